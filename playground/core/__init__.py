@@ -1,0 +1,1 @@
+"""Types shared by every layer. Free of Textual and of any I/O."""

@@ -1,0 +1,105 @@
+"""The model catalog: prices, context windows, capabilities and simulator
+profiles, loaded from the packaged `data/catalog.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from playground.core.errors import UserError
+
+Tier = Literal["flagship", "mid", "small", "local"]
+ProviderKind = Literal["openai", "anthropic"]
+
+SIM_PREFIX = "sim-"
+
+
+class SimProfile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    ttft_ms: float = Field(gt=0)
+    tokens_per_s: float = Field(gt=0)
+    quality: float = Field(ge=0, le=1)
+
+
+class ModelSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    provider: str
+    api_name: str
+    tier: Tier
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+    context_window: int = Field(gt=0)
+    max_output_tokens: int = Field(gt=0)
+    source: str
+    price_date: str
+    capabilities: dict[str, float] = Field(default_factory=dict)
+    sim: SimProfile
+
+    def capability(self, name: str) -> float:
+        return self.capabilities.get(name, 0.0)
+
+    @property
+    def sim_name(self) -> str:
+        """The name the simulator serves this model's counterpart under."""
+        return SIM_PREFIX + self.id
+
+
+class ProviderSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str
+    kind: ProviderKind
+    base_url: str
+    api_key_env: str = ""
+    base_url_env: str = ""
+    local: bool = False
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    catalog_date: str
+    flagship: str
+    providers: dict[str, ProviderSpec]
+    models: dict[str, ModelSpec]
+
+    def get(self, model_id: str) -> ModelSpec:
+        try:
+            return self.models[model_id]
+        except KeyError:
+            raise UserError(f"unknown model {model_id!r}; known models: {', '.join(sorted(self.models))}") from None
+
+    def by_sim_name(self, name: str) -> ModelSpec | None:
+        if name.startswith(SIM_PREFIX):
+            return self.models.get(name[len(SIM_PREFIX):])
+        return None
+
+    def cheapest_first(self) -> list[ModelSpec]:
+        return sorted(self.models.values(), key=lambda m: (m.input_per_mtok + m.output_per_mtok, m.id))
+
+
+def parse_catalog(raw: dict, origin: str) -> Catalog:
+    data = dict(raw)
+    data["providers"] = {name: {"name": name, **spec} for name, spec in raw.get("providers", {}).items()}
+    data["models"] = {mid: {"id": mid, **spec} for mid, spec in raw.get("models", {}).items()}
+    try:
+        catalog = Catalog.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UserError(f"{origin}: invalid catalog entry at {where}: {first['msg']}") from None
+    for model in catalog.models.values():
+        if model.provider not in catalog.providers:
+            raise UserError(f"{origin}: model {model.id!r} names unknown provider {model.provider!r}")
+    if catalog.flagship not in catalog.models:
+        raise UserError(f"{origin}: flagship {catalog.flagship!r} is not a model in the catalog")
+    return catalog
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    text = resources.files("playground.core").joinpath("data/catalog.toml").read_text(encoding="utf-8")
+    return parse_catalog(tomllib.loads(text), "playground/core/data/catalog.toml")

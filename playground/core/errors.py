@@ -1,0 +1,61 @@
+"""Typed errors. Provider failures carry a kind the engine can act on; user
+mistakes are `UserError`s whose message is shown as-is (never a traceback)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class UserError(Exception):
+    """A mistake the user can fix; the message says what and how."""
+
+
+class ErrorKind(StrEnum):
+    RATE_LIMITED = "rate_limited"
+    OVERLOADED = "overloaded"
+    SERVER_ERROR = "server_error"
+    TIMEOUT = "timeout"
+    CONNECTION = "connection"
+    AUTH = "auth"
+    BAD_REQUEST = "bad_request"
+    CONTEXT_TOO_LONG = "context_too_long"
+    CANCELLED = "cancelled"
+    NO_MODEL = "no_model"
+
+
+# Kinds that describe a problem with the request or the credentials: retrying
+# cannot help and they say nothing about the endpoint's health.
+NON_RETRYABLE = frozenset({ErrorKind.AUTH, ErrorKind.BAD_REQUEST, ErrorKind.CONTEXT_TOO_LONG, ErrorKind.NO_MODEL})
+
+
+class ProviderError(Exception):
+    def __init__(
+        self,
+        kind: ErrorKind,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        provider: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retry_after_s = retry_after_s
+        self.provider = provider
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind not in NON_RETRYABLE and self.kind is not ErrorKind.CANCELLED
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"type": str(self.kind), "message": self.message}
+        if self.status is not None:
+            data["status"] = self.status
+        if self.retry_after_s is not None:
+            data["retry_after_s"] = self.retry_after_s
+        return data
+
+    def __repr__(self) -> str:
+        return f"ProviderError({self.kind!s}, {self.message!r}, status={self.status})"

@@ -1,0 +1,185 @@
+"""The one stream of typed events the engine emits.
+
+The TUI, the CLI's `--json`, history and evaluation all consume this stream,
+so every figure shown anywhere is derived from these events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from playground.core.decision import Decision
+from playground.core.errors import ProviderError
+
+UsageSource = Literal["provider", "estimate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    strategy: str
+    decision: Decision
+    decide_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptStarted:
+    attempt: int
+    model: str
+    provider: str
+    simulated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FirstToken:
+    attempt: int
+    ttft_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    attempt: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReported:
+    attempt: int
+    input_tokens: int
+    output_tokens: int
+    source: UsageSource
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    """Everything known about one attempt once it ended, success or not."""
+
+    attempt: int
+    model: str
+    provider: str
+    outcome: Literal["ok", "failed", "cancelled"]
+    input_tokens: int
+    output_tokens: int
+    usage_source: UsageSource
+    cost_usd: float
+    ttft_ms: float | None
+    latency_ms: float
+    text: str
+    error: ProviderError | None = None
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        if self.ttft_ms is None or self.output_tokens <= 1:
+            return None
+        streaming_s = (self.latency_ms - self.ttft_ms) / 1000
+        return self.output_tokens / streaming_s if streaming_s > 0 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attempt": self.attempt,
+            "model": self.model,
+            "provider": self.provider,
+            "outcome": self.outcome,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "usage_source": self.usage_source,
+            "cost_usd": self.cost_usd,
+            "ttft_ms": self.ttft_ms,
+            "latency_ms": self.latency_ms,
+            "error": self.error.to_dict() if self.error else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFinished:
+    record: AttemptRecord
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFailed:
+    record: AttemptRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RequestResult:
+    """The request's totals: every attempt's tokens and cost are added."""
+
+    strategy: str
+    decision: Decision | None
+    attempts: tuple[AttemptRecord, ...]
+    latency_ms: float
+    simulated: bool
+    error: ProviderError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final(self) -> AttemptRecord | None:
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def model(self) -> str | None:
+        final = self.final
+        return final.model if final else (self.decision.model if self.decision else None)
+
+    @property
+    def provider(self) -> str | None:
+        return self.final.provider if self.final else None
+
+    @property
+    def text(self) -> str:
+        final = self.final
+        return final.text if final and final.outcome == "ok" else ""
+
+    @property
+    def input_tokens(self) -> int:
+        return sum(a.input_tokens for a in self.attempts)
+
+    @property
+    def output_tokens(self) -> int:
+        return sum(a.output_tokens for a in self.attempts)
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(a.cost_usd for a in self.attempts)
+
+    @property
+    def usage_estimated(self) -> bool:
+        return any(a.usage_source == "estimate" for a in self.attempts)
+
+    @property
+    def ttft_ms(self) -> float | None:
+        final = self.final
+        return final.ttft_ms if final else None
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        final = self.final
+        return final.tokens_per_s if final else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "model": self.model,
+            "provider": self.provider,
+            "reason": self.decision.reason if self.decision else None,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 8),
+            "usage_estimated": self.usage_estimated,
+            "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 1),
+            "latency_ms": round(self.latency_ms, 1),
+            "tokens_per_s": None if self.tokens_per_s is None else round(self.tokens_per_s, 1),
+            "simulated": self.simulated,
+            "text": self.text,
+            "error": self.error.to_dict() if self.error else None,
+            "attempts": [a.to_dict() for a in self.attempts],
+            "trace": self.decision.trace() if self.decision else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFinished:
+    result: RequestResult
+
+
+Event = Decided | AttemptStarted | FirstToken | TextDelta | UsageReported | AttemptFinished | AttemptFailed | RequestFinished

@@ -1,0 +1,42 @@
+"""The request a user sends, independent of any provider's wire format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    messages: tuple[Message, ...]
+    max_output_tokens: int = 1024
+    temperature: float | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_prompt(cls, prompt: str, *, system: str | None = None, max_output_tokens: int = 1024) -> "ChatRequest":
+        messages: list[Message] = []
+        if system:
+            messages.append(Message("system", system))
+        messages.append(Message("user", prompt))
+        return cls(messages=tuple(messages), max_output_tokens=max_output_tokens)
+
+    @property
+    def prompt_text(self) -> str:
+        """The text strategies score: the last user message."""
+        for message in reversed(self.messages):
+            if message.role == "user":
+                return message.content
+        return ""
+
+    @property
+    def all_text(self) -> str:
+        return "\n".join(m.content for m in self.messages)
