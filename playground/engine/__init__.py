@@ -1,0 +1,1 @@
+"""Executes a strategy's decision: attempts, timing, cost, events."""

@@ -1,0 +1,1 @@
+"""Adapters over the official SDKs, behind one small protocol."""

@@ -1,0 +1,1 @@
+"""One module per routing strategy: pure decisions with a trace."""

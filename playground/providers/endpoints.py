@@ -1,0 +1,56 @@
+"""Decide which providers are reachable: real ones from the environment, or
+every catalog provider served by the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from playground.core.catalog import Catalog, ModelSpec, ProviderSpec
+from playground.providers.base import Endpoint
+
+SIM_API_KEY = "sim-key"
+
+
+def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str]) -> Endpoint | None:
+    key = env.get(spec.api_key_env, "") if spec.api_key_env else ""
+    base_override = env.get(spec.base_url_env, "") if spec.base_url_env else ""
+    # A provider is configured when its key is set, or when the user pointed
+    # its base URL somewhere (a local or self-hosted compatible server).
+    if not key and not base_override:
+        return None
+    return Endpoint(
+        name=spec.name,
+        kind=spec.kind,
+        base_url=(base_override or spec.base_url).rstrip("/"),
+        api_key=key,
+        api_key_env=spec.api_key_env,
+        simulated=False,
+    )
+
+
+def real_endpoints(catalog: Catalog, env: Mapping[str, str]) -> dict[str, Endpoint]:
+    found = {}
+    for name, spec in catalog.providers.items():
+        endpoint = _real_endpoint(spec, env)
+        if endpoint is not None:
+            found[name] = endpoint
+    return found
+
+
+def simulated_endpoints(catalog: Catalog, sim_base_url: str) -> dict[str, Endpoint]:
+    base = sim_base_url.rstrip("/")
+    return {
+        name: Endpoint(
+            name=name,
+            kind=spec.kind,
+            base_url=base + "/v1" if spec.kind == "openai" else base,
+            api_key=SIM_API_KEY,
+            api_key_env="",
+            simulated=True,
+        )
+        for name, spec in catalog.providers.items()
+    }
+
+
+def api_model_name(model: ModelSpec, endpoint: Endpoint) -> str:
+    return model.sim_name if endpoint.simulated else model.api_name

@@ -1,0 +1,27 @@
+"""One shared httpx2 client per event loop: one connection pool and one
+timeout model for both SDKs and any direct HTTP call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx2
+
+
+@dataclass(frozen=True, slots=True)
+class HttpTimeouts:
+    connect_s: float = 5.0
+    # The gap allowed between two reads of a streaming body; the engine
+    # enforces time-to-first-token and total budgets on top of this.
+    read_s: float = 60.0
+
+
+def make_http_client(timeouts: HttpTimeouts | None = None) -> httpx2.AsyncClient:
+    t = timeouts or HttpTimeouts()
+    return httpx2.AsyncClient(
+        timeout=httpx2.Timeout(connect=t.connect_s, read=t.read_s, write=t.read_s, pool=t.connect_s),
+        limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
+        # Proxy settings from the environment must not capture loopback
+        # traffic to the simulator; real endpoints still honour them.
+        trust_env=True,
+    )

@@ -1,0 +1,61 @@
+"""OpenAI and every OpenAI-compatible server, through the official SDK."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx2
+import openai
+
+from playground.core.messages import ChatRequest
+from playground.providers.base import Chunk, Delta, Endpoint, Usage
+from playground.providers.errors import map_sdk_error
+
+
+class OpenAIProvider:
+    def __init__(self, endpoint: Endpoint, http_client: httpx2.AsyncClient) -> None:
+        self.endpoint = endpoint
+        self._client = openai.AsyncOpenAI(
+            api_key=endpoint.api_key or "not-needed",
+            base_url=endpoint.base_url,
+            http_client=http_client,
+            max_retries=0,  # the engine owns retries so each one is visible and costed
+        )
+
+    def _params(self, api_model: str, request: ChatRequest) -> dict[str, object]:
+        params: dict[str, object] = {
+            "model": api_model,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        # OpenAI's current models take `max_completion_tokens`; compatible
+        # servers (Ollama, vLLM, Groq...) still expect `max_tokens`.
+        if self.endpoint.name == "openai" and not self.endpoint.simulated:
+            params["max_completion_tokens"] = request.max_output_tokens
+        else:
+            params["max_tokens"] = request.max_output_tokens
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        return params
+
+    async def stream(self, api_model: str, request: ChatRequest) -> AsyncIterator[Chunk]:
+        try:
+            response = await self._client.chat.completions.create(**self._params(api_model, request))
+            async with response as chunks:
+                async for chunk in chunks:
+                    if chunk.usage is not None:
+                        yield Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+                    for choice in chunk.choices:
+                        text = choice.delta.content if choice.delta else None
+                        if text:
+                            yield Delta(text)
+        except (openai.OpenAIError, httpx2.HTTPError) as exc:
+            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+
+    async def list_models(self) -> list[str]:
+        try:
+            page = await self._client.models.list()
+            return sorted(model.id for model in page.data)
+        except (openai.OpenAIError, httpx2.HTTPError) as exc:
+            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc

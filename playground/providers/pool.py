@@ -1,0 +1,49 @@
+"""Provider instances created on first use, sharing one HTTP client."""
+
+from __future__ import annotations
+
+import httpx2
+
+from playground.core.catalog import ModelSpec
+from playground.core.errors import ErrorKind, ProviderError
+from playground.providers.anthropic_provider import AnthropicProvider
+from playground.providers.base import ChatProvider, Endpoint
+from playground.providers.http import HttpTimeouts, make_http_client
+from playground.providers.openai_provider import OpenAIProvider
+
+
+class ProviderPool:
+    """Must be used from one event loop: the HTTP client is bound to it."""
+
+    def __init__(self, endpoints: dict[str, Endpoint], timeouts: HttpTimeouts | None = None) -> None:
+        self.endpoints = endpoints
+        self._timeouts = timeouts
+        self._http: httpx2.AsyncClient | None = None
+        self._providers: dict[str, ChatProvider] = {}
+
+    def endpoint_for(self, model: ModelSpec) -> Endpoint:
+        endpoint = self.endpoints.get(model.provider)
+        if endpoint is None:
+            raise ProviderError(
+                ErrorKind.NO_MODEL,
+                f"model {model.id} needs provider {model.provider!r}, which is not configured",
+                provider=model.provider,
+            )
+        return endpoint
+
+    def provider_for(self, model: ModelSpec) -> ChatProvider:
+        endpoint = self.endpoint_for(model)
+        provider = self._providers.get(endpoint.name)
+        if provider is None:
+            if self._http is None:
+                self._http = make_http_client(self._timeouts)
+            cls = AnthropicProvider if endpoint.kind == "anthropic" else OpenAIProvider
+            provider = cls(endpoint, self._http)
+            self._providers[endpoint.name] = provider
+        return provider
+
+    async def aclose(self) -> None:
+        self._providers.clear()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None

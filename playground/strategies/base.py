@@ -1,0 +1,198 @@
+"""What every strategy shares: declared parameters, the routing context and
+helpers for context-window fit and availability.
+
+Strategies are pure: `decide` reads the request and the context and returns a
+`Decision`; it never performs I/O. Evaluation calls it millions of times.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from playground.core.catalog import Catalog, ModelSpec
+from playground.core.decision import Decision
+from playground.core.errors import UserError
+from playground.core.messages import ChatRequest
+
+ParamType = Literal["int", "float", "bool", "str", "model", "choice", "rules"]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A tunable parameter; tuning screens and sweeps are generated from these."""
+
+    name: str
+    type: ParamType
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "default": self.default,
+            "help": self.help,
+            "min": self.min,
+            "max": self.max,
+            "choices": list(self.choices),
+        }
+
+    def coerce(self, raw: Any, strategy: str, catalog: Catalog) -> Any:
+        """Turn a value (possibly a CLI string) into this parameter's type, or
+        raise a `UserError` naming the strategy, parameter, value and what is allowed."""
+        where = f"{strategy}.{self.name}"
+        try:
+            if self.type == "int":
+                value: Any = int(raw)
+            elif self.type == "float":
+                value = float(raw)
+            elif self.type == "bool":
+                value = _parse_bool(raw)
+            else:
+                value = raw
+        except (TypeError, ValueError):
+            raise UserError(f"{where}: {raw!r} is not a valid {self.type}") from None
+        if self.type in ("int", "float"):
+            if self.min is not None and value < self.min or self.max is not None and value > self.max:
+                raise UserError(f"{where}: {value} is out of range; allowed {self.min}..{self.max}")
+        if self.type == "model" and value != "@flagship" and value not in catalog.models:
+            raise UserError(f"{where}: unknown model {value!r}; known: {', '.join(sorted(catalog.models))}")
+        if self.type == "choice" and value not in self.choices:
+            raise UserError(f"{where}: {value!r} is not one of {', '.join(self.choices)}")
+        return value
+
+
+def _parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInput:
+    """A request plus what was measured about it before routing."""
+
+    request: ChatRequest
+    input_tokens: int
+    token_method: str = "estimate"
+
+    @property
+    def prompt(self) -> str:
+        return self.request.prompt_text
+
+    @property
+    def needed_tokens(self) -> int:
+        return self.input_tokens + self.request.max_output_tokens
+
+
+class NoModelFits(UserError):
+    """No available model can hold the request."""
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    catalog: Catalog
+    available: tuple[ModelSpec, ...]
+    unavailable_reason: str = "not configured"
+    _ids: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ids", frozenset(m.id for m in self.available))
+
+    @classmethod
+    def for_all(cls, catalog: Catalog) -> "RoutingContext":
+        return cls(catalog, tuple(catalog.models.values()))
+
+    def is_available(self, model_id: str) -> bool:
+        return model_id in self._ids
+
+    def fitting(self, needed_tokens: int) -> list[ModelSpec]:
+        return [m for m in self.available if m.context_window >= needed_tokens]
+
+    def ensure_some_fit(self, route: RouteInput) -> None:
+        if not self.fitting(route.needed_tokens):
+            largest = max(self.available, key=lambda m: m.context_window, default=None)
+            detail = f"; the largest is {largest.id} with {largest.context_window:,}" if largest else ""
+            raise NoModelFits(
+                f"the request needs {route.needed_tokens:,} tokens ({route.input_tokens:,} prompt + "
+                f"{route.request.max_output_tokens:,} output), more than any available model's context window{detail}"
+            )
+
+    def resolve(self, model_id: str, route: RouteInput) -> tuple[ModelSpec, str]:
+        """The configured model if it is available and fits; otherwise the
+        closest substitute (same tier first, then larger windows), with a note
+        saying why, so the trace never hides a substitution."""
+        wanted = self.catalog.get(model_id)
+        needed = route.needed_tokens
+        if self.is_available(model_id) and wanted.context_window >= needed:
+            return wanted, ""
+        why = (
+            f"{model_id} is {self.unavailable_reason}"
+            if not self.is_available(model_id)
+            else f"{model_id}'s window ({wanted.context_window:,}) cannot hold {needed:,} tokens"
+        )
+        fitting = self.fitting(needed)
+        if not fitting:
+            self.ensure_some_fit(route)
+        same_tier = [m for m in fitting if m.tier == wanted.tier]
+        pool = same_tier or fitting
+        wanted_quality = _mean_capability(wanted)
+        substitute = min(pool, key=lambda m: (abs(_mean_capability(m) - wanted_quality), m.input_per_mtok, m.id))
+        return substitute, f"{why} → substituted {substitute.id}"
+
+
+def _mean_capability(model: ModelSpec) -> float:
+    keys = ("reasoning", "coding", "creative")
+    return sum(model.capability(k) for k in keys) / len(keys)
+
+
+def general_quality(model: ModelSpec) -> float:
+    """Mean of reasoning, coding and creative scores: a coarse quality bar."""
+    return _mean_capability(model)
+
+
+class Strategy(ABC):
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    params: ClassVar[tuple[Param, ...]]
+
+    def __init__(self, catalog: Catalog, values: Mapping[str, Any] | None = None) -> None:
+        self.catalog = catalog
+        declared = {p.name: p for p in self.params}
+        self.values: dict[str, Any] = {p.name: p.default for p in self.params}
+        for key, raw in (values or {}).items():
+            param = declared.get(key)
+            if param is None:
+                allowed = ", ".join(declared) or "none"
+                raise UserError(f"{self.name}: unknown parameter {key!r}; parameters: {allowed}")
+            self.values[key] = param.coerce(raw, self.name, catalog)
+        self.values = {k: self._default_model(k, v) for k, v in self.values.items()}
+        self.validate()
+
+    def _default_model(self, key: str, value: Any) -> Any:
+        return self.catalog.flagship if value == "@flagship" else value
+
+    def validate(self) -> None:
+        """Cross-parameter checks; raise `UserError` with the reason."""
+
+    @abstractmethod
+    def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision: ...
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        return {"name": cls.name, "summary": cls.summary, "params": [p.to_dict() for p in cls.params]}
+
+
+def model_params(names: Sequence[tuple[str, str, str]]) -> tuple[Param, ...]:
+    return tuple(Param(name, "model", default, help) for name, default, help in names)

@@ -1,0 +1,71 @@
+"""The cheapest model that holds the request, meets a quality bar and whose
+estimated cost fits the per-request budget."""
+
+from __future__ import annotations
+
+from playground.core.decision import Candidate, Decision
+from playground.core.errors import UserError
+from playground.core.pricing import cost_usd, format_usd
+from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy, general_quality
+
+
+class NoModelInBudget(UserError):
+    pass
+
+
+class CostStrategy(Strategy):
+    name = "cost"
+    summary = "Cheapest available model whose context window, quality bar and estimated cost fit the request and budget."
+    params = (
+        Param("budget_usd", "float", 0.02, "Most a single request may cost (estimated), in USD.", min=0.0, max=100.0),
+        Param("expected_output_tokens", "int", 500, "Output tokens assumed for the estimate (0 = the request's max).", min=0, max=1_000_000),
+        Param("min_quality", "float", 5.0, "Minimum mean of reasoning/coding/creative scores (0-10).", min=0.0, max=10.0),
+        Param("allow_local", "bool", True, "Consider local models (price 0)."),
+    )
+
+    def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
+        budget = self.values["budget_usd"]
+        min_quality = self.values["min_quality"]
+        output = self.values["expected_output_tokens"] or route.request.max_output_tokens
+        output = min(output, route.request.max_output_tokens)
+        ctx.ensure_some_fit(route)
+        rows = []
+        for model in ctx.catalog.models.values():
+            estimate = cost_usd(model, route.input_tokens, output)
+            quality = general_quality(model)
+            if not ctx.is_available(model.id):
+                note = ctx.unavailable_reason
+            elif model.context_window < route.needed_tokens:
+                note = f"window {model.context_window:,} < {route.needed_tokens:,} needed"
+            elif model.tier == "local" and not self.values["allow_local"]:
+                note = "local models excluded"
+            elif quality < min_quality:
+                note = f"quality {quality:.1f} < {min_quality:g}"
+            elif estimate > budget:
+                note = f"est. {format_usd(estimate)} > budget {format_usd(budget)}"
+            else:
+                note = ""
+            rows.append((estimate, model.id, quality, note))
+        rows.sort()
+        passing = [r for r in rows if not r[3]]
+        if not passing:
+            raise NoModelInBudget(
+                f"cost: no available model meets quality ≥ {min_quality:g} within a budget of {format_usd(budget)} "
+                f"for {route.input_tokens:,} prompt + {output:,} output tokens; raise cost.budget_usd or lower cost.min_quality"
+            )
+        estimate, chosen, quality, _ = passing[0]
+        candidates = tuple(
+            Candidate(mid, score=round(est, 8), accepted=(mid == chosen), note=note or ("chosen: cheapest that fits" if mid == chosen else f"est. {format_usd(est)}, dearer"))
+            for est, mid, _, note in rows
+        )
+        rejected = sum(1 for r in rows if r[3])
+        reason = (
+            f"cheapest fitting model: est. {format_usd(estimate)} ≤ budget {format_usd(budget)}, "
+            f"quality {quality:.1f} ≥ {min_quality:g} ({rejected} of {len(rows)} ruled out)"
+        )
+        return Decision(
+            model=chosen,
+            reason=reason,
+            candidates=candidates,
+            details={"estimated_cost_usd": estimate, "budget_usd": budget, "assumed_output_tokens": output},
+        )

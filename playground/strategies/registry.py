@@ -1,0 +1,43 @@
+"""Strategy names as the CLI and TUI know them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from playground.core.catalog import Catalog
+from playground.core.errors import UserError
+from playground.strategies.base import Strategy
+from playground.strategies.complexity import ComplexityStrategy
+from playground.strategies.cost import CostStrategy
+from playground.strategies.fixed import FixedStrategy
+from playground.strategies.task import TaskStrategy
+
+STRATEGIES: dict[str, type[Strategy]] = {
+    cls.name: cls for cls in (FixedStrategy, ComplexityStrategy, TaskStrategy, CostStrategy)
+}
+DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")
+
+
+def strategy_class(name: str) -> type[Strategy]:
+    try:
+        return STRATEGIES[name]
+    except KeyError:
+        raise UserError(f"unknown strategy {name!r}; choose from: {', '.join(STRATEGIES)}") from None
+
+
+def make_strategy(name: str, catalog: Catalog, values: Mapping[str, Any] | None = None) -> Strategy:
+    return strategy_class(name)(catalog, values)
+
+
+def parse_param_overrides(items: Iterable[str]) -> dict[str, dict[str, str]]:
+    """`STRATEGY.KEY=VALUE` items into {strategy: {key: value}}."""
+    overrides: dict[str, dict[str, str]] = {}
+    for item in items:
+        target, sep, value = item.partition("=")
+        name, dot, key = target.partition(".")
+        if not sep or not dot or not name or not key:
+            raise UserError(f"--param {item!r}: expected STRATEGY.KEY=VALUE, e.g. complexity.high_threshold=0.6")
+        strategy_class(name)
+        overrides.setdefault(name, {})[key] = value
+    return overrides
