@@ -25,6 +25,9 @@ class Decision:
     reason: str
     candidates: tuple[Candidate, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    # Models to try, in order, when the chosen one fails. Empty means the
+    # engine's configured chain for the chosen model.
+    fallbacks: tuple[str, ...] = ()
 
     def trace(self) -> dict[str, Any]:
         return {
@@ -32,4 +35,5 @@ class Decision:
             "reason": self.reason,
             "candidates": [c.to_dict() for c in self.candidates],
             "details": dict(self.details),
+            "fallbacks": list(self.fallbacks),
         }

@@ -147,6 +147,20 @@ class RequestResult:
         return any(a.usage_source == "estimate" for a in self.attempts)
 
     @property
+    def retries(self) -> int:
+        return int(self.extra.get("retries", 0))
+
+    @property
+    def fallbacks(self) -> int:
+        return int(self.extra.get("fallbacks", 0))
+
+    @property
+    def wasted_cost_usd(self) -> float:
+        """Spent on attempts whose answer was not the one delivered."""
+        final = self.final
+        return sum(a.cost_usd for a in self.attempts if not (a is final and a.outcome == "ok"))
+
+    @property
     def ttft_ms(self) -> float | None:
         final = self.final
         return final.ttft_ms if final else None
@@ -173,8 +187,43 @@ class RequestResult:
             "text": self.text,
             "error": self.error.to_dict() if self.error else None,
             "attempts": [a.to_dict() for a in self.attempts],
+            "retries": self.retries,
+            "fallbacks": self.fallbacks,
+            "wasted_cost_usd": round(self.wasted_cost_usd, 8),
             "trace": self.decision.trace() if self.decision else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RetryScheduled:
+    attempt: int  # the attempt that failed
+    model: str
+    delay_s: float
+    reason: str
+    retry_after_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackStarted:
+    from_model: str
+    to_model: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSkipped:
+    """A model in the plan was not tried: open circuit, window too small, not configured."""
+
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerChanged:
+    endpoint: str
+    old: str
+    new: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,4 +231,17 @@ class RequestFinished:
     result: RequestResult
 
 
-Event = Decided | AttemptStarted | FirstToken | TextDelta | UsageReported | AttemptFinished | AttemptFailed | RequestFinished
+Event = (
+    Decided
+    | AttemptStarted
+    | FirstToken
+    | TextDelta
+    | UsageReported
+    | AttemptFinished
+    | AttemptFailed
+    | RetryScheduled
+    | FallbackStarted
+    | ModelSkipped
+    | BreakerChanged
+    | RequestFinished
+)

@@ -44,6 +44,7 @@ class AttemptRunner:
         counter: TokenCounter,
         timeouts: Timeouts,
         emit: Emit,
+        deadline: float | None = None,
     ) -> None:
         self.attempt = attempt
         self.model = model
@@ -53,6 +54,8 @@ class AttemptRunner:
         self.counter = counter
         self.timeouts = timeouts
         self.emit = emit
+        # The request's deadline (event-loop time): retries and fallbacks share it.
+        self.deadline = deadline
         self.parts: list[str] = []
         self.usage: Usage | None = None
         self.ttft_ms: float | None = None
@@ -80,11 +83,13 @@ class AttemptRunner:
         loop = asyncio.get_running_loop()
         t = self.timeouts
         total_deadline = loop.time() + t.total_s
+        if self.deadline is not None:
+            total_deadline = min(total_deadline, self.deadline)
         api_model = api_model_name(self.model, self.provider.endpoint)
         stream = self.provider.stream(api_model, self.request)
         phase = "first token"
         try:
-            async with asyncio.timeout(min(loop.time() + t.first_token_s, total_deadline)) as budget:
+            async with asyncio.timeout_at(min(loop.time() + t.first_token_s, total_deadline)) as budget:
                 async for chunk in stream:
                     if isinstance(chunk, Delta):
                         if self.ttft_ms is None:

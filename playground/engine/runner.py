@@ -1,5 +1,10 @@
 """Runs one request through one strategy and emits the event stream.
 
+The strategy decides; the engine executes the plan: the chosen model, then
+its fallback chain, with retries, circuit breakers and one budget of attempts
+and time for the whole request. Every attempt (failed, partial or cancelled)
+is recorded with its cost.
+
 Events go to a synchronous `emit` callback rather than out of an async
 generator: when the caller cancels a run, the cancelled attempt and the
 request's totals must still be emitted, and a generator cannot yield after
@@ -9,22 +14,51 @@ it was cancelled.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from playground.core.catalog import Catalog
+from playground.core.catalog import Catalog, ModelSpec
+from playground.core.decision import Decision
 from playground.core.errors import ErrorKind, ProviderError, UserError
-from playground.core.events import AttemptRecord, Decided, Event, RequestFinished, RequestResult
+from playground.core.events import (
+    AttemptRecord,
+    BreakerChanged,
+    Decided,
+    Event,
+    FallbackStarted,
+    ModelSkipped,
+    RequestFinished,
+    RequestResult,
+    RetryScheduled,
+)
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter, default_counter
 from playground.engine.attempt import AttemptRunner, Emit
+from playground.engine.breaker import BreakerConfig, BreakerTransition
+from playground.engine.fallbacks import chain_for
+from playground.engine.health import HealthBoard
+from playground.engine.retry import RequestBudget, RetryPolicy
 from playground.engine.timeouts import Timeouts
 from playground.providers.pool import ProviderPool
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 
+# Errors after which trying another model cannot help.
+_STOP_KINDS = frozenset({ErrorKind.BAD_REQUEST, ErrorKind.CANCELLED})
+
 
 def _ignore(_: Event) -> None:
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class ResilienceConfig:
+    retry: RetryPolicy = RetryPolicy()
+    breaker: BreakerConfig = BreakerConfig()
+    # Explicit chains per model; models without one get `default_chain`.
+    fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    fallbacks_enabled: bool = True
 
 
 class Engine:
@@ -37,6 +71,9 @@ class Engine:
         simulated: bool,
         timeouts: Timeouts | None = None,
         counter: TokenCounter | None = None,
+        resilience: ResilienceConfig | None = None,
+        health: HealthBoard | None = None,
+        seed: int | None = None,
     ) -> None:
         self.catalog = catalog
         self.pool = pool
@@ -44,61 +81,21 @@ class Engine:
         self.simulated = simulated
         self.timeouts = timeouts or Timeouts()
         self.counter = counter or default_counter()
+        self.resilience = resilience or ResilienceConfig()
+        self.health = health or HealthBoard(self.resilience.breaker)
+        self.rng = random.Random(seed)
 
     def route_input(self, request: ChatRequest) -> RouteInput:
-        count = self.counter.count_request(request)
-        return RouteInput(request, count.tokens, count.method)
+        return RouteInput.measure(request, self.counter)
+
+    def plan(self, decision: Decision) -> list[str]:
+        if not self.resilience.fallbacks_enabled and not decision.fallbacks:
+            return [decision.model]
+        return [decision.model, *chain_for(decision.model, self.catalog, self.resilience.fallbacks, decision.fallbacks)]
 
     async def run(self, strategy: Strategy, request: ChatRequest, emit: Emit = _ignore) -> RequestResult:
-        started = time.perf_counter()
-        attempts: list[AttemptRecord] = []
-        decision = None
-
-        def finish(error: ProviderError | None) -> RequestResult:
-            result = RequestResult(
-                strategy=strategy.name,
-                decision=decision,
-                attempts=tuple(attempts),
-                latency_ms=(time.perf_counter() - started) * 1000,
-                simulated=self.simulated,
-                error=error,
-            )
-            emit(RequestFinished(result))
-            return result
-
-        route = self.route_input(request)
-        try:
-            decide_started = time.perf_counter()
-            decision = strategy.decide(route, self.context)
-            emit(Decided(strategy.name, decision, (time.perf_counter() - decide_started) * 1000))
-        except UserError as exc:
-            kind = ErrorKind.CONTEXT_TOO_LONG if "context window" in str(exc) else ErrorKind.NO_MODEL
-            return finish(ProviderError(kind, str(exc)))
-
-        model = self.catalog.get(decision.model)
-        try:
-            provider = self.pool.provider_for(model)
-        except ProviderError as error:
-            return finish(error)
-        runner = AttemptRunner(
-            attempt=1,
-            model=model,
-            provider=provider,
-            request=request,
-            input_estimate=route.input_tokens,
-            counter=self.counter,
-            timeouts=self.timeouts,
-            emit=emit,
-        )
-        try:
-            record = await runner.run()
-        except asyncio.CancelledError:
-            if runner.record is not None:
-                attempts.append(runner.record)
-            finish(ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))
-            raise
-        attempts.append(record)
-        return finish(record.error)
+        run = _RequestRun(self, strategy, request, emit)
+        return await run.execute()
 
     async def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncIterator[Event]:
         """The same events as an async iterator, for library users."""
@@ -118,3 +115,157 @@ class Engine:
         finally:
             if not task.done():
                 task.cancel()
+
+
+class _RequestRun:
+    """The state of one request while its plan is executed."""
+
+    def __init__(self, engine: Engine, strategy: Strategy, request: ChatRequest, emit: Emit) -> None:
+        self.engine = engine
+        self.strategy = strategy
+        self.request = request
+        self.emit = emit
+        self.started = time.perf_counter()
+        self.attempts: list[AttemptRecord] = []
+        self.decision: Decision | None = None
+        self.retries = 0
+        self.fallbacks = 0
+        self.finished = False
+        # Providers that rejected their credentials: no other model of theirs is tried.
+        self.rejected_providers: set[str] = set()
+
+    def finish(self, error: ProviderError | None) -> RequestResult:
+        result = RequestResult(
+            strategy=self.strategy.name,
+            decision=self.decision,
+            attempts=tuple(self.attempts),
+            latency_ms=(time.perf_counter() - self.started) * 1000,
+            simulated=self.engine.simulated,
+            error=error,
+            extra={"retries": self.retries, "fallbacks": self.fallbacks},
+        )
+        self.finished = True
+        self.emit(RequestFinished(result))
+        return result
+
+    def _on_breaker(self, transition: BreakerTransition) -> None:
+        self.emit(BreakerChanged(transition.name, str(transition.old), str(transition.new), transition.reason))
+
+    async def execute(self) -> RequestResult:
+        engine = self.engine
+        route = engine.route_input(self.request)
+        try:
+            decide_started = time.perf_counter()
+            self.decision = self.strategy.decide(route, engine.context)
+            self.emit(Decided(self.strategy.name, self.decision, (time.perf_counter() - decide_started) * 1000))
+        except UserError as exc:
+            kind = ErrorKind.CONTEXT_TOO_LONG if "context window" in str(exc) else ErrorKind.NO_MODEL
+            return self.finish(ProviderError(kind, str(exc)))
+
+        engine.health.add_listener(self._on_breaker)
+        try:
+            return await self._execute_plan(route, engine.plan(self.decision))
+        except asyncio.CancelledError:
+            # Cancelled mid-attempt or while waiting to retry: the totals of
+            # what was spent so far are still reported.
+            if not self.finished:
+                self.finish(ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))
+            raise
+        finally:
+            engine.health.remove_listener(self._on_breaker)
+
+    def _skip_reason(self, model: ModelSpec, route: RouteInput) -> str:
+        if not self.engine.context.is_available(model.id):
+            return f"{model.id} is {self.engine.context.unavailable_reason}"
+        if model.provider in self.rejected_providers:
+            return f"{model.provider} rejected its API key"
+        if model.context_window < route.needed_tokens:
+            return f"{model.id}'s window ({model.context_window:,}) cannot hold {route.needed_tokens:,} tokens"
+        return ""
+
+    async def _execute_plan(self, route: RouteInput, plan: list[str]) -> RequestResult:
+        engine = self.engine
+        policy = engine.resilience.retry
+        loop = asyncio.get_running_loop()
+        budget = RequestBudget(policy, deadline=loop.time() + engine.timeouts.total_s, rng=engine.rng)
+        last_error: ProviderError | None = None
+        index, retries_here = 0, 0
+        previous: str | None = None
+        while index < len(plan):
+            model = engine.catalog.get(plan[index])
+            skip = self._skip_reason(model, route)
+            breaker = engine.health.breaker(model.id)
+            if not skip and not breaker.try_acquire():
+                snap = breaker.snapshot()
+                skip = f"circuit OPEN for {model.id}" + (
+                    f" (half-open in {snap.open_remaining_s:.1f}s)" if snap.open_remaining_s is not None else " (half-open probes busy)"
+                )
+            if skip:
+                self.emit(ModelSkipped(model.id, skip))
+                last_error = last_error or ProviderError(ErrorKind.NO_MODEL, skip)
+                index += 1
+                continue
+            if budget.attempts_left <= 0 or budget.remaining_s(loop.time()) <= 0:
+                breaker.record_ignored()
+                break
+            if previous is not None and previous != model.id:
+                self.fallbacks += 1
+                self.emit(FallbackStarted(previous, model.id, str(last_error.message if last_error else "")))
+            previous = model.id
+            record = await self._attempt(model, route, budget)
+            if record.error is None:
+                return self.finish(None)
+            last_error = record.error
+            if last_error.kind in _STOP_KINDS:
+                break
+            if last_error.kind is ErrorKind.AUTH:
+                self.rejected_providers.add(model.provider)
+            if policy.retries(last_error) and retries_here < policy.retries_per_model and budget.attempts_left > 0:
+                delay = policy.delay_s(last_error, budget.retries_used, budget.rng)
+                if delay is not None and delay < budget.remaining_s(loop.time()):
+                    self.emit(RetryScheduled(record.attempt, model.id, delay, str(last_error.kind), last_error.retry_after_s))
+                    await asyncio.sleep(delay)
+                    retries_here += 1
+                    budget.retries_used += 1
+                    self.retries += 1
+                    continue
+            index, retries_here = index + 1, 0
+        error = last_error or ProviderError(ErrorKind.NO_MODEL, "no model in the plan could be tried")
+        if budget.attempts_left <= 0 and index < len(plan):
+            error = ProviderError(error.kind, f"{error.message} (attempt budget of {policy.max_attempts} spent)",
+                                  status=error.status, retry_after_s=error.retry_after_s, provider=error.provider)
+        return self.finish(error)
+
+    async def _attempt(self, model: ModelSpec, route: RouteInput, budget: RequestBudget) -> AttemptRecord:
+        engine = self.engine
+        budget.attempts_used += 1
+        number = len(self.attempts) + 1
+        try:
+            provider = engine.pool.provider_for(model)
+        except ProviderError as error:
+            engine.health.breaker(model.id).record_ignored()
+            record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "", error)
+            self.attempts.append(record)
+            return record
+        runner = AttemptRunner(
+            attempt=number,
+            model=model,
+            provider=provider,
+            request=self.request,
+            input_estimate=route.input_tokens,
+            counter=engine.counter,
+            timeouts=engine.timeouts,
+            emit=self.emit,
+            deadline=budget.deadline,
+        )
+        engine.health.started(model.id)
+        try:
+            record = await runner.run()
+        except asyncio.CancelledError:
+            if runner.record is not None:
+                self.attempts.append(runner.record)
+                engine.health.finished(model.id, runner.record.error, runner.record.latency_ms / 1000, runner.record.ttft_ms)
+            raise
+        engine.health.finished(model.id, record.error, record.latency_ms / 1000, record.ttft_ms)
+        self.attempts.append(record)
+        return record

@@ -16,6 +16,7 @@ from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Decision
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
+from playground.core.tokens import TokenCounter
 
 ParamType = Literal["int", "float", "bool", "str", "model", "choice", "rules"]
 
@@ -86,6 +87,11 @@ class RouteInput:
     request: ChatRequest
     input_tokens: int
     token_method: str = "estimate"
+
+    @classmethod
+    def measure(cls, request: ChatRequest, counter: TokenCounter) -> "RouteInput":
+        count = counter.count_request(request)
+        return cls(request, count.tokens, count.method)
 
     @property
     def prompt(self) -> str:

@@ -1,0 +1,210 @@
+"""Command line entry: `playground [tui|run|models|strategies|sim]`.
+
+Everything the TUI can do, the CLI can do headless. User mistakes end in a
+one-line error and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from playground import __version__
+from playground.core.catalog import default_catalog
+from playground.core.errors import UserError
+from playground.core.events import RequestResult
+from playground.core.messages import ChatRequest
+from playground.core.tokens import default_counter
+from playground.engine.session import Session, SessionOptions
+from playground.providers.endpoints import real_endpoints
+from playground.strategies.base import RouteInput
+from playground.strategies.registry import (
+    DEFAULT_STRATEGIES,
+    STRATEGIES,
+    make_strategy,
+    parse_param_overrides,
+    strategy_class,
+)
+
+EXIT_USER_ERROR = 2
+EXIT_REQUEST_FAILED = 1
+
+
+def _add_session_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sim", action="store_true", help="use the built-in simulator even if API keys are set")
+    parser.add_argument("--sim-speed", type=float, default=None, metavar="X",
+                        help="simulator time factor (2 = twice as fast); default $PLAYGROUND_SIM_SPEED or 1")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="Compare LLM routing strategies side by side. With no command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"routing-playground {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tui = sub.add_parser("tui", help="open the terminal UI (the default)")
+    tui.add_argument("--strategy", "-s", action="append", metavar="NAME", help="strategy column to show (repeatable)")
+    tui.add_argument("--prompt", default=None, help="prefill the prompt box")
+    _add_session_flags(tui)
+
+    run = sub.add_parser("run", help="send one prompt through strategies headless")
+    run.add_argument("prompt", help="the prompt text, or - to read it from standard input")
+    run.add_argument("--strategy", "-s", action="append", metavar="NAME",
+                     help=f"strategy to run (repeatable; default: {' '.join(DEFAULT_STRATEGIES)})")
+    run.add_argument("--param", "-p", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
+                     help="override a strategy parameter, e.g. complexity.high_threshold=0.6")
+    run.add_argument("--json", action="store_true", help="print one JSON object per strategy per line")
+    run.add_argument("--system", default=None, help="system prompt")
+    run.add_argument("--max-tokens", type=int, default=1024, help="maximum output tokens (default 1024)")
+    _add_session_flags(run)
+
+    models = sub.add_parser("models", help="list the models the current configuration can reach")
+    models.add_argument("--json", action="store_true", help="print JSON")
+    _add_session_flags(models)
+
+    strategies = sub.add_parser("strategies", help="list strategies and their parameters")
+    strategies.add_argument("--json", action="store_true", help="print JSON")
+
+    sim = sub.add_parser("sim", help="run the simulator (OpenAI + Anthropic compatible) in the foreground")
+    sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    sim.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    sim.add_argument("--api-key", dest="require_key", default=None, metavar="KEY", help="reject requests without this API key (401)")
+    sim.add_argument("--speed", type=float, default=None, metavar="X", help="time factor (2 = twice as fast)")
+    return parser
+
+
+def _session(args: argparse.Namespace) -> Session:
+    return Session.open(SessionOptions(force_sim=args.sim, sim_speed=args.sim_speed))
+
+
+def _read_prompt(raw: str) -> str:
+    text = sys.stdin.read() if raw == "-" else raw
+    if not text.strip():
+        raise UserError("the prompt is empty; pass some text (or - to read it from standard input)")
+    return text
+
+
+async def _run_all(session: Session, names: list[str], overrides: dict[str, dict[str, str]], request: ChatRequest) -> list[RequestResult]:
+    engine = session.make_engine()
+    try:
+        strategies = [make_strategy(name, session.catalog, overrides.get(name)) for name in names]
+        return list(await asyncio.gather(*(engine.run(s, request) for s in strategies)))
+    finally:
+        await engine.pool.aclose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    prompt = _read_prompt(args.prompt)
+    names = args.strategy or list(DEFAULT_STRATEGIES)
+    overrides = parse_param_overrides(args.param)
+    with _session(args) as session:
+        # Validate everything before any call is made.
+        for name in names:
+            make_strategy(name, session.catalog, overrides.get(name))
+        request = ChatRequest.from_prompt(prompt, system=args.system, max_output_tokens=args.max_tokens)
+        session.context.ensure_some_fit(RouteInput.measure(request, default_counter()))
+        results = asyncio.run(_run_all(session, names, overrides, request))
+        if args.json:
+            for result in results:
+                print(json.dumps(result.to_dict(), ensure_ascii=False))
+        else:
+            from playground.cli_views.summary import render_summary
+
+            sys.stdout.write(render_summary(results, session.mode_label))
+    failed = [r for r in results if r.error is not None]
+    for result in failed:
+        print(f"playground: {result.strategy}: {result.error.kind}: {result.error.message}", file=sys.stderr)
+    return EXIT_REQUEST_FAILED if failed else 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    endpoints = {} if args.sim else real_endpoints(catalog, os.environ)
+    simulated = not endpoints
+    rows = []
+    for model in catalog.models.values():
+        if simulated:
+            via = "simulator"
+        elif model.provider in endpoints:
+            via = endpoints[model.provider].base_url
+        else:
+            continue
+        rows.append({
+            "id": model.id,
+            "api_name": model.sim_name if simulated else model.api_name,
+            "provider": model.provider,
+            "tier": model.tier,
+            "input_per_mtok": model.input_per_mtok,
+            "output_per_mtok": model.output_per_mtok,
+            "context_window": model.context_window,
+            "simulated": simulated,
+            "via": via,
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    header = "SIMULATED (no API keys set): every model is served by the built-in simulator" if simulated else \
+        f"LIVE: models of configured providers ({', '.join(sorted(endpoints))})"
+    print(header)
+    print(f"{'model':<28}{'provider':<12}{'tier':<10}{'$/M in':>9}{'$/M out':>9}{'context':>11}  via")
+    for r in rows:
+        print(f"{r['id']:<28}{r['provider']:<12}{r['tier']:<10}{r['input_per_mtok']:>9.2f}{r['output_per_mtok']:>9.2f}"
+              f"{r['context_window']:>11,}  {r['via']}")
+    return 0
+
+
+def cmd_strategies(args: argparse.Namespace) -> int:
+    described = [cls.describe() for cls in STRATEGIES.values()]
+    if args.json:
+        print(json.dumps(described, indent=2))
+        return 0
+    for item in described:
+        print(f"{item['name']}: {item['summary']}")
+        for p in item["params"]:
+            bounds = f" [{p['min']}..{p['max']}]" if p["min"] is not None else ""
+            default = p["default"] if p["type"] != "rules" else f"{len(p['default'])} rules"
+            print(f"    {p['name']} ({p['type']}{bounds}, default {default}): {p['help']}")
+    return 0
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from playground.sim.runner import serve_forever
+
+    serve_forever(args.host, args.port, require_api_key=args.require_key, speed=args.speed)
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from playground.tui.app import run_tui
+
+    names = getattr(args, "strategy", None) or list(DEFAULT_STRATEGIES)
+    for name in names:
+        strategy_class(name)  # an unknown name fails here, before the screen opens
+    session = Session.open(SessionOptions(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None)))
+    return run_tui(session=session, strategies=names, initial_prompt=getattr(args, "prompt", None)) or 0
+
+
+COMMANDS = {"run": cmd_run, "models": cmd_models, "strategies": cmd_strategies, "sim": cmd_sim, "tui": cmd_tui}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = COMMANDS[args.command or "tui"]
+    try:
+        return command(args)
+    except UserError as exc:
+        print(f"playground: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Plain-text renderings for the headless CLI (no Textual)."""

@@ -1,0 +1,51 @@
+"""Shared fixtures: every test runs offline, with no provider keys and user
+dirs pointed at a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROVIDER_ENV = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GROQ_API_KEY",
+    "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "OLLAMA_BASE_URL",
+)
+# Fast enough for a 2-core CI box, slow enough that streams have many chunks.
+TEST_SIM_SPEED = "40"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("PLAYGROUND_SIM_SPEED", TEST_SIM_SPEED)
+    # Loopback traffic must never go through a proxy from the environment.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+@pytest.fixture(scope="session")
+def sim_server() -> Iterator[object]:
+    """One simulator on a free loopback port for tests that only need to talk to it."""
+    from playground.sim.runner import SimServer
+
+    server = SimServer(port=0, speed=float(TEST_SIM_SPEED))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
+    env.update(extra)
+    return env
