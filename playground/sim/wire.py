@@ -1,0 +1,93 @@
+"""What both API dialects share: the neutral request the server works on,
+the interface each dialect renders through, and SSE framing."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from playground.core.messages import Message
+from playground.sim.errors import SimError, bad_request
+from playground.sim.faults import Api
+from playground.sim.generation import Generation
+
+_ALPHABET = string.ascii_letters + string.digits
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class SimRequest:
+    """A chat request in either dialect, reduced to what the simulator uses."""
+
+    model: str
+    messages: tuple[Message, ...]
+    max_tokens: int | None  # None: not given (OpenAI allows that)
+    stream: bool
+    include_usage: bool = False  # OpenAI stream_options.include_usage
+
+    @property
+    def prompt(self) -> str:
+        """The text the answer is about: the last user message."""
+        return next((m.content for m in reversed(self.messages) if m.role == "user"), "")
+
+
+class Dialect(Protocol):
+    """Renders one response in one API's wire format."""
+
+    api: Api
+
+    def stream_open(self, generation: Generation) -> bytes: ...
+    def stream_chunk(self, index: int, text: str) -> bytes: ...
+    def stream_close(self, generation: Generation) -> bytes: ...
+    def stream_error(self, error: SimError) -> bytes: ...
+    def message(self, generation: Generation) -> dict[str, Any]: ...
+
+
+def random_id(prefix: str, length: int = 24) -> str:
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def sse_data(data: Any) -> bytes:
+    return f"data: {dumps(data)}\n\n".encode()
+
+
+def sse_event(event: str, data: Any) -> bytes:
+    return f"event: {event}\ndata: {dumps(data)}\n\n".encode()
+
+
+def validate(model: type[_Body], raw: Any) -> _Body:
+    """Parse a JSON body, turning the first validation problem into a 400
+    that names the field, as the real APIs do."""
+    if not isinstance(raw, dict):
+        raise bad_request("The request body must be a JSON object.")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise bad_request(f"{where}: {first['msg']}", param=where or None) from None
+
+
+def text_of(content: str | list[dict[str, Any]] | None) -> str:
+    """The text of a message whose content is a string or a list of parts;
+    non-text parts (images, tool calls) contribute nothing."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    texts: list[str] = []
+    for part in content:
+        if isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        elif isinstance(part.get("content"), str | list):  # Anthropic tool_result
+            texts.append(text_of(part["content"]))
+    return "\n".join(texts)
