@@ -34,6 +34,11 @@ EXIT_USER_ERROR = 2
 EXIT_REQUEST_FAILED = 1
 
 
+FAULTS_HELP = ("comma-separated KIND=VALUE items, each optionally prefixed MODEL: (e.g. "
+               "server_error=0.2,rate_limit=0.1,cut=0.05,stall=0.05,sim-gpt-4o:down=1); kinds: rate_limit, "
+               "server_error, overloaded, cut, stall (probabilities), latency_ms, down (1/0)")
+
+
 def _add_session_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sim", action="store_true", help="use the built-in simulator even if API keys are set")
     parser.add_argument("--sim-speed", type=float, default=None, metavar="X",
@@ -76,7 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     sim.add_argument("--api-key", dest="require_key", default=None, metavar="KEY", help="reject requests without this API key (401)")
     sim.add_argument("--speed", type=float, default=None, metavar="X", help="time factor (2 = twice as fast)")
+    sim.add_argument("--faults", default=None, metavar="SPEC", help=FAULTS_HELP)
+    sim.add_argument("--seed", type=int, default=0, help="seed for fault draws (repeatable runs)")
+
+    soak = sub.add_parser("soak", help="drive many requests through a strategy against the simulator with faults")
+    soak.add_argument("--requests", "-n", type=int, default=200, help="number of requests (default 200)")
+    soak.add_argument("--concurrency", "-c", type=int, default=20, help="requests in flight at once (default 20)")
+    soak.add_argument("--strategy", "-s", default="fallback", metavar="NAME", help="strategy to drive (default fallback)")
+    soak.add_argument("--param", "-p", action="append", default=[], metavar="STRATEGY.KEY=VALUE", help="override a parameter")
+    soak.add_argument("--faults", default="", metavar="SPEC", help=FAULTS_HELP)
+    soak.add_argument("--seed", type=int, default=0, help="seed for faults and retry jitter (repeatable runs)")
+    soak.add_argument("--max-tokens", type=int, default=200, help="maximum output tokens per request (default 200)")
+    soak.add_argument("--sim-speed", type=float, default=10.0, metavar="X",
+                      help="simulator time factor (default 10: ten times faster than the real models)")
+    soak.add_argument("--idle-timeout", type=float, default=None, metavar="S", help="stalled-stream timeout in seconds")
+    soak.add_argument("--total-timeout", type=float, default=None, metavar="S", help="per-request total timeout in seconds")
+    soak.add_argument("--json", action="store_true", help="print one JSON summary")
     return parser
+
 
 
 def _session(args: argparse.Namespace) -> Session:
@@ -176,8 +198,49 @@ def cmd_strategies(args: argparse.Namespace) -> int:
 def cmd_sim(args: argparse.Namespace) -> int:
     from playground.sim.runner import serve_forever
 
-    serve_forever(args.host, args.port, require_api_key=args.require_key, speed=args.speed)
+    serve_forever(args.host, args.port, require_api_key=args.require_key, speed=args.speed, faults=args.faults,
+                  seed=args.seed)
     return 0
+
+
+def cmd_soak(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from playground.engine.timeouts import Timeouts
+    from playground.eval.soak import soak
+
+    if args.requests < 1 or args.concurrency < 1:
+        raise UserError("--requests and --concurrency must be at least 1")
+    if args.requests > 100_000:
+        raise UserError("--requests is capped at 100000 to keep a soak bounded")
+    timeouts = Timeouts()
+    if args.idle_timeout is not None:
+        timeouts = replace(timeouts, idle_s=args.idle_timeout)
+    if args.total_timeout is not None:
+        timeouts = replace(timeouts, total_s=args.total_timeout)
+    overrides = parse_param_overrides(args.param)
+    options = SessionOptions(force_sim=True, sim_speed=args.sim_speed, sim_faults=args.faults, seed=args.seed,
+                             timeouts=timeouts)
+    with Session.open(options) as session:
+        strategy = make_strategy(args.strategy, session.catalog, overrides.get(args.strategy))
+
+        async def go() -> object:
+            engine = session.make_engine()
+            try:
+                return await soak(engine, strategy, requests=args.requests, concurrency=args.concurrency,
+                                  seed=args.seed, max_output_tokens=args.max_tokens)
+            finally:
+                await engine.pool.aclose()
+
+        report = asyncio.run(go())
+    data = report.to_dict()  # type: ignore[attr-defined]
+    data.update({"strategy": args.strategy, "faults": args.faults, "seed": args.seed, "concurrency": args.concurrency})
+    if args.json:
+        print(json.dumps(data))
+    else:
+        for key, value in data.items():
+            print(f"{key:>16}: {value}")
+    return 0 if data["hung"] == 0 and data["lost"] == 0 else EXIT_REQUEST_FAILED
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
@@ -190,7 +253,14 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return run_tui(session=session, strategies=names, initial_prompt=getattr(args, "prompt", None)) or 0
 
 
-COMMANDS = {"run": cmd_run, "models": cmd_models, "strategies": cmd_strategies, "sim": cmd_sim, "tui": cmd_tui}
+COMMANDS = {
+    "run": cmd_run,
+    "models": cmd_models,
+    "strategies": cmd_strategies,
+    "sim": cmd_sim,
+    "soak": cmd_soak,
+    "tui": cmd_tui,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

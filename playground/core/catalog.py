@@ -65,6 +65,7 @@ class Catalog(BaseModel):
     flagship: str
     providers: dict[str, ProviderSpec]
     models: dict[str, ModelSpec]
+    groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     def get(self, model_id: str) -> ModelSpec:
         try:
@@ -94,6 +95,10 @@ def parse_catalog(raw: dict, origin: str) -> Catalog:
     for model in catalog.models.values():
         if model.provider not in catalog.providers:
             raise UserError(f"{origin}: model {model.id!r} names unknown provider {model.provider!r}")
+    for group, members in catalog.groups.items():
+        unknown = [m for m in members if m not in catalog.models]
+        if unknown or not members:
+            raise UserError(f"{origin}: group {group!r} needs known models; unknown: {', '.join(unknown) or '(empty)'}")
     if catalog.flagship not in catalog.models:
         raise UserError(f"{origin}: flagship {catalog.flagship!r} is not a model in the catalog")
     return catalog

@@ -73,6 +73,21 @@ class HealthBoard:
             stats.observe(False, ttft_ms)
             breaker.record_failure(duration_s)
 
+    # --- HealthView, read by strategies -------------------------------------------
+
+    def in_flight(self, model_id: str) -> int:
+        return self.stats(model_id).in_flight
+
+    def ewma_ttft_ms(self, model_id: str) -> float | None:
+        return self.stats(model_id).ewma_ttft_ms
+
+    def success_rate(self, model_id: str) -> float:
+        return self.stats(model_id).ewma_success
+
+    def circuit_state(self, model_id: str) -> str:
+        breaker = self._breakers.get(model_id)
+        return str(breaker.state) if breaker else "CLOSED"
+
     def snapshots(self) -> list[BreakerSnapshot]:
         return [self._breakers[name].snapshot() for name in sorted(self._breakers)]
 

@@ -17,7 +17,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Decision
@@ -83,6 +83,8 @@ class Engine:
         self.counter = counter or default_counter()
         self.resilience = resilience or ResilienceConfig()
         self.health = health or HealthBoard(self.resilience.breaker)
+        if context.health is None:
+            self.context = replace(context, health=self.health)
         self.rng = random.Random(seed)
 
     def route_input(self, request: ChatRequest) -> RouteInput:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from playground.core.catalog import Catalog, default_catalog
-from playground.engine.runner import Engine
+from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.timeouts import Timeouts
 from playground.providers.base import Endpoint
 from playground.providers.endpoints import real_endpoints, simulated_endpoints
@@ -23,7 +23,10 @@ class SessionOptions:
     force_sim: bool = False
     sim_speed: float | None = None
     sim_port: int = 0
+    sim_faults: str | None = None
+    seed: int = 0
     timeouts: Timeouts = Timeouts()
+    resilience: ResilienceConfig = ResilienceConfig()
 
 
 class Session:
@@ -35,12 +38,16 @@ class Session:
         simulated: bool,
         sim_server: SimServer | None = None,
         timeouts: Timeouts = Timeouts(),
+        resilience: ResilienceConfig = ResilienceConfig(),
+        seed: int = 0,
     ) -> None:
         self.catalog = catalog
         self.endpoints = endpoints
         self.simulated = simulated
         self.sim_server = sim_server
         self.timeouts = timeouts
+        self.resilience = resilience
+        self.seed = seed
         available = tuple(m for m in catalog.models.values() if m.provider in endpoints)
         reason = "not configured (no API key or base URL in the environment)"
         self.context = RoutingContext(catalog, available, reason)
@@ -50,13 +57,15 @@ class Session:
              catalog: Catalog | None = None) -> "Session":
         catalog = catalog or default_catalog()
         env = os.environ if env is None else env
-        real = {} if options.force_sim else real_endpoints(catalog, env)
+        force_sim = options.force_sim or options.sim_faults is not None
+        real = {} if force_sim else real_endpoints(catalog, env)
+        common = {"timeouts": options.timeouts, "resilience": options.resilience, "seed": options.seed}
         if real:
-            return cls(catalog, real, simulated=False, timeouts=options.timeouts)
-        server = SimServer(catalog=catalog, port=options.sim_port, speed=options.sim_speed)
+            return cls(catalog, real, simulated=False, **common)
+        server = SimServer(catalog=catalog, port=options.sim_port, speed=options.sim_speed,
+                           faults=options.sim_faults, seed=options.seed)
         server.start()
-        return cls(catalog, simulated_endpoints(catalog, server.base_url), simulated=True, sim_server=server,
-                   timeouts=options.timeouts)
+        return cls(catalog, simulated_endpoints(catalog, server.base_url), simulated=True, sim_server=server, **common)
 
     @property
     def mode_label(self) -> str:
@@ -70,7 +79,8 @@ class Session:
         """Create inside the event loop that will run requests: the pool's
         HTTP client belongs to that loop."""
         pool = ProviderPool(self.endpoints, HttpTimeouts(connect_s=self.timeouts.connect_s, read_s=self.timeouts.idle_s))
-        return Engine(self.catalog, pool, self.context, simulated=self.simulated, timeouts=self.timeouts)
+        return Engine(self.catalog, pool, self.context, simulated=self.simulated, timeouts=self.timeouts,
+                      resilience=self.resilience, seed=self.seed)
 
     def close(self) -> None:
         if self.sim_server is not None:

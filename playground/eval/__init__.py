@@ -1,0 +1,1 @@
+"""Prompt sets, soak runs and (later) evaluation and sweeps."""

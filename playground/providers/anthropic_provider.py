@@ -9,7 +9,7 @@ import httpx2
 
 from playground.core.messages import ChatRequest
 from playground.providers.base import Chunk, Delta, Endpoint, Usage
-from playground.providers.errors import map_sdk_error
+from playground.providers.errors import incomplete_stream, map_sdk_error
 
 
 class AnthropicProvider:
@@ -40,6 +40,7 @@ class AnthropicProvider:
     async def stream(self, api_model: str, request: ChatRequest) -> AsyncIterator[Chunk]:
         input_tokens = 0
         output_tokens: int | None = None
+        stopped = False
         try:
             events = await self._client.messages.create(**self._params(api_model, request))
             async with events:
@@ -50,10 +51,14 @@ class AnthropicProvider:
                         yield Delta(event.delta.text)
                     elif event.type == "message_delta" and event.usage is not None:
                         output_tokens = event.usage.output_tokens
-            if output_tokens is not None:
-                yield Usage(input_tokens, output_tokens)
+                    elif event.type == "message_stop":
+                        stopped = True
         except (anthropic.AnthropicError, httpx2.HTTPError) as exc:
             raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        if not stopped:
+            raise incomplete_stream(self.endpoint.name, "no message_stop")
+        if output_tokens is not None:
+            yield Usage(input_tokens, output_tokens)
 
     async def list_models(self) -> list[str]:
         try:

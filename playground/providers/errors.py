@@ -111,3 +111,8 @@ def map_sdk_error(exc: BaseException, provider: str, base_url: str) -> ProviderE
             provider=provider,
         )
     return ProviderError(ErrorKind.SERVER_ERROR, f"{provider}: {type(exc).__name__}: {exc}", provider=provider)
+
+
+def incomplete_stream(provider: str, missing: str) -> ProviderError:
+    return ProviderError(ErrorKind.CONNECTION, f"{provider}: the stream ended before the answer was complete ({missing})",
+                         provider=provider)

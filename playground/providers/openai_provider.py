@@ -9,7 +9,7 @@ import openai
 
 from playground.core.messages import ChatRequest
 from playground.providers.base import Chunk, Delta, Endpoint, Usage
-from playground.providers.errors import map_sdk_error
+from playground.providers.errors import incomplete_stream, map_sdk_error
 
 
 class OpenAIProvider:
@@ -40,6 +40,7 @@ class OpenAIProvider:
         return params
 
     async def stream(self, api_model: str, request: ChatRequest) -> AsyncIterator[Chunk]:
+        finished = False
         try:
             response = await self._client.chat.completions.create(**self._params(api_model, request))
             async with response as chunks:
@@ -50,8 +51,14 @@ class OpenAIProvider:
                         text = choice.delta.content if choice.delta else None
                         if text:
                             yield Delta(text)
+                        if choice.finish_reason:
+                            finished = True
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        if not finished:
+            # A body that ends without a finish_reason was cut short, even if
+            # the transport closed cleanly: never pass it off as an answer.
+            raise incomplete_stream(self.endpoint.name, "no finish_reason")
 
     async def list_models(self) -> list[str]:
         try:

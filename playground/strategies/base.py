@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Decision
@@ -18,7 +18,7 @@ from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 
-ParamType = Literal["int", "float", "bool", "str", "model", "choice", "rules"]
+ParamType = Literal["int", "float", "bool", "str", "model", "models", "choice", "rules", "weights"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,10 @@ class Param:
                 value = float(raw)
             elif self.type == "bool":
                 value = _parse_bool(raw)
+            elif self.type == "models":
+                value = _parse_list(raw)
+            elif self.type == "weights":
+                value = _parse_weights(raw)
             else:
                 value = raw
         except (TypeError, ValueError):
@@ -64,9 +68,38 @@ class Param:
                 raise UserError(f"{where}: {value} is out of range; allowed {self.min}..{self.max}")
         if self.type == "model" and value != "@flagship" and value not in catalog.models:
             raise UserError(f"{where}: unknown model {value!r}; known: {', '.join(sorted(catalog.models))}")
+        if self.type == "models":
+            unknown = [m for m in value if m not in catalog.models]
+            if unknown:
+                raise UserError(f"{where}: unknown model(s) {', '.join(unknown)}; known: {', '.join(sorted(catalog.models))}")
+        if self.type == "weights":
+            unknown = [m for m in value if m not in catalog.models]
+            if unknown:
+                raise UserError(f"{where}: unknown model(s) {', '.join(unknown)}")
+            if any(w < 0 for w in value.values()):
+                raise UserError(f"{where}: weights must not be negative")
         if self.type == "choice" and value not in self.choices:
             raise UserError(f"{where}: {value!r} is not one of {', '.join(self.choices)}")
         return value
+
+
+def _parse_list(raw: Any) -> list[str]:
+    if isinstance(raw, (list, tuple)):
+        return [str(x) for x in raw]
+    return [part.strip() for part in str(raw).split(",") if part.strip()]
+
+
+def _parse_weights(raw: Any) -> dict[str, float]:
+    """`{"a": 3}` or "a=3,b=1"."""
+    if isinstance(raw, dict):
+        return {str(k): float(v) for k, v in raw.items()}
+    weights: dict[str, float] = {}
+    for part in _parse_list(raw):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(part)
+        weights[name.strip()] = float(value)
+    return weights
 
 
 def _parse_bool(raw: Any) -> bool:
@@ -106,11 +139,25 @@ class NoModelFits(UserError):
     """No available model can hold the request."""
 
 
+class HealthView(Protocol):
+    """Live endpoint health, read (never changed) by strategies such as
+    load balancing. The engine's `HealthBoard` implements it."""
+
+    def in_flight(self, model_id: str) -> int: ...
+
+    def ewma_ttft_ms(self, model_id: str) -> float | None: ...
+
+    def success_rate(self, model_id: str) -> float: ...
+
+    def circuit_state(self, model_id: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class RoutingContext:
     catalog: Catalog
     available: tuple[ModelSpec, ...]
     unavailable_reason: str = "not configured"
+    health: HealthView | None = field(default=None, compare=False)
     _ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -10,11 +10,14 @@ from playground.core.errors import UserError
 from playground.strategies.base import Strategy
 from playground.strategies.complexity import ComplexityStrategy
 from playground.strategies.cost import CostStrategy
+from playground.strategies.fallback import FallbackStrategy
 from playground.strategies.fixed import FixedStrategy
+from playground.strategies.loadbalance import LoadBalanceStrategy
 from playground.strategies.task import TaskStrategy
 
 STRATEGIES: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in (FixedStrategy, ComplexityStrategy, TaskStrategy, CostStrategy)
+    cls.name: cls
+    for cls in (FixedStrategy, ComplexityStrategy, TaskStrategy, CostStrategy, FallbackStrategy, LoadBalanceStrategy)
 }
 DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")
 
