@@ -67,7 +67,9 @@ class HealthBoard:
         if error is None:
             stats.observe(True, ttft_ms)
             breaker.record_success(duration_s)
-        elif error.kind in NON_RETRYABLE or error.kind is ErrorKind.CANCELLED:
+        elif error.kind in NON_RETRYABLE or error.kind is ErrorKind.CANCELLED or (
+            error.kind is ErrorKind.RATE_LIMITED and not breaker.config.count_rate_limits
+        ):
             breaker.record_ignored()
         else:
             stats.observe(False, ttft_ms)

@@ -16,7 +16,8 @@ DEFAULT_RETRY_ON = frozenset(
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     # Attempts for one request in total: first call, retries and fallbacks.
-    max_attempts: int = 4
+    # Six keeps a request answered 99% of the time even when 40% of calls fail.
+    max_attempts: int = 6
     # Retries on the same model before moving down the fallback chain.
     retries_per_model: int = 1
     base_delay_s: float = 0.25

@@ -11,6 +11,7 @@ import email.utils
 import time
 
 import anthropic
+import httpx2
 import openai
 
 from playground.core.errors import ErrorKind, ProviderError
@@ -88,8 +89,14 @@ def _error_type(exc: Exception) -> str | None:
 def map_sdk_error(exc: BaseException, provider: str, base_url: str) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
-    if isinstance(exc, _TIMEOUT):
+    # The Anthropic SDK lets transport errors raised while a stream is read
+    # escape unwrapped, so the raw httpx2 classes are mapped too.
+    if isinstance(exc, _TIMEOUT) or isinstance(exc, httpx2.TimeoutException):
         return ProviderError(ErrorKind.TIMEOUT, f"{provider}: request to {base_url} timed out", provider=provider)
+    if isinstance(exc, httpx2.TransportError):
+        return ProviderError(
+            ErrorKind.CONNECTION, f"{provider}: connection to {base_url} broke ({exc})", provider=provider
+        )
     if isinstance(exc, _CONNECTION):
         return ProviderError(
             ErrorKind.CONNECTION,

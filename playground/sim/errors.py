@@ -122,3 +122,35 @@ def context_too_long(model: str, window: int, input_tokens: int, max_tokens: int
         anthropic_message=f"prompt is too long: {input_tokens} tokens + max_tokens {max_tokens or 0} "
         f"> {window} maximum for {model}",
     )
+
+
+# --- Injected faults ------------------------------------------------------------
+
+
+def rate_limited(model: str, retry_after_ms: int) -> SimError:
+    """A 429 with both headers: `retry-after` in whole seconds (at least 1, as
+    the HTTP header allows no fractions) and the more precise `retry-after-ms`."""
+    seconds = max(1, -(-retry_after_ms // 1000))
+    return SimError(
+        SimErrorKind.RATE_LIMITED,
+        f"Rate limit reached for {model} (simulated) on requests per min (RPM). "
+        f"Please try again in {retry_after_ms}ms.",
+        headers={"retry-after": str(seconds), "retry-after-ms": str(retry_after_ms)},
+        anthropic_message=f"This request would exceed the rate limit for {model} (simulated). "
+        f"Please try again in {retry_after_ms}ms.",
+    )
+
+
+def server_error(status: int) -> SimError:
+    if status == 503:
+        message = "The server is temporarily unable to handle the request (simulated). Please try again later."
+    else:
+        message = "The server had an error while processing your request (simulated). Please retry your request."
+    return SimError(SimErrorKind.API_ERROR, message, status=status, anthropic_message=message)
+
+
+def overloaded() -> SimError:
+    """Anthropic's 529 `overloaded_error`; before the first byte it is an HTTP
+    529, mid-stream an `event: error` (the SDK then reports status 200)."""
+    return SimError(SimErrorKind.OVERLOADED, "The server is overloaded (simulated). Please try again later.",
+                    anthropic_message="Overloaded")

@@ -5,6 +5,10 @@ and talk to it over real sockets.
 We bind the listening socket ourselves before Uvicorn sees it: port 0 then
 yields the real port at once, and a busy port becomes one clear `UserError`
 instead of a Uvicorn log line and `sys.exit`.
+
+Uvicorn runs with our tracking h11 protocol (connections.py) so that the
+`down` and `cut` faults can drop real connections, and without proxy-header
+rewriting (nothing sits in front of the simulator).
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ import socket
 import threading
 import time
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import uvicorn
 
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.core.tokens import default_counter
-from playground.sim.faults import FaultPlan
+from playground.sim.connections import tracking_protocol
+from playground.sim.fault_control import Faults
+from playground.sim.fault_spec import FaultSpec
 from playground.sim.server import SimService, create_app
 
 START_TIMEOUT_S = 10.0
@@ -75,9 +81,14 @@ class SimServer:
     """The simulator on a background thread.
 
     ```python
-    with SimServer(speed=20) as sim:
+    with SimServer(speed=20, faults="rate_limit=0.1,sim-gpt-4o:down=1", seed=7) as sim:
         client = OpenAI(base_url=sim.base_url + "/v1", api_key="sim")
+        sim.set_faults("server_error=0.5")  # from any thread, while serving
     ```
+
+    `faults` is the fault syntax (see fault_spec.py), a parsed `FaultSpec`,
+    or any `FaultPlan`; a bad spec is a `UserError` with the parser's message.
+    `seed` makes the faults (and the answers' timing) repeatable.
     """
 
     def __init__(
@@ -88,7 +99,7 @@ class SimServer:
         require_api_key: str | None = None,
         speed: float | None = None,
         *,
-        faults: FaultPlan | None = None,
+        faults: Faults | None = None,
         seed: int = 0,
     ) -> None:
         self.host = host
@@ -107,6 +118,37 @@ class SimServer:
     @property
     def speed(self) -> float:
         return self.service.speed
+
+    # --- faults (thread-safe: the server runs on its own loop thread) ----
+
+    @property
+    def faults(self) -> FaultSpec:
+        """The active fault spec (empty when none, or when a custom plan is set)."""
+        return self.service.fault_control.spec
+
+    @property
+    def fault_seed(self) -> int:
+        return self.service.fault_control.seed
+
+    def set_faults(self, faults: Faults, seed: int | None = None) -> None:
+        """Replace the fault plan atomically; requests under way keep theirs.
+        The request index restarts at 0, so the run that follows is
+        repeatable; `seed` None keeps the current seed."""
+        self.service.fault_control.set(faults, seed)
+
+    def clear_faults(self) -> None:
+        self.service.fault_control.clear()
+
+    def describe_faults(self) -> dict[str, Any]:
+        """As `GET /_sim/faults`: `{"spec", "seed", "models"}`."""
+        return self.service.fault_control.describe()
+
+    def stats(self) -> dict[str, Any]:
+        """As `GET /_sim/stats`: requests and injected faults, per model and in total."""
+        return self.service.stats.snapshot()
+
+    def reset_stats(self) -> None:
+        self.service.stats.reset()
 
     @property
     def running(self) -> bool:
@@ -136,7 +178,8 @@ class SimServer:
         self._port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,
-            http="h11",
+            http=tracking_protocol(self.service.connections),
+            proxy_headers=False,
             ws="none",
             lifespan="off",
             log_config=None,  # leave the host application's logging alone
@@ -209,9 +252,12 @@ def serve_forever(
     port: int = 8765,
     require_api_key: str | None = None,
     speed: float | None = None,
+    faults: Faults | None = None,
+    seed: int = 0,
 ) -> None:
-    """`playground sim`: serve until Ctrl+C, then shut down cleanly."""
-    sim = SimServer(host=host, port=port, require_api_key=require_api_key, speed=speed)
+    """`playground sim`: serve until Ctrl+C, then shut down cleanly. A bad
+    fault spec is a `UserError` before anything is bound."""
+    sim = SimServer(host=host, port=port, require_api_key=require_api_key, speed=speed, faults=faults, seed=seed)
     sim.start()
     try:
         url = sim.base_url
@@ -221,9 +267,16 @@ def serve_forever(
             f"speed x{sim.speed:g}{exposure}; Ctrl+C to stop",
             flush=True,
         )
+        print(_faults_line(sim), flush=True)
         while sim.running:
             time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
         sim.stop()
+
+
+def _faults_line(sim: SimServer) -> str:
+    spec = sim.faults.format()
+    active = f"faults {spec} (seed {sim.fault_seed})" if spec else "no faults"
+    return f"{active}; change them with PUT {sim.base_url}/_sim/faults, counters at GET {sim.base_url}/_sim/stats"

@@ -1,10 +1,11 @@
 """The simulator's HTTP app (Starlette): OpenAI Chat Completions and Anthropic
 Messages endpoints serving a simulated counterpart of every catalog model.
 
-One request path for both APIs: authenticate, parse, resolve the model,
-check the context window, consult the fault plan, plan the generation, then
-either stream it paced in real time or answer once it would have finished.
-Everything protocol-specific lives in the dialects.
+One request path for both APIs: drop it if its model is down, authenticate,
+parse, resolve the model, check the context window, plan the generation,
+consult the fault plan, then either stream it paced in real time or answer
+once it would have finished, failing wherever the plan says. Everything
+protocol-specific lives in the dialects; the control API is in control.py.
 """
 
 from __future__ import annotations
@@ -29,16 +30,29 @@ from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import TokenCounter, default_counter
 from playground.sim import anthropic_wire, openai_wire
 from playground.sim.anthropic_wire import AnthropicDialect
+from playground.sim.connections import (
+    DISCONNECT_WAIT_S,
+    ConnectionRegistry,
+    HeadersThenDrop,
+    NoResponse,
+    wait_for_disconnect,
+)
+from playground.sim.control import ControlError, control_routes
 from playground.sim.errors import SimError, SimErrorKind, bad_request, context_too_long, invalid_api_key, unknown_model
-from playground.sim.faults import Api, FaultPlan, RequestInfo
+from playground.sim.fault_control import FaultControl, Faults
+from playground.sim.faults import Action, Api, FaultPlan, RequestInfo
 from playground.sim.generation import Generation, plan_generation
 from playground.sim.openai_wire import OpenAIDialect
+from playground.sim.stats import SimStats
 from playground.sim.wire import Dialect, SimRequest, random_id
 
 SPEED_ENV = "PLAYGROUND_SIM_SPEED"
 # Sleeps longer than this wait on the shutdown event so that stopping the
 # server never waits for a long (or stalled) stream to finish.
 _INTERRUPTIBLE_AFTER_S = 0.25
+# A stalled response holds its connection at most this long (then drops it):
+# long enough that the client's own timeout is what ends it.
+STALL_CAP_S = 600.0
 
 
 def speed_from_env(speed: float | None = None) -> float:
@@ -78,10 +92,25 @@ OPENAI = _ApiSpec("openai", openai_wire.parse_request, openai_wire.bearer_token,
 ANTHROPIC = _ApiSpec("anthropic", anthropic_wire.parse_request, anthropic_wire.api_key, "request-id")
 
 
+@dataclass(frozen=True, slots=True)
+class _Exchange:
+    """One admitted chat request on its way out. `plan` is taken once per
+    request, so a plan swapped in meanwhile does not affect it."""
+
+    request: Request
+    api: _ApiSpec
+    plan: FaultPlan
+    info: RequestInfo
+    generation: Generation
+    dialect: Dialect
+    started: float  # loop time the response is paced from (after any injected latency)
+
+
 class SimService:
     """State and handlers behind the app. It lives on the server's event loop:
     `begin_serving` and `begin_shutdown` must run there (the runner uses
-    call_soon_threadsafe for the latter)."""
+    call_soon_threadsafe for the latter). `fault_control` and `stats` may be
+    used from any thread."""
 
     def __init__(
         self,
@@ -89,18 +118,19 @@ class SimService:
         *,
         speed: float,
         require_api_key: str | None = None,
-        faults: FaultPlan | None = None,
+        faults: Faults | None = None,
         seed: int = 0,
         counter: TokenCounter | None = None,
     ) -> None:
         self.catalog = catalog
         self.speed = speed
         self.require_api_key = require_api_key
-        self.faults = faults or FaultPlan()
+        self.fault_control = FaultControl(frozenset(m.sim_name for m in catalog.models.values()), faults, seed)
+        self.stats = SimStats()
+        self.connections = ConnectionRegistry()
         self.counter = counter or default_counter()
         self.active_streams = 0
         self._rng = random.Random(seed)
-        self._requests = 0
         self._stopping: asyncio.Event | None = None
         self._created = int(datetime.fromisoformat(catalog.catalog_date).replace(tzinfo=UTC).timestamp())
 
@@ -128,8 +158,11 @@ class SimService:
 
     async def count_tokens(self, request: Request) -> Response:
         try:
+            raw = _loads(await request.body())
+            if (down := self._down_model(raw)) is not None:
+                return await self._unreachable(request, ANTHROPIC, down)
             self._authorize(ANTHROPIC, request)
-            name, messages = anthropic_wire.parse_count_tokens(await _json_body(request))
+            name, messages = anthropic_wire.parse_count_tokens(_json(raw))
             self._model(name)
         except SimError as error:
             return _error_response(ANTHROPIC, error)
@@ -145,42 +178,63 @@ class SimService:
         render = anthropic_wire.model_list if api is ANTHROPIC else openai_wire.model_list
         return JSONResponse(render(models, self._created), headers=_ids(api))
 
+    def authorize_control(self, request: Request) -> None:
+        """The control API follows the same key rule as the model endpoints."""
+        if self.require_api_key is not None and anthropic_wire.api_key(request.headers) != self.require_api_key:
+            raise ControlError(401, "missing or wrong API key: the simulator was started with --api-key; send it "
+                               "as 'Authorization: Bearer KEY' or 'x-api-key: KEY'", "authentication_error")
+
     # --- the request path -----------------------------------------------
 
     async def _chat(self, request: Request, api: _ApiSpec) -> Response:
         started = asyncio.get_running_loop().time()
         try:
+            raw = _loads(await request.body())
+            if (down := self._down_model(raw)) is not None:
+                return await self._unreachable(request, api, down)
             self._authorize(api, request)
-            sim_request = api.parse(await _json_body(request))
+            sim_request = api.parse(_json(raw))
             model = self._model(sim_request.model)
-            info = self._admit(api, sim_request, model)
-            action = self.faults.on_request(info)
-            started += action.delay_s
-            if not await self._pause_until(started):
-                raise _shutting_down()
-            if action.error:
-                raise action.error
+            input_tokens, budget = self._admit(sim_request, model)
+            plan, index = self.fault_control.admit()
             generation = plan_generation(
                 model,
                 sim_request.prompt,
-                max_tokens=info.max_tokens,
-                input_tokens=info.input_tokens,
+                max_tokens=budget,
+                input_tokens=input_tokens,
                 counter=self.counter,
                 rng=random.Random(self._rng.getrandbits(64)),
                 speed=self.speed,
             )
-            dialect = api.dialect(sim_request)
+            info = RequestInfo(api.api, model, sim_request.model, sim_request.stream, input_tokens, budget, index,
+                               generation.output_tokens)
+            self.stats.request(info.model_name)
+            action = plan.on_request(info)
+            if action.delay_s > 0:
+                self.stats.fault(info.model_name, "latency_ms")
+            started += action.delay_s
+            if not await self._pause_until(started):
+                raise _shutting_down()
+            exchange = _Exchange(request, api, plan, info, generation, api.dialect(sim_request), started)
+            if (failed := await self._fail_before_response(exchange, action)) is not None:
+                return failed
             if sim_request.stream:
                 return StreamingResponse(
-                    self._stream(dialect, generation, info, started),
+                    self._stream(exchange),
                     media_type="text/event-stream",
                     headers={"cache-control": "no-cache", **_ids(api)},
                 )
-            if not await self._pause_until(started + generation.duration_s):
-                raise _shutting_down()
-            return JSONResponse(dialect.message(generation), headers=_ids(api))
+            return await self._answer(exchange)
         except SimError as error:
             return _error_response(api, error)
+
+    def _down_model(self, raw: Any) -> str | None:
+        """The model a request names if that model is down. Checked before
+        authentication and validation: an unreachable host does neither."""
+        name = raw.get("model") if isinstance(raw, dict) else None
+        if isinstance(name, str) and self.fault_control.plan.is_down(name):
+            return name
+        return None
 
     def _authorize(self, api: _ApiSpec, request: Request) -> None:
         if self.require_api_key is None:
@@ -198,8 +252,8 @@ class SimService:
     def _count(self, messages: tuple[Message, ...]) -> int:
         return self.counter.count_request(ChatRequest(messages=messages)).tokens
 
-    def _admit(self, api: _ApiSpec, request: SimRequest, model: ModelSpec) -> RequestInfo:
-        """Check limits the way the real APIs do and settle the output budget."""
+    def _admit(self, request: SimRequest, model: ModelSpec) -> tuple[int, int]:
+        """Check limits the way the real APIs do; the input tokens and the output budget."""
         if request.max_tokens is not None and request.max_tokens > model.max_output_tokens:
             raise bad_request(
                 f"max_tokens: {request.max_tokens} > {model.max_output_tokens}, which is the maximum allowed "
@@ -209,42 +263,119 @@ class SimService:
         input_tokens = self._count(request.messages)
         if input_tokens + (request.max_tokens or 0) > model.context_window:
             raise context_too_long(request.model, model.context_window, input_tokens, request.max_tokens)
-        budget = request.max_tokens or min(model.max_output_tokens, model.context_window - input_tokens)
-        index, self._requests = self._requests, self._requests + 1
-        return RequestInfo(api.api, model, request.model, request.stream, input_tokens, budget, index)
+        return input_tokens, request.max_tokens or min(model.max_output_tokens, model.context_window - input_tokens)
 
-    async def _stream(
-        self, dialect: Dialect, generation: Generation, info: RequestInfo, started: float
-    ) -> AsyncIterator[bytes]:
+    async def _answer(self, ex: _Exchange) -> Response:
+        """A non-streaming answer, once it would have finished; the plan's
+        last word (`on_chunk` at the end) comes before the body."""
+        if not await self._pause_until(ex.started + ex.generation.duration_s):
+            raise _shutting_down()
+        action = ex.plan.on_chunk(ex.info, len(ex.generation.chunks), ex.generation.output_tokens)
+        if action.delay_s and not await self._pause_until(asyncio.get_running_loop().time() + action.delay_s):
+            raise _shutting_down()
+        answer = JSONResponse(ex.dialect.message(ex.generation), headers=_ids(ex.api))
+        return await self._fail_before_response(ex, action, answer=answer) or answer
+
+    async def _stream(self, ex: _Exchange) -> AsyncIterator[bytes]:
         """Paced against absolute deadlines so that send overhead does not
         accumulate. A client disconnect cancels this generator (Starlette
         watches for it), which ends it at its current sleep."""
         self.active_streams += 1
         try:
+            generation, dialect = ex.generation, ex.dialect
             opening = dialect.stream_open(generation)
             if opening:
                 yield opening
-            due = started
+            due = ex.started
+            chunks = generation.chunks
             tokens_per_char = generation.output_tokens / max(1, len(generation.text))
             tokens_sent = 0.0
-            for index, (chunk, gap) in enumerate(zip(generation.chunks, generation.gaps_s)):
-                action = self.faults.on_chunk(info, index, round(tokens_sent))
+            for index in range(len(chunks) + 1):  # the last step sends the closing events
+                closing = index == len(chunks)
+                action = ex.plan.on_chunk(ex.info, index, round(tokens_sent))
+                gap = generation.gaps_s[index] if not closing else 0.0 if chunks else generation.gaps_s[0]
                 due += gap + action.delay_s
                 if not await self._pause_until(due):
                     return
-                if action.error:
-                    yield dialect.stream_error(action.error)
+                if action.error or action.drop or action.stall:
+                    self.stats.fault(ex.info.model_name, action.fault_name or "fault", mid_stream=True)
+                    if action.error:
+                        yield dialect.stream_error(action.error)
+                    elif action.drop or await self._pause(STALL_CAP_S):  # a stall past the cap is dropped
+                        await self._drop_stream(ex.request)
                     return
-                yield dialect.stream_chunk(index, chunk)
-                tokens_sent += len(chunk) * tokens_per_char
-            if not generation.chunks and not await self._pause_until(due + generation.gaps_s[0]):
-                return
-            yield dialect.stream_close(generation)
+                if closing:
+                    yield dialect.stream_close(generation)
+                else:
+                    yield dialect.stream_chunk(index, chunks[index])
+                    tokens_sent += len(chunks[index]) * tokens_per_char
         finally:
             self.active_streams -= 1
 
+    # --- failures -------------------------------------------------------
+
+    async def _fail_before_response(
+        self, ex: _Exchange, action: Action, *, answer: Response | None = None
+    ) -> Response | None:
+        """Carry out a failing action before anything was sent; None if the
+        action does not fail. A drop with an `answer` sends its headers first."""
+        if not (action.error or action.drop or action.stall):
+            return None
+        self.stats.fault(ex.info.model_name, action.fault_name or "fault")
+        if action.error:
+            return _error_response(ex.api, action.error)
+        if action.stall:
+            return await self._stall(ex.request, ex.api)
+        if answer is not None and self.connections.can_abort(ex.request.client):
+            return HeadersThenDrop(answer, lambda: self.connections.abort(ex.request.client))
+        return await self._drop(ex.request, ex.api)
+
+    async def _unreachable(self, request: Request, api: _ApiSpec, model: str) -> Response:
+        self.stats.request(model)
+        self.stats.fault(model, "down")
+        return await self._drop(request, api)
+
+    async def _drop(self, request: Request, api: _ApiSpec) -> Response:
+        """Close the connection without a response. Served by something other
+        than SimServer the connection cannot be reached: answer 503 instead."""
+        if not self.connections.abort(request.client):
+            return _error_response(api, _cannot_drop())
+        await wait_for_disconnect(request.receive)
+        return NoResponse()
+
+    async def _drop_stream(self, request: Request) -> None:
+        """Mid-stream: Starlette's disconnect watcher cancels us once Uvicorn
+        sees the connection gone; without a tracked connection the stream just
+        ends without its closing events."""
+        if self.connections.abort(request.client):
+            await self._pause(DISCONNECT_WAIT_S)
+
+    async def _stall(self, request: Request, api: _ApiSpec) -> Response:
+        """Send nothing until the client gives up, the server stops, or the
+        safety cap passes (then drop, so a stall never ends cleanly)."""
+        disconnected = asyncio.ensure_future(wait_for_disconnect(request.receive, STALL_CAP_S))
+        stopping = asyncio.ensure_future(self._stopping_event().wait())
+        try:
+            await asyncio.wait({disconnected, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            disconnected.cancel()
+            stopping.cancel()
+        if stopping.done() and not stopping.cancelled():
+            return _error_response(api, _shutting_down())
+        if disconnected.done() and not disconnected.cancelled() and disconnected.result():
+            return NoResponse()
+        return await self._drop(request, api)
+
+    # --- time -------------------------------------------------------------
+
+    async def _pause(self, seconds: float) -> bool:
+        return await self._pause_until(asyncio.get_running_loop().time() + seconds)
+
     async def _pause_until(self, deadline: float) -> bool:
-        """Sleep until `deadline` (loop time); False if the server is stopping."""
+        """Sleep until `deadline` (loop time); False if the server is stopping.
+        Always yields to the loop, even when behind schedule: at high speed
+        factors a stream could otherwise write many chunks in one go to a
+        connection whose loss the loop has not yet had a chance to report."""
         stopping = self._stopping_event()
         delay = deadline - asyncio.get_running_loop().time()
         if delay > _INTERRUPTIBLE_AFTER_S:
@@ -252,19 +383,31 @@ class SimService:
                 await asyncio.wait_for(stopping.wait(), delay)
             except TimeoutError:
                 pass
-        elif delay > 0:
-            await asyncio.sleep(delay)
+        else:
+            await asyncio.sleep(max(0.0, delay))
         return not stopping.is_set()
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
+class _Invalid:
+    """A body that is not JSON (reported after authentication)."""
+
+
+_INVALID = _Invalid()
+
+
+def _loads(raw: bytes) -> Any:
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
+        return _INVALID
+
+
+def _json(raw: Any) -> Any:
+    if raw is _INVALID:
         raise bad_request(
             "We could not parse the JSON body of your request. The body must be a JSON object."
-        ) from None
+        )
+    return raw
 
 
 def _ids(api: _ApiSpec) -> dict[str, str]:
@@ -279,15 +422,22 @@ def _shutting_down() -> SimError:
     return SimError(SimErrorKind.API_ERROR, "The simulator is shutting down.", status=503)
 
 
+def _cannot_drop() -> SimError:
+    return SimError(SimErrorKind.API_ERROR, "A simulated connection failure (down or cut) could not be produced: "
+                    "this server cannot drop connections; run the simulator with SimServer.", status=503)
+
+
 def create_app(
     catalog: Catalog | None = None,
     *,
     speed: float | None = None,
     require_api_key: str | None = None,
-    faults: FaultPlan | None = None,
+    faults: Faults | None = None,
     seed: int = 0,
 ) -> Starlette:
-    """The ASGI app; its `SimService` is at `app.state.sim`."""
+    """The ASGI app; its `SimService` is at `app.state.sim`. Serve it with
+    `tracking_protocol(service.connections)` (SimServer does) for `down` and
+    `cut` to drop real connections. A bad fault spec is a `UserError`."""
     service = SimService(
         catalog or default_catalog(),
         speed=speed_from_env(speed),
@@ -301,6 +451,7 @@ def create_app(
             Route("/v1/messages", service.messages, methods=["POST"]),
             Route("/v1/messages/count_tokens", service.count_tokens, methods=["POST"]),
             Route("/v1/models", service.models, methods=["GET"]),
+            *control_routes(service.fault_control, service.stats, service.authorize_control),
         ]
     )
     app.state.sim = service
