@@ -18,7 +18,10 @@ from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 
-ParamType = Literal["int", "float", "bool", "str", "model", "models", "choice", "rules", "weights"]
+ParamType = Literal["int", "float", "bool", "str", "model", "models", "choice", "rules", "weights", "capabilities"]
+
+# Capability names scored in the catalog.
+CAPABILITIES = ("reasoning", "coding", "creative", "speed", "long_context")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ class Param:
                 value = _parse_bool(raw)
             elif self.type == "models":
                 value = _parse_list(raw)
-            elif self.type == "weights":
+            elif self.type in ("weights", "capabilities"):
                 value = _parse_weights(raw)
             else:
                 value = raw
@@ -78,6 +81,12 @@ class Param:
                 raise UserError(f"{where}: unknown model(s) {', '.join(unknown)}")
             if any(w < 0 for w in value.values()):
                 raise UserError(f"{where}: weights must not be negative")
+        if self.type == "capabilities":
+            unknown = [c for c in value if c not in CAPABILITIES]
+            if unknown:
+                raise UserError(f"{where}: unknown capability {', '.join(unknown)}; capabilities: {', '.join(CAPABILITIES)}")
+            if any(w < 0 for w in value.values()):
+                raise UserError(f"{where}: values must not be negative")
         if self.type == "choice" and value not in self.choices:
             raise UserError(f"{where}: {value!r} is not one of {', '.join(self.choices)}")
         return value

@@ -8,16 +8,29 @@ from typing import Any
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.strategies.base import Strategy
+from playground.strategies.ab_test import ABTestStrategy
+from playground.strategies.capability import CapabilityStrategy
 from playground.strategies.complexity import ComplexityStrategy
 from playground.strategies.cost import CostStrategy
 from playground.strategies.fallback import FallbackStrategy
 from playground.strategies.fixed import FixedStrategy
 from playground.strategies.loadbalance import LoadBalanceStrategy
 from playground.strategies.task import TaskStrategy
+from playground.strategies.threshold import ThresholdStrategy
 
 STRATEGIES: dict[str, type[Strategy]] = {
     cls.name: cls
-    for cls in (FixedStrategy, ComplexityStrategy, TaskStrategy, CostStrategy, FallbackStrategy, LoadBalanceStrategy)
+    for cls in (
+        FixedStrategy,
+        ComplexityStrategy,
+        TaskStrategy,
+        CostStrategy,
+        FallbackStrategy,
+        LoadBalanceStrategy,
+        CapabilityStrategy,
+        ThresholdStrategy,
+        ABTestStrategy,
+    )
 }
 DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")
 
