@@ -2,8 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+EnsembleMode = Literal["vote", "best_of", "consensus", "race"]
+
+
+@dataclass(frozen=True, slots=True)
+class EnsemblePlan:
+    """Fan out to several models at once and combine their answers."""
+
+    mode: EnsembleMode
+    members: tuple[str, ...]
+    judge: str | None = None  # best_of
+    escalate_to: str | None = None  # consensus
+    agreement: float = 0.6  # consensus: share of members that must agree
+
+
+@dataclass(frozen=True, slots=True)
+class CascadePlan:
+    """Try tiers cheapest first; accept the first answer whose checks pass."""
+
+    tiers: tuple[str, ...]
+    checks: tuple[dict[str, Any], ...]
+    judge: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RouterPlan:
+    """Ask a small model to classify the request, then route by its label."""
+
+    router_model: str
+    prompt_template: str
+    routes: tuple[tuple[str, str], ...]  # (label, model)
+    default_model: str
+
+
+Plan = EnsemblePlan | CascadePlan | RouterPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +63,8 @@ class Decision:
     # Models to try, in order, when the chosen one fails. Empty means the
     # engine's configured chain for the chosen model.
     fallbacks: tuple[str, ...] = ()
+    # A multi-call plan the engine executes instead of a single model call.
+    plan: Plan | None = None
 
     def trace(self) -> dict[str, Any]:
         return {
@@ -36,4 +73,5 @@ class Decision:
             "candidates": [c.to_dict() for c in self.candidates],
             "details": dict(self.details),
             "fallbacks": list(self.fallbacks),
+            "plan": None if self.plan is None else {"kind": type(self.plan).__name__, **asdict(self.plan)},
         }

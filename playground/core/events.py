@@ -28,6 +28,9 @@ class AttemptStarted:
     model: str
     provider: str
     simulated: bool
+    # What the call is for within a multi-call plan: "" for the answer of a
+    # single-model plan, else e.g. "member", "judge", "router", "tier 2".
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,9 @@ class AttemptRecord:
     latency_ms: float
     text: str
     error: ProviderError | None = None
+    role: str = ""
+    # Mean token logprob when the provider returned logprobs (cascade confidence).
+    mean_logprob: float | None = None
 
     @property
     def tokens_per_s(self) -> float | None:
@@ -87,6 +93,8 @@ class AttemptRecord:
             "ttft_ms": self.ttft_ms,
             "latency_ms": self.latency_ms,
             "error": self.error.to_dict() if self.error else None,
+            "role": self.role,
+            "mean_logprob": self.mean_logprob,
         }
 
 
@@ -111,9 +119,15 @@ class RequestResult:
     simulated: bool
     error: ProviderError | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The attempt whose answer is delivered; None means the last attempt.
+    answer_attempt: int | None = None
 
     @property
     def final(self) -> AttemptRecord | None:
+        if self.answer_attempt is not None:
+            for record in self.attempts:
+                if record.attempt == self.answer_attempt:
+                    return record
         return self.attempts[-1] if self.attempts else None
 
     @property
@@ -191,6 +205,7 @@ class RequestResult:
             "fallbacks": self.fallbacks,
             "wasted_cost_usd": round(self.wasted_cost_usd, 8),
             "trace": self.decision.trace() if self.decision else None,
+            "verdicts": list(self.extra.get("verdicts", [])),
         }
 
 
@@ -227,6 +242,22 @@ class BreakerChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Verdict:
+    """A judgement inside a multi-call plan: a vote count, a judge's pick, a
+    cascade tier's checks, the router model's label."""
+
+    stage: str
+    summary: str
+    passed: bool | None = None
+    model: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stage": self.stage, "summary": self.summary, "passed": self.passed, "model": self.model,
+                "details": self.details}
+
+
+@dataclass(frozen=True, slots=True)
 class RequestFinished:
     result: RequestResult
 
@@ -243,5 +274,6 @@ Event = (
     | FallbackStarted
     | ModelSkipped
     | BreakerChanged
+    | Verdict
     | RequestFinished
 )

@@ -20,6 +20,8 @@ class ChatRequest:
     max_output_tokens: int = 1024
     temperature: float | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    # Ask for token logprobs (used as a confidence signal where providers return them).
+    logprobs: bool = False
 
     @classmethod
     def from_prompt(cls, prompt: str, *, system: str | None = None, max_output_tokens: int = 1024) -> "ChatRequest":

@@ -26,7 +26,7 @@ from playground.core.messages import ChatRequest
 from playground.core.pricing import cost_usd
 from playground.core.tokens import TokenCounter
 from playground.engine.timeouts import Timeouts
-from playground.providers.base import ChatProvider, Delta, Usage
+from playground.providers.base import ChatProvider, Delta, TokenLogprobs, Usage
 from playground.providers.endpoints import api_model_name
 
 Emit = Callable[[Event], None]
@@ -45,6 +45,7 @@ class AttemptRunner:
         timeouts: Timeouts,
         emit: Emit,
         deadline: float | None = None,
+        role: str = "",
     ) -> None:
         self.attempt = attempt
         self.model = model
@@ -56,6 +57,9 @@ class AttemptRunner:
         self.emit = emit
         # The request's deadline (event-loop time): retries and fallbacks share it.
         self.deadline = deadline
+        self.role = role
+        self.logprob_sum = 0.0
+        self.logprob_count = 0
         self.parts: list[str] = []
         self.usage: Usage | None = None
         self.ttft_ms: float | None = None
@@ -63,7 +67,7 @@ class AttemptRunner:
 
     async def run(self) -> AttemptRecord:
         endpoint = self.provider.endpoint
-        self.emit(AttemptStarted(self.attempt, self.model.id, endpoint.name, endpoint.simulated))
+        self.emit(AttemptStarted(self.attempt, self.model.id, endpoint.name, endpoint.simulated, self.role))
         started = time.perf_counter()
         try:
             await self._stream(started)
@@ -98,6 +102,9 @@ class AttemptRunner:
                             phase = "idle"
                         self.parts.append(chunk.text)
                         self.emit(TextDelta(self.attempt, chunk.text))
+                    elif isinstance(chunk, TokenLogprobs):
+                        self.logprob_sum += sum(chunk.values)
+                        self.logprob_count += len(chunk.values)
                     elif isinstance(chunk, Usage):
                         self.usage = chunk
                         self.emit(UsageReported(self.attempt, chunk.input_tokens, chunk.output_tokens, "provider"))
@@ -142,4 +149,6 @@ class AttemptRunner:
             latency_ms=(time.perf_counter() - started) * 1000,
             text=text,
             error=error,
+            role=self.role,
+            mean_logprob=self.logprob_sum / self.logprob_count if self.logprob_count else None,
         )

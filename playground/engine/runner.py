@@ -32,6 +32,7 @@ from playground.core.events import (
     RequestFinished,
     RequestResult,
     RetryScheduled,
+    Verdict,
 )
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter, default_counter
@@ -90,13 +91,18 @@ class Engine:
     def route_input(self, request: ChatRequest) -> RouteInput:
         return RouteInput.measure(request, self.counter)
 
+    def plan_fallbacks(self, model_id: str) -> tuple[str, ...]:
+        if not self.resilience.fallbacks_enabled:
+            return ()
+        return chain_for(model_id, self.catalog, self.resilience.fallbacks)
+
     def plan(self, decision: Decision) -> list[str]:
         if not self.resilience.fallbacks_enabled and not decision.fallbacks:
             return [decision.model]
         return [decision.model, *chain_for(decision.model, self.catalog, self.resilience.fallbacks, decision.fallbacks)]
 
     async def run(self, strategy: Strategy, request: ChatRequest, emit: Emit = _ignore) -> RequestResult:
-        run = _RequestRun(self, strategy, request, emit)
+        run = RequestRun(self, strategy, request, emit)
         return await run.execute()
 
     async def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncIterator[Event]:
@@ -119,8 +125,19 @@ class Engine:
                 task.cancel()
 
 
-class _RequestRun:
-    """The state of one request while its plan is executed."""
+@dataclass(slots=True)
+class Answer:
+    """The outcome of asking for one answer: the successful attempt, or the
+    last error once retries and fallbacks ran out."""
+
+    record: AttemptRecord | None
+    error: ProviderError | None
+
+
+class RequestRun:
+    """The state of one request while its plan is executed. Plan executors
+    (ensembles, cascade, router) call `answer` as many times as they need;
+    every call shares the request's one budget of attempts and time."""
 
     def __init__(self, engine: Engine, strategy: Strategy, request: ChatRequest, emit: Emit) -> None:
         self.engine = engine
@@ -133,22 +150,31 @@ class _RequestRun:
         self.retries = 0
         self.fallbacks = 0
         self.finished = False
+        self.verdicts: list[Verdict] = []
         # Providers that rejected their credentials: no other model of theirs is tried.
         self.rejected_providers: set[str] = set()
+        self._attempt_numbers = 0
+        self.budget: RequestBudget | None = None
 
-    def finish(self, error: ProviderError | None) -> RequestResult:
+    def finish(self, error: ProviderError | None, answer_attempt: int | None = None) -> RequestResult:
         result = RequestResult(
             strategy=self.strategy.name,
             decision=self.decision,
-            attempts=tuple(self.attempts),
+            attempts=tuple(sorted(self.attempts, key=lambda a: a.attempt)),
             latency_ms=(time.perf_counter() - self.started) * 1000,
             simulated=self.engine.simulated,
             error=error,
-            extra={"retries": self.retries, "fallbacks": self.fallbacks},
+            extra={"retries": self.retries, "fallbacks": self.fallbacks,
+                   "verdicts": [v.to_dict() for v in self.verdicts]},
+            answer_attempt=answer_attempt,
         )
         self.finished = True
         self.emit(RequestFinished(result))
         return result
+
+    def verdict(self, verdict: Verdict) -> None:
+        self.verdicts.append(verdict)
+        self.emit(verdict)
 
     def _on_breaker(self, transition: BreakerTransition) -> None:
         self.emit(BreakerChanged(transition.name, str(transition.old), str(transition.new), transition.reason))
@@ -164,9 +190,18 @@ class _RequestRun:
             kind = ErrorKind.CONTEXT_TOO_LONG if "context window" in str(exc) else ErrorKind.NO_MODEL
             return self.finish(ProviderError(kind, str(exc)))
 
+        loop = asyncio.get_running_loop()
+        self.budget = RequestBudget(engine.resilience.retry, deadline=loop.time() + engine.timeouts.total_s, rng=engine.rng)
         engine.health.add_listener(self._on_breaker)
         try:
-            return await self._execute_plan(route, engine.plan(self.decision))
+            if self.decision.plan is not None:
+                from playground.engine.plans import execute_plan
+
+                answer = await execute_plan(self, route, self.decision.plan)
+            else:
+                answer = await self.answer(route, engine.plan(self.decision))
+            return self.finish(answer.error if answer.record is None else None,
+                               answer.record.attempt if answer.record else None)
         except asyncio.CancelledError:
             # Cancelled mid-attempt or while waiting to retry: the totals of
             # what was spent so far are still reported.
@@ -176,26 +211,31 @@ class _RequestRun:
         finally:
             engine.health.remove_listener(self._on_breaker)
 
-    def _skip_reason(self, model: ModelSpec, route: RouteInput) -> str:
+    def skip_reason(self, model: ModelSpec, needed_tokens: int) -> str:
         if not self.engine.context.is_available(model.id):
             return f"{model.id} is {self.engine.context.unavailable_reason}"
         if model.provider in self.rejected_providers:
             return f"{model.provider} rejected its API key"
-        if model.context_window < route.needed_tokens:
-            return f"{model.id}'s window ({model.context_window:,}) cannot hold {route.needed_tokens:,} tokens"
+        if model.context_window < needed_tokens:
+            return f"{model.id}'s window ({model.context_window:,}) cannot hold {needed_tokens:,} tokens"
         return ""
 
-    async def _execute_plan(self, route: RouteInput, plan: list[str]) -> RequestResult:
+    async def answer(self, route: RouteInput, plan: list[str], *, role: str = "", request: ChatRequest | None = None) -> Answer:
+        """One answer from the first model of `plan` that gives one, with
+        retries on the same model and fallbacks down the plan."""
         engine = self.engine
         policy = engine.resilience.retry
+        budget = self.budget
+        assert budget is not None, "answer() runs inside execute()"
+        request = request or self.request
+        needed = route.needed_tokens if request is self.request else engine.route_input(request).needed_tokens
         loop = asyncio.get_running_loop()
-        budget = RequestBudget(policy, deadline=loop.time() + engine.timeouts.total_s, rng=engine.rng)
         last_error: ProviderError | None = None
         index, retries_here = 0, 0
         previous: str | None = None
         while index < len(plan):
             model = engine.catalog.get(plan[index])
-            skip = self._skip_reason(model, route)
+            skip = self.skip_reason(model, needed)
             breaker = engine.health.breaker(model.id)
             if not skip and not breaker.try_acquire():
                 snap = breaker.snapshot()
@@ -214,9 +254,9 @@ class _RequestRun:
                 self.fallbacks += 1
                 self.emit(FallbackStarted(previous, model.id, str(last_error.message if last_error else "")))
             previous = model.id
-            record = await self._attempt(model, route, budget)
+            record = await self._attempt(model, route, budget, role, request)
             if record.error is None:
-                return self.finish(None)
+                return Answer(record, None)
             last_error = record.error
             if last_error.kind in _STOP_KINDS:
                 break
@@ -236,29 +276,33 @@ class _RequestRun:
         if budget.attempts_left <= 0 and index < len(plan):
             error = ProviderError(error.kind, f"{error.message} (attempt budget of {policy.max_attempts} spent)",
                                   status=error.status, retry_after_s=error.retry_after_s, provider=error.provider)
-        return self.finish(error)
+        return Answer(None, error)
 
-    async def _attempt(self, model: ModelSpec, route: RouteInput, budget: RequestBudget) -> AttemptRecord:
+    async def _attempt(self, model: ModelSpec, route: RouteInput, budget: RequestBudget, role: str,
+                       request: ChatRequest) -> AttemptRecord:
         engine = self.engine
         budget.attempts_used += 1
-        number = len(self.attempts) + 1
+        self._attempt_numbers += 1
+        number = self._attempt_numbers
         try:
             provider = engine.pool.provider_for(model)
         except ProviderError as error:
             engine.health.breaker(model.id).record_ignored()
-            record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "", error)
+            record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "", error,
+                                   role=role)
             self.attempts.append(record)
             return record
         runner = AttemptRunner(
             attempt=number,
             model=model,
             provider=provider,
-            request=self.request,
-            input_estimate=route.input_tokens,
+            request=request,
+            input_estimate=route.input_tokens if request is self.request else engine.route_input(request).input_tokens,
             counter=engine.counter,
             timeouts=engine.timeouts,
             emit=self.emit,
             deadline=budget.deadline,
+            role=role,
         )
         engine.health.started(model.id)
         try:

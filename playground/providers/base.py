@@ -20,7 +20,12 @@ class Usage:
     output_tokens: int
 
 
-Chunk = Delta | Usage
+@dataclass(frozen=True, slots=True)
+class TokenLogprobs:
+    values: tuple[float, ...]
+
+
+Chunk = Delta | Usage | TokenLogprobs
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import httpx2
 import openai
 
 from playground.core.messages import ChatRequest
-from playground.providers.base import Chunk, Delta, Endpoint, Usage
+from playground.providers.base import Chunk, Delta, Endpoint, TokenLogprobs, Usage
 from playground.providers.errors import incomplete_stream, map_sdk_error
 
 
@@ -37,6 +37,8 @@ class OpenAIProvider:
             params["max_tokens"] = request.max_output_tokens
         if request.temperature is not None:
             params["temperature"] = request.temperature
+        if request.logprobs:
+            params["logprobs"] = True
         return params
 
     async def stream(self, api_model: str, request: ChatRequest) -> AsyncIterator[Chunk]:
@@ -51,6 +53,9 @@ class OpenAIProvider:
                         text = choice.delta.content if choice.delta else None
                         if text:
                             yield Delta(text)
+                        logprobs = getattr(choice, "logprobs", None)
+                        if logprobs is not None and logprobs.content:
+                            yield TokenLogprobs(tuple(item.logprob for item in logprobs.content))
                         if choice.finish_reason:
                             finished = True
         except (openai.OpenAIError, httpx2.HTTPError) as exc:

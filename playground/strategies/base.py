@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
 from playground.core.catalog import Catalog, ModelSpec
-from playground.core.decision import Decision
+from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 
-ParamType = Literal["int", "float", "bool", "str", "model", "models", "choice", "rules", "weights", "capabilities"]
+ParamType = Literal[
+    "int", "float", "bool", "str", "model", "optional_model", "models", "choice", "rules", "weights", "capabilities", "labels"
+]
 
 # Capability names scored in the catalog.
 CAPABILITIES = ("reasoning", "coding", "creative", "speed", "long_context")
@@ -62,6 +64,8 @@ class Param:
                 value = _parse_list(raw)
             elif self.type in ("weights", "capabilities"):
                 value = _parse_weights(raw)
+            elif self.type == "labels":
+                value = _parse_labels(raw)
             else:
                 value = raw
         except (TypeError, ValueError):
@@ -81,6 +85,14 @@ class Param:
                 raise UserError(f"{where}: unknown model(s) {', '.join(unknown)}")
             if any(w < 0 for w in value.values()):
                 raise UserError(f"{where}: weights must not be negative")
+        if self.type == "optional_model" and value and value not in catalog.models:
+            raise UserError(f"{where}: unknown model {value!r} (leave empty to turn it off)")
+        if self.type == "labels":
+            unknown = [m for m in value.values() if m not in catalog.models]
+            if unknown:
+                raise UserError(f"{where}: unknown model(s) {', '.join(unknown)}")
+            if not value:
+                raise UserError(f"{where}: needs at least one LABEL=MODEL pair")
         if self.type == "capabilities":
             unknown = [c for c in value if c not in CAPABILITIES]
             if unknown:
@@ -109,6 +121,19 @@ def _parse_weights(raw: Any) -> dict[str, float]:
             raise ValueError(part)
         weights[name.strip()] = float(value)
     return weights
+
+
+def _parse_labels(raw: Any) -> dict[str, str]:
+    """`{"easy": "gpt-5-nano"}` or "easy=gpt-5-nano,hard=claude-opus-4-5"."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    pairs: dict[str, str] = {}
+    for part in _parse_list(raw):
+        label, sep, model = part.partition("=")
+        if not sep or not label.strip() or not model.strip():
+            raise ValueError(part)
+        pairs[label.strip()] = model.strip()
+    return pairs
 
 
 def _parse_bool(raw: Any) -> bool:
@@ -178,6 +203,21 @@ class RoutingContext:
 
     def is_available(self, model_id: str) -> bool:
         return model_id in self._ids
+
+    def usable(self, model_ids: list[str] | tuple[str, ...], route: "RouteInput") -> tuple[list[str], list[Candidate]]:
+        """Split models into those that can take the request and the others,
+        with the reason for each, for plans that name several models."""
+        ok: list[str] = []
+        notes: list[Candidate] = []
+        for model_id in model_ids:
+            model = self.catalog.get(model_id)
+            if not self.is_available(model_id):
+                notes.append(Candidate(model_id, accepted=False, note=self.unavailable_reason))
+            elif model.context_window < route.needed_tokens:
+                notes.append(Candidate(model_id, accepted=False, note=f"window {model.context_window:,} < {route.needed_tokens:,} needed"))
+            else:
+                ok.append(model_id)
+        return ok, notes
 
     def fitting(self, needed_tokens: int) -> list[ModelSpec]:
         return [m for m in self.available if m.context_window >= needed_tokens]

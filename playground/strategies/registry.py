@@ -10,10 +10,13 @@ from playground.core.errors import UserError
 from playground.strategies.base import Strategy
 from playground.strategies.ab_test import ABTestStrategy
 from playground.strategies.capability import CapabilityStrategy
+from playground.strategies.cascade import CascadeStrategy
 from playground.strategies.complexity import ComplexityStrategy
 from playground.strategies.cost import CostStrategy
+from playground.strategies.ensemble import EnsembleStrategy
 from playground.strategies.fallback import FallbackStrategy
 from playground.strategies.fixed import FixedStrategy
+from playground.strategies.llm_router import LLMRouterStrategy
 from playground.strategies.loadbalance import LoadBalanceStrategy
 from playground.strategies.task import TaskStrategy
 from playground.strategies.threshold import ThresholdStrategy
@@ -30,6 +33,9 @@ STRATEGIES: dict[str, type[Strategy]] = {
         CapabilityStrategy,
         ThresholdStrategy,
         ABTestStrategy,
+        EnsembleStrategy,
+        CascadeStrategy,
+        LLMRouterStrategy,
     )
 }
 DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")
