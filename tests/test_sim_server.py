@@ -130,11 +130,14 @@ def test_openai_stream_helper(sim_server: SimServer) -> None:
 
 
 def test_models_list_has_every_simulated_model(sim_server: SimServer) -> None:
+    from playground.sim.embedding_models import EMBEDDING_MODELS
+
     listed = {m.id for m in openai_client(sim_server).models.list()}
-    assert listed == {m.sim_name for m in CATALOG.models.values()}
+    chat = {m.sim_name for m in CATALOG.models.values()}
+    assert listed == chat | {m.sim_name for m in EMBEDDING_MODELS.values()}
     assert "sim-gpt-4o" in listed and "sim-claude-opus-4-5" in listed
     anthropic_listed = {m.id for m in anthropic_client(sim_server).models.list()}
-    assert anthropic_listed == listed
+    assert anthropic_listed == chat  # Anthropic has no embeddings API
 
 
 # --- Anthropic Messages --------------------------------------------------------

@@ -2,7 +2,8 @@
 with simulated counterparts of every catalog model.
 
 `SimServer` and `serve_forever` are imported lazily so that the pure parts
-(`playground.sim.answers`, used by evaluation) do not pull in Uvicorn.
+(`playground.sim.answers`, `.embeddings` and `.logprobs`, used by evaluation
+and offline by the app) do not pull in Uvicorn.
 """
 
 from __future__ import annotations

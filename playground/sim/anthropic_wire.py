@@ -73,6 +73,7 @@ def _stop_reason(generation: Generation) -> str:
 
 class AnthropicDialect:
     api: Api = "anthropic"
+    heavy = False
 
     def __init__(self, model_name: str) -> None:
         self.model_name = model_name

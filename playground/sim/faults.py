@@ -15,6 +15,7 @@ from playground.core.catalog import ModelSpec
 from playground.sim.errors import SimError, SimErrorKind
 
 Api = Literal["openai", "anthropic"]
+Endpoint = Literal["chat", "embeddings"]
 
 # The stats label of an error action, by error kind (other kinds: the kind's own name).
 _ERROR_FAULTS = {
@@ -26,10 +27,12 @@ _ERROR_FAULTS = {
 
 @dataclass(frozen=True, slots=True)
 class RequestInfo:
-    """What a plan may base its decision on."""
+    """What a plan may base its decision on. An embeddings request has no
+    catalog `model` (None), never streams and has no output tokens; its
+    faults all happen before the body (a `cut` after the headers)."""
 
     api: Api
-    model: ModelSpec
+    model: ModelSpec | None
     model_name: str
     stream: bool
     input_tokens: int
@@ -38,6 +41,7 @@ class RequestInfo:
     # start or by the last set_faults / PUT /_sim/faults), across models.
     request_index: int
     output_tokens: int = 0  # the length of the planned answer, so plans can fail "after N tokens"
+    endpoint: Endpoint = "chat"
 
 
 @dataclass(frozen=True, slots=True)

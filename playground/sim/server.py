@@ -1,10 +1,12 @@
 """The simulator's HTTP app (Starlette): OpenAI Chat Completions and Anthropic
-Messages endpoints serving a simulated counterpart of every catalog model.
+Messages endpoints serving a simulated counterpart of every catalog model,
+and OpenAI Embeddings serving the simulated embedding models.
 
-One request path for both APIs: drop it if its model is down, authenticate,
-parse, resolve the model, check the context window, plan the generation,
-consult the fault plan, then either stream it paced in real time or answer
-once it would have finished, failing wherever the plan says. Everything
+One request path for both chat APIs: drop it if its model is down,
+authenticate, parse, resolve the model, check the context window, plan the
+generation, consult the fault plan, then either stream it paced in real time
+or answer once it would have finished, failing wherever the plan says.
+Embeddings follow the same steps without streaming. Everything
 protocol-specific lives in the dialects; the control API is in control.py.
 """
 
@@ -28,7 +30,7 @@ from playground.core.catalog import Catalog, ModelSpec, default_catalog
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import TokenCounter, default_counter
-from playground.sim import anthropic_wire, openai_wire
+from playground.sim import anthropic_wire, embeddings_wire, openai_wire
 from playground.sim.anthropic_wire import AnthropicDialect
 from playground.sim.connections import (
     DISCONNECT_WAIT_S,
@@ -38,10 +40,12 @@ from playground.sim.connections import (
     wait_for_disconnect,
 )
 from playground.sim.control import ControlError, control_routes
+from playground.sim.embedding_models import EMBEDDING_MODELS, EmbeddingModel
+from playground.sim.embeddings_wire import EmbeddingRequest
 from playground.sim.errors import SimError, SimErrorKind, bad_request, context_too_long, invalid_api_key, unknown_model
 from playground.sim.fault_control import FaultControl, Faults
 from playground.sim.faults import Action, Api, FaultPlan, RequestInfo
-from playground.sim.generation import Generation, plan_generation
+from playground.sim.generation import JITTER, Generation, plan_generation
 from playground.sim.openai_wire import OpenAIDialect
 from playground.sim.stats import SimStats
 from playground.sim.wire import Dialect, SimRequest, random_id
@@ -82,9 +86,9 @@ class _ApiSpec:
     def error_body(self, error: SimError) -> dict[str, Any]:
         return error.openai_body() if self.api == "openai" else error.anthropic_body()
 
-    def dialect(self, request: SimRequest) -> Dialect:
+    def dialect(self, request: SimRequest, model: ModelSpec) -> Dialect:
         if self.api == "openai":
-            return OpenAIDialect(request.model, request.include_usage)
+            return OpenAIDialect(request.model, request.include_usage, request.top_logprobs, model.sim.quality)
         return AnthropicDialect(request.model)
 
 
@@ -93,17 +97,23 @@ ANTHROPIC = _ApiSpec("anthropic", anthropic_wire.parse_request, anthropic_wire.a
 
 
 @dataclass(frozen=True, slots=True)
-class _Exchange:
-    """One admitted chat request on its way out. `plan` is taken once per
+class _Admitted:
+    """One admitted request on its way out. `plan` is taken once per
     request, so a plan swapped in meanwhile does not affect it."""
 
     request: Request
     api: _ApiSpec
     plan: FaultPlan
     info: RequestInfo
+    started: float  # loop time the response is paced from (after any injected latency)
+
+
+@dataclass(frozen=True, slots=True)
+class _Exchange(_Admitted):
+    """An admitted chat request."""
+
     generation: Generation
     dialect: Dialect
-    started: float  # loop time the response is paced from (after any injected latency)
 
 
 class SimService:
@@ -125,7 +135,9 @@ class SimService:
         self.catalog = catalog
         self.speed = speed
         self.require_api_key = require_api_key
-        self.fault_control = FaultControl(frozenset(m.sim_name for m in catalog.models.values()), faults, seed)
+        self.embedding_models: dict[str, EmbeddingModel] = {m.sim_name: m for m in EMBEDDING_MODELS.values()}
+        served = {m.sim_name for m in catalog.models.values()} | set(self.embedding_models)
+        self.fault_control = FaultControl(frozenset(served), faults, seed)
         self.stats = SimStats()
         self.connections = ConnectionRegistry()
         self.counter = counter or default_counter()
@@ -175,8 +187,61 @@ class SimService:
         except SimError as error:
             return _error_response(api, error)
         models = sorted(self.catalog.models.values(), key=lambda m: m.id)
-        render = anthropic_wire.model_list if api is ANTHROPIC else openai_wire.model_list
-        return JSONResponse(render(models, self._created), headers=_ids(api))
+        if api is ANTHROPIC:  # Anthropic has no embeddings API
+            return JSONResponse(anthropic_wire.model_list(models, self._created), headers=_ids(api))
+        listing = openai_wire.model_list(models, self._created, list(self.embedding_models.values()))
+        return JSONResponse(listing, headers=_ids(api))
+
+    async def embeddings(self, request: Request) -> Response:
+        """`POST /v1/embeddings`: validated, counted and embedded (off the
+        loop: a large batch takes a while), then the fault plan has its say
+        and the answer comes once the simulated latency has passed."""
+        started = asyncio.get_running_loop().time()
+        try:
+            raw = _loads(await request.body())
+            if (down := self._down_model(raw)) is not None:
+                return await self._unreachable(request, OPENAI, down)
+            self._authorize(OPENAI, request)
+            parsed = embeddings_wire.parse_request(_json(raw))
+            model = self._embedding_model(parsed.model)
+            tokens, answer = await asyncio.to_thread(self._embed, parsed, model)
+            plan, index = self.fault_control.admit()
+            info = RequestInfo("openai", None, parsed.model, False, tokens, 0, index, endpoint="embeddings")
+            self.stats.request(info.model_name)
+            action = plan.on_request(info)
+            if action.delay_s > 0:
+                self.stats.fault(info.model_name, "latency_ms")
+            started += action.delay_s
+            if not await self._pause_until(started):
+                raise _shutting_down()
+            admitted = _Admitted(request, OPENAI, plan, info, started)
+            if (failed := await self._fail_before_response(admitted, action)) is not None:
+                return failed
+            duration = (model.latency_ms / 1000 + tokens / model.tokens_per_s) * self._jitter() / self.speed
+            return await self._reply_at(admitted, started + duration, 0, 0, answer)
+        except SimError as error:
+            return _error_response(OPENAI, error)
+
+    def _embedding_model(self, name: str) -> EmbeddingModel:
+        model = self.embedding_models.get(name)
+        if model is not None:
+            return model
+        if self.catalog.by_sim_name(name) is not None:
+            raise bad_request(f"The model `{name}` is a chat model and cannot create embeddings; embedding models: "
+                              f"{', '.join(sorted(self.embedding_models))}.", param="model")
+        raise unknown_model(name)
+
+    def _embed(self, request: EmbeddingRequest, model: EmbeddingModel) -> tuple[int, JSONResponse]:
+        """The request's input tokens and its answer (on a worker thread:
+        a big batch takes a while to embed and serialize)."""
+        counts = [len(i) if isinstance(i, tuple) else self.counter.count_text(i).tokens for i in request.inputs]
+        dimensions = embeddings_wire.check_request(request, model, counts)
+        vectors = [embeddings_wire.embed_input(i, dimensions, model.id) for i in request.inputs]
+        body = embeddings_wire.response(request.model, vectors, request.encoding_format, sum(counts))
+        return sum(counts), JSONResponse(body, headers=_ids(OPENAI))
+
+    def _jitter(self) -> float:
+        return self._rng.uniform(1 - JITTER, 1 + JITTER)
 
     def authorize_control(self, request: Request) -> None:
         """The control API follows the same key rule as the model endpoints."""
@@ -215,7 +280,7 @@ class SimService:
             started += action.delay_s
             if not await self._pause_until(started):
                 raise _shutting_down()
-            exchange = _Exchange(request, api, plan, info, generation, api.dialect(sim_request), started)
+            exchange = _Exchange(request, api, plan, info, started, generation, api.dialect(sim_request, model))
             if (failed := await self._fail_before_response(exchange, action)) is not None:
                 return failed
             if sim_request.stream:
@@ -245,6 +310,9 @@ class SimService:
 
     def _model(self, name: str) -> ModelSpec:
         model = self.catalog.by_sim_name(name)
+        if model is None and name in self.embedding_models:
+            raise SimError(SimErrorKind.NOT_FOUND, "This is not a chat model and thus not supported in the "
+                           "v1/chat/completions endpoint.", param="model", anthropic_message=f"model: {name}")
         if model is None:
             raise unknown_model(name)
         return model
@@ -266,14 +334,24 @@ class SimService:
         return input_tokens, request.max_tokens or min(model.max_output_tokens, model.context_window - input_tokens)
 
     async def _answer(self, ex: _Exchange) -> Response:
-        """A non-streaming answer, once it would have finished; the plan's
-        last word (`on_chunk` at the end) comes before the body."""
-        if not await self._pause_until(ex.started + ex.generation.duration_s):
+        """A non-streaming answer, once it would have finished."""
+        generation = ex.generation
+
+        def render() -> JSONResponse:
+            return JSONResponse(ex.dialect.message(generation), headers=_ids(ex.api))
+
+        answer = await asyncio.to_thread(render) if ex.dialect.heavy else render()
+        due = ex.started + generation.duration_s
+        return await self._reply_at(ex, due, len(generation.chunks), generation.output_tokens, answer)
+
+    async def _reply_at(self, ex: _Admitted, due: float, index: int, tokens: int, answer: Response) -> Response:
+        """Send `answer` at `due` (loop time); the plan's last word (`on_chunk`
+        as after the last chunk: `index` chunks, `tokens` tokens) comes first."""
+        if not await self._pause_until(due):
             raise _shutting_down()
-        action = ex.plan.on_chunk(ex.info, len(ex.generation.chunks), ex.generation.output_tokens)
+        action = ex.plan.on_chunk(ex.info, index, tokens)
         if action.delay_s and not await self._pause_until(asyncio.get_running_loop().time() + action.delay_s):
             raise _shutting_down()
-        answer = JSONResponse(ex.dialect.message(ex.generation), headers=_ids(ex.api))
         return await self._fail_before_response(ex, action, answer=answer) or answer
 
     async def _stream(self, ex: _Exchange) -> AsyncIterator[bytes]:
@@ -283,7 +361,10 @@ class SimService:
         self.active_streams += 1
         try:
             generation, dialect = ex.generation, ex.dialect
-            opening = dialect.stream_open(generation)
+            if dialect.heavy:
+                opening = await asyncio.to_thread(dialect.stream_open, generation)
+            else:
+                opening = dialect.stream_open(generation)
             if opening:
                 yield opening
             due = ex.started
@@ -315,7 +396,7 @@ class SimService:
     # --- failures -------------------------------------------------------
 
     async def _fail_before_response(
-        self, ex: _Exchange, action: Action, *, answer: Response | None = None
+        self, ex: _Admitted, action: Action, *, answer: Response | None = None
     ) -> Response | None:
         """Carry out a failing action before anything was sent; None if the
         action does not fail. A drop with an `answer` sends its headers first."""
@@ -450,6 +531,7 @@ def create_app(
             Route("/v1/chat/completions", service.chat_completions, methods=["POST"]),
             Route("/v1/messages", service.messages, methods=["POST"]),
             Route("/v1/messages/count_tokens", service.count_tokens, methods=["POST"]),
+            Route("/v1/embeddings", service.embeddings, methods=["POST"]),
             Route("/v1/models", service.models, methods=["GET"]),
             *control_routes(service.fault_control, service.stats, service.authorize_control),
         ]

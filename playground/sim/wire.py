@@ -29,6 +29,9 @@ class SimRequest:
     max_tokens: int | None  # None: not given (OpenAI allows that)
     stream: bool
     include_usage: bool = False  # OpenAI stream_options.include_usage
+    # OpenAI `logprobs: true`: the `top_logprobs` asked for (0..20); None
+    # when logprobs were not requested (always for Anthropic, which has none).
+    top_logprobs: int | None = None
 
     @property
     def prompt(self) -> str:
@@ -37,9 +40,12 @@ class SimRequest:
 
 
 class Dialect(Protocol):
-    """Renders one response in one API's wire format."""
+    """Renders one response in one API's wire format. `heavy`: opening the
+    stream or rendering the message takes long enough (logprobs) that the
+    server does it on a worker thread, so other streams keep their pace."""
 
     api: Api
+    heavy: bool
 
     def stream_open(self, generation: Generation) -> bytes: ...
     def stream_chunk(self, index: int, text: str) -> bytes: ...
