@@ -49,6 +49,21 @@ class ModelSpec(BaseModel):
         return SIM_PREFIX + self.id
 
 
+class EmbeddingModelSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    provider: str
+    api_name: str
+    dimensions: int = Field(gt=0)
+    input_per_mtok: float = Field(ge=0)
+    source: str
+    price_date: str
+
+    @property
+    def sim_name(self) -> str:
+        return SIM_PREFIX + self.api_name
+
+
 class ProviderSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str
@@ -66,6 +81,7 @@ class Catalog(BaseModel):
     providers: dict[str, ProviderSpec]
     models: dict[str, ModelSpec]
     groups: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    embedding_models: dict[str, EmbeddingModelSpec] = Field(default_factory=dict)
 
     def get(self, model_id: str) -> ModelSpec:
         try:
@@ -86,6 +102,7 @@ def parse_catalog(raw: dict, origin: str) -> Catalog:
     data = dict(raw)
     data["providers"] = {name: {"name": name, **spec} for name, spec in raw.get("providers", {}).items()}
     data["models"] = {mid: {"id": mid, **spec} for mid, spec in raw.get("models", {}).items()}
+    data["embedding_models"] = {mid: {"id": mid, **spec} for mid, spec in raw.get("embedding_models", {}).items()}
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as exc:

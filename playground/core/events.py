@@ -121,6 +121,9 @@ class RequestResult:
     extra: dict[str, Any] = field(default_factory=dict)
     # The attempt whose answer is delivered; None means the last attempt.
     answer_attempt: int | None = None
+    # Set when the semantic cache served the answer: no model was called.
+    cached_text: str | None = None
+    cached_model: str | None = None
 
     @property
     def final(self) -> AttemptRecord | None:
@@ -132,6 +135,8 @@ class RequestResult:
 
     @property
     def model(self) -> str | None:
+        if self.cached_model is not None:
+            return self.cached_model
         final = self.final
         return final.model if final else (self.decision.model if self.decision else None)
 
@@ -141,6 +146,8 @@ class RequestResult:
 
     @property
     def text(self) -> str:
+        if self.cached_text is not None:
+            return self.cached_text
         final = self.final
         return final.text if final and final.outcome == "ok" else ""
 
@@ -206,6 +213,7 @@ class RequestResult:
             "wasted_cost_usd": round(self.wasted_cost_usd, 8),
             "trace": self.decision.trace() if self.decision else None,
             "verdicts": list(self.extra.get("verdicts", [])),
+            "cache": self.extra.get("cache"),
         }
 
 

@@ -23,7 +23,10 @@ from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Decision
 from playground.core.errors import ErrorKind, ProviderError, UserError
 from playground.core.events import (
+    AttemptFailed,
+    AttemptFinished,
     AttemptRecord,
+    AttemptStarted,
     BreakerChanged,
     Decided,
     Event,
@@ -38,6 +41,7 @@ from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter, default_counter
 from playground.engine.attempt import AttemptRunner, Emit
 from playground.engine.breaker import BreakerConfig, BreakerTransition
+from playground.engine.cache import CacheConfig, CacheHit, SemanticCache
 from playground.engine.fallbacks import chain_for
 from playground.engine.health import HealthBoard
 from playground.engine.retry import RequestBudget, RetryPolicy
@@ -75,6 +79,7 @@ class Engine:
         resilience: ResilienceConfig | None = None,
         health: HealthBoard | None = None,
         seed: int | None = None,
+        cache: CacheConfig | None = None,
     ) -> None:
         self.catalog = catalog
         self.pool = pool
@@ -87,6 +92,7 @@ class Engine:
         if context.health is None:
             self.context = replace(context, health=self.health)
         self.rng = random.Random(seed)
+        self.cache = SemanticCache(cache or CacheConfig())
 
     def route_input(self, request: ChatRequest) -> RouteInput:
         return RouteInput.measure(request, self.counter)
@@ -101,8 +107,10 @@ class Engine:
             return [decision.model]
         return [decision.model, *chain_for(decision.model, self.catalog, self.resilience.fallbacks, decision.fallbacks)]
 
-    async def run(self, strategy: Strategy, request: ChatRequest, emit: Emit = _ignore) -> RequestResult:
+    async def run(self, strategy: Strategy, request: ChatRequest, emit: Emit = _ignore,
+                  use_cache: bool | None = None) -> RequestResult:
         run = RequestRun(self, strategy, request, emit)
+        run.use_cache = self.cache.config.enabled if use_cache is None else use_cache
         return await run.execute()
 
     async def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncIterator[Event]:
@@ -155,8 +163,11 @@ class RequestRun:
         self.rejected_providers: set[str] = set()
         self._attempt_numbers = 0
         self.budget: RequestBudget | None = None
+        self.use_cache = False
+        self.cache_info: dict[str, object] | None = None
 
-    def finish(self, error: ProviderError | None, answer_attempt: int | None = None) -> RequestResult:
+    def finish(self, error: ProviderError | None, answer_attempt: int | None = None,
+               cached: CacheHit | None = None) -> RequestResult:
         result = RequestResult(
             strategy=self.strategy.name,
             decision=self.decision,
@@ -165,8 +176,10 @@ class RequestRun:
             simulated=self.engine.simulated,
             error=error,
             extra={"retries": self.retries, "fallbacks": self.fallbacks,
-                   "verdicts": [v.to_dict() for v in self.verdicts]},
+                   "verdicts": [v.to_dict() for v in self.verdicts], "cache": self.cache_info},
             answer_attempt=answer_attempt,
+            cached_text=cached.entry.text if cached else None,
+            cached_model=cached.entry.model if cached else None,
         )
         self.finished = True
         self.emit(RequestFinished(result))
@@ -194,12 +207,19 @@ class RequestRun:
         self.budget = RequestBudget(engine.resilience.retry, deadline=loop.time() + engine.timeouts.total_s, rng=engine.rng)
         engine.health.add_listener(self._on_breaker)
         try:
+            vector: list[float] | None = None
+            if self.use_cache:
+                hit, vector = await self._cache_lookup()
+                if hit is not None:
+                    return self.finish(None, cached=hit)
             if self.decision.plan is not None:
                 from playground.engine.plans import execute_plan
 
                 answer = await execute_plan(self, route, self.decision.plan)
             else:
                 answer = await self.answer(route, engine.plan(self.decision))
+            if self.use_cache and answer.record is not None:
+                engine.cache.store(self.strategy.name, self.request.prompt_text, vector, answer.record.text, answer.record.model)
             return self.finish(answer.error if answer.record is None else None,
                                answer.record.attempt if answer.record else None)
         except asyncio.CancelledError:
@@ -210,6 +230,56 @@ class RequestRun:
             raise
         finally:
             engine.health.remove_listener(self._on_breaker)
+
+    async def _cache_lookup(self) -> tuple[CacheHit | None, list[float] | None]:
+        """Exact match first (free); else embed the prompt (a costed call)
+        and look for a similar one. Returns the hit and the prompt's vector."""
+        cache = self.engine.cache
+        prompt = self.request.prompt_text
+        hit = cache.exact(self.strategy.name, prompt)
+        vector = None
+        best = 0.0
+        if hit is None:
+            vector = await self._embed(prompt)
+            if vector is not None:
+                hit, best = cache.similar(self.strategy.name, vector)
+        if hit is not None:
+            self.cache_info = {"hit": True, **hit.to_dict()}
+            summary = (f"hit ({hit.kind}, similarity {hit.similarity:.3f}) on {hit.entry.prompt[:60]!r}, "
+                       f"answered earlier by {hit.entry.model}")
+        else:
+            self.cache_info = {"hit": False, "best_similarity": round(best, 4),
+                               "threshold": cache.config.similarity_threshold, "entries": len(cache)}
+            summary = (f"miss (best similarity {best:.3f} < {cache.config.similarity_threshold:g})" if vector is not None
+                       else "miss (exact match only: no embeddings endpoint configured)")
+        self.verdict(Verdict("cache", summary, passed=hit is not None, model=hit.entry.model if hit else None,
+                             details=dict(self.cache_info)))
+        return hit, vector
+
+    async def _embed(self, text: str) -> list[float] | None:
+        """The prompt's embedding through the provider's embeddings endpoint,
+        recorded as an attempt with its own cost; None when unavailable."""
+        engine = self.engine
+        spec = engine.catalog.embedding_models.get(engine.cache.config.embedding_model)
+        endpoint = engine.pool.endpoints.get(spec.provider) if spec else None
+        if spec is None or endpoint is None or endpoint.kind != "openai":
+            return None
+        provider = engine.pool.provider_for_endpoint(endpoint)
+        api_model = spec.sim_name if endpoint.simulated else spec.api_name
+        self._attempt_numbers += 1
+        started = time.perf_counter()
+        self.emit(AttemptStarted(self._attempt_numbers, spec.id, endpoint.name, endpoint.simulated, "embedding"))
+        try:
+            vectors, tokens = await provider.embed(api_model, [text])  # type: ignore[attr-defined]
+            error = None
+        except ProviderError as exc:
+            vectors, tokens, error = [], 0, exc
+        record = AttemptRecord(self._attempt_numbers, spec.id, endpoint.name, "ok" if error is None else "failed", tokens, 0,
+                               "provider", tokens * spec.input_per_mtok / 1_000_000, None,
+                               (time.perf_counter() - started) * 1000, "", error, role="embedding")
+        self.attempts.append(record)
+        self.emit(AttemptFinished(record) if error is None else AttemptFailed(record))
+        return vectors[0] if vectors else None
 
     def skip_reason(self, model: ModelSpec, needed_tokens: int) -> str:
         if not self.engine.context.is_available(model.id):

@@ -65,6 +65,15 @@ class OpenAIProvider:
             # the transport closed cleanly: never pass it off as an answer.
             raise incomplete_stream(self.endpoint.name, "no finish_reason")
 
+    async def embed(self, api_model: str, texts: list[str]) -> tuple[list[list[float]], int]:
+        """Vectors for `texts` and the input tokens billed."""
+        try:
+            response = await self._client.embeddings.create(model=api_model, input=texts, encoding_format="float")
+        except (openai.OpenAIError, httpx2.HTTPError) as exc:
+            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+        return vectors, response.usage.prompt_tokens if response.usage else 0
+
     async def list_models(self) -> list[str]:
         try:
             page = await self._client.models.list()

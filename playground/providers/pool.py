@@ -32,7 +32,9 @@ class ProviderPool:
         return endpoint
 
     def provider_for(self, model: ModelSpec) -> ChatProvider:
-        endpoint = self.endpoint_for(model)
+        return self.provider_for_endpoint(self.endpoint_for(model))
+
+    def provider_for_endpoint(self, endpoint: Endpoint) -> ChatProvider:
         provider = self._providers.get(endpoint.name)
         if provider is None:
             if self._http is None:
