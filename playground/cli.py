@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--faults", default=None, metavar="SPEC", help=FAULTS_HELP)
     sim.add_argument("--seed", type=int, default=0, help="seed for fault draws (repeatable runs)")
 
+    train = sub.add_parser("train-router", help="train the learned router from labelled examples (JSON Lines)")
+    train.add_argument("examples", help='JSON Lines file: {"prompt", "best_model"} or {"prompt", "quality": {model: score}} per line')
+    train.add_argument("--out", required=True, help="where to write the trained router (JSON)")
+    train.add_argument("--dimensions", type=int, default=256, help="embedding dimensions (default 256)")
+    train.add_argument("--embedding-model", default="text-embedding-3-small", help="embedding model (default text-embedding-3-small)")
+    _add_session_flags(train)
+
     soak = sub.add_parser("soak", help="drive many requests through a strategy against the simulator with faults")
     soak.add_argument("--requests", "-n", type=int, default=200, help="number of requests (default 200)")
     soak.add_argument("--concurrency", "-c", type=int, default=20, help="requests in flight at once (default 20)")
@@ -203,6 +210,48 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_router(args: argparse.Namespace) -> int:
+    from playground.strategies.learned import load_examples, save_router, train
+
+    examples = load_examples(args.examples)
+    unknown = sorted({m for e in examples for m in e.scores() if m not in default_catalog().models})
+    if unknown:
+        raise UserError(f"{args.examples}: examples name unknown model(s) {', '.join(unknown)}")
+    with _session(args) as session:
+        spec = session.catalog.embedding_models.get(args.embedding_model)
+        if spec is None:
+            raise UserError(f"unknown embedding model {args.embedding_model!r}; known: {', '.join(session.catalog.embedding_models)}")
+        endpoint = session.endpoints.get(spec.provider)
+        if endpoint is None:
+            raise UserError(f"embedding model {spec.id} needs provider {spec.provider!r}; set {spec.provider.upper()}_API_KEY or use --sim")
+
+        async def embed_all() -> tuple[list[list[float]], int]:
+            pool = session.make_engine().pool
+            try:
+                provider = pool.provider_for_endpoint(endpoint)
+                api_model = spec.sim_name if endpoint.simulated else spec.api_name
+                vectors: list[list[float]] = []
+                tokens = 0
+                for start in range(0, len(examples), 256):
+                    batch = [e.prompt for e in examples[start:start + 256]]
+                    got, used = await provider.embed(api_model, batch, args.dimensions)  # type: ignore[attr-defined]
+                    vectors.extend(got)
+                    tokens += used
+                return vectors, tokens
+            finally:
+                await pool.aclose()
+
+        vectors, tokens = asyncio.run(embed_all())
+        router = train(examples, lambda _: vectors, embedding_model=spec.id, dimensions=args.dimensions,
+                       simulated=endpoint.simulated)
+        save_router(router, args.out)
+    cost = tokens * spec.input_per_mtok / 1_000_000
+    print(f"trained on {len(examples)} examples ({tokens:,} tokens embedded, ${cost:.6f}"
+          f"{', simulated' if endpoint.simulated else ''}); wrote {args.out}")
+    print(f"use it: playground run PROMPT -s learned -p learned.router_file={args.out}")
+    return 0
+
+
 def cmd_soak(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
@@ -259,6 +308,7 @@ COMMANDS = {
     "strategies": cmd_strategies,
     "sim": cmd_sim,
     "soak": cmd_soak,
+    "train-router": cmd_train_router,
     "tui": cmd_tui,
 }
 

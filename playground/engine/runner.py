@@ -195,6 +195,10 @@ class RequestRun:
     async def execute(self) -> RequestResult:
         engine = self.engine
         route = engine.route_input(self.request)
+        if self.strategy.needs_embedding:
+            model_id, dimensions = self.strategy.embedding_request
+            vector = await self._embed(self.request.prompt_text, model_id, dimensions)
+            route = replace(route, embedding=tuple(vector) if vector is not None else None)
         try:
             decide_started = time.perf_counter()
             self.decision = self.strategy.decide(route, engine.context)
@@ -240,7 +244,7 @@ class RequestRun:
         vector = None
         best = 0.0
         if hit is None:
-            vector = await self._embed(prompt)
+            vector = await self._embed(prompt, cache.config.embedding_model)
             if vector is not None:
                 hit, best = cache.similar(self.strategy.name, vector)
         if hit is not None:
@@ -256,11 +260,11 @@ class RequestRun:
                              details=dict(self.cache_info)))
         return hit, vector
 
-    async def _embed(self, text: str) -> list[float] | None:
+    async def _embed(self, text: str, model_id: str, dimensions: int | None = None) -> list[float] | None:
         """The prompt's embedding through the provider's embeddings endpoint,
         recorded as an attempt with its own cost; None when unavailable."""
         engine = self.engine
-        spec = engine.catalog.embedding_models.get(engine.cache.config.embedding_model)
+        spec = engine.catalog.embedding_models.get(model_id)
         endpoint = engine.pool.endpoints.get(spec.provider) if spec else None
         if spec is None or endpoint is None or endpoint.kind != "openai":
             return None
@@ -270,7 +274,7 @@ class RequestRun:
         started = time.perf_counter()
         self.emit(AttemptStarted(self._attempt_numbers, spec.id, endpoint.name, endpoint.simulated, "embedding"))
         try:
-            vectors, tokens = await provider.embed(api_model, [text])  # type: ignore[attr-defined]
+            vectors, tokens = await provider.embed(api_model, [text], dimensions)  # type: ignore[attr-defined]
             error = None
         except ProviderError as exc:
             vectors, tokens, error = [], 0, exc

@@ -65,10 +65,11 @@ class OpenAIProvider:
             # the transport closed cleanly: never pass it off as an answer.
             raise incomplete_stream(self.endpoint.name, "no finish_reason")
 
-    async def embed(self, api_model: str, texts: list[str]) -> tuple[list[list[float]], int]:
+    async def embed(self, api_model: str, texts: list[str], dimensions: int | None = None) -> tuple[list[list[float]], int]:
         """Vectors for `texts` and the input tokens billed."""
+        extra: dict[str, object] = {"dimensions": dimensions} if dimensions else {}
         try:
-            response = await self._client.embeddings.create(model=api_model, input=texts, encoding_format="float")
+            response = await self._client.embeddings.create(model=api_model, input=texts, encoding_format="float", **extra)
         except (openai.OpenAIError, httpx2.HTTPError) as exc:
             raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
         vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]

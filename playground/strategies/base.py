@@ -154,6 +154,8 @@ class RouteInput:
     request: ChatRequest
     input_tokens: int
     token_method: str = "estimate"
+    # The prompt's embedding, for strategies that declare `needs_embedding`.
+    embedding: tuple[float, ...] | None = None
 
     @classmethod
     def measure(cls, request: ChatRequest, counter: TokenCounter) -> "RouteInput":
@@ -268,6 +270,13 @@ class Strategy(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     params: ClassVar[tuple[Param, ...]]
+    # The engine embeds the prompt (a costed call) before `decide` when set.
+    needs_embedding: ClassVar[bool] = False
+
+    @property
+    def embedding_request(self) -> tuple[str, int | None]:
+        """(embedding model id, dimensions) wanted for `RouteInput.embedding`."""
+        return "text-embedding-3-small", None
 
     def __init__(self, catalog: Catalog, values: Mapping[str, Any] | None = None) -> None:
         self.catalog = catalog

@@ -16,6 +16,7 @@ from playground.strategies.cost import CostStrategy
 from playground.strategies.ensemble import EnsembleStrategy
 from playground.strategies.fallback import FallbackStrategy
 from playground.strategies.fixed import FixedStrategy
+from playground.strategies.learned import LearnedStrategy
 from playground.strategies.llm_router import LLMRouterStrategy
 from playground.strategies.loadbalance import LoadBalanceStrategy
 from playground.strategies.task import TaskStrategy
@@ -36,6 +37,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
         EnsembleStrategy,
         CascadeStrategy,
         LLMRouterStrategy,
+        LearnedStrategy,
     )
 }
 DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")

@@ -1,0 +1,191 @@
+"""Learned router: k-nearest neighbours over prompt embeddings, trained from
+labelled examples (prompt -> best model, or prompt -> per-model quality).
+
+Training embeds each example once and saves the vectors; at decision time
+the engine supplies the request's embedding (a costed call to the
+provider's embeddings endpoint), so `decide` itself is pure arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from playground.core.decision import Candidate, Decision
+from playground.core.errors import UserError
+from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
+
+BUILTIN_EXAMPLES = "builtin"
+DEFAULT_DIMENSIONS = 256
+
+
+class Example(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: str = Field(min_length=1)
+    best_model: str | None = None
+    quality: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_label(self) -> "Example":
+        if (self.best_model is None) == (self.quality is None):
+            raise ValueError("give exactly one of best_model or quality")
+        return self
+
+    def scores(self) -> dict[str, float]:
+        return dict(self.quality) if self.quality is not None else {self.best_model: 1.0}  # type: ignore[dict-item]
+
+
+class TrainedRouter(BaseModel):
+    """What `playground train-router` saves."""
+
+    model_config = ConfigDict(extra="forbid")
+    embedding_model: str
+    dimensions: int
+    simulated_embeddings: bool
+    examples: list[Example]
+    vectors: list[list[float]]
+
+
+def load_examples(path: str | Path) -> list[Example]:
+    """JSON Lines of {"prompt", "best_model"} or {"prompt", "quality": {model: score}};
+    errors name the file, the line and the key."""
+    if str(path) == BUILTIN_EXAMPLES:
+        text = resources.files("playground.eval").joinpath("data/router_examples.jsonl").read_text(encoding="utf-8")
+        origin = "built-in router_examples.jsonl"
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read labelled examples ({exc.strerror})") from None
+        origin = str(path)
+    examples = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            examples.append(Example.model_validate(json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{origin}:{number}: not valid JSON ({exc.msg})") from None
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "(line)"
+            raise UserError(f"{origin}:{number}: {where}: {err['msg']}") from None
+    if not examples:
+        raise UserError(f"{origin}: no examples")
+    return examples
+
+
+def train(examples: list[Example], embed: Callable[[list[str]], list[list[float]]], *, embedding_model: str,
+          dimensions: int, simulated: bool) -> TrainedRouter:
+    vectors = embed([e.prompt for e in examples])
+    return TrainedRouter(embedding_model=embedding_model, dimensions=dimensions, simulated_embeddings=simulated,
+                         examples=examples, vectors=vectors)
+
+
+def save_router(router: TrainedRouter, path: str | Path) -> None:
+    """Atomically: a crash never leaves half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(router.model_dump_json())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_router(path: str | Path) -> TrainedRouter:
+    try:
+        return TrainedRouter.model_validate_json(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the trained router ({exc.strerror})") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise UserError(f"{path}: not a trained router file: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+
+
+def builtin_router() -> TrainedRouter:
+    """The shipped examples embedded with the simulator's own embedding
+    function: exactly the vectors the simulated endpoint returns."""
+    from playground.sim.embeddings import embed_text
+
+    return train(load_examples(BUILTIN_EXAMPLES), lambda texts: [embed_text(t, DEFAULT_DIMENSIONS) for t in texts],
+                 embedding_model="text-embedding-3-small", dimensions=DEFAULT_DIMENSIONS, simulated=True)
+
+
+class LearnedStrategy(Strategy):
+    name = "learned"
+    summary = "k-nearest-neighbour router over prompt embeddings, trained on labelled examples; shows the nearest examples."
+    needs_embedding = True
+    params = (
+        Param("router_file", "str", BUILTIN_EXAMPLES, "Trained router (from `playground train-router`), or 'builtin'."),
+        Param("k", "int", 5, "Neighbours that vote.", min=1, max=100),
+        Param("cost_weight", "float", 0.0, "Per-model quality mode: subtract this × blended $/M price from the score.", min=0.0, max=10.0),
+    )
+
+    def validate(self) -> None:
+        path = self.values["router_file"]
+        self.router = builtin_router() if path == BUILTIN_EXAMPLES else load_router(path)
+        unknown = sorted({m for e in self.router.examples for m in e.scores() if m not in self.catalog.models})
+        if unknown:
+            raise UserError(f"learned.router_file: examples name unknown model(s) {', '.join(unknown)}")
+        matrix = np.asarray(self.router.vectors, dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        self._matrix = matrix / np.where(norms == 0, 1, norms)
+
+    @property
+    def embedding_request(self) -> tuple[str, int]:
+        return self.router.embedding_model, self.router.dimensions
+
+    def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
+        ctx.ensure_some_fit(route)
+        if route.embedding is None:
+            raise UserError("learned: no embedding for this request (no embeddings endpoint is configured)")
+        query = np.asarray(route.embedding, dtype=np.float32)
+        if query.shape[0] != self._matrix.shape[1]:
+            raise UserError(f"learned: request embedding has {query.shape[0]} dimensions, the router was trained with "
+                            f"{self._matrix.shape[1]}; retrain with `playground train-router`")
+        norm = float(np.linalg.norm(query)) or 1.0
+        similarities = self._matrix @ (query / norm)
+        k = min(self.values["k"], len(similarities))
+        nearest = np.argsort(-similarities)[:k]
+        totals: dict[str, float] = defaultdict(float)
+        for index in nearest:
+            weight = max(float(similarities[index]), 0.0) + 1e-6
+            for model_id, score in self.router.examples[index].scores().items():
+                totals[model_id] += weight * score
+        cost_weight = self.values["cost_weight"]
+        if cost_weight:
+            for model_id in totals:
+                model = ctx.catalog.get(model_id)
+                totals[model_id] -= cost_weight * (model.input_per_mtok * 0.75 + model.output_per_mtok * 0.25)
+        ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+        chosen = None
+        candidates = []
+        for model_id, score in ranked:
+            fits = ctx.is_available(model_id) and ctx.catalog.get(model_id).context_window >= route.needed_tokens
+            accepted = chosen is None and fits
+            if accepted:
+                chosen = model_id
+            candidates.append(Candidate(model_id, score=round(score, 4), accepted=accepted,
+                                        note="top vote" if accepted else ("cannot take the request" if not fits else "outvoted")))
+        if chosen is None:
+            model, note = ctx.resolve(ranked[0][0], route)
+            chosen = model.id
+        neighbours = [{"prompt": self.router.examples[i].prompt, "similarity": round(float(similarities[i]), 4),
+                       "labels": self.router.examples[i].scores()} for i in nearest]
+        top = neighbours[0]
+        reason = f"{k} nearest examples vote {chosen} (closest {top['similarity']:.2f}: {top['prompt'][:50]!r})"
+        return Decision(model=chosen, reason=reason, candidates=tuple(candidates),
+                        details={"neighbours": neighbours, "k": k}, fallbacks=tuple(m for m, _ in ranked[1:3] if m != chosen))
+
