@@ -78,13 +78,16 @@ class HealthBoard:
     # --- HealthView, read by strategies -------------------------------------------
 
     def in_flight(self, model_id: str) -> int:
-        return self.stats(model_id).in_flight
+        stats = self._stats.get(model_id)
+        return stats.in_flight if stats else 0
 
     def ewma_ttft_ms(self, model_id: str) -> float | None:
-        return self.stats(model_id).ewma_ttft_ms
+        stats = self._stats.get(model_id)
+        return stats.ewma_ttft_ms if stats else None
 
     def success_rate(self, model_id: str) -> float:
-        return self.stats(model_id).ewma_success
+        stats = self._stats.get(model_id)
+        return stats.ewma_success if stats else 1.0
 
     def circuit_state(self, model_id: str) -> str:
         breaker = self._breakers.get(model_id)

@@ -19,6 +19,8 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Decision
 from playground.core.errors import ErrorKind, ProviderError, UserError
@@ -198,7 +200,7 @@ class RequestRun:
         if self.strategy.needs_embedding:
             model_id, dimensions = self.strategy.embedding_request
             vector = await self._embed(self.request.prompt_text, model_id, dimensions)
-            route = replace(route, embedding=tuple(vector) if vector is not None else None)
+            route = replace(route, embedding=np.asarray(vector, dtype=np.float32) if vector is not None else None)
         try:
             decide_started = time.perf_counter()
             self.decision = self.strategy.decide(route, engine.context)

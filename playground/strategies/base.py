@@ -155,7 +155,7 @@ class RouteInput:
     input_tokens: int
     token_method: str = "estimate"
     # The prompt's embedding, for strategies that declare `needs_embedding`.
-    embedding: tuple[float, ...] | None = None
+    embedding: Sequence[float] | None = None
 
     @classmethod
     def measure(cls, request: ChatRequest, counter: TokenCounter) -> "RouteInput":

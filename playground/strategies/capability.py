@@ -6,17 +6,21 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from playground.core.catalog import ModelSpec
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.core.pricing import blended_price_per_mtok
-from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
+from playground.strategies.base import CAPABILITIES, Param, RouteInput, RoutingContext, Strategy
 
-# Prompt signals that raise a capability's weight when `auto_weights` is on.
-_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("coding", re.compile(r"```|\b(code|function|bug|debug|python|javascript|sql|regex|refactor|compile|api)\b", re.I)),
-    ("reasoning", re.compile(r"\b(prove|why|analy[sz]e|reason|derive|compare|trade-?offs?|plan|solve|calculate)\b", re.I)),
-    ("creative", re.compile(r"\b(poem|story|haiku|lyrics|slogan|creative|fiction|limerick|names? for)\b", re.I)),
+# Prompt words that raise a capability's weight when `auto_weights` is on
+# (set lookups over one tokenisation: cheaper than regex alternations).
+_WORD = re.compile(r"[a-z0-9_']+")
+_SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("coding", frozenset("code function bug debug python javascript sql regex refactor compile api".split())),
+    ("reasoning", frozenset("prove why analyze analyse reason derive compare tradeoff tradeoffs trade plan solve calculate".split())),
+    ("creative", frozenset("poem story haiku lyrics slogan creative fiction limerick names".split())),
 )
 LONG_CONTEXT_TOKENS = 20_000
 # Cost term: log10 of the blended $/M price, so $0.1 → -1, $10 → 1.
@@ -43,27 +47,45 @@ class CapabilityStrategy(Strategy):
         for name, score in self.values["min_scores"].items():
             if not 0 <= score <= 10:
                 raise UserError(f"capability.min_scores: {name}={score:g} is outside 0..10")
+        # Static per-model figures, computed once: decide() runs in sweeps.
+        efficiency = self.values["cost_efficiency"]
+        self._static = [
+            (m, {c: m.capability(c) for c in CAPABILITIES}, blended_price_per_mtok(m) / 1000,
+             efficiency * (_COST_SCALE * math.log10(max(blended_price_per_mtok(m), 0.01)) + 5))
+            for m in self.catalog.models.values()
+        ]
+        # The same figures as arrays: one matrix product scores every model.
+        self._caps = np.array([[caps[c] for c in CAPABILITIES] for _, caps, _, _ in self._static], dtype=np.float64)
+        self._cost_terms = np.array([term for *_, term in self._static], dtype=np.float64)
 
     def weights_for(self, route: RouteInput) -> dict[str, float]:
         weights = dict(self.values["weights"])
         if self.values["auto_weights"]:
-            for capability, pattern in _SIGNALS:
-                if pattern.search(route.prompt):
+            words = set(_WORD.findall(route.prompt.lower()))
+            if "```" in route.prompt:
+                words.add("code")
+            for capability, signal in _SIGNALS:
+                if not words.isdisjoint(signal):
                     weights[capability] = weights.get(capability, 0.0) + 2.0
             if route.input_tokens >= LONG_CONTEXT_TOKENS:
                 weights["long_context"] = weights.get("long_context", 0.0) + 2.0
         return weights
 
-    def _ttft(self, model: ModelSpec, ctx: RoutingContext) -> tuple[float, str]:
+    @staticmethod
+    def _ttft(model: ModelSpec, ctx: RoutingContext) -> tuple[float, str]:
         measured = ctx.health.ewma_ttft_ms(model.id) if ctx.health else None
         return (measured, "measured") if measured is not None else (model.sim.ttft_ms, "typical")
 
     def score(self, model: ModelSpec, weights: dict[str, float]) -> float:
-        total = sum(weights.values())
-        quality = sum(w * model.capability(c) for c, w in weights.items()) / total
-        price = blended_price_per_mtok(model)
-        cost_term = _COST_SCALE * math.log10(max(price, 0.01)) + 5  # about 0..10 over $0.01..$100
-        return quality - self.values["cost_efficiency"] * cost_term
+        for static_model, caps, _, cost_term in self._static:
+            if static_model.id == model.id:
+                return self._score(caps, cost_term, weights, sum(weights.values()))
+        raise KeyError(model.id)
+
+    @staticmethod
+    def _score(caps: dict[str, float], cost_term: float, weights: dict[str, float], total: float) -> float:
+        # cost_term is about 0..10 over $0.01..$100 per million tokens, times cost_efficiency.
+        return sum(w * caps.get(c, 0.0) for c, w in weights.items()) / total - cost_term
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         ctx.ensure_some_fit(route)
@@ -71,10 +93,12 @@ class CapabilityStrategy(Strategy):
         needed = max(route.needed_tokens, self.values["min_context"])
         max_per_1k = self.values["max_cost_per_1k"]
         rows: list[tuple[float, ModelSpec, str]] = []
-        for model in ctx.catalog.models.values():
+        vector = np.array([weights.get(c, 0.0) for c in CAPABILITIES], dtype=np.float64)
+        scores = (self._caps @ vector) / vector.sum() - self._cost_terms
+        min_scores = self.values["min_scores"]
+        for (model, caps, per_1k, _), score in zip(self._static, scores.tolist()):
             ttft, ttft_kind = self._ttft(model, ctx)
-            per_1k = blended_price_per_mtok(model) / 1000
-            shortfalls = [f"{c} {model.capability(c):g} < {m:g}" for c, m in self.values["min_scores"].items() if model.capability(c) < m]
+            shortfalls = [f"{c} {caps[c]:g} < {m:g}" for c, m in min_scores.items() if caps[c] < m] if min_scores else []
             if not ctx.is_available(model.id):
                 note = ctx.unavailable_reason
             elif model.context_window < needed:
@@ -87,14 +111,14 @@ class CapabilityStrategy(Strategy):
                 note = ", ".join(shortfalls)
             else:
                 note = ""
-            rows.append((self.score(model, weights), model, note))
+            rows.append((score, model, note))
         passing = sorted((r for r in rows if not r[2]), key=lambda r: (-r[0], r[1].id))
         if not passing:
             raise UserError("capability: every model was filtered out by the constraints; relax max_cost_per_1k, "
                             "max_ttft_ms, min_context or min_scores")
         best_score, best, _ = passing[0]
         candidates = tuple(
-            Candidate(m.id, score=round(sc, 3), accepted=m is best,
+            Candidate(m.id, score=sc, accepted=m is best,
                       note=note or ("best score" if m is best else f"score {sc:.2f}"))
             for sc, m, note in sorted(rows, key=lambda r: (bool(r[2]), -r[0], r[1].id))
         )

@@ -10,40 +10,74 @@ from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
 
-_REASONING = re.compile(
-    r"\b(prove|proof|derive|analy[sz]e|explain why|compare|trade-?offs?|design|architect\w*|optimi[sz]e|debug|"
-    r"step[- ]by[- ]step|algorithm|complexity|theorem|evaluate|critique|plan|reason|justify|edge cases?|"
-    r"formal|rigorous|concurren\w+|distributed|invariant)\b",
-    re.IGNORECASE,
+# Keyword features are counted from one tokenisation of the prompt with set
+# lookups: a regex alternation of dozens of words rescans the text per word.
+_WORD = re.compile(r"[a-z0-9_']+")
+_REASONING_WORDS = frozenset(
+    "prove proof derive analyze analyse compare tradeoff tradeoffs design architect architecture optimize optimise "
+    "debug algorithm complexity theorem evaluate critique plan reason justify formal rigorous concurrency concurrent "
+    "distributed invariant invariants".split()
 )
-_CODE = re.compile(r"```|\bdef |\bclass |\bfunction\b|=>|;\s*$|\bTraceback\b|\bstack ?trace\b|\bSELECT\b", re.IGNORECASE | re.MULTILINE)
-_PARTS = re.compile(r"\?|^\s*(?:\d+[.)]|[-*])\s+", re.MULTILINE)
-_CONSTRAINTS = re.compile(r"\b(must|exactly|at least|at most|without|ensure|constraint|requirement|only if)\b", re.IGNORECASE)
-_MATH = re.compile(r"\d\s*[-+*/^=<>]\s*\d|[∑∫√π]|\b(integral|equation|matrix|probability)\b", re.IGNORECASE)
+_REASONING_PAIRS = frozenset({("explain", "why"), ("step", "by"), ("edge", "case"), ("edge", "cases"), ("trade", "off"),
+                              ("trade", "offs")})
+_CONSTRAINT_WORDS = frozenset("must exactly without ensure constraint constraints requirement requirements".split())
+_CONSTRAINT_PAIRS = frozenset({("at", "least"), ("at", "most"), ("only", "if")})
+_CODE_WORDS = frozenset("def class function traceback select".split())
+_MATH_WORDS = frozenset("integral equation matrix probability".split())
+_PARTS = re.compile(r"^\s*(?:\d+[.)]|[-*])\s+", re.MULTILINE)
+_MATH = re.compile(r"\d\s*[-+*/^=<>]\s*\d|[∑∫√π]")
 
 # (feature, weight, saturation count): a feature contributes weight *
 # min(1, hits / saturation). Weights sum to 1 so the score lies in 0..1.
-_FEATURES: tuple[tuple[str, re.Pattern[str] | None, float, int], ...] = (
-    ("length", None, 0.25, 0),
-    ("reasoning", _REASONING, 0.30, 3),
-    ("code", _CODE, 0.15, 2),
-    ("multi_part", _PARTS, 0.15, 4),
-    ("constraints", _CONSTRAINTS, 0.10, 3),
-    ("math", _MATH, 0.05, 2),
+_FEATURES: tuple[tuple[str, float, int], ...] = (
+    ("length", 0.25, 0),
+    ("reasoning", 0.30, 3),
+    ("code", 0.15, 2),
+    ("multi_part", 0.15, 4),
+    ("constraints", 0.10, 3),
+    ("math", 0.05, 2),
 )
 # Prompts of 10^LENGTH_DECADES tokens get the full length contribution.
 LENGTH_DECADES = 4.0
 
 
+def _hits(prompt: str) -> dict[str, int]:
+    words = _WORD.findall(prompt.lower())
+    reasoning = constraints = code = math_hits = 0
+    previous = ""
+    for word in words:
+        if word in _REASONING_WORDS:
+            reasoning += 1
+        elif word in _CONSTRAINT_WORDS:
+            constraints += 1
+        elif word in _CODE_WORDS:
+            code += 1
+        elif word in _MATH_WORDS:
+            math_hits += 1
+        pair = (previous, word)
+        if pair in _REASONING_PAIRS:
+            reasoning += 1
+        elif pair in _CONSTRAINT_PAIRS:
+            constraints += 1
+        elif pair == ("stack", "trace"):
+            code += 1
+        previous = word
+    code += prompt.count("```") // 2 + prompt.count("=>")
+    return {
+        "reasoning": reasoning,
+        "code": code,
+        "multi_part": prompt.count("?") + len(_PARTS.findall(prompt)),
+        "constraints": constraints,
+        "math": math_hits + len(_MATH.findall(prompt)),
+    }
+
+
 def complexity_features(prompt: str, tokens: int) -> dict[str, tuple[float, float]]:
     """Each feature's raw measure (0..1) and its contribution to the score."""
+    hits = _hits(prompt)
     result: dict[str, tuple[float, float]] = {}
-    for name, pattern, weight, saturation in _FEATURES:
-        if pattern is None:
-            measure = min(1.0, math.log10(tokens + 1) / LENGTH_DECADES)
-        else:
-            hits = len(pattern.findall(prompt))
-            measure = min(1.0, hits / saturation)
+    for name, weight, saturation in _FEATURES:
+        measure = min(1.0, math.log10(tokens + 1) / LENGTH_DECADES) if name == "length" else min(1.0, hits[name] / saturation)
         result[name] = (measure, measure * weight)
     return result
 
@@ -94,10 +128,10 @@ class ComplexityStrategy(Strategy):
             reason=reason,
             candidates=candidates,
             details={
-                "score": round(score, 4),
+                "score": score,
                 "tier": tier,
                 "thresholds": {"low": low, "high": high},
-                "features": {name: {"measure": round(m, 4), "contribution": round(c, 4)} for name, (m, c) in features.items()},
+                "features": {name: {"measure": m, "contribution": c} for name, (m, c) in features.items()},
                 "substitution": note or None,
             },
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
-from playground.core.pricing import cost_usd, format_usd
+from playground.core.pricing import format_usd
 from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy, general_quality
 
 
@@ -23,6 +23,11 @@ class CostStrategy(Strategy):
         Param("allow_local", "bool", True, "Consider local models (price 0)."),
     )
 
+    def validate(self) -> None:
+        # Static per-model figures, computed once: decide() runs in sweeps.
+        self._models = [(m, general_quality(m), m.input_per_mtok / 1e6, m.output_per_mtok / 1e6)
+                        for m in self.catalog.models.values()]
+
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         budget = self.values["budget_usd"]
         min_quality = self.values["min_quality"]
@@ -30,9 +35,8 @@ class CostStrategy(Strategy):
         output = min(output, route.request.max_output_tokens)
         ctx.ensure_some_fit(route)
         rows = []
-        for model in ctx.catalog.models.values():
-            estimate = cost_usd(model, route.input_tokens, output)
-            quality = general_quality(model)
+        for model, quality, in_price, out_price in self._models:
+            estimate = route.input_tokens * in_price + output * out_price
             if not ctx.is_available(model.id):
                 note = ctx.unavailable_reason
             elif model.context_window < route.needed_tokens:
@@ -54,8 +58,9 @@ class CostStrategy(Strategy):
                 f"for {route.input_tokens:,} prompt + {output:,} output tokens; raise cost.budget_usd or lower cost.min_quality"
             )
         estimate, chosen, quality, _ = passing[0]
+        # The score is the estimated cost in USD; notes stay static strings.
         candidates = tuple(
-            Candidate(mid, score=round(est, 8), accepted=(mid == chosen), note=note or ("chosen: cheapest that fits" if mid == chosen else f"est. {format_usd(est)}, dearer"))
+            Candidate(mid, score=est, accepted=(mid == chosen), note=note or ("chosen: cheapest that fits" if mid == chosen else "dearer"))
             for est, mid, _, note in rows
         )
         rejected = sum(1 for r in rows if r[3])

@@ -151,7 +151,7 @@ class LearnedStrategy(Strategy):
         ctx.ensure_some_fit(route)
         if route.embedding is None:
             raise UserError("learned: no embedding for this request (no embeddings endpoint is configured)")
-        query = np.asarray(route.embedding, dtype=np.float32)
+        query = np.asarray(route.embedding, dtype=np.float32)  # free when the engine passes an array
         if query.shape[0] != self._matrix.shape[1]:
             raise UserError(f"learned: request embedding has {query.shape[0]} dimensions, the router was trained with "
                             f"{self._matrix.shape[1]}; retrain with `playground train-router`")
@@ -177,12 +177,12 @@ class LearnedStrategy(Strategy):
             accepted = chosen is None and fits
             if accepted:
                 chosen = model_id
-            candidates.append(Candidate(model_id, score=round(score, 4), accepted=accepted,
+            candidates.append(Candidate(model_id, score=score, accepted=accepted,
                                         note="top vote" if accepted else ("cannot take the request" if not fits else "outvoted")))
         if chosen is None:
             model, note = ctx.resolve(ranked[0][0], route)
             chosen = model.id
-        neighbours = [{"prompt": self.router.examples[i].prompt, "similarity": round(float(similarities[i]), 4),
+        neighbours = [{"prompt": self.router.examples[i].prompt, "similarity": float(similarities[i]),
                        "labels": self.router.examples[i].scores()} for i in nearest]
         top = neighbours[0]
         reason = f"{k} nearest examples vote {chosen} (closest {top['similarity']:.2f}: {top['prompt'][:50]!r})"
