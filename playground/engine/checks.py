@@ -11,9 +11,11 @@ from typing import Any
 
 HEDGING_PHRASES = (
     "i'm not sure", "i am not sure", "i'm not entirely sure", "i cannot", "i can't help", "i don't know",
-    "as an ai", "it depends", "i'm unable", "i am unable", "hard to say", "not certain",
+    "as an ai", "it depends", "i'm unable", "i am unable", "hard to say", "not certain", "might be wrong", "rough guess",
 )
-_CODE_TASK = re.compile(r"```|\b(code|function|script|implement|python|javascript|sql|regex|class|bug|debug)\b", re.I)
+# Asking for code, not merely talking about software: "debug this race" may want prose.
+_CODE_TASK = re.compile(r"```|\b(write|implement|fix|refactor)\b.{0,40}\b(code|function|script|class|query|regex|program)\b|"
+                        r"\b(python|javascript|typescript|sql|bash|rust|go) (code|function|script|query)\b", re.I)
 _CODE_BLOCK = re.compile(r"```[\s\S]*?```")
 _JSON_FENCE = re.compile(r"```(?:json)?\s*([\s\S]*?)```")
 CHECK_TYPES = ("min_length", "no_hedging", "code_block", "json", "judge", "confidence")

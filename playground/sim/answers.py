@@ -1,5 +1,7 @@
 """Simulated answers: deterministic, readable markdown that echoes the prompt,
 sized to what it asks for, and weaker on hard prompts for weaker models.
+Prompts that ask for a specific reply (a judge's pick or score, a
+classifier's label, a short fact) get one instead (see instructions.py).
 
 The point is that routing choices visibly matter: a small model hedges or
 misses parts of hard prompts far more often than a flagship does, while easy
@@ -10,20 +12,17 @@ server's job, exactly as with a real model.
 
 from __future__ import annotations
 
-import hashlib
-import math
 import random
 import re
 from dataclasses import dataclass
 
 from playground.core.catalog import ModelSpec
+from playground.sim.instructions import respond
+from playground.sim.odds import HEDGE_OFFSET, HEDGE_SLOPE, hedge_probability, stable_seed
 from playground.sim.prompt import STOPWORDS, PromptProfile, analyze_prompt, subject_of
 
-# hedge probability = logistic(SLOPE * (difficulty - quality) + OFFSET): a
-# model is only shaky on prompts harder than its quality, and even then a
-# flagship mostly holds up.
-HEDGE_SLOPE = 10.0
-HEDGE_OFFSET = -1.0
+__all__ = ["HEDGE_OFFSET", "HEDGE_SLOPE", "SimAnswer", "answer_for", "compose_answer", "hedge_probability",
+           "stable_seed"]
 
 _WORD_TARGETS = {"short": (14, 40), "medium": (110, 240), "long": (380, 650)}
 _WEAK_SHARE = (0.35, 0.55)
@@ -104,19 +103,11 @@ class SimAnswer:
     text: str
     hedged: bool
     difficulty: float
+    # How unsure the model is: the chance it hedges (prose) or slips
+    # (instruction replies). Drives the logprobs' confidence.
     hedge_probability: float
-
-
-def hedge_probability(difficulty: float, quality: float) -> float:
-    """Chance that a model of `quality` gives a weak, hedging answer to a
-    prompt of `difficulty` (both 0..1)."""
-    return 1.0 / (1.0 + math.exp(-(HEDGE_SLOPE * (difficulty - quality) + HEDGE_OFFSET)))
-
-
-def stable_seed(*parts: str) -> int:
-    """A seed that is the same in every process (unlike `hash`)."""
-    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big")
+    wrong: bool = False  # an instruction reply that is wrong: a wrong fact, label, pick or score
+    kind: str = "prose"  # or "judge_best", "judge_score", "label", "fact"
 
 
 def _cap(text: str) -> str:
@@ -335,6 +326,9 @@ def _weak(w: _Writer, target: int) -> str:
 def compose_answer(model: str, quality: float, prompt: str) -> SimAnswer:
     """The answer `model` (of simulated `quality` 0..1) gives to `prompt`;
     the same inputs always give the same answer."""
+    reply = respond(model, quality, prompt)
+    if reply is not None:
+        return SimAnswer(reply.text, reply.hedged, reply.difficulty, reply.uncertainty, reply.wrong, reply.kind)
     profile = analyze_prompt(prompt)
     difficulty = profile.difficulty
     rng = random.Random(stable_seed(model, prompt))

@@ -31,13 +31,15 @@ from playground.sim.answers import SimAnswer, stable_seed
 MAX_TOP_LOGPROBS = 20
 
 # An answer's mean token logprob is -(FLOOR + WEAK_MODEL * (1 - quality)
-# + UNCERTAINTY * hedge_probability + HEDGED if hedged), then jittered by
-# +-ANSWER_JITTER. Confident answers land in about -0.05..-0.55, hedged ones
-# in about -0.68..-1.32: far apart whatever the prompt.
+# + UNCERTAINTY * hedge_probability + HEDGED if hedged + WRONG if wrong),
+# then jittered by +-ANSWER_JITTER. Confident answers land in about
+# -0.05..-0.55, hedged ones in about -0.68..-1.32: far apart whatever the
+# prompt. A wrong short reply (a label, a number, a fact) sits in between.
 FLOOR = 0.05
 WEAK_MODEL = 0.1
 UNCERTAINTY = 0.35
 HEDGED = 0.7
+WRONG = 0.45
 ANSWER_JITTER = 0.1
 # Per-token shape: Exp(1) ** SKEW rescaled to the answer's mean; >1 gives
 # many near-certain tokens and a few forks.
@@ -73,7 +75,7 @@ def mean_logprob(answer: SimAnswer, quality: float) -> float:
     hedge probability and outcome. Exposed so evaluation can use the same
     signal without a server."""
     spread = FLOOR + WEAK_MODEL * (1.0 - quality) + UNCERTAINTY * answer.hedge_probability
-    return -(spread + (HEDGED if answer.hedged else 0.0))
+    return -(spread + (HEDGED if answer.hedged else 0.0) + (WRONG if answer.wrong else 0.0))
 
 
 def token_logprobs(

@@ -18,7 +18,7 @@ Length = Literal["word", "short", "medium", "long"]
 _WORD_RE = re.compile(r"[^\W\d_]\w*(?:[-.+#'][\w+#]+)*")  # words, identifiers, B-tree, gpt-4o, C++
 _PART_LINE_RE = re.compile(r"^[ \t]*(?:\d+[.)]|[-*•])[ \t]+(.+)$", re.MULTILINE)
 _SENTENCE_RE = re.compile(r"[^.?!\n]+[.?!]?")
-_CODE_PRESENT_RE = re.compile(r"```|^\s*(def |class |fn |func |function |SELECT |#include)|[;{}]\s*$", re.MULTILINE)
+_CODE_PRESENT_RE = re.compile(r"```|^[ \t]*(def |class |fn |func |function |SELECT |#include)|[;{}]\s*$", re.MULTILINE)
 
 STOPWORDS = frozenset(
     """a an the and or but if then else of to in on at by for with about from into onto over under as is are was
