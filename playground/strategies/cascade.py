@@ -17,7 +17,7 @@ class CascadeStrategy(Strategy):
     summary = "Cheapest tier first; escalate when checks fail (length, hedging, code block, JSON/schema, judge score, logprob confidence)."
     params = (
         Param("tiers", "models", ["gpt-4o-mini", "claude-haiku-4-5", "@flagship"], "Models from cheapest to strongest."),
-        Param("min_length", "int", 40, "Minimum answer length in characters (0 = off).", min=0, max=100_000),
+        Param("min_length", "int", 0, "Minimum answer length in characters (0 = off: short answers can be right).", min=0, max=100_000),
         Param("no_hedging", "bool", True, "Reject answers with refusal or hedging phrases."),
         Param("code_block", "bool", True, "For code tasks, require a fenced code block."),
         Param("json", "bool", False, "Require the answer to parse as JSON."),
