@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     tui = sub.add_parser("tui", help="open the terminal UI (the default)")
     tui.add_argument("--strategy", "-s", action="append", metavar="NAME", help="strategy column to show (repeatable)")
     tui.add_argument("--prompt", default=None, help="prefill the prompt box")
+    tui.add_argument("--send", action="store_true", help="send the --prompt as soon as the app is ready")
+    tui.add_argument("--param", "-p", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
+                     help="override a strategy parameter")
     _add_session_flags(tui)
 
     run = sub.add_parser("run", help="send one prompt through strategies headless")
@@ -298,8 +301,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
     names = getattr(args, "strategy", None) or list(DEFAULT_STRATEGIES)
     for name in names:
         strategy_class(name)  # an unknown name fails here, before the screen opens
+    overrides = parse_param_overrides(getattr(args, "param", []) or [])
     session = Session.open(SessionOptions(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None)))
-    return run_tui(session=session, strategies=names, initial_prompt=getattr(args, "prompt", None)) or 0
+    return run_tui(session=session, strategies=names, strategy_values=overrides, initial_prompt=getattr(args, "prompt", None),
+                   send_initial_prompt=getattr(args, "send", False)) or 0
 
 
 COMMANDS = {

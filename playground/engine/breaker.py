@@ -127,7 +127,7 @@ class CircuitBreaker:
         if new is BreakerState.CLOSED:
             self._window.clear()
         if self.on_transition is not None and old is not new:
-            self.on_transition(BreakerTransition(self.name, old, new, reason, self.snapshot()))
+            self.on_transition(BreakerTransition(self.name, old, new, reason, self._snapshot_now()))
 
     # --- calls -----------------------------------------------------------------
 
@@ -195,6 +195,12 @@ class CircuitBreaker:
     # --- view ------------------------------------------------------------------
 
     def snapshot(self) -> BreakerSnapshot:
+        # Looking moves OPEN to HALF_OPEN once the wait is over (Resilience4j's
+        # automatic transition), so a watcher never sees a countdown stuck at 0.
+        self._advance()
+        return self._snapshot_now()
+
+    def _snapshot_now(self) -> BreakerSnapshot:
         if self.config.window_type == "time":
             self._prune()
         outcomes = self._half_open_results if self._state is BreakerState.HALF_OPEN else list(self._window)

@@ -1,0 +1,54 @@
+"""Command palette (Ctrl+P): every action of the playground, including
+adding or removing each strategy's column, searchable by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from playground.strategies.registry import STRATEGIES
+
+if TYPE_CHECKING:
+    from playground.tui.app import PlaygroundApp
+
+Command = tuple[str, str, Callable[[], Any]]
+
+
+def playground_commands(app: PlaygroundApp) -> Iterator[Command]:
+    """(title, help, callback) for every action; also used by tests."""
+    yield "Send prompt", "Send the prompt to every selected strategy (Ctrl+Enter / Ctrl+S / F5)", app.action_send
+    yield "Stop streaming", "Cancel every running column; partial answers and their cost are kept (Esc)", app.action_stop
+    yield "Clear answers", "Empty every column; the session's spending is kept (Ctrl+L)", app.action_clear
+    yield "Focus prompt", "Move the cursor to the prompt editor (F3)", app.action_focus_prompt
+    yield "Show/hide strategies panel", "Choose which strategies get a column (F2)", app.action_toggle_strategies
+    yield "Show/hide circuit breakers", "Every endpoint's breaker: state, failure rate, countdown to half-open (F8)", app.action_toggle_circuits
+    yield "Show/hide chaos panel", "Toggle the simulator's faults per model while prompts run (F9)", app.action_toggle_chaos
+    for name, cls in STRATEGIES.items():
+        enabled = app.strategy_enabled(name)
+        title = f"{'Remove' if enabled else 'Add'} strategy: {name}"
+        yield title, cls.summary, partial(app.action_toggle_strategy, name)
+    yield "Quit", "Leave the playground (Ctrl+Q)", app.action_quit
+
+
+class PlaygroundCommands(Provider):
+    """Lists the playground's actions in the command palette."""
+
+    def _commands(self) -> list[Command]:
+        from playground.tui.app import PlaygroundApp
+
+        app = self.app
+        return list(playground_commands(app)) if isinstance(app, PlaygroundApp) else []
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)

@@ -1,0 +1,345 @@
+"""What one column knows about one run, folded from the engine's events.
+
+Plain Python (no Textual) so the figures and the text a column shows can be
+read and tested without rendering anything: the widget only formats this
+state and writes the Markdown fragments `apply` returns.
+
+A run may make several calls: retries and fallbacks one after the other,
+ensemble members side by side, judge and router calls on the side. One
+answer call at a time has the *focus*: its text streams into the column.
+Calls running beside it are counted (tokens, cost) but not shown; when the
+focus moves to another call a separator says why. If the delivered answer
+is not what was streamed (a judge picked another member, the cache answered)
+`final_markdown` holds what the column must show instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from playground.core.catalog import Catalog
+from playground.core.errors import ErrorKind, ProviderError
+from playground.core.events import (
+    AttemptFailed,
+    AttemptFinished,
+    AttemptRecord,
+    AttemptStarted,
+    Decided,
+    Event,
+    FallbackStarted,
+    FirstToken,
+    ModelSkipped,
+    RequestFinished,
+    RequestResult,
+    RetryScheduled,
+    TextDelta,
+    UsageReported,
+    Verdict,
+)
+from playground.core.pricing import cost_usd
+from playground.core.tokens import TokenCounter
+
+RunStatus = Literal["waiting", "streaming", "done", "error", "cancelled"]
+
+# Calls whose text is not an answer to the user: never streamed into a column.
+SIDE_ROLES = ("judge", "router", "embedding")
+
+
+def is_answer_role(role: str) -> bool:
+    return not role.startswith(SIDE_ROLES)
+
+
+def _escape_md(text: str) -> str:
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)
+
+
+def separator(note: str) -> str:
+    """Markdown between the text of two calls."""
+    return f"\n\n---\n\n*{_escape_md(note)}*\n\n"
+
+
+@dataclass(eq=False)
+class LiveCall:
+    """A call under way: estimates until its record arrives."""
+
+    model: str
+    provider: str
+    role: str
+    started: float
+    ttft_ms: float | None = None
+    parts: list[str] = field(default_factory=list)
+    output_tokens: int = 0
+    usage: tuple[int, int] | None = None
+    usage_source: str = "estimate"
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def tokens(self, input_estimate: int) -> tuple[int, int]:
+        if self.usage is not None:
+            return self.usage
+        if self.ttft_ms is None and not self.parts:
+            return 0, 0  # nothing billed until the model starts answering
+        return input_estimate, self.output_tokens
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        if self.ttft_ms is None or self.output_tokens <= 1:
+            return None
+        streaming_ms = (time.perf_counter() - self.started) * 1000 - self.ttft_ms
+        return self.output_tokens / (streaming_ms / 1000) if streaming_ms > 0 else None
+
+
+@dataclass(eq=False)
+class RunState:
+    """Live figures while a run streams, the engine's totals once it ended."""
+
+    strategy: str
+    catalog: Catalog
+    counter: TokenCounter
+    input_estimate: int
+    started: float = field(default_factory=time.perf_counter)
+    status: RunStatus = "waiting"
+    model: str | None = None
+    provider: str | None = None
+    simulated: bool | None = None
+    reason: str = ""
+    decide_ms: float | None = None
+    live: dict[int, LiveCall] = field(default_factory=dict)
+    records: list[AttemptRecord] = field(default_factory=list)
+    focus: int | None = None
+    # Every attempt that had the focus, in order, and all Markdown written.
+    shown: list[int] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    last_ttft_ms: float | None = None
+    retries: int = 0
+    fallbacks: int = 0
+    last_note: str = ""
+    _note_unshown: bool = False
+    final_markdown: str | None = None
+    result: RequestResult | None = None
+    error: ProviderError | None = None
+    ended: float | None = None
+    # The column rendered the final state and announced it (once per run).
+    announced: bool = False
+    worker_started: bool = False
+    # Set once the column's worker has flushed everything this run wrote,
+    # so the next run never races the previous one's cleanup.
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # -- folding events -------------------------------------------------
+    def apply(self, event: Event) -> str:
+        """Fold one event in; returns the Markdown to append to the column."""
+        if isinstance(event, TextDelta):
+            return self._text(event)
+        if isinstance(event, Decided):
+            self.model = event.decision.model
+            self.reason = event.decision.reason
+            self.decide_ms = event.decide_ms
+        elif isinstance(event, AttemptStarted):
+            self.live[event.attempt] = LiveCall(event.model, event.provider, event.role, time.perf_counter())
+            self.simulated = event.simulated
+            if is_answer_role(event.role) and self.focus is None:
+                self.model, self.provider = event.model, event.provider
+        elif isinstance(event, FirstToken):
+            call = self.live.get(event.attempt)
+            if call is not None:
+                call.ttft_ms = event.ttft_ms
+                if is_answer_role(call.role):
+                    self.status = "streaming"
+                    if self.focus in (None, event.attempt):
+                        self.last_ttft_ms = event.ttft_ms
+        elif isinstance(event, UsageReported):
+            call = self.live.get(event.attempt)
+            if call is not None:
+                call.usage, call.usage_source = (event.input_tokens, event.output_tokens), event.source
+        elif isinstance(event, (AttemptFinished, AttemptFailed)):
+            self.records.append(event.record)
+            self.live.pop(event.record.attempt, None)
+            if self.focus == event.record.attempt:
+                self.focus = None
+            if not any(is_answer_role(c.role) and c.ttft_ms is not None for c in self.live.values()):
+                if self.status == "streaming":
+                    self.status = "waiting"
+        elif isinstance(event, RetryScheduled):
+            self.retries += 1
+            self._note(f"retrying {event.model} in {event.delay_s:.1f} s ({event.reason})")
+        elif isinstance(event, FallbackStarted):
+            self.fallbacks += 1
+            self._note(f"fell back from {event.from_model} to {event.to_model}: {event.reason}")
+        elif isinstance(event, ModelSkipped):
+            self._note(f"skipped {event.model}: {event.reason}")
+        elif isinstance(event, Verdict):
+            self._note(f"{event.stage}: {event.summary}")
+        elif isinstance(event, RequestFinished):
+            self.finish(event.result)
+        return ""
+
+    def _note(self, note: str) -> None:
+        self.last_note, self._note_unshown = note, True
+
+    def _text(self, event: TextDelta) -> str:
+        call = self.live.get(event.attempt)
+        if call is None:  # a delta without its start: show it rather than lose it
+            call = self.live[event.attempt] = LiveCall(self.model or "?", self.provider or "?", "", time.perf_counter())
+        call.parts.append(event.text)
+        call.output_tokens += self.counter.count_text(event.text).tokens
+        if self.focus is None and is_answer_role(call.role):
+            # This call takes the focus; say why the text starts over.
+            prefix = ""
+            if self.written:
+                label = f"{call.role} · {call.model}" if call.role else call.model
+                prefix = separator(self.last_note if self._note_unshown else label)
+            self._note_unshown = False
+            self.focus = event.attempt
+            self.shown.append(event.attempt)
+            self.model, self.provider = call.model, call.provider
+            self.last_ttft_ms = call.ttft_ms
+            return self._write(prefix + event.text)
+        return self._write(event.text) if self.focus == event.attempt else ""
+
+    def _write(self, markdown: str) -> str:
+        self.written.append(markdown)
+        return markdown
+
+    def finish(self, result: RequestResult) -> None:
+        self.result = result
+        self.error = result.error
+        self.ended = time.perf_counter()
+        self.live.clear()
+        self.focus = None
+        if result.model:
+            self.model = result.model
+        if result.provider:
+            self.provider = result.provider
+        if result.decision is not None:
+            self.reason = result.decision.reason
+        if result.ttft_ms is not None:
+            self.last_ttft_ms = result.ttft_ms
+        delivered = result.text
+        if delivered and not self.displayed.endswith(delivered):
+            self.final_markdown = delivered
+            if result.cached_text is not None:
+                self._note(f"served from the semantic cache ({result.cached_model}); no model was called")
+            else:
+                final = result.final
+                if final is None:
+                    who = ""
+                elif final.role and final.model not in final.role:
+                    who = f"{final.role} · {final.model}"
+                else:
+                    who = final.role or final.model
+                verdict = f" ({self.last_note})" if self._note_unshown and self.last_note else ""
+                self._note(f"answer delivered: {who}{verdict}")
+        if result.error is None:
+            self.status = "done"
+        elif result.error.kind is ErrorKind.CANCELLED:
+            self.status = "cancelled"
+        else:
+            self.status = "error"
+
+    def cancel_before_start(self) -> None:
+        """The run was cancelled before the engine reported its end."""
+        if self.result is None and self.error is None:
+            self.error = ProviderError(ErrorKind.CANCELLED, "cancelled before it started")
+            self.status = "cancelled"
+            self.ended = time.perf_counter()
+            self.live.clear()
+
+    def fail_internally(self, exc: BaseException) -> None:
+        """A bug must not take the app down: show it as this column's error."""
+        self.error = ProviderError(ErrorKind.SERVER_ERROR, f"internal error: {type(exc).__name__}: {exc}")
+        self.status = "error"
+        self.ended = time.perf_counter()
+        self.live.clear()
+
+    # -- what is shown --------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.status in ("waiting", "streaming")
+
+    @property
+    def displayed(self) -> str:
+        """The Markdown the column shows for this run."""
+        return self.final_markdown if self.final_markdown is not None else "".join(self.written)
+
+    @property
+    def calls(self) -> int:
+        return len(self.records) + len(self.live)
+
+    @property
+    def models_path(self) -> list[str]:
+        """The answer calls' models in order ("a → b" after fallbacks)."""
+        models = [r.model for r in self.records if is_answer_role(r.role)]
+        models += [c.model for c in self.live.values() if is_answer_role(c.role)]
+        return list(dict.fromkeys(models))
+
+    # -- figures ------------------------------------------------------
+    @property
+    def input_tokens(self) -> int:
+        if self.result is not None:
+            return self.result.input_tokens
+        if not self.records and not self.live:
+            return self.input_estimate  # the prompt's size, before any call
+        return sum(r.input_tokens for r in self.records) + sum(
+            c.tokens(self.input_estimate)[0] for c in self.live.values()
+        )
+
+    @property
+    def output_tokens(self) -> int:
+        if self.result is not None:
+            return self.result.output_tokens
+        return sum(r.output_tokens for r in self.records) + sum(
+            c.tokens(self.input_estimate)[1] for c in self.live.values()
+        )
+
+    @property
+    def estimated(self) -> bool:
+        """True when token counts (and so the cost) are not all the provider's."""
+        if self.result is not None:
+            return self.result.usage_estimated
+        if any(r.usage_source == "estimate" for r in self.records):
+            return True
+        if self.live:
+            return any(c.usage is None or c.usage_source == "estimate" for c in self.live.values())
+        return not self.records  # nothing measured yet: the prompt's size is a count of our own
+
+    @property
+    def cost_usd(self) -> float:
+        if self.result is not None:
+            return self.result.cost_usd
+        spent = sum(r.cost_usd for r in self.records)
+        for call in self.live.values():
+            spec = self.catalog.models.get(call.model)
+            if spec is not None:
+                spent += cost_usd(spec, *call.tokens(self.input_estimate))
+        return spent
+
+    @property
+    def wasted_usd(self) -> float:
+        """Spent on calls whose answer was not delivered (failed, cut, retried, not picked)."""
+        if self.result is not None:
+            return self.result.wasted_cost_usd
+        return sum(r.cost_usd for r in self.records if r.outcome != "ok")
+
+    @property
+    def ttft_ms(self) -> float | None:
+        return self.last_ttft_ms
+
+    @property
+    def latency_ms(self) -> float:
+        if self.result is not None:
+            return self.result.latency_ms
+        end = self.ended if self.ended is not None else time.perf_counter()
+        return (end - self.started) * 1000
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        if self.result is not None:
+            return self.result.tokens_per_s
+        call = self.live.get(self.focus) if self.focus is not None else None
+        return call.tokens_per_s if call is not None else None

@@ -1,0 +1,1 @@
+"""Widgets of the playground screen; each has its styles in a .tcss file next to it."""

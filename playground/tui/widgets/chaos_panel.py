@@ -1,0 +1,127 @@
+"""Toggle the simulator's faults per model while prompts run. Edits one
+model (or every model) at a time and applies the same fault syntax as
+`playground sim --faults`, shown in full at the bottom."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static, Switch
+
+from playground.core.errors import UserError
+from playground.sim.fault_spec import PROBABILITY_KINDS, FaultSettings, FaultSpec, parse_fault_spec
+
+ALL_MODELS = "*"
+LABELS = {
+    "rate_limit": "429 rate limit",
+    "server_error": "500/503",
+    "overloaded": "529 overloaded",
+    "cut": "mid-stream cut",
+    "stall": "stall",
+}
+
+
+class ChaosPanel(Vertical):
+    """Needs a running `SimServer` (`attach`); with real providers it says so."""
+
+    class Applied(Message):
+        def __init__(self, spec: str) -> None:
+            super().__init__()
+            self.spec = spec
+
+    def __init__(self, models: list[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._models = models
+        self.sim = None  # a playground.sim.runner.SimServer
+
+    def compose(self) -> ComposeResult:
+        yield Static("Chaos (simulator faults)", classes="panel-title", markup=False)
+        yield Static("", id="chaos-unavailable", markup=False)
+        with VerticalScroll(id="chaos-form"):
+            yield Select([("every model", ALL_MODELS)] + [(m, m) for m in self._models], value=ALL_MODELS,
+                         allow_blank=False, id="chaos-model")
+            for kind in PROBABILITY_KINDS:
+                with Horizontal(classes="chaos-row"):
+                    yield Label(LABELS[kind], classes="chaos-label")
+                    yield Input("0", id=f"chaos-{kind}", classes="chaos-input", type="number")
+            with Horizontal(classes="chaos-row"):
+                yield Label("latency ms", classes="chaos-label")
+                yield Input("0", id="chaos-latency_ms", classes="chaos-input", type="number")
+            with Horizontal(classes="chaos-row"):
+                yield Label("down", classes="chaos-label")
+                yield Switch(False, id="chaos-down")
+            with Horizontal(classes="chaos-buttons"):
+                yield Button("Apply", id="chaos-apply", variant="primary")
+                yield Button("Clear all", id="chaos-clear")
+            yield Static("", id="chaos-spec", markup=False)
+        yield Static("Probabilities 0..1 · F9 closes", classes="panel-help", markup=False)
+
+    def attach(self, sim: object | None) -> None:
+        self.sim = sim
+        available = sim is not None
+        self.query_one("#chaos-form").display = available
+        self.query_one("#chaos-unavailable", Static).update(
+            "" if available else "Fault injection needs the simulator: start with --sim.")
+        if available:
+            self._load(self.query_one("#chaos-model", Select).value)
+            self._show_spec()
+
+    @property
+    def spec(self) -> FaultSpec:
+        return self.sim.faults if self.sim is not None else parse_fault_spec("")  # type: ignore[attr-defined]
+
+    def _settings_for(self, model: object) -> FaultSettings:
+        spec = self.spec
+        return spec.everywhere if model == ALL_MODELS else spec.for_model(str(model))
+
+    def _load(self, model: object) -> None:
+        settings = self._settings_for(model)
+        for kind in (*PROBABILITY_KINDS, "latency_ms"):
+            self.query_one(f"#chaos-{kind}", Input).value = f"{getattr(settings, kind):g}"
+        self.query_one("#chaos-down", Switch).value = settings.down
+
+    def _show_spec(self) -> None:
+        text = self.spec.format() or "(no faults)"
+        self.query_one("#chaos-spec", Static).update(f"active: {text}")
+
+    @on(Select.Changed, "#chaos-model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        if self.sim is not None:
+            self._load(event.value)
+
+    def set_fault(self, model: str | None, kind: str, value: float | bool) -> None:
+        """Change one item and apply it (the form's Apply and tests use this)."""
+        if self.sim is None:
+            raise UserError("fault injection needs the simulator")
+        self.sim.set_faults(self.spec.with_item(model, kind, value))  # type: ignore[attr-defined]
+        self._show_spec()
+        self.post_message(self.Applied(self.spec.format()))
+
+    @on(Button.Pressed, "#chaos-apply")
+    def _apply(self) -> None:
+        model = self.query_one("#chaos-model", Select).value
+        target = None if model == ALL_MODELS else str(model)
+        try:
+            spec = self.spec
+            for kind in (*PROBABILITY_KINDS, "latency_ms"):
+                raw = self.query_one(f"#chaos-{kind}", Input).value.strip() or "0"
+                spec = spec.with_item(target, kind, float(raw))
+            spec = spec.with_item(target, "down", self.query_one("#chaos-down", Switch).value)
+            self.sim.set_faults(spec)  # type: ignore[union-attr]
+        except (UserError, ValueError) as exc:
+            self.app.notify(str(exc), title="Fault not applied", severity="error")
+            return
+        self._show_spec()
+        self.post_message(self.Applied(self.spec.format()))
+        self.app.notify(f"faults: {self.spec.format() or 'none'}", title="Chaos")
+
+    @on(Button.Pressed, "#chaos-clear")
+    def _clear(self) -> None:
+        if self.sim is None:
+            return
+        self.sim.set_faults("")  # type: ignore[attr-defined]
+        self._load(self.query_one("#chaos-model", Select).value)
+        self._show_spec()
+        self.post_message(self.Applied(""))

@@ -1,0 +1,110 @@
+"""Every endpoint's circuit breaker, live: state, failure rate over its
+window, calls in the window, and for OPEN a countdown to HALF_OPEN.
+Transitions flash briefly; state reaches CSS as classes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from playground.engine.breaker import BreakerSnapshot, BreakerState, BreakerTransition
+from playground.engine.health import HealthBoard
+
+REFRESH_HZ = 4
+FLASH_S = 1.2
+_STATE_CLASS = {BreakerState.CLOSED: "-closed", BreakerState.OPEN: "-open", BreakerState.HALF_OPEN: "-half-open"}
+
+
+def describe(snap: BreakerSnapshot, minimum_calls: int) -> str:
+    """One line per endpoint, e.g. 'gpt-4o  OPEN  fail 100% of 20  half-open in 7.3s'."""
+    if snap.failure_rate is None:
+        rate = f"{snap.failures}/{snap.calls} failed (min {minimum_calls})"
+    else:
+        rate = f"fail {snap.failure_rate:.0f}% of {snap.calls}"
+        if snap.slow_calls:
+            rate += f", slow {snap.slow_call_rate:.0f}%"
+    extra = ""
+    if snap.state is BreakerState.OPEN and snap.open_remaining_s is not None:
+        extra = f"  half-open in {snap.open_remaining_s:4.1f}s"
+    elif snap.state is BreakerState.HALF_OPEN:
+        extra = f"  probes left {snap.half_open_permits_left}"
+    return f"{snap.name:<20} {snap.state:<9} {rate}{extra}"
+
+
+class BreakerRow(Static):
+    def show(self, snap: BreakerSnapshot, minimum_calls: int) -> None:
+        self.update(describe(snap, minimum_calls))
+        for state, css_class in _STATE_CLASS.items():
+            self.set_class(snap.state is state, css_class)
+
+    def flash(self) -> None:
+        self.add_class("-flash")
+        self.set_timer(FLASH_S, lambda: self.remove_class("-flash"))
+
+
+class CircuitPanel(Vertical):
+    """Reads the engine's `HealthBoard`; `attach` it once the engine exists."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.health: HealthBoard | None = None
+        self._rows: dict[str, BreakerRow] = {}
+        self.transitions: list[BreakerTransition] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Circuit breakers", classes="panel-title", markup=False)
+        yield Static("No calls yet.", id="circuit-empty", markup=False)
+        yield VerticalScroll(id="circuit-rows")
+        yield Static("F8 closes", classes="panel-help", markup=False)
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / REFRESH_HZ, self.refresh_rows)
+
+    def attach(self, health: HealthBoard) -> None:
+        if self.health is not None:
+            self.health.remove_listener(self._on_transition)
+        self.health = health
+        health.add_listener(self._on_transition)
+        self.refresh_rows()
+
+    def detach(self) -> None:
+        if self.health is not None:
+            self.health.remove_listener(self._on_transition)
+            self.health = None
+
+    def on_unmount(self) -> None:
+        self.detach()
+
+    def _on_transition(self, transition: BreakerTransition) -> None:
+        # Called from the engine on the app's event loop: safe to touch widgets.
+        self.transitions.append(transition)
+        self.refresh_rows()
+        row = self._rows.get(transition.name)
+        if row is not None:
+            row.flash()
+
+    def refresh_rows(self) -> None:
+        if self.health is None:
+            return
+        container = self.query_one("#circuit-rows", VerticalScroll)
+        snapshots = self.health.snapshots()
+        self.query_one("#circuit-empty", Static).display = not snapshots
+        minimum = self.health.config.minimum_calls
+        for snap in snapshots:
+            row = self._rows.get(snap.name)
+            if row is None:
+                row = BreakerRow(markup=False, classes="breaker-row")
+                self._rows[snap.name] = row
+                container.mount(row)
+            row.show(snap, minimum)
+
+    def state_of(self, endpoint: str) -> str | None:
+        """The state shown for an endpoint (tests read what the user sees)."""
+        row = self._rows.get(endpoint)
+        if row is None:
+            return None
+        for state, css_class in _STATE_CLASS.items():
+            if row.has_class(css_class):
+                return str(state)
+        return None

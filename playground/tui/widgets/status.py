@@ -1,0 +1,52 @@
+"""The status line: where answers come from (simulator or real providers).
+
+Simulated and live are styled differently (`-simulated` / `-live`) so nobody
+mistakes simulated costs for real ones, or spends real money unaware.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+Mode = Literal["starting", "simulated", "live", "error"]
+_BADGES: dict[Mode, str] = {
+    "starting": "STARTING",
+    "simulated": "SIMULATED",
+    "live": "LIVE",
+    "error": "NOT READY",
+}
+
+
+class StatusLine(Horizontal):
+    """A mode badge and one line of detail."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-starting")
+        self.mode: Mode = "starting"
+        self.detail = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(_BADGES["starting"], id="mode-badge", markup=False)
+        yield Static("opening the session…", id="mode-detail", markup=False)
+
+    def set_mode(self, mode: Mode, detail: str) -> None:
+        self.mode, self.detail = mode, detail
+        for name in _BADGES:
+            self.set_class(name == mode, f"-{name}")
+        self.query_one("#mode-badge", Static).update(_BADGES[mode])
+        self.query_one("#mode-detail", Static).update(detail)
+
+    @property
+    def text(self) -> str:
+        return f"{_BADGES[self.mode]} {self.detail}"
+
+
+def split_mode_label(label: str) -> str:
+    """`Session.mode_label` starts with "SIMULATED:" or "LIVE:"; the badge
+    already says that, so the detail drops it."""
+    head, sep, rest = label.partition(":")
+    return rest.strip() if sep and head.strip().isupper() else label
