@@ -203,3 +203,16 @@ def test_cached_counter_counts_a_request_once() -> None:
     cached.count_request(ChatRequest.from_prompt("another"))
     assert inner.calls == 2
     assert cached.count_text("abc").tokens == inner.count_text("abc").tokens
+
+
+def test_breaker_rows_fit_the_circuit_panel() -> None:
+    from playground.engine.breaker import BreakerSnapshot, BreakerState
+    from playground.tui.widgets.circuit_panel import describe
+
+    open_row = describe(BreakerSnapshot("openrouter-claude-sonnet-4-5", BreakerState.OPEN, 20, 20, 0, 100.0, 0.0, 12.34, None), 20)
+    assert open_row.startswith("openrouter-claude-s… OPEN") and "fail 100%/20 · half-open in 12.3s" in open_row
+    assert len(open_row) <= 65  # the panel is 68 wide: 1 border + 2 padding
+    warming = describe(BreakerSnapshot("gpt-4o", BreakerState.CLOSED, 3, 2, 0, None, None, None, None), 20)
+    assert warming.endswith("2/3 failed")
+    probing = describe(BreakerSnapshot("gpt-4o", BreakerState.HALF_OPEN, 1, 0, 0, None, None, None, 2), 20)
+    assert probing.endswith("· 2 probes left")

@@ -17,19 +17,21 @@ _STATE_CLASS = {BreakerState.CLOSED: "-closed", BreakerState.OPEN: "-open", Brea
 
 
 def describe(snap: BreakerSnapshot, minimum_calls: int) -> str:
-    """One line per endpoint, e.g. 'gpt-4o  OPEN  fail 100% of 20  half-open in 7.3s'."""
+    """One line per endpoint that fits the panel, e.g.
+    'gpt-4o               OPEN      fail 100%/20 · half-open in 7.3s'."""
     if snap.failure_rate is None:
-        rate = f"{snap.failures}/{snap.calls} failed (min {minimum_calls})"
+        rate = f"{snap.failures}/{snap.calls} failed"
     else:
-        rate = f"fail {snap.failure_rate:.0f}% of {snap.calls}"
+        rate = f"fail {snap.failure_rate:.0f}%/{snap.calls}"
         if snap.slow_calls:
-            rate += f", slow {snap.slow_call_rate:.0f}%"
+            rate += f" slow {snap.slow_call_rate:.0f}%"
     extra = ""
     if snap.state is BreakerState.OPEN and snap.open_remaining_s is not None:
-        extra = f"  half-open in {snap.open_remaining_s:4.1f}s"
+        extra = f" · half-open in {snap.open_remaining_s:.1f}s"
     elif snap.state is BreakerState.HALF_OPEN:
-        extra = f"  probes left {snap.half_open_permits_left}"
-    return f"{snap.name:<20} {snap.state:<9} {rate}{extra}"
+        extra = f" · {snap.half_open_permits_left} probes left"
+    name = snap.name if len(snap.name) <= 20 else snap.name[:19] + "…"
+    return f"{name:<20} {snap.state:<9} {rate}{extra}"
 
 
 class BreakerRow(Static):
@@ -87,6 +89,10 @@ class CircuitPanel(Vertical):
     def refresh_rows(self) -> None:
         if self.health is None:
             return
+        config = self.health.config
+        self.query_one(".panel-title", Static).update(
+            f"Circuit breakers · open at ≥{config.failure_rate_threshold:g}% of ≥{config.minimum_calls} calls, "
+            f"wait {config.wait_in_open_s:g}s")
         container = self.query_one("#circuit-rows", VerticalScroll)
         snapshots = self.health.snapshots()
         self.query_one("#circuit-empty", Static).display = not snapshots
