@@ -73,3 +73,26 @@ async def test_chaos_panel_refuses_a_bad_value_with_a_reason() -> None:
         await pilot.click("#chaos-apply")
         await wait_for(pilot, lambda: any("probability" in n.message for n in app._notifications), "an error notification")
         assert not chaos.spec.everywhere.active  # nothing was applied
+
+
+async def test_broken_stream_keeps_the_partial_answer_marked_abandoned_and_lists_attempts() -> None:
+    app = PlaygroundApp(
+        session_options=SessionOptions(force_sim=True, sim_speed=40),
+        strategies=["fallback"],
+        strategy_values={"fallback": {"primary": "claude-opus-4-5", "chain": "gpt-5-4"}},
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.query_one(ChaosPanel).set_fault("sim-claude-opus-4-5", "cut", 1.0)
+        await type_prompt(pilot, "Explain how a bloom filter works")
+        await send(pilot, app)
+        run = app.columns[0].current
+        assert run is not None and run.status == "done"
+        shown = "".join(run.written)
+        assert "the partial answer above was abandoned (connection;" in shown
+        assert "| # | call | model | outcome | time | cost |" in shown
+        assert "| claude-opus-4-5 | ✗ connection (partial) |" in shown
+        assert "| gpt-5-4 | ✓ ok |" in shown
+        # The partial attempts' cost is part of the column's total.
+        assert run.result is not None and run.result.wasted_cost_usd > 0
+        assert run.result.cost_usd > run.result.wasted_cost_usd

@@ -117,7 +117,10 @@ def test_run_state_fallback_marks_where_the_answer_starts_over() -> None:
     done = record(model="gpt-5-nano", text="full answer", attempt=2)
     run.apply(AttemptFinished(done))
     run.apply(RequestFinished(result(cut, done)))
-    assert run.final_markdown is None and run.displayed.startswith("partial") and run.displayed.endswith("full answer")
+    assert run.final_markdown is None and run.displayed.startswith("partial") and "full answer" in run.displayed
+    # Then every attempt, in order, with its outcome and cost.
+    table = run.displayed[run.displayed.index("full answer"):]
+    assert "| 1 | answer | gpt-5-mini | ✗ server_error (partial) |" in table and "| 2 | answer | gpt-5-nano | ✓ ok |" in table
 
 
 def test_run_state_ensemble_streams_one_member_and_shows_the_pick() -> None:

@@ -39,7 +39,7 @@ from playground.core.events import (
     UsageReported,
     Verdict,
 )
-from playground.core.pricing import cost_usd
+from playground.core.pricing import cost_usd, format_usd
 from playground.core.tokens import TokenCounter
 
 RunStatus = Literal["waiting", "streaming", "done", "error", "cancelled"]
@@ -54,6 +54,23 @@ def is_answer_role(role: str) -> bool:
 
 def _escape_md(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)
+
+
+def attempts_markdown(result: RequestResult) -> str:
+    """Every attempt in order (retries, fallbacks, judges...) when there was
+    more than one; a single call's outcome is already the column's state."""
+    attempts = result.attempts
+    if len(attempts) < 2:
+        return ""
+    rows = ["", "", "| # | call | model | outcome | time | cost |", "|---|---|---|---|---|---|"]
+    for a in attempts:
+        outcome = "✓ ok" if a.outcome == "ok" else ("■ cancelled" if a.outcome == "cancelled" else f"✗ {a.error.kind if a.error else 'failed'}")
+        if a.outcome != "ok" and a.text:
+            outcome += " (partial)"
+        cost = ("~" if a.usage_source == "estimate" and a.cost_usd else "") + format_usd(a.cost_usd)
+        rows.append(f"| {a.attempt} | {_escape_md(a.role or 'answer')} | {_escape_md(a.model)} | {outcome} | "
+                    f"{a.latency_ms / 1000:.2f} s | {cost} |")
+    return "\n".join(rows) + "\n"
 
 
 def separator(note: str) -> str:
@@ -177,7 +194,12 @@ class RunState:
             self._note(f"{event.stage}: {event.summary}")
         elif isinstance(event, RequestFinished):
             self.finish(event.result)
+            table = attempts_markdown(event.result)
+            return self._write(table) if table else ""
         return ""
+
+    def _record(self, attempt: int) -> AttemptRecord | None:
+        return next((r for r in self.records if r.attempt == attempt), None)
 
     def _note(self, note: str) -> None:
         self.last_note, self._note_unshown = note, True
@@ -193,7 +215,13 @@ class RunState:
             prefix = ""
             if self.written:
                 label = f"{call.role} · {call.model}" if call.role else call.model
-                prefix = separator(self.last_note if self._note_unshown else label)
+                note = self.last_note if self._note_unshown else label
+                broken = self._record(self.shown[-1]) if self.shown else None
+                if broken is not None and broken.outcome != "ok" and broken.text:
+                    why = broken.error.kind if broken.error else broken.outcome
+                    note = (f"⚠ the partial answer above was abandoned ({why}; {broken.output_tokens} tokens, "
+                            f"{format_usd(broken.cost_usd)} counted) · {note}")
+                prefix = separator(note)
             self._note_unshown = False
             self.focus = event.attempt
             self.shown.append(event.attempt)
