@@ -96,3 +96,22 @@ async def test_broken_stream_keeps_the_partial_answer_marked_abandoned_and_lists
         # The partial attempts' cost is part of the column's total.
         assert run.result is not None and run.result.wasted_cost_usd > 0
         assert run.result.cost_usd > run.result.wasted_cost_usd
+
+
+async def test_f4_opens_the_full_trace_of_every_column() -> None:
+    from playground.tui.screens.trace import TraceScreen
+
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, sim_speed=40), strategies=["complexity", "cost"])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await type_prompt(pilot, "Prove that the halting problem is undecidable, step by step")
+        await send(pilot, app)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen), "the trace screen")
+        markdown = app.screen.markdown
+        assert "## complexity → " in markdown and "## cost → " in markdown
+        assert "**Why:** complexity" in markdown and '"thresholds"' in markdown  # details of the decision
+        assert "| candidate | score | chosen | note |" in markdown
+        assert "| # | call | model | outcome | TTFT |" in markdown and "**Total:**" in markdown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, TraceScreen), "the trace screen to close")

@@ -30,6 +30,8 @@ from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES, make_
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.run_state import RunState
+from playground.tui.screens.trace import TraceScreen
+from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from playground.tui.widgets.column import ColumnsRow, StrategyColumn
@@ -66,6 +68,7 @@ class PlaygroundApp(App[int]):
         Binding("escape", "stop", "Stop", id="stop"),
         Binding("f2", "toggle_strategies", "Strategies", id="toggle_strategies"),
         Binding("f3", "focus_prompt", "Prompt", id="focus_prompt"),
+        Binding("f4", "show_trace", "Trace", id="show_trace"),
         Binding("f8", "toggle_circuits", "Circuits", id="toggle_circuits"),
         Binding("f9", "toggle_chaos", "Chaos", id="toggle_chaos"),
         Binding("ctrl+l", "clear", "Clear", id="clear"),
@@ -317,6 +320,12 @@ class PlaygroundApp(App[int]):
             picker.selection_list.focus()
         else:
             self.prompt_area.focus()
+
+    def trace_markdown(self) -> str:
+        return "\n---\n\n".join(trace_markdown(c.strategy.name, c.current.result if c.current else None) for c in self.columns)
+
+    def action_show_trace(self) -> None:
+        self.push_screen(TraceScreen(self.trace_markdown()))
 
     def action_toggle_circuits(self) -> None:
         self.query_one(CircuitPanel).toggle_class("-open")

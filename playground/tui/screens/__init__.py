@@ -1,0 +1,1 @@
+"""Full-screen views opened over the playground."""
