@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object per strategy per line")
     run.add_argument("--system", default=None, help="system prompt")
     run.add_argument("--max-tokens", type=int, default=1024, help="maximum output tokens (default 1024)")
+    run.add_argument("--repeat", type=int, default=1, metavar="N",
+                     help="send the prompt N times per strategy (with --cache, later sends can hit the cache)")
+    run.add_argument("--cache", action="store_true", help="use the semantic cache (exact, then embedding similarity)")
     _add_session_flags(run)
 
     models = sub.add_parser("models", help="list the models the current configuration can reach")
@@ -122,11 +125,15 @@ def _read_prompt(raw: str) -> str:
     return text
 
 
-async def _run_all(session: Session, names: list[str], overrides: dict[str, dict[str, str]], request: ChatRequest) -> list[RequestResult]:
+async def _run_all(session: Session, names: list[str], overrides: dict[str, dict[str, str]], request: ChatRequest,
+                   repeat: int = 1, cache: bool = False) -> list[RequestResult]:
     engine = session.make_engine()
     try:
         strategies = [make_strategy(name, session.catalog, overrides.get(name)) for name in names]
-        return list(await asyncio.gather(*(engine.run(s, request) for s in strategies)))
+        results: list[RequestResult] = []
+        for _ in range(repeat):
+            results += await asyncio.gather(*(engine.run(s, request, use_cache=cache) for s in strategies))
+        return results
     finally:
         await engine.pool.aclose()
 
@@ -141,7 +148,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             make_strategy(name, session.catalog, overrides.get(name))
         request = ChatRequest.from_prompt(prompt, system=args.system, max_output_tokens=args.max_tokens)
         session.context.ensure_some_fit(RouteInput.measure(request, default_counter()))
-        results = asyncio.run(_run_all(session, names, overrides, request))
+        if not 1 <= args.repeat <= 100:
+            raise UserError("--repeat must be between 1 and 100")
+        results = asyncio.run(_run_all(session, names, overrides, request, args.repeat, args.cache))
         if args.json:
             for result in results:
                 print(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -142,3 +142,13 @@ def test_sim_port_in_use_is_a_clear_error() -> None:
         port = busy.getsockname()[1]
         proc = cli("sim", "--port", str(port), timeout=30)
     assert_one_line_error(proc, 2, f"port {port} on 127.0.0.1 is already in use")
+
+
+def test_run_with_cache_serves_the_repeat_from_the_cache() -> None:
+    proc = cli("run", "What is a bloom filter?", "-s", "fixed", "--cache", "--repeat", "2", "--json")
+    assert proc.returncode == 0, proc.stderr
+    first, second = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert first["cache"]["hit"] is False and first["cost_usd"] > 0
+    assert second["cache"] == {"hit": True, "kind": "exact", "similarity": 1.0, "cached_prompt": "What is a bloom filter?",
+                               "model": "claude-opus-4-5"}
+    assert second["cost_usd"] == 0 and second["text"] == first["text"]

@@ -115,3 +115,18 @@ async def test_f4_opens_the_full_trace_of_every_column() -> None:
         assert "| # | call | model | outcome | TTFT |" in markdown and "**Total:**" in markdown
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, TraceScreen), "the trace screen to close")
+
+
+async def test_palette_cache_toggle_serves_a_repeat_from_the_cache() -> None:
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, sim_speed=40), strategies=["fixed"])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.action_toggle_cache()
+        assert app.engine is not None and app.engine.cache.config.enabled
+        await type_prompt(pilot, "What is a bloom filter?")
+        await send(pilot, app)
+        first = app.columns[0].current.result
+        await send(pilot, app)
+        second = app.columns[0].current.result
+        assert first.cost_usd > 0 and second.cost_usd == 0
+        assert second.extra["cache"]["hit"] is True and second.text == first.text

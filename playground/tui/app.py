@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -323,6 +324,16 @@ class PlaygroundApp(App[int]):
 
     def trace_markdown(self) -> str:
         return "\n---\n\n".join(trace_markdown(c.strategy.name, c.current.result if c.current else None) for c in self.columns)
+
+    def action_toggle_cache(self) -> None:
+        """Semantic cache on/off for every column (entries stay per strategy)."""
+        if self.engine is None:
+            return
+        cache = self.engine.cache
+        cache.config = replace(cache.config, enabled=not cache.config.enabled)
+        state = "on" if cache.config.enabled else "off"
+        self.notify(f"semantic cache {state} (similarity ≥ {cache.config.similarity_threshold:g}, {len(cache)} entries)",
+                    title="Cache")
 
     def action_show_trace(self) -> None:
         self.push_screen(TraceScreen(self.trace_markdown()))

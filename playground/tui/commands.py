@@ -23,6 +23,7 @@ def playground_commands(app: PlaygroundApp) -> Iterator[Command]:
     yield "Stop streaming", "Cancel every running column; partial answers and their cost are kept (Esc)", app.action_stop
     yield "Clear answers", "Empty every column; the session's spending is kept (Ctrl+L)", app.action_clear
     yield "Focus prompt", "Move the cursor to the prompt editor (F3)", app.action_focus_prompt
+    yield "Toggle semantic cache", "Serve repeated or similar prompts from each column's cache (costs only the embedding)", app.action_toggle_cache
     yield "Show decision traces", "Every column's full trace: candidates, scores, verdicts, attempts (F4)", app.action_show_trace
     yield "Show/hide strategies panel", "Choose which strategies get a column (F2)", app.action_toggle_strategies
     yield "Show/hide circuit breakers", "Every endpoint's breaker: state, failure rate, countdown to half-open (F8)", app.action_toggle_circuits
