@@ -119,7 +119,7 @@ class CapabilityStrategy(Strategy):
         best_score, best, _ = passing[0]
         candidates = tuple(
             Candidate(m.id, score=sc, accepted=m is best,
-                      note=note or ("best score" if m is best else f"score {sc:.2f}"))
+                      note=note or ("best score" if m is best else "outscored"))
             for sc, m, note in sorted(rows, key=lambda r: (bool(r[2]), -r[0], r[1].id))
         )
         top = ", ".join(f"{c}×{w:g}" for c, w in sorted(weights.items(), key=lambda kv: -kv[1])[:3])
