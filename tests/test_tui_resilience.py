@@ -14,10 +14,10 @@ from playground.tui.widgets.circuit_panel import CircuitPanel
 from tests.test_tui_app import SIZE, ended, ready, screen_text, type_prompt, wait_for
 
 # A breaker that opens after two failed calls and probes after one second,
-# so the whole cycle fits in a test.
+# so the whole cycle fits in a test (3 s: long enough to see the countdown on a slow machine).
 QUICK = ResilienceConfig(
     retry=RetryPolicy(max_attempts=3, retries_per_model=0),
-    breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=1.0, half_open_calls=1),
+    breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=3.0, half_open_calls=1),
 )
 
 
@@ -49,8 +49,14 @@ async def test_chaos_toggle_opens_the_breaker_and_clearing_closes_it() -> None:
         chaos.set_fault("sim-gpt-4o", "down", True)
         assert "sim-gpt-4o:down=1" in screen_text(pilot) or chaos.spec.for_model("sim-gpt-4o").down
         await type_prompt(pilot, "Explain TCP slow start")
-        for _ in range(2):
+        # Two failed calls open it; send until it does (bounded), so a slow
+        # machine cannot make the test depend on timing.
+        for _ in range(6):
             await send(pilot, app)
+            if app.engine.health.circuit_state("gpt-4o") == "OPEN":
+                break
+        attempts = [(a.model, a.outcome) for a in app.columns[0].current.result.attempts]
+        assert app.engine.health.circuit_state("gpt-4o") == "OPEN", attempts
         await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "OPEN", "gpt-4o's breaker to show OPEN")
         assert "half-open in" in screen_text(pilot)
         column = app.columns[0]

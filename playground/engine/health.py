@@ -3,12 +3,15 @@ and latency/success averages. Load balancing and the circuit panel read it."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from playground.core.errors import NON_RETRYABLE, ErrorKind, ProviderError
 from playground.engine.breaker import BreakerConfig, BreakerSnapshot, BreakerTransition, CircuitBreaker
+
+logger = logging.getLogger(__name__)
 
 # Weight of the newest sample in the moving averages.
 EWMA_ALPHA = 0.3
@@ -45,7 +48,10 @@ class HealthBoard:
 
     def _notify(self, transition: BreakerTransition) -> None:
         for listener in list(self._listeners):
-            listener(transition)
+            try:
+                listener(transition)
+            except Exception:  # a display must never break a request
+                logger.exception("breaker listener failed on %s → %s", transition.name, transition.new)
 
     def breaker(self, endpoint: str) -> CircuitBreaker:
         breaker = self._breakers.get(endpoint)
