@@ -13,8 +13,9 @@ from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from tests.test_tui_app import SIZE, ended, ready, screen_text, type_prompt, wait_for
 
-# A breaker that opens after two failed calls and probes after one second,
-# so the whole cycle fits in a test (3 s: long enough to see the countdown on a slow machine).
+# A breaker that opens after two failed calls and probes after three seconds,
+# so the whole cycle fits in a test and the countdown is on screen long
+# enough to be seen on a slow machine.
 QUICK = ResilienceConfig(
     retry=RetryPolicy(max_attempts=3, retries_per_model=0),
     breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=3.0, half_open_calls=1),
