@@ -142,6 +142,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     prompt = _read_prompt(args.prompt)
     names = args.strategy or list(DEFAULT_STRATEGIES)
     overrides = parse_param_overrides(args.param)
+    unused = [name for name in overrides if name not in names]
+    if unused:
+        raise UserError(f"--param given for {', '.join(unused)}, which is not run; add -s {unused[0]}")
     with _session(args) as session:
         # Validate everything before any call is made.
         for name in names:

@@ -75,6 +75,7 @@ def test_run_readable_summary_is_side_by_side() -> None:
         (("run", "hi", "-s", "smart"), None, "unknown strategy 'smart'; choose from: fixed, complexity, task, cost"),
         (("run", "hi", "-p", "complexity.high_threshold=2"), None, "complexity.high_threshold: 2.0 is out of range"),
         (("run", "hi", "--max-tokens", "2000000"), None, "more than any available model's context window"),
+        (("run", "hi", "-p", "cascade.judge=gpt-4o"), None, "--param given for cascade, which is not run; add -s cascade"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(args: tuple[str, ...], stdin: str | None, fragment: str) -> None:
