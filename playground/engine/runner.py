@@ -304,7 +304,11 @@ class RequestRun:
         budget = self.budget
         assert budget is not None, "answer() runs inside execute()"
         request = request or self.request
-        needed = route.needed_tokens if request is self.request else engine.route_input(request).needed_tokens
+        # Count a side request (judge, router) once; the same messages (a
+        # cascade tier asking for logprobs) reuse the request's count.
+        if request is not self.request and request.messages != self.request.messages:
+            route = engine.route_input(request)
+        needed = route.needed_tokens
         loop = asyncio.get_running_loop()
         last_error: ProviderError | None = None
         index, retries_here = 0, 0
@@ -373,7 +377,7 @@ class RequestRun:
             model=model,
             provider=provider,
             request=request,
-            input_estimate=route.input_tokens if request is self.request else engine.route_input(request).input_tokens,
+            input_estimate=route.input_tokens,
             counter=engine.counter,
             timeouts=engine.timeouts,
             emit=self.emit,

@@ -25,3 +25,9 @@ def make_http_client(timeouts: HttpTimeouts | None = None) -> httpx2.AsyncClient
         # traffic to the simulator; real endpoints still honour them.
         trust_env=True,
     )
+
+
+def sdk_client_options(api_key: str, base_url: str, http_client: httpx2.AsyncClient) -> dict[str, object]:
+    """What both SDK clients are built with: our shared HTTP client, and SDK
+    retries off because the engine owns retries so each one is visible and costed."""
+    return {"api_key": api_key or "not-needed", "base_url": base_url, "http_client": http_client, "max_retries": 0}

@@ -10,17 +10,13 @@ import openai
 from playground.core.messages import ChatRequest
 from playground.providers.base import Chunk, Delta, Endpoint, TokenLogprobs, Usage
 from playground.providers.errors import incomplete_stream, map_sdk_error
+from playground.providers.http import sdk_client_options
 
 
 class OpenAIProvider:
     def __init__(self, endpoint: Endpoint, http_client: httpx2.AsyncClient) -> None:
         self.endpoint = endpoint
-        self._client = openai.AsyncOpenAI(
-            api_key=endpoint.api_key or "not-needed",
-            base_url=endpoint.base_url,
-            http_client=http_client,
-            max_retries=0,  # the engine owns retries so each one is visible and costed
-        )
+        self._client = openai.AsyncOpenAI(**sdk_client_options(endpoint.api_key, endpoint.base_url, http_client))
 
     def _params(self, api_model: str, request: ChatRequest) -> dict[str, object]:
         params: dict[str, object] = {
