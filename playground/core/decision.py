@@ -8,6 +8,18 @@ from typing import Any, Literal
 EnsembleMode = Literal["vote", "best_of", "consensus", "race"]
 
 
+def rounded(value: Any, digits: int = 6) -> Any:
+    """Floats rounded for display and JSON; decisions keep full precision
+    (rounding there would cost time on the hot path)."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class EnsemblePlan:
     """Fan out to several models at once and combine their answers."""
@@ -51,7 +63,7 @@ class Candidate:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "score": self.score, "accepted": self.accepted, "note": self.note}
+        return {"model": self.model, "score": rounded(self.score), "accepted": self.accepted, "note": self.note}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +83,7 @@ class Decision:
             "model": self.model,
             "reason": self.reason,
             "candidates": [c.to_dict() for c in self.candidates],
-            "details": dict(self.details),
+            "details": rounded(dict(self.details)),
             "fallbacks": list(self.fallbacks),
             "plan": None if self.plan is None else {"kind": type(self.plan).__name__, **asdict(self.plan)},
         }

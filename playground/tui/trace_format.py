@@ -33,7 +33,7 @@ def trace_markdown(strategy: str, result: RequestResult | None) -> str:
                 score = "" if c.score is None else f"{c.score:.4g}"
                 lines.append(f"| {_cell(c.model)} | {score} | {'✓' if c.accepted else ''} | {_cell(c.note)} |")
         if decision.details:
-            lines += ["", "**Details**", "", _details(decision.details)]
+            lines += ["", "**Details**", "", _details(decision.trace()["details"])]
     verdicts = result.extra.get("verdicts") or []
     if verdicts:
         lines += ["", "**Verdicts**", ""]
