@@ -16,6 +16,8 @@ Tier = Literal["flagship", "mid", "small", "local"]
 ProviderKind = Literal["openai", "anthropic"]
 
 SIM_PREFIX = "sim-"
+# Capability names scored in the catalog (0-10).
+CAPABILITY_NAMES = ("reasoning", "coding", "creative", "speed", "long_context")
 
 
 class SimProfile(BaseModel):
@@ -121,7 +123,15 @@ def parse_catalog(raw: dict, origin: str) -> Catalog:
     return catalog
 
 
+DEFAULT_CATALOG_ORIGIN = "playground/core/data/catalog.toml"
+
+
+def default_catalog_raw() -> dict:
+    """The packaged catalog as plain TOML data, for merging user overrides."""
+    text = resources.files("playground.core").joinpath("data/catalog.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
-    text = resources.files("playground.core").joinpath("data/catalog.toml").read_text(encoding="utf-8")
-    return parse_catalog(tomllib.loads(text), "playground/core/data/catalog.toml")
+    return parse_catalog(default_catalog_raw(), DEFAULT_CATALOG_ORIGIN)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from playground.core.catalog import Catalog, default_catalog
+from playground.engine.cache import CacheConfig
 from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.timeouts import Timeouts
 from playground.providers.base import Endpoint
@@ -27,6 +28,9 @@ class SessionOptions:
     seed: int = 0
     timeouts: Timeouts = Timeouts()
     resilience: ResilienceConfig = ResilienceConfig()
+    cache: CacheConfig = CacheConfig()
+    # Providers configured without a key (local servers such as Ollama).
+    keyless_providers: frozenset[str] = frozenset()
 
 
 class Session:
@@ -40,6 +44,7 @@ class Session:
         timeouts: Timeouts = Timeouts(),
         resilience: ResilienceConfig = ResilienceConfig(),
         seed: int = 0,
+        cache: CacheConfig = CacheConfig(),
     ) -> None:
         self.catalog = catalog
         self.endpoints = endpoints
@@ -48,6 +53,7 @@ class Session:
         self.timeouts = timeouts
         self.resilience = resilience
         self.seed = seed
+        self.cache = cache
         available = tuple(m for m in catalog.models.values() if m.provider in endpoints)
         reason = "not configured (no API key or base URL in the environment)"
         self.context = RoutingContext(catalog, available, reason)
@@ -58,8 +64,9 @@ class Session:
         catalog = catalog or default_catalog()
         env = os.environ if env is None else env
         force_sim = options.force_sim or options.sim_faults is not None
-        real = {} if force_sim else real_endpoints(catalog, env)
-        common = {"timeouts": options.timeouts, "resilience": options.resilience, "seed": options.seed}
+        real = {} if force_sim else real_endpoints(catalog, env, options.keyless_providers)
+        common = {"timeouts": options.timeouts, "resilience": options.resilience, "seed": options.seed,
+                  "cache": options.cache}
         if real:
             return cls(catalog, real, simulated=False, **common)
         server = SimServer(catalog=catalog, port=options.sim_port, speed=options.sim_speed,
@@ -80,7 +87,7 @@ class Session:
         HTTP client belongs to that loop."""
         pool = ProviderPool(self.endpoints, HttpTimeouts(connect_s=self.timeouts.connect_s, read_s=self.timeouts.idle_s))
         return Engine(self.catalog, pool, self.context, simulated=self.simulated, timeouts=self.timeouts,
-                      resilience=self.resilience, seed=self.seed)
+                      resilience=self.resilience, seed=self.seed, cache=self.cache)
 
     def close(self) -> None:
         if self.sim_server is not None:

@@ -11,12 +11,13 @@ from playground.providers.base import Endpoint
 SIM_API_KEY = "sim-key"
 
 
-def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str]) -> Endpoint | None:
+def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str], keyless: bool = False) -> Endpoint | None:
     key = env.get(spec.api_key_env, "") if spec.api_key_env else ""
     base_override = env.get(spec.base_url_env, "") if spec.base_url_env else ""
-    # A provider is configured when its key is set, or when the user pointed
-    # its base URL somewhere (a local or self-hosted compatible server).
-    if not key and not base_override:
+    # A provider is configured when its key is set, when the user pointed its
+    # base URL somewhere, or when their config file sets it up without a key
+    # (a local or self-hosted compatible server).
+    if not key and not base_override and not keyless:
         return None
     return Endpoint(
         name=spec.name,
@@ -28,10 +29,10 @@ def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str]) -> Endpoint | Non
     )
 
 
-def real_endpoints(catalog: Catalog, env: Mapping[str, str]) -> dict[str, Endpoint]:
+def real_endpoints(catalog: Catalog, env: Mapping[str, str], keyless: frozenset[str] = frozenset()) -> dict[str, Endpoint]:
     found = {}
     for name, spec in catalog.providers.items():
-        endpoint = _real_endpoint(spec, env)
+        endpoint = _real_endpoint(spec, env, name in keyless)
         if endpoint is not None:
             found[name] = endpoint
     return found

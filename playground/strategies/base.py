@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
-from playground.core.catalog import Catalog, ModelSpec
+from playground.core.catalog import CAPABILITY_NAMES, Catalog, ModelSpec
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
@@ -22,8 +22,7 @@ ParamType = Literal[
     "int", "float", "bool", "str", "model", "optional_model", "models", "choice", "rules", "weights", "capabilities", "labels"
 ]
 
-# Capability names scored in the catalog.
-CAPABILITIES = ("reasoning", "coding", "creative", "speed", "long_context")
+CAPABILITIES = CAPABILITY_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,137 @@
+"""Load the user's configuration: the file, then environment overrides,
+validated with precise errors. A broken file never stops the app: it starts
+with the last configuration that validated and says what it ignored."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from playground.config import paths
+from playground.config.build import Settings, build_settings
+from playground.config.env_overrides import apply_overrides, env_overrides
+from playground.config.files import write_private
+from playground.config.locate import locate
+from playground.config.problems import ConfigError, ConfigProblem, problem
+from playground.config.schema import PolicyFile
+from playground.config.template import FIRST_RUN_CONFIG
+from playground.core.errors import UserError
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    settings: Settings
+    path: Path | None
+    problems: list[ConfigProblem] = field(default_factory=list)
+    # "last good" or "defaults" when the file was rejected, else "".
+    fell_back_to: str = ""
+    created: bool = False
+
+    def notices(self) -> list[str]:
+        """What to tell the user: created files, ignored values."""
+        lines = [f"created {self.path} with the default configuration (edit it to change providers, "
+                 f"models, strategies and resilience)"] if self.created else []
+        if self.problems:
+            lines.append(f"configuration problems; starting with the {self.fell_back_to} configuration and "
+                         f"ignoring {self.path}:")
+            lines += [f"  {p}" for p in self.problems]
+        return lines
+
+
+def parse_policy_text(text: str, origin: str, env: Mapping[str, str] | None = None,
+                      extra_models: Mapping[str, dict[str, Any]] | None = None) -> Settings:
+    """Validate policy TOML; raise `ConfigError` with located problems."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError([ConfigProblem(origin, (), f"not valid TOML: {exc}", line=line)]) from None
+    overrides = env_overrides(env or {})
+    data = apply_overrides(data, overrides)
+    from_env = {path: name for name, path, _ in overrides}
+    try:
+        policy = PolicyFile.model_validate(data)
+        return build_settings(policy, origin, extra_models)
+    except ValidationError as exc:
+        problems = [_from_pydantic(err) for err in exc.errors()]
+    except ConfigError as exc:
+        problems = exc.problems
+    raise ConfigError([_place(p, text, origin, from_env) for p in problems]) from None
+
+
+def _from_pydantic(err: Any) -> ConfigProblem:
+    key = tuple(str(part) for part in err["loc"])
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; see the commented default config for the keys there are)"
+    elif err["type"] == "literal_error":
+        message = message.replace("Input should be", "allowed:")
+    elif err["type"] == "missing":
+        message = "required"
+    message = message.removeprefix("Value error, ").replace("Input should be", "must be")
+    # Never echo what was put where a variable NAME belongs: it may be a key.
+    has_value = err["type"] != "missing" and key[-1:] != ("api_key_env",)
+    return problem(key, message, err.get("input")) if has_value else problem(key, message)
+
+
+def _place(p: ConfigProblem, text: str, origin: str, from_env: Mapping[tuple[str, ...], str]) -> ConfigProblem:
+    for path, name in from_env.items():
+        if p.key[:len(path)] == path or path[:len(p.key)] == p.key and p.key:
+            return p.at(f"environment variable {name}", None)
+    return p.at(origin, locate(text, p.key) if p.key else p.line)
+
+
+def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = None, create: bool = True,
+                extra_models: Mapping[str, dict[str, Any]] | None = None) -> LoadedConfig:
+    """`path` None means the default file (created on first run). An explicit
+    path that does not exist is a user error; a file that fails validation
+    falls back to the last good configuration."""
+    env = os.environ if env is None else env
+    explicit = path is not None or bool(env.get(paths.CONFIG_ENV, "").strip())
+    path = Path(path).expanduser() if path is not None else paths.default_config_file()
+    created = False
+    if not path.exists():
+        if explicit:
+            raise UserError(f"config file {path} does not exist (omit --config to use the default "
+                            f"{paths.config_dir() / 'config.toml'})")
+        if create:
+            write_private(path, FIRST_RUN_CONFIG)
+            created = True
+        else:
+            return LoadedConfig(parse_policy_text("", "defaults", env, extra_models), None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read config file {path}: {exc}") from None
+    try:
+        settings = parse_policy_text(text, str(path), env, extra_models)
+    except ConfigError as exc:
+        settings, fell_back = _last_good(path, env, extra_models)
+        return LoadedConfig(settings, path, exc.problems, fell_back)
+    _remember(path, text)
+    return LoadedConfig(settings, path, created=created)
+
+
+def _remember(path: Path, text: str) -> None:
+    keep = paths.last_good_file(path)
+    try:
+        if not keep.exists() or keep.read_text(encoding="utf-8") != text:
+            write_private(keep, text)
+    except (OSError, UserError):
+        pass  # remembering is a convenience; the config itself loaded fine
+
+
+def _last_good(path: Path, env: Mapping[str, str], extra_models: Mapping[str, dict[str, Any]] | None) -> tuple[Settings, str]:
+    keep = paths.last_good_file(path)
+    if keep.exists():
+        try:
+            return parse_policy_text(keep.read_text(encoding="utf-8"), str(keep), {}, extra_models), "last good"
+        except (ConfigError, OSError):
+            pass
+    return parse_policy_text("", "defaults", {}, extra_models), "defaults"

@@ -1,0 +1,35 @@
+"""The one module that knows where user files live (via platformdirs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_config_path, user_state_path
+
+APP_NAME = "routing-playground"
+CONFIG_ENV = "PLAYGROUND_CONFIG"
+
+
+def config_dir() -> Path:
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def default_config_file() -> Path:
+    """`$PLAYGROUND_CONFIG` if set, else `config.toml` in the user config dir."""
+    override = os.environ.get(CONFIG_ENV, "").strip()
+    return Path(override).expanduser() if override else config_dir() / "config.toml"
+
+
+def profiles_dir() -> Path:
+    return config_dir() / "profiles"
+
+
+def state_dir() -> Path:
+    return user_state_path(APP_NAME, appauthor=False)
+
+
+def last_good_file(config_file: Path) -> Path:
+    """Where the last configuration that validated is kept, one per config file."""
+    safe = str(config_file.resolve()).strip("/").replace("/", "_").replace("\\", "_").replace(":", "")
+    return state_dir() / "last-good" / f"{safe}"

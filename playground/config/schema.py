@@ -1,0 +1,146 @@
+"""The policy file's schema. One schema serves the user's config file, saved
+profiles and the `toml` export, so what was tuned is exactly what is shipped.
+
+Constraints live on the fields: a validation error can then say what is
+allowed, not only that a value is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from playground.core.catalog import CAPABILITY_NAMES
+
+SCHEMA_VERSION = 1
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RouterSection(_Section):
+    # The strategy `Router.from_file` runs and exports describe.
+    strategy: str = "complexity"
+    # Columns the TUI opens with.
+    columns: list[str] = Field(default_factory=lambda: ["fixed", "complexity", "task", "cost"], min_length=1)
+
+
+class ProviderSection(_Section):
+    kind: Literal["openai", "anthropic"] = "openai"
+    base_url: str = Field(min_length=1)
+    # The NAME of the environment variable holding the key, never the key.
+    api_key_env: str = ""
+    base_url_env: str = ""
+    local: bool = False
+    # List the server's models (GET {base_url}/models) and add them at price 0.
+    discover: bool = False
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("api_key_env", "base_url_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if value and not value.replace("_", "").isalnum():
+            raise ValueError("must be an environment variable NAME such as OPENAI_API_KEY, not a key")
+        return value
+
+
+class SimSection(_Section):
+    ttft_ms: float | None = Field(default=None, gt=0)
+    tokens_per_s: float | None = Field(default=None, gt=0)
+    quality: float | None = Field(default=None, ge=0, le=1)
+
+
+class ModelSection(_Section):
+    """An override of a catalog model (any subset of fields) or a new model
+    (then provider, api_name and context_window are required)."""
+
+    provider: str | None = None
+    api_name: str | None = None
+    tier: Literal["flagship", "mid", "small", "local"] | None = None
+    input_per_mtok: float | None = Field(default=None, ge=0)
+    output_per_mtok: float | None = Field(default=None, ge=0)
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    source: str | None = None
+    price_date: str | None = None
+    capabilities: dict[str, float] | None = None
+    sim: SimSection | None = None
+
+    @field_validator("capabilities")
+    @classmethod
+    def _known_capabilities(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        for name, score in (value or {}).items():
+            if name not in CAPABILITY_NAMES:
+                raise ValueError(f"unknown capability {name!r}; allowed: {', '.join(CAPABILITY_NAMES)}")
+            if not 0 <= score <= 10:
+                raise ValueError(f"capability {name} = {score} is outside 0..10")
+        return value
+
+
+class RetrySection(_Section):
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    retries_per_model: int = Field(default=1, ge=0, le=10)
+    base_delay_s: float = Field(default=0.25, ge=0, le=60)
+    multiplier: float = Field(default=2.0, ge=1, le=10)
+    max_delay_s: float = Field(default=8.0, ge=0, le=300)
+    jitter: float = Field(default=0.5, ge=0, le=1)
+    honor_retry_after: bool = True
+    max_retry_after_s: float = Field(default=20.0, ge=0, le=600)
+    # HTTP-level outcomes that are retried; auth and bad requests never are.
+    retry_on: list[Literal["rate_limited", "overloaded", "server_error", "timeout", "connection"]] = Field(
+        default_factory=lambda: ["rate_limited", "overloaded", "server_error", "timeout", "connection"])
+
+
+class TimeoutsSection(_Section):
+    connect_s: float = Field(default=5.0, gt=0, le=600)
+    first_token_s: float = Field(default=30.0, gt=0, le=3600)
+    idle_s: float = Field(default=20.0, gt=0, le=3600)
+    total_s: float = Field(default=180.0, gt=0, le=7200)
+
+
+class BreakerSection(_Section):
+    window_type: Literal["count", "time"] = "count"
+    window_size: int = Field(default=100, ge=1, le=100_000)
+    minimum_calls: int = Field(default=20, ge=1, le=100_000)
+    failure_rate_threshold: float = Field(default=60.0, gt=0, le=100)
+    slow_call_rate_threshold: float = Field(default=100.0, gt=0, le=100)
+    slow_call_duration_s: float = Field(default=30.0, gt=0, le=3600)
+    wait_in_open_s: float = Field(default=10.0, ge=0, le=86_400)
+    half_open_calls: int = Field(default=3, ge=1, le=1000)
+    count_rate_limits: bool = False
+
+
+class CacheSection(_Section):
+    enabled: bool = False
+    similarity_threshold: float = Field(default=0.92, gt=0, le=1)
+    ttl_s: float = Field(default=3600.0, gt=0)
+    max_entries: int = Field(default=1000, ge=1, le=1_000_000)
+    embedding_model: str = "text-embedding-3-small"
+
+
+class FallbacksSection(_Section):
+    enabled: bool = True
+    # Explicit chains per model id; models without one get the default chain.
+    chains: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class PolicyFile(_Section):
+    version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
+    router: RouterSection = Field(default_factory=RouterSection)
+    strategies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    providers: dict[str, ProviderSection] = Field(default_factory=dict)
+    models: dict[str, ModelSection] = Field(default_factory=dict)
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    fallbacks: FallbacksSection = Field(default_factory=FallbacksSection)
+    retry: RetrySection = Field(default_factory=RetrySection)
+    timeouts: TimeoutsSection = Field(default_factory=TimeoutsSection)
+    breaker: BreakerSection = Field(default_factory=BreakerSection)
+    cache: CacheSection = Field(default_factory=CacheSection)
