@@ -12,14 +12,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from playground import __version__
-from playground.core.catalog import default_catalog
+from playground.config.build import Settings
 from playground.core.errors import UserError
 from playground.core.events import RequestResult
 from playground.core.messages import ChatRequest
 from playground.core.tokens import default_counter
-from playground.engine.session import Session, SessionOptions
+from playground.engine.session import Session
 from playground.providers.endpoints import real_endpoints
 from playground.strategies.base import RouteInput
 from playground.strategies.registry import (
@@ -39,6 +40,13 @@ FAULTS_HELP = ("comma-separated KIND=VALUE items, each optionally prefixed MODEL
                "server_error, overloaded, cut, stall (probabilities), latency_ms, down (1/0)")
 
 
+def _add_config_flag(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # Accepted before or after the command; SUPPRESS keeps a later default
+    # from erasing a value given earlier.
+    parser.add_argument("--config", metavar="FILE", default=None if top else argparse.SUPPRESS,
+                        help="configuration file (default: config.toml in the user config dir, or $PLAYGROUND_CONFIG)")
+
+
 def _add_session_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sim", action="store_true", help="use the built-in simulator even if API keys are set")
     parser.add_argument("--sim-speed", type=float, default=None, metavar="X",
@@ -51,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compare LLM routing strategies side by side. With no command, opens the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"routing-playground {__version__}")
+    _add_config_flag(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tui = sub.add_parser("tui", help="open the terminal UI (the default)")
@@ -110,12 +119,27 @@ def build_parser() -> argparse.ArgumentParser:
     soak.add_argument("--idle-timeout", type=float, default=None, metavar="S", help="stalled-stream timeout in seconds")
     soak.add_argument("--total-timeout", type=float, default=None, metavar="S", help="per-request total timeout in seconds")
     soak.add_argument("--json", action="store_true", help="print one JSON summary")
+    for command in sub.choices.values():
+        if command.prog.split()[-1] != "sim":
+            _add_config_flag(command)
     return parser
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The user's configuration; its notices (file created, values ignored,
+    models discovered) go to standard error so --json output stays clean."""
+    from playground.config.discover import load_user_config
 
-def _session(args: argparse.Namespace) -> Session:
-    return Session.open(SessionOptions(force_sim=args.sim, sim_speed=args.sim_speed))
+    loaded = load_user_config(Path(args.config) if getattr(args, "config", None) else None)
+    for notice in loaded.notices():
+        print(f"playground: config: {notice}", file=sys.stderr)
+    args.notices = loaded.notices()
+    return loaded.settings
+
+
+def _session(args: argparse.Namespace, settings: Settings | None = None) -> Session:
+    settings = settings or _settings(args)
+    return settings.open_session(force_sim=args.sim, sim_speed=args.sim_speed)
 
 
 def _read_prompt(raw: str) -> str:
@@ -125,11 +149,11 @@ def _read_prompt(raw: str) -> str:
     return text
 
 
-async def _run_all(session: Session, names: list[str], overrides: dict[str, dict[str, str]], request: ChatRequest,
+async def _run_all(session: Session, names: list[str], values: dict[str, dict[str, object]], request: ChatRequest,
                    repeat: int = 1, cache: bool = False) -> list[RequestResult]:
     engine = session.make_engine()
     try:
-        strategies = [make_strategy(name, session.catalog, overrides.get(name)) for name in names]
+        strategies = [make_strategy(name, session.catalog, values.get(name)) for name in names]
         results: list[RequestResult] = []
         for _ in range(repeat):
             results += await asyncio.gather(*(engine.run(s, request, use_cache=cache) for s in strategies))
@@ -145,15 +169,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     unused = [name for name in overrides if name not in names]
     if unused:
         raise UserError(f"--param given for {', '.join(unused)}, which is not run; add -s {unused[0]}")
-    with _session(args) as session:
+    settings = _settings(args)
+    values = {name: {**settings.values_for(name), **overrides.get(name, {})} for name in names}
+    with _session(args, settings) as session:
         # Validate everything before any call is made.
         for name in names:
-            make_strategy(name, session.catalog, overrides.get(name))
+            make_strategy(name, session.catalog, values[name])
         request = ChatRequest.from_prompt(prompt, system=args.system, max_output_tokens=args.max_tokens)
         session.context.ensure_some_fit(RouteInput.measure(request, default_counter()))
         if not 1 <= args.repeat <= 100:
             raise UserError("--repeat must be between 1 and 100")
-        results = asyncio.run(_run_all(session, names, overrides, request, args.repeat, args.cache))
+        results = asyncio.run(_run_all(session, names, values, request, args.repeat,
+                                       args.cache or settings.cache.enabled))
         if args.json:
             for result in results:
                 print(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -168,8 +195,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    catalog = default_catalog()
-    endpoints = {} if args.sim else real_endpoints(catalog, os.environ)
+    settings = _settings(args)
+    catalog = settings.catalog
+    endpoints = {} if args.sim else real_endpoints(catalog, os.environ, settings.keyless_providers)
     simulated = not endpoints
     rows = []
     for model in catalog.models.values():
@@ -229,10 +257,11 @@ def cmd_train_router(args: argparse.Namespace) -> int:
     from playground.strategies.learned import load_examples, save_router, train
 
     examples = load_examples(args.examples)
-    unknown = sorted({m for e in examples for m in e.scores() if m not in default_catalog().models})
+    settings = _settings(args)
+    unknown = sorted({m for e in examples for m in e.scores() if m not in settings.catalog.models})
     if unknown:
         raise UserError(f"{args.examples}: examples name unknown model(s) {', '.join(unknown)}")
-    with _session(args) as session:
+    with _session(args, settings) as session:
         spec = session.catalog.embedding_models.get(args.embedding_model)
         if spec is None:
             raise UserError(f"unknown embedding model {args.embedding_model!r}; known: {', '.join(session.catalog.embedding_models)}")
@@ -283,10 +312,13 @@ def cmd_soak(args: argparse.Namespace) -> int:
     if args.total_timeout is not None:
         timeouts = replace(timeouts, total_s=args.total_timeout)
     overrides = parse_param_overrides(args.param)
-    options = SessionOptions(force_sim=True, sim_speed=args.sim_speed, sim_faults=args.faults, seed=args.seed,
-                             timeouts=timeouts)
-    with Session.open(options) as session:
-        strategy = make_strategy(args.strategy, session.catalog, overrides.get(args.strategy))
+    settings = _settings(args)
+    if args.idle_timeout is None and args.total_timeout is None:
+        timeouts = settings.timeouts
+    with settings.open_session(force_sim=True, sim_speed=args.sim_speed, sim_faults=args.faults, seed=args.seed,
+                               timeouts=timeouts) as session:
+        values = {**settings.values_for(args.strategy), **overrides.get(args.strategy, {})}
+        strategy = make_strategy(args.strategy, session.catalog, values)
 
         async def go() -> object:
             engine = session.make_engine()
@@ -310,13 +342,15 @@ def cmd_soak(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     from playground.tui.app import run_tui
 
-    names = getattr(args, "strategy", None) or list(DEFAULT_STRATEGIES)
+    settings = _settings(args)
+    names = getattr(args, "strategy", None) or settings.columns
     for name in names:
         strategy_class(name)  # an unknown name fails here, before the screen opens
     overrides = parse_param_overrides(getattr(args, "param", []) or [])
-    session = Session.open(SessionOptions(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None)))
+    session = settings.open_session(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None))
     return run_tui(session=session, strategies=names, strategy_values=overrides, initial_prompt=getattr(args, "prompt", None),
-                   send_initial_prompt=getattr(args, "send", False)) or 0
+                   send_initial_prompt=getattr(args, "send", False), settings=settings,
+                   notices=getattr(args, "notices", [])) or 0
 
 
 COMMANDS = {
@@ -333,7 +367,9 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = COMMANDS[args.command or "tui"]
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "tui"])
+    command = COMMANDS[args.command]
     try:
         return command(args)
     except UserError as exc:

@@ -23,6 +23,11 @@ def cli(*args: str, stdin: str | None = None, timeout: float = 90, **env: str) -
     )
 
 
+def error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    """Standard error without the one-time notice that the config file was created."""
+    return [line for line in proc.stderr.strip().splitlines() if not line.startswith("playground: config: created ")]
+
+
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, fragment: str) -> None:
     assert proc.returncode == code, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -81,7 +86,7 @@ def test_run_readable_summary_is_side_by_side() -> None:
 def test_user_mistakes_exit_2_with_one_line(args: tuple[str, ...], stdin: str | None, fragment: str) -> None:
     proc = cli(*args, stdin=stdin)
     assert_one_line_error(proc, 2, fragment)
-    assert len(proc.stderr.strip().splitlines()) == 1
+    assert len(error_lines(proc)) == 1
 
 
 def test_prompt_larger_than_every_window() -> None:
@@ -97,7 +102,7 @@ def test_invalid_api_key_exits_1_with_auth_error() -> None:
     assert "Traceback" not in proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert {r["error"]["type"] for r in rows} == {"auth"}
-    assert all("check the API key for openai" in line for line in proc.stderr.strip().splitlines())
+    assert all("check the API key for openai" in line for line in error_lines(proc))
     assert "wrong" not in proc.stdout + proc.stderr  # the key itself never appears
 
 

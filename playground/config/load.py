@@ -32,15 +32,17 @@ class LoadedConfig:
     # "last good" or "defaults" when the file was rejected, else "".
     fell_back_to: str = ""
     created: bool = False
+    # Other things worth saying (model discovery results).
+    info: list[str] = field(default_factory=list)
 
     def notices(self) -> list[str]:
-        """What to tell the user: created files, ignored values."""
+        """Messages for the user, one per topic: a created file, ignored values."""
         lines = [f"created {self.path} with the default configuration (edit it to change providers, "
                  f"models, strategies and resilience)"] if self.created else []
+        lines += self.info
         if self.problems:
-            lines.append(f"configuration problems; starting with the {self.fell_back_to} configuration and "
-                         f"ignoring {self.path}:")
-            lines += [f"  {p}" for p in self.problems]
+            lines.append("\n".join([f"configuration problems: using the {self.fell_back_to} configuration "
+                                     f"and ignoring {self.path}:", *(f"  {p}" for p in self.problems)]))
         return lines
 
 

@@ -21,7 +21,8 @@ from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import Footer, SelectionList, TextArea
 
-from playground.core.catalog import default_catalog
+from playground.config.build import Settings
+from playground.config.load import parse_policy_text
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
@@ -86,6 +87,8 @@ class PlaygroundApp(App[int]):
         initial_prompt: str | None = None,
         send_initial_prompt: bool = False,
         status_text: str | None = None,
+        settings: Settings | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         """`session`: an open session the app takes over (and closes on exit);
         without one the app opens its own from `session_options` (errors then
@@ -94,7 +97,10 @@ class PlaygroundApp(App[int]):
         overrides per strategy. `initial_prompt` prefills the prompt box and,
         with `send_initial_prompt`, is sent as soon as the session is ready.
         `status_text` replaces the status line's
-        detail (demos, snapshots).
+        detail (demos, snapshots). `settings`: the loaded configuration
+        (columns, strategy parameters, catalog), defaults when None;
+        `notices` are shown once the screen is up (config created, values
+        ignored).
 
         Raises `UserError` for an unknown strategy or an invalid parameter."""
         super().__init__()
@@ -103,14 +109,21 @@ class PlaygroundApp(App[int]):
         self._initial_prompt = initial_prompt
         self._send_initial = send_initial_prompt
         self._status_text = status_text
-        names = list(dict.fromkeys(strategies if strategies is not None else DEFAULT_STRATEGIES))
+        self.settings = settings or parse_policy_text("", "defaults")
+        self._notices = list(notices)
+        if strategies is None:
+            strategies = self.settings.columns if settings is not None else DEFAULT_STRATEGIES
+        names = list(dict.fromkeys(strategies))
         for name in names:
             strategy_class(name)
         values = strategy_values or {}
         for name in values:
             strategy_class(name)
-        self._catalog = session.catalog if session is not None else default_catalog()
-        self._values = {name: dict(v) for name, v in values.items()}
+        self._catalog = session.catalog if session is not None else self.settings.catalog
+        # Command-line overrides win over the config file's values.
+        self._values = {name: dict(v) for name, v in self.settings.strategy_values.items()}
+        for name, given in values.items():
+            self._values.setdefault(name, {}).update(given)
         # Built now for the columns shown (a bad parameter fails here, before
         # the screen opens); the others when first toggled on.
         self.strategies: dict[str, Strategy] = {
@@ -160,6 +173,10 @@ class PlaygroundApp(App[int]):
         self.prompt_area.focus()
         # Live totals while columns stream, coalesced like the columns' figures.
         self.set_interval(1 / TOTALS_HZ, self._tick_totals)
+        for notice in self._notices:
+            problem = notice.startswith("configuration problems")
+            self.notify(notice, title="Configuration", severity="warning" if problem else "information",
+                        timeout=20 if problem else 8)
         if self._session is not None:
             self._session_ready(self._session)
         else:
@@ -445,6 +462,8 @@ def run_tui(
     strategy_values: Mapping[str, Mapping[str, Any]] | None = None,
     initial_prompt: str | None = None,
     send_initial_prompt: bool = False,
+    settings: Settings | None = None,
+    notices: Sequence[str] = (),
 ) -> int:
     """Run the playground in the terminal; returns the process exit code.
 
@@ -460,6 +479,8 @@ def run_tui(
             strategy_values=strategy_values,
             initial_prompt=initial_prompt,
             send_initial_prompt=send_initial_prompt,
+            settings=settings,
+            notices=notices,
         )
     except UserError as exc:
         if session is not None:
