@@ -5,6 +5,7 @@ with the last configuration that validated and says what it ignored."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,8 +53,11 @@ def parse_policy_text(text: str, origin: str, env: Mapping[str, str] | None = No
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError([ConfigProblem(origin, (), f"not valid TOML: {exc}", line=line)]) from None
+        # Python 3.11's error has no line attribute; its message ends with one.
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
+        line = int(where.group(1)) if where else None
+        message = re.sub(r" \(at line \d+, column (\d+)\)$", r" (column \1)", str(exc))
+        raise ConfigError([ConfigProblem(origin, (), f"not valid TOML: {message}", line=line)]) from None
     overrides = env_overrides(env or {})
     data = apply_overrides(data, overrides)
     from_env = {path: name for name, path, _ in overrides}
@@ -86,7 +90,7 @@ def _place(p: ConfigProblem, text: str, origin: str, from_env: Mapping[tuple[str
     for path, name in from_env.items():
         if p.key[:len(path)] == path or path[:len(p.key)] == p.key and p.key:
             return p.at(f"environment variable {name}", None)
-    return p.at(origin, locate(text, p.key) if p.key else p.line)
+    return p.at(origin, locate(text, p.key) if p.key else p.line)  # keep the decoder's line
 
 
 def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = None, create: bool = True,

@@ -27,6 +27,8 @@ class ConfigProblem:
 
     def __str__(self) -> str:
         where = f"{self.origin}:{self.line}" if self.line else self.origin
+        if not self.key:
+            return f"{where}: {self.message}"
         shown = f" = {self.value!r}" if self.has_value else ""
         return f"{where}: {self.dotted_key}{shown}: {self.message}"
 

@@ -27,7 +27,8 @@ def list_models(provider: str, base_url: str, api_key: str = "", timeout_s: floa
         response = httpx2.get(base_url.rstrip("/") + "/models", headers=headers, timeout=timeout_s)
         response.raise_for_status()
         data = response.json().get("data", [])
-        names = tuple(sorted(str(item["id"]) for item in data if isinstance(item, dict) and item.get("id")))
+        names = tuple(sorted(str(item["id"]) for item in data if isinstance(item, dict) and item.get("id")
+                             and not _is_embedding(str(item["id"]))))
     except httpx2.HTTPStatusError as exc:
         return Discovery(provider, error=f"HTTP {exc.response.status_code} from {base_url}/models")
     except (httpx2.HTTPError, ValueError, AttributeError) as exc:
@@ -39,3 +40,8 @@ def model_id_for(provider: str, name: str) -> str:
     """A catalog id that is safe in parameters and fault specs (no ':' or '/')."""
     safe = name.replace(":", "-").replace("/", "-")
     return f"{provider}-{safe}"
+
+
+def _is_embedding(name: str) -> bool:
+    """Embedding models (nomic-embed-text, text-embedding-3-small) cannot chat."""
+    return "embed" in name.lower()
