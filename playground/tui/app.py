@@ -105,12 +105,12 @@ class PlaygroundApp(App[int]):
         Raises `UserError` for an unknown strategy or an invalid parameter."""
         super().__init__()
         self._session = session
-        self._options = session_options or SessionOptions()
         self._initial_prompt = initial_prompt
         self._send_initial = send_initial_prompt
         self._status_text = status_text
         self.settings = settings or parse_policy_text("", "defaults")
         self._notices = list(notices)
+        self._options = session_options or self.settings.session_options()
         if strategies is None:
             strategies = self.settings.columns if settings is not None else DEFAULT_STRATEGIES
         names = list(dict.fromkeys(strategies))
@@ -185,7 +185,7 @@ class PlaygroundApp(App[int]):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def _open_session(self) -> None:
         try:
-            session = await asyncio.to_thread(Session.open, self._options)
+            session = await asyncio.to_thread(Session.open, self._options, None, self.settings.catalog)
         except UserError as exc:
             self._session_failed(str(exc))
             return
@@ -472,7 +472,8 @@ def run_tui(
     half-started TUI. The app owns the session from then on and closes it."""
     try:
         if session is None:
-            session = Session.open(session_options or SessionOptions())
+            base = settings or parse_policy_text("", "defaults")
+            session = Session.open(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
             strategies=strategies,
