@@ -53,7 +53,7 @@ def test_a_local_server_is_discovered_and_used_with_no_key(tmp_path: Path, sim_s
     rows = {row["id"]: row for row in json.loads(proc.stdout)}
     assert "local-sim-gpt-4o" in rows and not any("embedding" in name for name in rows)
     assert rows["local-sim-gpt-4o"]["input_per_mtok"] == 0 and rows["local-sim-gpt-4o"]["via"] == f"{base}/v1"
-    assert "local: discovered" in proc.stderr
+    assert "local: " in proc.stderr and "model(s) at" in proc.stderr
     proc = cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed",
                "-p", "fixed.model=local-sim-gpt-4o", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -85,3 +85,13 @@ async def test_the_tui_opens_the_configured_columns_and_shows_config_notices(tmp
         assert app.strategies["fixed"].values["model"] == "gpt-5-nano"
         toasts = [str(n.message) for n in app._notifications]
         assert any(f"{config}:6: cache.ttl_s = -1: must be greater than 0" in t for t in toasts), toasts
+
+
+def test_ollama_from_its_base_url_variable_is_discovered(sim_server: object) -> None:
+    """OLLAMA_BASE_URL alone configures the built-in local provider; its list is read."""
+    base = sim_server.base_url  # type: ignore[attr-defined]
+    proc = cli("models", "--json", OLLAMA_BASE_URL=f"{base}/v1")
+    assert proc.returncode == 0, proc.stderr
+    rows = {row["id"]: row for row in json.loads(proc.stdout)}
+    assert rows["ollama-sim-gpt-4o"]["provider"] == "ollama" and rows["ollama-sim-gpt-4o"]["output_per_mtok"] == 0
+    assert "ollama-llama3-2" in rows  # the catalog's own entries stay
