@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from playground.core.catalog import Catalog, default_catalog
 from playground.engine.cache import CacheConfig
+from playground.engine.health import HealthBoard
 from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.timeouts import Timeouts
 from playground.providers.base import Endpoint
@@ -82,12 +83,13 @@ class Session:
         names = ", ".join(sorted(self.endpoints))
         return f"LIVE: real providers ({names}); calls cost real money"
 
-    def make_engine(self) -> Engine:
+    def make_engine(self, *, health: HealthBoard | None = None) -> Engine:
         """Create inside the event loop that will run requests: the pool's
-        HTTP client belongs to that loop."""
+        HTTP client belongs to that loop. `health` shares breaker and
+        endpoint state between engines (it is not bound to a loop)."""
         pool = ProviderPool(self.endpoints, HttpTimeouts(connect_s=self.timeouts.connect_s, read_s=self.timeouts.idle_s))
         return Engine(self.catalog, pool, self.context, simulated=self.simulated, timeouts=self.timeouts,
-                      resilience=self.resilience, seed=self.seed, cache=self.cache)
+                      resilience=self.resilience, seed=self.seed, cache=self.cache, health=health)
 
     def close(self) -> None:
         if self.sim_server is not None:

@@ -1,0 +1,474 @@
+"""Run a tuned policy in your own code: the same strategies, engine,
+retries, fallbacks, circuit breakers and cost accounting as the playground.
+
+```python
+from playground import Router
+
+async with Router.from_file("policy.toml") as router:
+    done = await router.complete("Why is the sky blue?", max_tokens=200)
+    print(done.model, done.reason, f"${done.cost_usd:.6f}")
+    print(done.text)
+
+    async for event in router.stream([{"role": "user", "content": "Hi"}]):
+        ...  # Decided, AttemptStarted, FirstToken, TextDelta..., RequestFinished
+
+router = Router.from_file("policy.toml")
+print(router.complete_sync("Hello").text)  # no event loop needed
+router.close()
+```
+
+Events users usually care about (all in `playground.core.events`, frozen
+dataclasses), in the order they arrive:
+
+- `Decided(strategy, decision, decide_ms)`: the model the strategy chose and
+  why (`decision.reason`, `decision.trace()`). Always first.
+- `AttemptStarted(attempt, model, provider, simulated, role)`: a call begins
+  (retries and fallbacks are new attempts; `role` names side calls such as
+  "judge", "router" or "embedding").
+- `FirstToken(attempt, ttft_ms)`, then `TextDelta(attempt, text)` for every
+  chunk. Deltas carry their attempt number: the answer is the text of
+  `RequestFinished.result.final.attempt`. A stream cut after its first
+  tokens has already delivered that partial text before the
+  `FallbackStarted`, and an ensemble streams several members at once.
+- `UsageReported(attempt, input_tokens, output_tokens, source)`.
+- `AttemptFinished(record)` / `AttemptFailed(record)`: the attempt's
+  `AttemptRecord` with its cost and error.
+- `RetryScheduled`, `FallbackStarted(from_model, to_model, reason)`,
+  `ModelSkipped(model, reason)` (open circuit, window too small),
+  `BreakerChanged(endpoint, old, new, reason)`, `Verdict` (ensembles,
+  cascades, the router model, the cache).
+- `RequestFinished(result)`: always last, success or not; `result` is the
+  `RequestResult` with every attempt's tokens and cost.
+  `Completion.from_result(result)` turns it into what `complete` returns.
+
+Lifecycle: the HTTP pool belongs to the event loop it was created in, so the
+router keeps one engine per event loop, created on first use in that loop;
+when that loop ends (`asyncio.run` returns) the engine's connections are
+closed with it. Circuit breakers, endpoint health and the semantic cache
+belong to the router and are shared by all of its engines, so they carry
+over between `complete` calls in one loop, across loops, and between
+`complete_sync` calls alike. `complete_sync` runs on a private event loop
+per calling thread that stays open between calls (connections are reused).
+`close()` / `aclose()` (or leaving `with` / `async with`) closes the
+connections, ends those private loops and stops the simulator if the router
+started one; a closed router raises `RouterClosed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Union
+
+from playground.config.build import Settings
+from playground.config.load import parse_policy_text
+from playground.core.decision import Decision
+from playground.core.errors import ErrorKind, ProviderError, UserError
+from playground.core.events import Event, RequestResult
+from playground.core.messages import ChatRequest, Message
+from playground.core.tokens import default_counter
+from playground.engine.cache import SemanticCache
+from playground.engine.health import HealthBoard
+from playground.engine.runner import Engine
+from playground.engine.session import Session
+from playground.providers.endpoints import real_endpoints
+from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.registry import make_strategy, strategy_class
+
+__all__ = ["Completion", "Messages", "Router", "RouterClosed", "RoutingError"]
+
+# A plain prompt, OpenAI-style {"role", "content"} dicts, `Message`s, or a
+# ready `ChatRequest` (used as is).
+Messages = Union[str, Iterable[Union[Mapping[str, Any], Message]], ChatRequest]
+
+_ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
+
+
+class RoutingError(Exception):
+    """The request got no answer: every model of the plan failed, was skipped
+    (open circuit, window too small) or the attempt budget ran out. `result`
+    holds every attempt with its cost: failed attempts are paid for too."""
+
+    def __init__(self, result: RequestResult) -> None:
+        self.result = result
+        self.error: ProviderError = result.error or ProviderError(ErrorKind.NO_MODEL, "no answer")
+        self.kind: ErrorKind = self.error.kind
+        tried = list(dict.fromkeys(a.model for a in result.attempts if a.role != "embedding"))
+        tried_text = f"tried {', '.join(tried)}" if tried else "no model was tried"
+        super().__init__(
+            f"{result.strategy}: no answer after {len(result.attempts)} attempt(s) ({tried_text}; "
+            f"${result.cost_usd:.6f} spent): {self.kind}: {self.error.message}")
+
+
+class RouterClosed(RuntimeError):
+    """The router was closed; create a new one."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One answered request. Costs and tokens are the request's totals: every
+    attempt (retries, fallbacks, judges, routers, embeddings) is included."""
+
+    text: str
+    model: str
+    provider: str | None
+    strategy: str
+    reason: str
+    cost_usd: float
+    input_tokens: int
+    output_tokens: int
+    latency_ms: float
+    ttft_ms: float | None
+    attempts: int
+    retries: int
+    fallbacks: int
+    simulated: bool
+    usage_estimated: bool
+    cached: bool = False
+    # The decision's trace (why this model; candidates; details) as plain data.
+    trace: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Everything the engine recorded, per attempt.
+    result: RequestResult | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_result(cls, result: RequestResult) -> "Completion":
+        """The completion of a successful result; `RoutingError` when it failed."""
+        if result.error is not None or result.model is None:
+            raise RoutingError(result)
+        decision = result.decision
+        return cls(
+            text=result.text, model=result.model, provider=result.provider, strategy=result.strategy,
+            reason=decision.reason if decision else "", cost_usd=result.cost_usd, input_tokens=result.input_tokens,
+            output_tokens=result.output_tokens, latency_ms=result.latency_ms, ttft_ms=result.ttft_ms,
+            attempts=len(result.attempts), retries=result.retries, fallbacks=result.fallbacks,
+            simulated=result.simulated, usage_estimated=result.usage_estimated,
+            cached=result.cached_text is not None, trace=decision.trace() if decision else {}, result=result,
+        )
+
+
+def to_request(messages: Messages, *, max_tokens: int = 1024, system: str | None = None, user: str | None = None,
+               session_id: str | None = None, temperature: float | None = None) -> ChatRequest:
+    """Build the engine's request. `user` / `session_id` become the request
+    metadata (`user`, `session`) an A/B test keeps callers sticky by."""
+    if isinstance(messages, ChatRequest):
+        return messages
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        raise ValueError(f"max_tokens must be a positive integer, not {max_tokens!r}")
+    parsed: list[Message] = [Message("system", system)] if system else []
+    if isinstance(messages, str):
+        parsed.append(Message("user", messages))
+    else:
+        for index, item in enumerate(messages):
+            parsed.append(_message(item, index))
+    if not any(m.role == "user" for m in parsed):
+        raise ValueError("messages need at least one user message")
+    metadata = {k: v for k, v in (("user", user), ("session", session_id)) if v}
+    return ChatRequest(messages=tuple(parsed), max_output_tokens=max_tokens, temperature=temperature, metadata=metadata)
+
+
+def _message(item: Mapping[str, Any] | Message, index: int) -> Message:
+    if isinstance(item, Message):
+        return item
+    if not isinstance(item, Mapping):
+        raise TypeError(f"messages[{index}] must be a {{'role', 'content'}} dict, not {type(item).__name__}")
+    role = _ROLES.get(str(item.get("role", "")))
+    if role is None:
+        raise ValueError(f"messages[{index}]: role {item.get('role')!r} is not supported; "
+                         f"use one of {', '.join(_ROLES)}")
+    content = item.get("content")
+    if isinstance(content, list):  # OpenAI content parts: text only
+        texts = []
+        for part in content:
+            if not isinstance(part, Mapping) or part.get("type") != "text":
+                kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
+                raise ValueError(f"messages[{index}]: only text content parts are supported, not {kind!r}")
+            texts.append(str(part.get("text", "")))
+        content = "".join(texts)
+    if not isinstance(content, str):
+        raise TypeError(f"messages[{index}].content must be a string or a list of text parts")
+    return Message(role, content)  # type: ignore[arg-type]
+
+
+class Router:
+    """A policy, ready to answer requests. See the module docs for events
+    and lifecycle. Not meant to be shared across processes; threads may
+    call `complete_sync` concurrently (each gets its own event loop)."""
+
+    def __init__(self, settings: Settings, *, strategy: str | None = None, env: Mapping[str, str] | None = None,
+                 simulate: bool | None = None, sim_speed: float | None = None, sim_faults: str | None = None,
+                 seed: int = 0, source: str | None = None) -> None:
+        """`simulate`: None uses the real providers whose keys are in `env`
+        (default `os.environ`) and the built-in simulator when there are
+        none; True always simulates; False refuses to simulate.
+        `sim_faults` (fault syntax, e.g. "sim-gpt-4o:down=1") forces the
+        simulator. `strategy` runs another strategy than `[router] strategy`,
+        with the parameters the policy gives it."""
+        if simulate is False and sim_faults is not None:
+            raise UserError("sim_faults needs the simulator; do not combine it with simulate=False")
+        self.settings = settings
+        self.source = source
+        self.strategy_name = strategy or settings.router_strategy
+        strategy_class(self.strategy_name)  # an unknown name fails here, naming the choices
+        # One instance for every request, as in the playground: stateful
+        # strategies (A/B tallies, load balancing) keep their state.
+        self.strategy: Strategy = make_strategy(self.strategy_name, settings.catalog,
+                                                settings.values_for(self.strategy_name))
+        self._env = env  # read once, when the session opens; never shown
+        self._simulate = simulate
+        self._sim_speed = sim_speed
+        self._sim_faults = sim_faults
+        self._seed = seed
+        # Loop-independent state shared by every engine of this router.
+        self.health = HealthBoard(settings.resilience.breaker)
+        self._cache = SemanticCache(settings.cache)
+        self._session: Session | None = None
+        self._engines: dict[asyncio.AbstractEventLoop, tuple[Engine, AsyncGenerator[None, None]]] = {}
+        self._runners: list[asyncio.Runner] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # --- construction ------------------------------------------------------
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, strategy: str | None = None,
+                  env: Mapping[str, str] | None = None, simulate: bool | None = None,
+                  sim_speed: float | None = None, sim_faults: str | None = None, seed: int = 0) -> "Router":
+        """Load a policy file (the config file's schema, as `playground export
+        toml` writes it). `PLAYGROUND_<SECTION>__<KEY>` variables in `env`
+        override it as they do the config file. A file that does not
+        validate raises `ConfigError` naming the file, line and key."""
+        file = Path(path).expanduser()
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read policy file {file}: {exc}") from None
+        environ = os.environ if env is None else env
+        settings = parse_policy_text(text, str(file), environ)
+        return cls(settings, strategy=strategy, env=env, simulate=simulate, sim_speed=sim_speed,
+                   sim_faults=sim_faults, seed=seed, source=str(file))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> "Router":
+        return cls(settings, **kwargs)
+
+    @classmethod
+    def from_text(cls, text: str, *, origin: str = "<policy>", env: Mapping[str, str] | None = None,
+                  **kwargs: Any) -> "Router":
+        """A policy given as TOML text (e.g. embedded in your app)."""
+        environ = os.environ if env is None else env
+        return cls(parse_policy_text(text, origin, environ), env=env, source=origin, **kwargs)
+
+    def __repr__(self) -> str:
+        if self._closed:
+            mode = "closed"
+        elif self._session is None:
+            mode = "not started"
+        else:
+            mode = "simulated" if self._session.simulated else "live: " + ", ".join(sorted(self._session.endpoints))
+        return f"Router(strategy={self.strategy_name!r}, source={self.source!r}, mode={mode!r})"
+
+    # --- session and engines -----------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        """The providers in use; opened (and the simulator started) on first use."""
+        if self._closed:
+            raise RouterClosed("this Router is closed; create a new one")
+        with self._lock:
+            if self._session is None:
+                env = os.environ if self._env is None else self._env
+                if self._simulate is False and not real_endpoints(self.settings.catalog, env,
+                                                                  self.settings.keyless_providers):
+                    raise UserError("simulate=False but no provider is configured: set a provider's API key "
+                                    "(e.g. OPENAI_API_KEY) or configure a keyless local provider in the policy")
+                options = self.settings.session_options(
+                    force_sim=bool(self._simulate), sim_speed=self._sim_speed, sim_faults=self._sim_faults,
+                    seed=self._seed)
+                self._session = Session.open(options, env=env, catalog=self.settings.catalog)
+            return self._session
+
+    @property
+    def simulated(self) -> bool:
+        return self.session.simulated
+
+    @property
+    def mode_label(self) -> str:
+        return self.session.mode_label
+
+    async def _engine(self) -> Engine:
+        """This loop's engine, created on first use in it."""
+        loop = asyncio.get_running_loop()
+        # Opening may start the simulator (up to a second): not on the loop.
+        if self._session is None:
+            await asyncio.to_thread(lambda: self.session)
+        session = self.session
+        with self._lock:
+            held = self._engines.get(loop)
+            if held is not None:
+                return held[0]
+            for stale in [lp for lp in self._engines if lp.is_closed()]:
+                del self._engines[stale]  # its loop is gone, and with it the pool's connections
+            engine = session.make_engine(health=self.health)
+            engine.cache = self._cache
+            keeper = _close_at_loop_end(engine)
+            self._engines[loop] = (engine, keeper)
+        await keeper.__anext__()
+        return engine
+
+    def _context(self) -> RoutingContext:
+        return replace(self.session.context, health=self.health)
+
+    # --- requests ----------------------------------------------------------
+
+    def decide(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
+               user: str | None = None, session_id: str | None = None) -> Decision:
+        """What the strategy would choose, and why (`decision.reason`,
+        `decision.trace()`), without calling any model. Uses the router's
+        strategy instance and live breaker state, as `complete` does; a
+        stateful strategy (an A/B test without a sticky id, load balancing)
+        advances its state. The learned router needs the prompt's embedding
+        (a paid call) and cannot decide here."""
+        if self.strategy.needs_embedding:
+            raise UserError(f"{self.strategy_name}: deciding needs the prompt's embedding, which is a paid "
+                            f"embeddings call; use complete() or stream() and read the Decided event")
+        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id)
+        return self.strategy.decide(RouteInput.measure(request, default_counter()), self._context())
+
+    async def complete(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
+                       user: str | None = None, session_id: str | None = None, temperature: float | None = None,
+                       use_cache: bool | None = None) -> Completion:
+        """Route and answer one request. Raises `RoutingError` (carrying the
+        `RequestResult` with every attempt's cost) when no model answered
+        after retries and fallbacks. `use_cache` None follows the policy's
+        `[cache] enabled`."""
+        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
+                             temperature=temperature)
+        result = await (await self._engine()).run(self.strategy, request, use_cache=use_cache)
+        return Completion.from_result(result)
+
+    async def run(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
+                  user: str | None = None, session_id: str | None = None, temperature: float | None = None,
+                  use_cache: bool | None = None) -> RequestResult:
+        """As `complete`, but returns the engine's `RequestResult` and never
+        raises for a failed request (see `result.error`)."""
+        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
+                             temperature=temperature)
+        return await (await self._engine()).run(self.strategy, request, use_cache=use_cache)
+
+    async def stream(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
+                     user: str | None = None, session_id: str | None = None,
+                     temperature: float | None = None) -> AsyncIterator[Event]:
+        """The engine's events for one request (see the module docs): first
+        `Decided`, last `RequestFinished`, whose `result.error` says whether
+        it failed (nothing is raised for a failed request)."""
+        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
+                             temperature=temperature)
+        async for event in (await self._engine()).stream(self.strategy, request):
+            yield event
+
+    def complete_sync(self, messages: Messages, **kwargs: Any) -> Completion:
+        """`complete` for code without an event loop. Runs on this thread's
+        private loop, which stays open between calls (connections, breakers
+        and the cache carry over) until `close()`."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("complete_sync() cannot be called from a running event loop (it would block it); "
+                               "use `await router.complete(...)` instead")
+        return self._runner().run(self.complete(messages, **kwargs))
+
+    def _runner(self) -> asyncio.Runner:
+        if self._closed:
+            raise RouterClosed("this Router is closed; create a new one")
+        runner = getattr(self._local, "runner", None)
+        if runner is None:
+            runner = asyncio.Runner()
+            self._local.runner = runner
+            with self._lock:
+                self._runners.append(runner)
+        return runner
+
+    # --- lifecycle ---------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close this loop's connections, end `complete_sync`'s loops and stop
+        the simulator if this router started one. Idempotent."""
+        if self._closed:
+            return
+        with self._lock:
+            held = self._engines.pop(asyncio.get_running_loop(), None)
+        if held is not None:
+            await held[1].aclose()  # closes the engine's connection pool
+        await asyncio.to_thread(self._shutdown)
+
+    def close(self) -> None:
+        """As `aclose` for synchronous code. Called inside a running loop, the
+        loop's connections are closed in the background; prefer `aclose`."""
+        if self._closed:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._shutdown()
+            return
+        with self._lock:
+            held = self._engines.pop(loop, None)
+        if held is not None:
+            task = loop.create_task(held[1].aclose())
+            _BACKGROUND.add(task)
+            task.add_done_callback(_BACKGROUND.discard)
+        # Runners cannot be driven from a thread whose loop is running.
+        worker = threading.Thread(target=self._shutdown, name="router-close")
+        worker.start()
+        worker.join()
+
+    def _shutdown(self) -> None:
+        """Runs where no event loop is running."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            runners, self._runners = self._runners, []
+            self._engines = {}
+            session, self._session = self._session, None
+        for runner in runners:
+            try:
+                runner.close()  # ends its loop's async generators: the keeper closes that engine's pool
+            except RuntimeError:  # never started, or busy in another thread right now
+                pass
+        if session is not None:
+            session.close()
+
+    async def __aenter__(self) -> "Router":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    def __enter__(self) -> "Router":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+async def _close_at_loop_end(engine: Engine) -> AsyncGenerator[None, None]:
+    """Parked at its `yield` for the life of the engine's loop. `asyncio.run`
+    and `asyncio.Runner` close a loop's unfinished async generators before
+    closing the loop, so the pool's connections are closed in that loop
+    even when the router is not (`aclose` closes it earlier)."""
+    try:
+        yield
+    finally:
+        await engine.pool.aclose()
+
+
+# Strong references to fire-and-forget close tasks until they finish.
+_BACKGROUND: set[asyncio.Task[None]] = set()
