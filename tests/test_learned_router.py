@@ -43,6 +43,26 @@ def test_builtin_router_routes_by_nearest_examples(prompt: str, model: str) -> N
     assert "nearest examples vote" in decision.reason
 
 
+def test_neighbours_are_cosine_similarities_and_details_are_fresh() -> None:
+    """decide() uses a pre-normalised matrix and shared label tables; the trace
+    must match a plain cosine computation, and callers may edit their copy."""
+    import numpy as np
+
+    strategy = make_strategy("learned", CATALOG, {"k": 7})
+    vectors = np.asarray(strategy.router.vectors, dtype=np.float64)
+    prompt = "Write a Python function that parses a date."
+    first = strategy.decide(route(prompt), ALL)
+    query = np.asarray(embed_text(prompt, 256), dtype=np.float64)
+    cosine = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query))
+    expected = np.sort(cosine)[::-1][:7]
+    assert [n["similarity"] for n in first.details["neighbours"]] == pytest.approx(expected.tolist(), abs=1e-5)
+    by_prompt = {e.prompt: e.scores() for e in strategy.router.examples}
+    assert all(n["labels"] == by_prompt[n["prompt"]] for n in first.details["neighbours"])
+    first.details["neighbours"][0]["labels"].clear()
+    assert strategy.decide(route(prompt), ALL) == make_strategy("learned", CATALOG, {"k": 7}).decide(route(prompt), ALL)
+    assert strategy.decide(route(prompt), ALL).details["neighbours"][0]["labels"]
+
+
 def test_quality_labels_and_cost_weight(tmp_path: Path) -> None:
     rows = [{"prompt": f"translate sentence number {i} into German", "quality": {"claude-opus-4-5": 0.9, "gpt-5-nano": 0.85}}
             for i in range(6)]

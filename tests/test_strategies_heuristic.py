@@ -11,6 +11,7 @@ from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
+from playground.engine.health import HealthBoard
 from playground.strategies.ab_test import bucket
 from playground.strategies.base import RouteInput, RoutingContext
 from playground.strategies.registry import make_strategy
@@ -61,6 +62,41 @@ def test_capability_min_context_and_all_filtered_error() -> None:
     assert CATALOG.get(decision.model).context_window >= 500_000
     with pytest.raises(UserError, match="every model was filtered out"):
         make_strategy("capability", CATALOG, {"max_cost_per_1k": 0.00001, "min_scores": "reasoning=5"}).decide(route(EASY), ALL)
+
+
+@pytest.mark.parametrize("values", [{}, {"min_scores": "coding=8", "max_cost_per_1k": 0.005}, {"max_ttft_ms": 400}])
+def test_capability_trace_is_ordered_and_agrees_with_score(values: dict) -> None:
+    """decide() reuses rankings and candidates across requests; the trace must
+    still read as if sorted afresh: passing models by score, then filtered ones."""
+    strategy = make_strategy("capability", CATALOG, values)
+    some = RoutingContext(CATALOG, tuple(m for m in CATALOG.models.values() if m.provider != "anthropic"), "no key")
+    for prompt in (EASY, HARD, "Debug this Python function", "Write a haiku", EASY):
+        for ctx in (ALL, some):
+            r = route(prompt)
+            decision = strategy.decide(r, ctx)
+            weights = strategy.weights_for(r)
+            passing = [c for c in decision.candidates if c.note in ("best score", "outscored")]
+            filtered = [c for c in decision.candidates if c.note not in ("best score", "outscored")]
+            assert list(decision.candidates) == passing + filtered
+            assert [c.accepted for c in decision.candidates].count(True) == 1 and passing[0].accepted
+            assert passing[0].model == decision.model and decision.fallbacks == tuple(c.model for c in passing[1:3])
+            for group in (passing, filtered):
+                assert group == sorted(group, key=lambda c: (-c.score, c.model))
+            for c in decision.candidates:
+                assert c.score == pytest.approx(strategy.score(CATALOG.get(c.model), weights))
+            assert f"({len(filtered)} filtered)" in decision.reason
+            assert decision == make_strategy("capability", CATALOG, values).decide(r, ctx)  # a fresh instance agrees
+
+
+def test_capability_reads_measured_ttft_on_every_decision() -> None:
+    strategy = make_strategy("capability", CATALOG, {"max_ttft_ms": 1000})
+    slow = HealthBoard()
+    slow.started("deepseek-chat")
+    slow.finished("deepseek-chat", None, 1.0, 5000.0)
+    before = strategy.decide(route(EASY), RoutingContext.for_all(CATALOG))
+    after = strategy.decide(route(EASY), RoutingContext(CATALOG, tuple(CATALOG.models.values()), health=slow))
+    assert before.model == "deepseek-chat" and after.model != "deepseek-chat"
+    assert {c.model: c.note for c in after.candidates}["deepseek-chat"] == "TTFT 5000 ms (measured) > 1000 ms"
 
 
 @pytest.mark.parametrize(("values", "message"), [

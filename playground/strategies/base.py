@@ -194,9 +194,13 @@ class RoutingContext:
     unavailable_reason: str = "not configured"
     health: HealthView | None = field(default=None, compare=False)
     _ids: frozenset[str] = field(init=False, repr=False)
+    # The widest available window: `ensure_some_fit` runs on every decision,
+    # and one comparison beats filtering every model each time.
+    _widest: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ids", frozenset(m.id for m in self.available))
+        object.__setattr__(self, "_widest", max((m.context_window for m in self.available), default=-1))
 
     @classmethod
     def for_all(cls, catalog: Catalog) -> "RoutingContext":
@@ -224,7 +228,7 @@ class RoutingContext:
         return [m for m in self.available if m.context_window >= needed_tokens]
 
     def ensure_some_fit(self, route: RouteInput) -> None:
-        if not self.fitting(route.needed_tokens):
+        if route.needed_tokens > self._widest:
             largest = max(self.available, key=lambda m: m.context_window, default=None)
             detail = f"; the largest is {largest.id} with {largest.context_window:,}" if largest else ""
             raise NoModelFits(

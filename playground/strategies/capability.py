@@ -25,6 +25,9 @@ _SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
 LONG_CONTEXT_TOKENS = 20_000
 # Cost term: log10 of the blended $/M price, so $0.1 → -1, $10 → 1.
 _COST_SCALE = 10 / 4
+# Bound on cached rankings per strategy, in case weights_for is ever fed
+# arbitrary weights; the built-in weights give at most 16.
+_MAX_RANKINGS = 256
 
 
 class CapabilityStrategy(Strategy):
@@ -57,6 +60,35 @@ class CapabilityStrategy(Strategy):
         # The same figures as arrays: one matrix product scores every model.
         self._caps = np.array([[caps[c] for c in CAPABILITIES] for _, caps, _, _ in self._static], dtype=np.float64)
         self._cost_terms = np.array([term for *_, term in self._static], dtype=np.float64)
+        # Parameters never change after construction, so the cost cap and the
+        # minimum scores give each model a fixed verdict, phrased once here.
+        max_per_1k, min_scores = self.values["max_cost_per_1k"], self.values["min_scores"]
+        self._verdicts = [
+            (f"${per_1k:.4f}/1k > ${max_per_1k:g}/1k" if per_1k > max_per_1k else "",
+             ", ".join(f"{c} {caps[c]:g} < {floor:g}" for c, floor in min_scores.items() if caps[c] < floor))
+            for _, caps, per_1k, _ in self._static
+        ]
+        self._rankings: dict[tuple[tuple[str, float], ...], _Ranking] = {}
+
+    def _ranking(self, weights: dict[str, float]) -> "_Ranking":
+        """The ranking for these weights, built on first use. Weights come from
+        fixed parameters plus a few prompt signals, so only a handful of
+        distinct rankings ever exist per strategy."""
+        key = tuple(weights.items())
+        ranking = self._rankings.get(key)
+        if ranking is None:
+            if len(self._rankings) >= _MAX_RANKINGS:
+                self._rankings.clear()
+            vector = np.array([weights.get(c, 0.0) for c in CAPABILITIES], dtype=np.float64)
+            scores = (self._caps @ vector) / vector.sum() - self._cost_terms
+            entries = sorted(
+                (_Ranked(model, score, *verdicts)
+                 for (model, *_), score, verdicts in zip(self._static, scores.tolist(), self._verdicts)),
+                key=lambda r: (-r.score, r.id),
+            )
+            top = ", ".join(f"{c}×{w:g}" for c, w in sorted(weights.items(), key=lambda kv: -kv[1])[:3])
+            ranking = self._rankings[key] = _Ranking(tuple(entries), top)
+        return ranking
 
     def weights_for(self, route: RouteInput) -> dict[str, float]:
         weights = dict(self.values["weights"])
@@ -70,11 +102,6 @@ class CapabilityStrategy(Strategy):
             if route.input_tokens >= LONG_CONTEXT_TOKENS:
                 weights["long_context"] = weights.get("long_context", 0.0) + 2.0
         return weights
-
-    @staticmethod
-    def _ttft(model: ModelSpec, ctx: RoutingContext) -> tuple[float, str]:
-        measured = ctx.health.ewma_ttft_ms(model.id) if ctx.health else None
-        return (measured, "measured") if measured is not None else (model.sim.ttft_ms, "typical")
 
     def score(self, model: ModelSpec, weights: dict[str, float]) -> float:
         for static_model, caps, _, cost_term in self._static:
@@ -90,41 +117,84 @@ class CapabilityStrategy(Strategy):
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         ctx.ensure_some_fit(route)
         weights = self.weights_for(route)
+        ranking = self._ranking(weights)
         needed = max(route.needed_tokens, self.values["min_context"])
-        max_per_1k = self.values["max_cost_per_1k"]
-        rows: list[tuple[float, ModelSpec, str]] = []
-        vector = np.array([weights.get(c, 0.0) for c in CAPABILITIES], dtype=np.float64)
-        scores = (self._caps @ vector) / vector.sum() - self._cost_terms
-        min_scores = self.values["min_scores"]
-        for (model, caps, per_1k, _), score in zip(self._static, scores.tolist()):
-            ttft, ttft_kind = self._ttft(model, ctx)
-            shortfalls = [f"{c} {caps[c]:g} < {m:g}" for c, m in min_scores.items() if caps[c] < m] if min_scores else []
-            if not ctx.is_available(model.id):
-                note = ctx.unavailable_reason
-            elif model.context_window < needed:
-                note = f"window {model.context_window:,} < {needed:,}"
-            elif per_1k > max_per_1k:
-                note = f"${per_1k:.4f}/1k > ${max_per_1k:g}/1k"
-            elif ttft > self.values["max_ttft_ms"]:
-                note = f"TTFT {ttft:.0f} ms ({ttft_kind}) > {self.values['max_ttft_ms']:g} ms"
-            elif shortfalls:
-                note = ", ".join(shortfalls)
+        max_ttft = self.values["max_ttft_ms"]
+        unavailable = ctx.unavailable_reason
+        is_available = ctx.is_available
+        measured_ttft = ctx.health.ewma_ttft_ms if ctx.health else None
+        # Walking the models in score order keeps the trace's order (passing
+        # models first, each group by score then id) without sorting per call.
+        passing: list[_Ranked] = []
+        filtered: list[Candidate] = []
+        for r in ranking.entries:
+            if not is_available(r.id):
+                if not unavailable:  # an empty reason is no verdict: the model stays in the field
+                    passing.append(r)
+                    continue
+                filtered.append(r.unavailable(unavailable))
+            elif r.window < needed:
+                filtered.append(Candidate(r.id, score=r.score, accepted=False, note=f"window {r.window:,} < {needed:,}"))
+            elif r.over_budget is not None:
+                filtered.append(r.over_budget)
             else:
-                note = ""
-            rows.append((score, model, note))
-        passing = sorted((r for r in rows if not r[2]), key=lambda r: (-r[0], r[1].id))
+                # Read only for models the cheaper filters kept.
+                measured = measured_ttft(r.id) if measured_ttft else None
+                ttft, ttft_kind = (measured, "measured") if measured is not None else (r.typical_ttft, "typical")
+                if ttft > max_ttft:
+                    filtered.append(Candidate(r.id, score=r.score, accepted=False,
+                                              note=f"TTFT {ttft:.0f} ms ({ttft_kind}) > {max_ttft:g} ms"))
+                elif r.short is not None:
+                    filtered.append(r.short)
+                else:
+                    passing.append(r)
         if not passing:
             raise UserError("capability: every model was filtered out by the constraints; relax max_cost_per_1k, "
                             "max_ttft_ms, min_context or min_scores")
-        best_score, best, _ = passing[0]
-        candidates = tuple(
-            Candidate(m.id, score=sc, accepted=m is best,
-                      note=note or ("best score" if m is best else "outscored"))
-            for sc, m, note in sorted(rows, key=lambda r: (bool(r[2]), -r[0], r[1].id))
-        )
-        top = ", ".join(f"{c}×{w:g}" for c, w in sorted(weights.items(), key=lambda kv: -kv[1])[:3])
-        runner_up = f"; next {passing[1][1].id} {passing[1][0]:.2f}" if len(passing) > 1 else ""
-        reason = f"best capability score {best_score:.2f} for {top} ({len(rows) - len(passing)} filtered){runner_up}"
+        best = passing[0]
+        candidates = (best.best, *[r.outscored for r in passing[1:]], *filtered)
+        runner_up = f"; next {passing[1].id} {passing[1].score:.2f}" if len(passing) > 1 else ""
+        reason = (f"best capability score {best.score:.2f} for {ranking.top} "
+                  f"({len(ranking.entries) - len(passing)} filtered){runner_up}")
         return Decision(model=best.id, reason=reason, candidates=candidates,
-                        details={"weights": weights, "score": round(best_score, 4)},
-                        fallbacks=tuple(m.id for _, m, _ in passing[1:3]))
+                        details={"weights": weights, "score": round(best.score, 4)},
+                        fallbacks=tuple(r.id for r in passing[1:3]))
+
+
+class _Ranked:
+    """One model's place in a ranking, with the candidates whose verdict does
+    not depend on the request built once: `Candidate` is frozen, so decisions
+    can share them, and building them was most of the time per decision."""
+
+    __slots__ = ("id", "score", "window", "typical_ttft", "over_budget", "short", "best", "outscored", "_unavailable")
+
+    def __init__(self, model: ModelSpec, score: float, cost_note: str, shortfall_note: str) -> None:
+        self.id = model.id
+        self.score = score
+        self.window = model.context_window
+        self.typical_ttft = model.sim.ttft_ms
+        self.over_budget = Candidate(model.id, score=score, accepted=False, note=cost_note) if cost_note else None
+        self.short = Candidate(model.id, score=score, accepted=False, note=shortfall_note) if shortfall_note else None
+        self.best = Candidate(model.id, score=score, accepted=True, note="best score")
+        self.outscored = Candidate(model.id, score=score, accepted=False, note="outscored")
+        self._unavailable: dict[str, Candidate] = {}
+
+    def unavailable(self, reason: str) -> Candidate:
+        """Contexts use a few fixed reasons ("not configured", ...), so these are cached too."""
+        candidate = self._unavailable.get(reason)
+        if candidate is None:
+            candidate = Candidate(self.id, score=self.score, accepted=False, note=reason)
+            if len(self._unavailable) < 8:
+                self._unavailable[reason] = candidate
+        return candidate
+
+
+class _Ranking:
+    """Models in descending score (then id) order for one weights dict, and the
+    'top weights' text the reason quotes."""
+
+    __slots__ = ("entries", "top")
+
+    def __init__(self, entries: tuple[_Ranked, ...], top: str) -> None:
+        self.entries = entries
+        self.top = top
