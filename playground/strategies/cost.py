@@ -24,9 +24,19 @@ class CostStrategy(Strategy):
     )
 
     def validate(self) -> None:
-        # Static per-model figures, computed once: decide() runs in sweeps.
-        self._models = [(m, general_quality(m), m.input_per_mtok / 1e6, m.output_per_mtok / 1e6)
-                        for m in self.catalog.models.values()]
+        # Static per-model figures and verdicts, computed once: decide() runs in sweeps.
+        min_quality = self.values["min_quality"]
+        self._models = []
+        for m in self.catalog.models.values():
+            quality = general_quality(m)
+            if m.tier == "local" and not self.values["allow_local"]:
+                static_note = "local models excluded"
+            elif quality < min_quality:
+                static_note = f"quality {quality:.1f} < {min_quality:g}"
+            else:
+                static_note = ""
+            self._models.append((m.id, m.context_window, quality, m.input_per_mtok / 1e6, m.output_per_mtok / 1e6,
+                                 static_note))
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         budget = self.values["budget_usd"]
@@ -34,22 +44,23 @@ class CostStrategy(Strategy):
         output = self.values["expected_output_tokens"] or route.request.max_output_tokens
         output = min(output, route.request.max_output_tokens)
         ctx.ensure_some_fit(route)
+        input_tokens = route.input_tokens
+        needed = route.needed_tokens
+        is_available = ctx.is_available
         rows = []
-        for model, quality, in_price, out_price in self._models:
-            estimate = route.input_tokens * in_price + output * out_price
-            if not ctx.is_available(model.id):
+        for model_id, window, quality, in_price, out_price, static_note in self._models:
+            estimate = input_tokens * in_price + output * out_price
+            if not is_available(model_id):
                 note = ctx.unavailable_reason
-            elif model.context_window < route.needed_tokens:
-                note = f"window {model.context_window:,} < {route.needed_tokens:,} needed"
-            elif model.tier == "local" and not self.values["allow_local"]:
-                note = "local models excluded"
-            elif quality < min_quality:
-                note = f"quality {quality:.1f} < {min_quality:g}"
+            elif window < needed:
+                note = f"window {window:,} < {needed:,} needed"
+            elif static_note:
+                note = static_note
             elif estimate > budget:
                 note = f"est. {format_usd(estimate)} > budget {format_usd(budget)}"
             else:
                 note = ""
-            rows.append((estimate, model.id, quality, note))
+            rows.append((estimate, model_id, quality, note))
         rows.sort()
         passing = [r for r in rows if not r[3]]
         if not passing:
