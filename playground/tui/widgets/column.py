@@ -1,5 +1,6 @@
 """One strategy's column: which model it chose and why, the streamed answer,
-and live figures.
+and live figures; for a multi-call plan (ensemble, cascade, LLM router) a
+pane per call and the verdict above the answer (`members`).
 
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
@@ -47,6 +48,7 @@ from playground.tui.formatting import (
 )
 from playground.tui.run_state import RunState
 from playground.tui.widgets.follow_scroll import AnswerScroll
+from playground.tui.widgets.members import MembersPanel
 
 # Below this width per column, columns keep this width and the row scrolls
 # (Textual gives `1fr` columns with a `min-width` the full width instead).
@@ -101,6 +103,7 @@ class StrategyColumn(Vertical):
                 yield Static(_BADGES["idle"], id="badge", markup=False)
             yield Static("not run yet", id="model", markup=False)
             yield Static(self.strategy.summary, id="reason", markup=False)
+        yield MembersPanel(id="members")
         with AnswerScroll(id="body"):
             yield Markdown(id="answer")
             yield Static("", id="notice", markup=False)
@@ -135,6 +138,7 @@ class StrategyColumn(Vertical):
             self._settle_unstarted(previous)
         self._set_state("waiting")
         self._show_header(run)
+        self._show_members(run)
         self._set_notice("waiting for the strategy to decide…")
         if self._ticker is not None:
             self._ticker.resume()
@@ -179,6 +183,7 @@ class StrategyColumn(Vertical):
             self._ticker.pause()
         await self.query_one("#answer", Markdown).update("")
         self.query_one("#body", AnswerScroll).reset()
+        self.query_one("#members", MembersPanel).reset()
         self._set_state("idle")
         self.query_one("#model", Static).update("not run yet")
         self._set_reason(self.strategy.summary)
@@ -283,6 +288,7 @@ class StrategyColumn(Vertical):
                 self._set_state(run.status)
                 self._show_header(run)
                 self._show_outcome(run)
+                self._show_members(run)
                 self.call_after_refresh(self.query_one("#body", AnswerScroll).keep_up)
             self.refresh_figures()
         except NoMatches:  # the column is being removed
@@ -291,6 +297,8 @@ class StrategyColumn(Vertical):
 
     # -- rendering --------------------------------------------------------------
     def _on_event(self, run: RunState, event: Event) -> None:
+        if run.members.active or isinstance(event, (Decided, RequestFinished)):
+            self._show_members(run)
         if isinstance(event, (Decided, AttemptStarted)):
             self._show_header(run)
             if isinstance(event, AttemptStarted) and run.focus is None:
@@ -307,7 +315,13 @@ class StrategyColumn(Vertical):
 
     def _tick(self) -> None:
         self.refresh_figures()
+        run = self.current
+        if run is not None and run.members.active:
+            self._show_members(run)
         self.query_one("#body", AnswerScroll).keep_up()
+
+    def _show_members(self, run: RunState) -> None:
+        self.query_one("#members", MembersPanel).show(run.members)
 
     def _set_state(self, state: str) -> None:
         self.state = state
