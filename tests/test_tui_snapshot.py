@@ -48,3 +48,56 @@ def test_strategies_panel(snap_compare, session: Session, monkeypatch: pytest.Mo
     monkeypatch.setattr("playground.tui.app.STRATEGIES", four)
     app = PlaygroundApp(session=session, status_text=STATUS, strategies=["fixed", "cost"])
     assert snap_compare(app, terminal_size=SIZE, press=["f2", "down"], run_before=steady_cursor)
+
+
+def test_ensemble_members_panel(snap_compare) -> None:
+    """The members of a best-of ensemble once it ended: two answered, one
+    failed after a retry, the judge picked one (★). A whole ensemble column
+    shows timings, which vary run to run, so the panel is fed fixed events."""
+    from pathlib import Path
+
+    from textual.app import App, ComposeResult
+
+    from tests.test_member_state import board, decided, record
+    from playground.core.decision import EnsemblePlan
+    from playground.core.errors import ErrorKind, ProviderError
+    from playground.core.events import AttemptFailed, AttemptFinished, AttemptStarted, RequestFinished, RequestResult, Verdict
+    from playground.tui.widgets.members import MembersPanel
+
+    members = ("gpt-5-mini", "claude-haiku-4-5", "gpt-4o")
+    state = board()
+    state.apply(decided(EnsemblePlan("best_of", members, judge="gpt-5-1")))
+    answers = {
+        "gpt-5-mini": "A process owns its memory; threads share their process's memory and are cheaper to switch.",
+        "claude-haiku-4-5": "Processes are isolated from each other, while the threads of one process share an address "
+                            "space, so they communicate cheaply but must synchronise access to shared data.",
+    }
+    records = []
+    for n, model in enumerate(members, start=1):
+        state.apply(AttemptStarted(n, model, "sim", True, role=f"member {model}"))
+    for n, model in enumerate(members[:2], start=1):
+        records.append(record(n, model, f"member {model}", text=answers[model], out=40))
+        state.apply(AttemptFinished(records[-1]))
+    down = ProviderError(ErrorKind.CONNECTION, "openai: cannot connect (server disconnected)")
+    for n in (3, 4):
+        if n == 4:
+            state.apply(AttemptStarted(4, "gpt-4o", "sim", True, role="member gpt-4o"))
+        records.append(record(n, "gpt-4o", "member gpt-4o", "failed", "", 0, down, inp=0))
+        state.apply(AttemptFailed(records[-1]))
+    state.apply(AttemptStarted(5, "gpt-5-1", "sim", True, role="judge"))
+    records.append(record(5, "gpt-5-1", "judge", text="2", out=1))
+    state.apply(AttemptFinished(records[-1]))
+    state.apply(Verdict("judge", "gpt-5-1 picked answer 2 of 2 (claude-haiku-4-5)", passed=True,
+                        model="claude-haiku-4-5", details={"pick": 2, "failed_members": 1}))
+    state.apply(RequestFinished(RequestResult("ensemble", None, tuple(records), 900.0, True, answer_attempt=2)))
+
+    class PanelApp(App[None]):
+        CSS_PATH = [Path(__file__).parent.parent / "playground/tui/widgets/members.tcss"]
+
+        def compose(self) -> ComposeResult:
+            yield MembersPanel(id="members")
+
+        def on_mount(self) -> None:
+            self.query_one(MembersPanel).show(state)
+
+    assert snap_compare(PanelApp(), terminal_size=(70, 30))

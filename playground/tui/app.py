@@ -56,6 +56,7 @@ class PlaygroundApp(App[int]):
         "widgets/status.tcss",
         "widgets/prompt.tcss",
         "widgets/column.tcss",
+        "widgets/members.tcss",
         "widgets/strategy_picker.tcss",
         "widgets/totals.tcss",
         "widgets/circuit_panel.tcss",

@@ -6,11 +6,13 @@ state and writes the Markdown fragments `apply` returns.
 
 A run may make several calls: retries and fallbacks one after the other,
 ensemble members side by side, judge and router calls on the side. One
-answer call at a time has the *focus*: its text streams into the column.
-Calls running beside it are counted (tokens, cost) but not shown; when the
-focus moves to another call a separator says why. If the delivered answer
-is not what was streamed (a judge picked another member, the cache answered)
-`final_markdown` holds what the column must show instead.
+answer call at a time has the *focus*: its text streams into the column's
+answer area. Calls running beside it are counted (tokens, cost) here; every
+call of a multi-call plan also gets its own pane (`members`, folded by
+`member_state`). When the focus moves to another call a separator says why.
+If the delivered answer is not what was streamed (a judge picked another
+member, the cache answered) `final_markdown` holds what the column must show
+instead.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from playground.core.events import (
 )
 from playground.core.pricing import cost_usd, format_usd
 from playground.core.tokens import TokenCounter
+from playground.tui.member_state import MemberBoard
 
 RunStatus = Literal["waiting", "streaming", "done", "error", "cancelled"]
 
@@ -147,10 +150,16 @@ class RunState:
     # Set once the column's worker has flushed everything this run wrote,
     # so the next run never races the previous one's cleanup.
     finished: asyncio.Event = field(default_factory=asyncio.Event)
+    # A multi-call plan's calls (ensemble members, cascade tiers, judge...).
+    members: MemberBoard = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.members = MemberBoard(self.catalog, self.counter, self.input_estimate)
 
     # -- folding events -------------------------------------------------
     def apply(self, event: Event) -> str:
         """Fold one event in; returns the Markdown to append to the column."""
+        self.members.apply(event)
         if isinstance(event, TextDelta):
             return self._text(event)
         if isinstance(event, Decided):

@@ -1,5 +1,6 @@
 """One strategy's column: which model it chose and why, the streamed answer,
-and live figures.
+and live figures; for a multi-call plan (ensemble, cascade, LLM router) a
+pane per call and the verdict above the answer (`members`).
 
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
@@ -15,7 +16,7 @@ import contextlib
 
 from textual import events, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
+from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -46,6 +47,8 @@ from playground.tui.formatting import (
     format_tokens,
 )
 from playground.tui.run_state import RunState
+from playground.tui.widgets.follow_scroll import AnswerScroll
+from playground.tui.widgets.members import MembersPanel
 
 # Below this width per column, columns keep this width and the row scrolls
 # (Textual gives `1fr` columns with a `min-width` the full width instead).
@@ -70,53 +73,6 @@ async def _wait_finished(run: RunState, timeout_s: float) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout_s):
                 await run.finished.wait()
-
-
-class AnswerScroll(VerticalScroll):
-    """Follows a streaming answer to its end until the user scrolls away.
-
-    Works around two Textual 8.2.8 anchoring bugs: anchoring content shorter
-    than the viewport leaves a void above it (Textualize/textual#6652), so we
-    anchor only once the answer overflows; and coming back to the bottom by
-    scrolling does not re-engage the anchor while content grows
-    (Textualize/textual#6677), so we re-engage within a line of the bottom.
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._follow = False
-
-    def reset(self) -> None:
-        """Back to the top, not following. Assigning the offsets (validated,
-        so clamped) also repairs a negative offset left by #6652, which
-        `scroll_home` does not."""
-        self.anchor(False)
-        self._follow = False
-        self.scroll_target_y = 0
-        self.scroll_y = 0
-
-    def follow(self) -> None:
-        """A new answer starts: show its top, follow it once it overflows."""
-        self.reset()
-        self._follow = True
-
-    def watch_virtual_size(self) -> None:
-        # The answer grew (or shrank): decide right away, not at the next
-        # tick, so a run that ends between ticks is followed the same way.
-        self.call_after_refresh(self.keep_up)
-
-    def keep_up(self) -> None:
-        if not self._follow:
-            return
-        if self.max_scroll_y <= 0:
-            if self.is_anchored or self.scroll_y < 0:  # the answer got shorter than the view
-                self.reset()
-                self._follow = True
-            return
-        if not self.is_anchored:
-            self.anchor()
-        elif self.max_scroll_y - 1 <= self.scroll_y < self.max_scroll_y:
-            self.scroll_end(animate=False, immediate=True)
 
 
 class StrategyColumn(Vertical):
@@ -147,6 +103,7 @@ class StrategyColumn(Vertical):
                 yield Static(_BADGES["idle"], id="badge", markup=False)
             yield Static("not run yet", id="model", markup=False)
             yield Static(self.strategy.summary, id="reason", markup=False)
+        yield MembersPanel(id="members")
         with AnswerScroll(id="body"):
             yield Markdown(id="answer")
             yield Static("", id="notice", markup=False)
@@ -181,6 +138,7 @@ class StrategyColumn(Vertical):
             self._settle_unstarted(previous)
         self._set_state("waiting")
         self._show_header(run)
+        self._show_members(run)
         self._set_notice("waiting for the strategy to decide…")
         if self._ticker is not None:
             self._ticker.resume()
@@ -225,6 +183,7 @@ class StrategyColumn(Vertical):
             self._ticker.pause()
         await self.query_one("#answer", Markdown).update("")
         self.query_one("#body", AnswerScroll).reset()
+        self.query_one("#members", MembersPanel).reset()
         self._set_state("idle")
         self.query_one("#model", Static).update("not run yet")
         self._set_reason(self.strategy.summary)
@@ -329,6 +288,7 @@ class StrategyColumn(Vertical):
                 self._set_state(run.status)
                 self._show_header(run)
                 self._show_outcome(run)
+                self._show_members(run)
                 self.call_after_refresh(self.query_one("#body", AnswerScroll).keep_up)
             self.refresh_figures()
         except NoMatches:  # the column is being removed
@@ -337,6 +297,8 @@ class StrategyColumn(Vertical):
 
     # -- rendering --------------------------------------------------------------
     def _on_event(self, run: RunState, event: Event) -> None:
+        if run.members.active or isinstance(event, (Decided, RequestFinished)):
+            self._show_members(run)
         if isinstance(event, (Decided, AttemptStarted)):
             self._show_header(run)
             if isinstance(event, AttemptStarted) and run.focus is None:
@@ -353,7 +315,13 @@ class StrategyColumn(Vertical):
 
     def _tick(self) -> None:
         self.refresh_figures()
+        run = self.current
+        if run is not None and run.members.active:
+            self._show_members(run)
         self.query_one("#body", AnswerScroll).keep_up()
+
+    def _show_members(self, run: RunState) -> None:
+        self.query_one("#members", MembersPanel).show(run.members)
 
     def _set_state(self, state: str) -> None:
         self.state = state
