@@ -126,3 +126,19 @@ def test_plan_strategy_param_errors() -> None:
         make_strategy("llmrouter", CATALOG, {"routes": "easy=gpt-9"})
     with pytest.raises(UserError, match="cascade.judge: unknown model 'x'"):
         make_strategy("cascade", CATALOG, {"judge": "x"})
+
+
+def test_race_members_finishing_together_are_ordered_by_finish_time() -> None:
+    from playground.core.errors import ErrorKind, ProviderError
+    from playground.core.events import AttemptRecord
+    from playground.engine.plans import by_finish_time
+    from playground.engine.runner import Answer
+
+    def ok(model: str) -> Answer:
+        return Answer(AttemptRecord(1, model, "openai", "ok", 10, 5, "provider", 0.0, 100.0, 200.0, "x"), None)
+
+    failed = Answer(None, ProviderError(ErrorKind.SERVER_ERROR, "boom"))
+    # The set order asyncio hands back is arbitrary: the later finisher first here.
+    winners, failures = by_finish_time([(ok("late"), 5.0), (failed, 1.0), (ok("early"), 2.0)])
+    assert [w.record.model for w in winners if w.record] == ["early", "late"]
+    assert failures == [failed]

@@ -138,21 +138,38 @@ async def _consensus(run: RequestRun, route: RouteInput, plan: EnsemblePlan, ok:
     return await run.answer(route, [plan.escalate_to], role="escalation")
 
 
+def by_finish_time(finished: list[tuple[Answer, float]]) -> tuple[list[Answer], list[Answer]]:
+    """(successes, failures), earliest first. Several members can finish
+    between two wake-ups of the race; the first to finish wins, not set order."""
+    ordered = [answer for answer, _ in sorted(finished, key=lambda pair: pair[1])]
+    return [a for a in ordered if a.record is not None], [a for a in ordered if a.record is None]
+
+
 async def _race(run: RequestRun, route: RouteInput, plan: EnsemblePlan) -> Answer:
-    tasks = {asyncio.create_task(run.answer(route, [m], role=f"member {m}")): m for m in plan.members}
+    loop = asyncio.get_running_loop()
+
+    async def timed(model: str) -> tuple[Answer, float]:
+        answer = await run.answer(route, [model], role=f"member {model}")
+        return answer, loop.time()
+
+    tasks = {asyncio.create_task(timed(m)): m for m in plan.members}
     pending = set(tasks)
     failures: list[Answer] = []
     try:
         while pending:
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                answer = task.result()
-                if answer.record is not None:
-                    losers = [tasks[t] for t in pending]
-                    run.verdict(Verdict("race", f"{answer.record.model} answered first; cancelled {', '.join(losers) or 'none'}",
-                                        passed=True, model=answer.record.model, details={"cancelled": losers}))
-                    return answer
-                failures.append(answer)
+            winners, failed = by_finish_time([task.result() for task in done])
+            failures += failed
+            if winners:
+                answer = winners[0]
+                losers = [tasks[t] for t in pending]
+                also = [a.record.model for a in winners[1:] if a.record is not None]
+                summary = f"{answer.record.model} answered first; cancelled {', '.join(losers) or 'none'}"
+                if also:
+                    summary += f"; also finished: {', '.join(also)}"
+                run.verdict(Verdict("race", summary, passed=True, model=answer.record.model,
+                                    details={"cancelled": losers, "also_finished": also}))
+                return answer
         return _failure(failures, "every racing member failed")
     finally:
         for task in pending:
