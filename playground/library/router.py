@@ -59,138 +59,26 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from playground.config.build import Settings
 from playground.config.load import parse_policy_text
 from playground.core.decision import Decision
-from playground.core.errors import ErrorKind, ProviderError, UserError
+from playground.core.errors import UserError
 from playground.core.events import Event, RequestResult
-from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import default_counter
 from playground.engine.cache import SemanticCache
 from playground.engine.health import HealthBoard
 from playground.engine.runner import Engine
 from playground.engine.session import Session
+from playground.library.messages import Messages, to_request
+from playground.library.results import Completion, RouterClosed
 from playground.providers.endpoints import real_endpoints
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.registry import make_strategy, strategy_class
-
-__all__ = ["Completion", "Messages", "Router", "RouterClosed", "RoutingError"]
-
-# A plain prompt, OpenAI-style {"role", "content"} dicts, `Message`s, or a
-# ready `ChatRequest` (used as is).
-Messages = Union[str, Iterable[Union[Mapping[str, Any], Message]], ChatRequest]
-
-_ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
-
-
-class RoutingError(Exception):
-    """The request got no answer: every model of the plan failed, was skipped
-    (open circuit, window too small) or the attempt budget ran out. `result`
-    holds every attempt with its cost: failed attempts are paid for too."""
-
-    def __init__(self, result: RequestResult) -> None:
-        self.result = result
-        self.error: ProviderError = result.error or ProviderError(ErrorKind.NO_MODEL, "no answer")
-        self.kind: ErrorKind = self.error.kind
-        tried = list(dict.fromkeys(a.model for a in result.attempts if a.role != "embedding"))
-        tried_text = f"tried {', '.join(tried)}" if tried else "no model was tried"
-        super().__init__(
-            f"{result.strategy}: no answer after {len(result.attempts)} attempt(s) ({tried_text}; "
-            f"${result.cost_usd:.6f} spent): {self.kind}: {self.error.message}")
-
-
-class RouterClosed(RuntimeError):
-    """The router was closed; create a new one."""
-
-
-@dataclass(frozen=True)
-class Completion:
-    """One answered request. Costs and tokens are the request's totals: every
-    attempt (retries, fallbacks, judges, routers, embeddings) is included."""
-
-    text: str
-    model: str
-    provider: str | None
-    strategy: str
-    reason: str
-    cost_usd: float
-    input_tokens: int
-    output_tokens: int
-    latency_ms: float
-    ttft_ms: float | None
-    attempts: int
-    retries: int
-    fallbacks: int
-    simulated: bool
-    usage_estimated: bool
-    cached: bool = False
-    # The decision's trace (why this model; candidates; details) as plain data.
-    trace: dict[str, Any] = field(default_factory=dict, repr=False)
-    # Everything the engine recorded, per attempt.
-    result: RequestResult | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def from_result(cls, result: RequestResult) -> "Completion":
-        """The completion of a successful result; `RoutingError` when it failed."""
-        if result.error is not None or result.model is None:
-            raise RoutingError(result)
-        decision = result.decision
-        return cls(
-            text=result.text, model=result.model, provider=result.provider, strategy=result.strategy,
-            reason=decision.reason if decision else "", cost_usd=result.cost_usd, input_tokens=result.input_tokens,
-            output_tokens=result.output_tokens, latency_ms=result.latency_ms, ttft_ms=result.ttft_ms,
-            attempts=len(result.attempts), retries=result.retries, fallbacks=result.fallbacks,
-            simulated=result.simulated, usage_estimated=result.usage_estimated,
-            cached=result.cached_text is not None, trace=decision.trace() if decision else {}, result=result,
-        )
-
-
-def to_request(messages: Messages, *, max_tokens: int = 1024, system: str | None = None, user: str | None = None,
-               session_id: str | None = None, temperature: float | None = None) -> ChatRequest:
-    """Build the engine's request. `user` / `session_id` become the request
-    metadata (`user`, `session`) an A/B test keeps callers sticky by."""
-    if isinstance(messages, ChatRequest):
-        return messages
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise ValueError(f"max_tokens must be a positive integer, not {max_tokens!r}")
-    parsed: list[Message] = [Message("system", system)] if system else []
-    if isinstance(messages, str):
-        parsed.append(Message("user", messages))
-    else:
-        for index, item in enumerate(messages):
-            parsed.append(_message(item, index))
-    if not any(m.role == "user" for m in parsed):
-        raise ValueError("messages need at least one user message")
-    metadata = {k: v for k, v in (("user", user), ("session", session_id)) if v}
-    return ChatRequest(messages=tuple(parsed), max_output_tokens=max_tokens, temperature=temperature, metadata=metadata)
-
-
-def _message(item: Mapping[str, Any] | Message, index: int) -> Message:
-    if isinstance(item, Message):
-        return item
-    if not isinstance(item, Mapping):
-        raise TypeError(f"messages[{index}] must be a {{'role', 'content'}} dict, not {type(item).__name__}")
-    role = _ROLES.get(str(item.get("role", "")))
-    if role is None:
-        raise ValueError(f"messages[{index}]: role {item.get('role')!r} is not supported; "
-                         f"use one of {', '.join(_ROLES)}")
-    content = item.get("content")
-    if isinstance(content, list):  # OpenAI content parts: text only
-        texts = []
-        for part in content:
-            if not isinstance(part, Mapping) or part.get("type") != "text":
-                kind = part.get("type") if isinstance(part, Mapping) else type(part).__name__
-                raise ValueError(f"messages[{index}]: only text content parts are supported, not {kind!r}")
-            texts.append(str(part.get("text", "")))
-        content = "".join(texts)
-    if not isinstance(content, str):
-        raise TypeError(f"messages[{index}].content must be a string or a list of text parts")
-    return Message(role, content)  # type: ignore[arg-type]
 
 
 class Router:
