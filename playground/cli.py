@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from playground import __version__
+from playground.cli_export import add_export_parsers, cmd_export, cmd_import
 from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
 from playground.core.events import RequestResult
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     soak.add_argument("--idle-timeout", type=float, default=None, metavar="S", help="stalled-stream timeout in seconds")
     soak.add_argument("--total-timeout", type=float, default=None, metavar="S", help="per-request total timeout in seconds")
     soak.add_argument("--json", action="store_true", help="print one JSON summary")
+    add_export_parsers(sub)
     return parser
 
 
@@ -319,6 +321,22 @@ def cmd_tui(args: argparse.Namespace) -> int:
                    send_initial_prompt=getattr(args, "send", False)) or 0
 
 
+def _policy_settings(args: argparse.Namespace):  # -> playground.config.build.Settings
+    """The policy a command describes: the profile named by --profile, else the loaded config."""
+    from pathlib import Path
+
+    from playground.config.load import load_config
+    from playground.config.profiles import load_profile
+
+    if getattr(args, "profile", None):
+        return load_profile(args.profile)
+    return load_config(Path(args.config) if getattr(args, "config", None) else None).settings
+
+
+def cmd_export_policy(args: argparse.Namespace) -> int:
+    return cmd_export(args, _policy_settings(args))
+
+
 COMMANDS = {
     "run": cmd_run,
     "models": cmd_models,
@@ -327,6 +345,8 @@ COMMANDS = {
     "soak": cmd_soak,
     "train-router": cmd_train_router,
     "tui": cmd_tui,
+    "export": cmd_export_policy,
+    "import": cmd_import,
 }
 
 
