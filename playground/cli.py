@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playground import __version__
+from playground.cli_export import add_export_parsers, cmd_export, cmd_import
 from playground.config.build import Settings
 from playground.core.errors import UserError
 from playground.core.events import RequestResult
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     soak.add_argument("--idle-timeout", type=float, default=None, metavar="S", help="stalled-stream timeout in seconds")
     soak.add_argument("--total-timeout", type=float, default=None, metavar="S", help="per-request total timeout in seconds")
     soak.add_argument("--json", action="store_true", help="print one JSON summary")
+    add_export_parsers(sub)
     for command in sub.choices.values():
         if command.prog.split()[-1] != "sim":
             _add_config_flag(command)
@@ -353,6 +355,19 @@ def cmd_tui(args: argparse.Namespace) -> int:
                    notices=getattr(args, "notices", [])) or 0
 
 
+def _policy_settings(args: argparse.Namespace) -> Settings:
+    """The policy a command describes: the profile named by --profile, else the loaded config."""
+    from playground.config.profiles import load_profile
+
+    if getattr(args, "profile", None):
+        return load_profile(args.profile)
+    return _settings(args)
+
+
+def cmd_export_policy(args: argparse.Namespace) -> int:
+    return cmd_export(args, _policy_settings(args))
+
+
 COMMANDS = {
     "run": cmd_run,
     "models": cmd_models,
@@ -361,6 +376,8 @@ COMMANDS = {
     "soak": cmd_soak,
     "train-router": cmd_train_router,
     "tui": cmd_tui,
+    "export": cmd_export_policy,
+    "import": cmd_import,
 }
 
 

@@ -1,0 +1,36 @@
+"""Export a policy to the project's own TOML and to the gateways users deploy.
+
+`export_policy(settings, fmt)` returns the text, one line per feature the
+format cannot express, and the file suffix. Only environment variable NAMES
+ever appear in an export: no format is given a key value.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from playground.config.build import Settings
+from playground.config.exporters.common import ExportResult
+from playground.core.errors import UserError
+
+Format = Literal["toml", "litellm", "portkey"]
+FORMATS: tuple[str, ...] = ("toml", "litellm", "portkey")
+
+
+def export_policy(settings: Settings, fmt: Format) -> ExportResult:
+    if fmt == "toml":
+        from playground.config.exporters.export_toml import export_toml
+
+        return export_toml(settings)
+    if fmt == "litellm":
+        from playground.config.exporters.export_litellm import export_litellm
+
+        return export_litellm(settings)
+    if fmt == "portkey":
+        from playground.config.exporters.export_portkey import export_portkey
+
+        return export_portkey(settings)
+    raise UserError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
+
+
+__all__ = ["ExportResult", "FORMATS", "Format", "export_policy"]

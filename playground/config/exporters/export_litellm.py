@@ -1,0 +1,248 @@
+"""Export a policy as a LiteLLM proxy config.yaml (model_list, router_settings,
+litellm_settings).
+
+Sources (read for LiteLLM 1.109.1, the version the live test loads):
+- Router arguments and their proxy form (`router_settings`):
+  https://docs.litellm.ai/docs/router/api_reference/configuration and
+  `litellm/router_python_core.py` (`Router.__init__`: routing_strategy,
+  num_retries, max_fallbacks, timeout, stream_timeout, fallbacks,
+  context_window_fallbacks, enable_pre_call_checks, enable_tag_filtering,
+  retry_policy, allowed_fails, allowed_fails_policy, cooldown_time).
+- Retries, fallbacks and cooldowns:
+  https://docs.litellm.ai/docs/router/learn/reliability; RetryPolicy and
+  AllowedFailsPolicy fields in `litellm/types/router.py`; the 50% per-minute
+  failure cooldown in `litellm/constants.py` (DEFAULT_FAILURE_THRESHOLD_PERCENT).
+- model_list entries (`litellm_params.model` "provider/name", `api_base`,
+  `api_key: os.environ/NAME`, `weight`, custom `input_cost_per_token`, and
+  `model_info`): https://docs.litellm.ai/docs/proxy/configs; the cost-based
+  strategy reads litellm_params costs (`litellm/router_strategy/lowest_cost.py`).
+- Complexity router (`model: auto_router/complexity_router`,
+  `complexity_router_config.tiers` SIMPLE/MEDIUM/COMPLEX/REASONING and
+  default `tier_boundaries`): `litellm/router_strategy/complexity_router/README.md`
+  and `config.py`.
+- Tag routing (deployment `tags`, a `default` tag, `enable_tag_filtering`):
+  `litellm/router_strategy/tag_based_routing.py`.
+- Caching (`litellm_settings.cache`, `cache_params.type` local / redis-semantic,
+  `similarity_threshold`, `ttl`): `litellm/caching/caching.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import yaml
+
+from playground.config.build import Settings
+from playground.config.exporters.common import ExportResult, at_usual_address, provider_of
+from playground.config.exporters.plan import RoutePlan, build_plan
+from playground.core.catalog import Catalog
+
+# Provider names LiteLLM knows natively (litellm_params.model = "<name>/<api name>").
+NATIVE_PREFIXES = ("openai", "anthropic", "groq", "deepseek", "openrouter")
+# A local server needs no key, but LiteLLM's OpenAI client wants a non-empty string.
+NO_KEY = "no-key-needed"
+# retry_on kinds -> LiteLLM RetryPolicy fields.
+RETRY_FIELDS = {
+    "rate_limited": "RateLimitErrorRetries",
+    "server_error": "InternalServerErrorRetries",
+    "overloaded": "ServiceUnavailableErrorRetries",
+    "timeout": "TimeoutErrorRetries",
+}
+# "Never" for an allowed-fails count (failures per minute before a cooldown).
+NEVER = 1_000_000
+LB_STRATEGIES = {"weighted": "simple-shuffle", "health": "simple-shuffle", "least-busy": "least-busy",
+                 "latency": "latency-based-routing"}
+COMPLEXITY_TIERS = {"SIMPLE": "small", "MEDIUM": "mid", "COMPLEX": "large", "REASONING": "large"}
+
+
+def export_litellm(settings: Settings) -> ExportResult:
+    plan = build_plan(settings)
+    notes = list(plan.caveats)
+    catalog = settings.catalog
+    deployments: list[dict[str, Any]] = []
+    named: set[str] = set()
+    ids: set[str] = set()
+
+    def add(model_id: str, model_name: str, **extra: Any) -> dict[str, Any]:
+        entry = _deployment(catalog, model_id, model_name, ids, extra)
+        deployments.append(entry)
+        named.add(model_name)
+        return entry
+
+    router: dict[str, Any] = {"routing_strategy": "simple-shuffle"}
+    fallbacks: list[dict[str, list[str]]] = []
+
+    if plan.mode in ("single", "fallback"):
+        for model_id in plan.members or [plan.primary]:
+            add(model_id, model_id)
+        if plan.mode == "fallback" and len(plan.members) > 1:
+            fallbacks.append({plan.primary: plan.members[1:]})
+    elif plan.mode == "loadbalance":
+        for model_id in plan.members:
+            add(model_id, plan.entry, weight=plan.weights.get(model_id, 1.0))
+        router["routing_strategy"] = LB_STRATEGIES[plan.policy]
+        if plan.policy in ("least-busy", "latency") and len(set(plan.weights.values())) > 1:
+            notes.append(f"loadbalance weights are ignored by LiteLLM's {LB_STRATEGIES[plan.policy]} strategy")
+    elif plan.mode == "cheapest":
+        for model_id in plan.members:
+            add(model_id, plan.entry)
+        router["routing_strategy"] = "cost-based-routing"
+    elif plan.tiers:
+        config = {"tiers": {tier: plan.tiers[ours] for tier, ours in COMPLEXITY_TIERS.items()}}
+        deployments.append({"model_name": plan.entry,
+                            "litellm_params": {"model": "auto_router/complexity_router",
+                                               "complexity_router_config": config,
+                                               "complexity_router_default_model": plan.primary}})
+        for model_id in dict.fromkeys(plan.tiers.values()):
+            add(model_id, model_id)
+        notes.append(f"{plan.strategy}: LiteLLM's complexity_router scores prompts with its own rules, so the "
+                     f"playground's thresholds ({_thresholds(settings, plan)}) do not carry over; its default "
+                     "tier_boundaries are kept (recalibrate them on your prompts)")
+    else:  # conditional on a label the caller sends: LiteLLM tag routing.
+        tags: dict[str, list[str]] = {}
+        for value, model_id in plan.branches:
+            tags.setdefault(model_id, []).append(f"{plan.label_key}:{value}")
+        tags.setdefault(plan.primary, []).append("default")
+        for model_id, model_tags in tags.items():
+            add(model_id, plan.entry, tags=model_tags)
+        router["enable_tag_filtering"] = True
+        notes.append(f"{plan.strategy}: routed by LiteLLM tags: the caller sends tags: [\"{plan.label_key}:<value>\"] "
+                     f"in the request metadata; untagged requests go to {plan.primary}")
+        if plan.chains:
+            notes.append(f"{plan.strategy}: per-label fallback chains collapse to one chain for the "
+                         f"{plan.entry} group (the default model's)")
+
+    # Fallback chains of routed models (the engine's chain_for), and context-window fallbacks.
+    window_fallbacks: list[dict[str, list[str]]] = []
+    tag_mode = plan.mode == "conditional" and not plan.tiers
+    for routed, chain in plan.chains.items():
+        if plan.mode == "cheapest":
+            break  # a failing deployment cools down and the next cheapest of the pool takes over
+        if tag_mode and routed != plan.primary:
+            continue
+        source = plan.entry if tag_mode else routed
+        for model_id in chain:
+            if model_id not in named:
+                add(model_id, model_id)
+        fallbacks.append({source: list(chain)})
+    for entry in list(fallbacks):
+        (source, chain), = entry.items()
+        window = _window(catalog, source, plan)
+        larger = [m for m in chain if catalog.models[m].context_window > window]
+        if larger:
+            window_fallbacks.append({source: larger})
+
+    retry = settings.policy.retry
+    num_retries = min(retry.retries_per_model, retry.max_attempts - 1)
+    router["num_retries"] = num_retries
+    router["retry_policy"] = _retry_policy(retry.retry_on, num_retries)
+    if fallbacks:
+        router["fallbacks"] = fallbacks
+        router["max_fallbacks"] = max(0, retry.max_attempts // (1 + num_retries) - 1)
+    if window_fallbacks:
+        router["context_window_fallbacks"] = window_fallbacks
+    router["enable_pre_call_checks"] = True
+    timeouts = settings.policy.timeouts
+    router["timeout"] = timeouts.total_s
+    router["stream_timeout"] = max(timeouts.first_token_s, timeouts.idle_s)
+    breaker = settings.policy.breaker
+    router["allowed_fails"] = max(1, math.ceil(breaker.minimum_calls * breaker.failure_rate_threshold / 100))
+    router["cooldown_time"] = breaker.wait_in_open_s
+    router["allowed_fails_policy"] = {
+        "AuthenticationErrorAllowedFails": NEVER,
+        "BadRequestErrorAllowedFails": NEVER,
+        "ContentPolicyViolationErrorAllowedFails": NEVER,
+        **({} if breaker.count_rate_limits else {"RateLimitErrorAllowedFails": NEVER}),
+    }
+    notes += _resilience_notes(settings, num_retries, router)
+
+    config: dict[str, Any] = {"model_list": deployments, "router_settings": router}
+    cache = settings.policy.cache
+    if cache.enabled:
+        config["litellm_settings"] = {"cache": True, "cache_params": {"type": "local", "ttl": cache.ttl_s}}
+        notes.append(f"semantic cache similarity threshold {cache.similarity_threshold:g} (embeddings by "
+                     f"{cache.embedding_model}) not exported: LiteLLM's semantic caches need a Redis or Qdrant "
+                     "server; exported the in-memory exact cache (set cache_params.type: redis-semantic and "
+                     f"similarity_threshold: {cache.similarity_threshold:g} to get it)")
+        notes.append(f"cache max_entries ({cache.max_entries}) has no LiteLLM equivalent")
+
+    header = (f"# LiteLLM proxy config exported by routing-playground (`playground export --format litellm`).\n"
+              f"# Router strategy: {plan.strategy}. Clients call model: {plan.entry}\n"
+              f"# Keys are read from the environment (api_key: os.environ/NAME); no key is stored here.\n"
+              f"# Run: litellm --config config.yaml\n")
+    text = header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return ExportResult(text, notes, ".yaml")
+
+
+def _deployment(catalog: Catalog, model_id: str, model_name: str, ids: set[str], extra: dict[str, Any]) -> dict[str, Any]:
+    spec = catalog.get(model_id)
+    provider = provider_of(catalog, spec)
+    params: dict[str, Any]
+    if at_usual_address(provider) and provider.name in NATIVE_PREFIXES:
+        params = {"model": f"{provider.name}/{spec.api_name}"}
+    else:
+        # Any other server speaks the protocol of its kind: openai/ (OpenAI-compatible) or anthropic/.
+        params = {"model": f"{provider.kind}/{spec.api_name}", "api_base": provider.base_url}
+    params["api_key"] = f"os.environ/{provider.api_key_env}" if provider.api_key_env else NO_KEY
+    params["input_cost_per_token"] = spec.input_per_mtok / 1_000_000
+    params["output_cost_per_token"] = spec.output_per_mtok / 1_000_000
+    params.update(extra)
+    deployment_id = model_id if model_id not in ids else f"{model_id}@{model_name}"
+    ids.add(deployment_id)
+    return {
+        "model_name": model_name,
+        "litellm_params": params,
+        "model_info": {
+            "id": deployment_id,
+            "input_cost_per_token": spec.input_per_mtok / 1_000_000,
+            "output_cost_per_token": spec.output_per_mtok / 1_000_000,
+            "max_input_tokens": spec.context_window,
+            "max_output_tokens": spec.max_output_tokens,
+            "max_tokens": spec.max_output_tokens,
+        },
+    }
+
+
+def _window(catalog: Catalog, name: str, plan: RoutePlan) -> int:
+    if name in catalog.models:
+        return catalog.models[name].context_window
+    members = [m for m in plan.routed_models() if m in catalog.models]
+    return min(catalog.models[m].context_window for m in members)
+
+
+def _retry_policy(retry_on: list[str], retries: int) -> dict[str, int]:
+    policy = {field: (retries if kind in retry_on else 0) for kind, field in RETRY_FIELDS.items()}
+    policy.update({"AuthenticationErrorRetries": 0, "BadRequestErrorRetries": 0, "ContentPolicyViolationErrorRetries": 0})
+    return policy
+
+
+def _thresholds(settings: Settings, plan: RoutePlan) -> str:
+    values = settings.values_for(plan.strategy)
+    if plan.strategy == "complexity":
+        return f"low {values.get('low_threshold', 0.25):g}, high {values.get('high_threshold', 0.5):g}"
+    return f"win probability {values.get('threshold', 0.5):g}"
+
+
+def _resilience_notes(settings: Settings, num_retries: int, router: dict[str, Any]) -> list[str]:
+    policy = settings.policy
+    retry, breaker, timeouts = policy.retry, policy.breaker, policy.timeouts
+    notes = [
+        f"one retry budget per request (max_attempts {retry.max_attempts} across retries and fallbacks) has no "
+        f"LiteLLM equivalent: each fallback gets its own retries; num_retries {num_retries} and max_fallbacks "
+        f"{router.get('max_fallbacks', 0)} keep (1 + retries) × (1 + fallbacks) within {retry.max_attempts}",
+        f"retry backoff (base {retry.base_delay_s:g}s × {retry.multiplier:g}^n, max {retry.max_delay_s:g}s, jitter "
+        f"{retry.jitter:g}) and the Retry-After cap ({retry.max_retry_after_s:g}s) cannot be set: LiteLLM uses its "
+        "own backoff and honours Retry-After",
+        f"circuit breaker: LiteLLM cools a deployment down for cooldown_time {breaker.wait_in_open_s:g}s after "
+        f"allowed_fails {router['allowed_fails']} failures in a minute (or a >50% failure rate in a minute), "
+        f"not on a failure rate ≥ {breaker.failure_rate_threshold:g}% over a {breaker.window_type} window of "
+        f"{breaker.window_size}; there are no half-open probes ({breaker.half_open_calls}) and no slow-call "
+        f"threshold ({breaker.slow_call_rate_threshold:g}% slower than {breaker.slow_call_duration_s:g}s)",
+        f"timeouts: LiteLLM has one timeout ({timeouts.total_s:g}s, the total) and a stream_timeout "
+        f"({router['stream_timeout']:g}s, the longer of first-token {timeouts.first_token_s:g}s and idle "
+        f"{timeouts.idle_s:g}s); connect ({timeouts.connect_s:g}s) cannot be set apart",
+    ]
+    if "connection" in retry.retry_on:
+        notes.append("retry on connection errors: LiteLLM's RetryPolicy has no field for them (num_retries applies)")
+    return notes

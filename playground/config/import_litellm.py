@@ -1,0 +1,311 @@
+"""Turn a LiteLLM proxy config.yaml into a policy file.
+
+model_list entries become models (with their providers); several deployments
+under one model_name become a group and a `loadbalance` strategy with their
+weights; router_settings become retry, breaker, timeouts, fallbacks and the
+strategy; what has no counterpart is reported in `notes`. The shape read is
+LiteLLM's proxy config (https://docs.litellm.ai/docs/proxy/configs,
+https://docs.litellm.ai/docs/router/api_reference/configuration).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from playground.config.schema import ModelSection, PolicyFile, ProviderSection
+from playground.core.catalog import default_catalog_raw
+from playground.core.errors import UserError
+
+# LiteLLM provider prefix -> (our provider name, kind, usual base URL, usual key variable).
+KNOWN_PREFIXES: dict[str, tuple[str, str]] = {
+    "openai": ("openai", "openai"),
+    "anthropic": ("anthropic", "anthropic"),
+    "groq": ("groq", "openai"),
+    "deepseek": ("deepseek", "openai"),
+    "openrouter": ("openrouter", "openai"),
+    # Servers speaking the OpenAI protocol under LiteLLM's own prefixes.
+    "hosted_vllm": ("vllm", "openai"),
+    "ollama_chat": ("ollama", "openai"),
+    "lm_studio": ("lm-studio", "openai"),
+}
+LB_POLICIES = {"simple-shuffle": "weighted", "least-busy": "least-busy", "latency-based-routing": "latency"}
+KNOWN_ROUTER_KEYS = {"routing_strategy", "num_retries", "retry_policy", "allowed_fails", "allowed_fails_policy",
+                     "cooldown_time", "fallbacks", "context_window_fallbacks", "timeout", "stream_timeout",
+                     "enable_pre_call_checks", "max_fallbacks", "enable_tag_filtering"}
+_ENV = re.compile(r"^os\.environ/([A-Za-z_][A-Za-z0-9_]*)$")
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+DEFAULT_CONTEXT = 128_000
+
+
+def import_litellm(path: str | Path, notes: list[str] | None = None) -> PolicyFile:
+    """Read a LiteLLM proxy config; append what could not be imported to `notes`."""
+    notes = [] if notes is None else notes
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: not a LiteLLM config (expected a mapping with model_list)")
+    entries = data.get("model_list")
+    if not isinstance(entries, list) or not entries:
+        raise UserError(f"{path}: model_list: missing or empty (a LiteLLM proxy config lists its deployments there)")
+    return _Importer(path, notes).run(data, entries)
+
+
+class _Importer:
+    def __init__(self, path: Path, notes: list[str]) -> None:
+        self.path = path
+        self.notes = notes
+        self.providers: dict[str, ProviderSection] = {}
+        self.models: dict[str, ModelSection] = {}
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.weights: dict[str, float] = {}
+        self.complexity: dict[str, Any] | None = None
+
+    def fail(self, key: str, message: str) -> UserError:
+        return UserError(f"{self.path}: {key}: {message}")
+
+    def run(self, data: dict[str, Any], entries: list[Any]) -> PolicyFile:
+        for index, entry in enumerate(entries):
+            self.deployment(index, entry)
+        if not self.models:
+            raise self.fail("model_list", "no deployment to import (only routers)")
+        router = data.get("router_settings") or {}
+        if not isinstance(router, dict):
+            raise self.fail("router_settings", "expected a mapping")
+        policy: dict[str, Any] = {"providers": {k: v.model_dump(exclude_defaults=True) | {"base_url": v.base_url}
+                                                for k, v in self.providers.items()},
+                                  "models": {k: v.model_dump(exclude_none=True) for k, v in self.models.items()}}
+        groups = {name: ids for name, ids in self.by_name.items() if len(ids) > 1}
+        policy["groups"] = groups
+        policy.update(self.resilience(router))
+        policy["router"], policy["strategies"] = self.strategy(router, groups)
+        for key in ("litellm_settings", "general_settings", "environment_variables"):
+            if data.get(key):
+                policy.update(self.settings(key, data[key]) if key == "litellm_settings" else {})
+                if key != "litellm_settings":
+                    self.notes.append(f"{key} not imported (proxy administration, not routing policy)")
+        unknown = sorted(set(data) - {"model_list", "router_settings", "litellm_settings", "general_settings",
+                                      "environment_variables"})
+        for key in unknown:
+            self.notes.append(f"{key} not imported (unknown section)")
+        return PolicyFile.model_validate(policy)
+
+    # --- model_list --------------------------------------------------------
+
+    def deployment(self, index: int, entry: Any) -> None:
+        where = f"model_list[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("model_name"), str):
+            raise self.fail(where, "each deployment needs model_name and litellm_params")
+        params = entry.get("litellm_params")
+        if not isinstance(params, dict) or not isinstance(params.get("model"), str):
+            raise self.fail(f"{where}.litellm_params.model", "missing (expected e.g. openai/gpt-4o)")
+        name = entry["model_name"]
+        model = params["model"]
+        if model.startswith("auto_router/complexity_router"):
+            self.complexity = {"name": name, **(params.get("complexity_router_config") or {})}
+            return
+        prefix, sep, api_name = model.partition("/")
+        if not sep:
+            prefix, api_name = ("anthropic", model) if model.startswith("claude") else ("openai", model)
+        if prefix not in KNOWN_PREFIXES:
+            raise self.fail(f"{where}.litellm_params.model", f"unsupported provider prefix {prefix!r} in {model!r}; "
+                            f"supported: {', '.join(KNOWN_PREFIXES)} (any OpenAI-compatible server as openai/ "
+                            "with api_base)")
+        provider = self.provider(where, prefix, params)
+        info = entry.get("model_info") or {}
+        model_id = self.model_id(name, info)
+        in_cost = _first(params, info, "input_cost_per_token")
+        out_cost = _first(params, info, "output_cost_per_token")
+        window = info.get("max_input_tokens") or info.get("max_tokens")
+        section: dict[str, Any] = {"provider": provider, "api_name": api_name}
+        local = self.providers[provider].local
+        if in_cost is None or out_cost is None:
+            if not local:
+                self.notes.append(f"{where} ({name}): no input/output_cost_per_token; costs set to 0, edit "
+                                  f"models.{model_id}.input_per_mtok / output_per_mtok")
+            in_cost, out_cost = in_cost or 0.0, out_cost or 0.0
+        section["input_per_mtok"] = round(float(in_cost) * 1_000_000, 6)
+        section["output_per_mtok"] = round(float(out_cost) * 1_000_000, 6)
+        if not isinstance(window, int):
+            self.notes.append(f"{where} ({name}): no model_info.max_input_tokens; context window set to {DEFAULT_CONTEXT:,}")
+            window = DEFAULT_CONTEXT
+        section["context_window"] = window
+        if isinstance(info.get("max_output_tokens"), int):
+            section["max_output_tokens"] = min(info["max_output_tokens"], window)
+        section["source"] = f"imported from {self.path.name}"
+        self.models[model_id] = ModelSection.model_validate(section)
+        self.by_name[name].append(model_id)
+        if "weight" in params:
+            self.weights[model_id] = float(params["weight"])
+        for key in ("rpm", "tpm", "order", "tags", "max_parallel_requests"):
+            if key in params or key in entry:
+                self.notes.append(f"{where} ({name}): {key} not imported (no counterpart in the playground)")
+
+    def model_id(self, name: str, info: dict[str, Any]) -> str:
+        wanted = str(info.get("id") or name).split("@", 1)[0]
+        model_id = _SAFE.sub("-", wanted).strip("-") or "model"
+        n = 2
+        base = model_id
+        while model_id in self.models:
+            model_id = f"{base}-{n}"
+            n += 1
+        return model_id
+
+    def provider(self, where: str, prefix: str, params: dict[str, Any]) -> str:
+        name, kind = KNOWN_PREFIXES[prefix]
+        known = default_catalog_raw()["providers"].get(name, {})
+        base = params.get("api_base") or known.get("base_url")
+        if not base:
+            raise self.fail(f"{where}.litellm_params.api_base", f"needed for {prefix}/ models")
+        if isinstance(base, str) and base.startswith("os.environ/"):
+            raise self.fail(f"{where}.litellm_params.api_base", "read from the environment; write the URL instead")
+        key = params.get("api_key")
+        env = ""
+        if isinstance(key, str):
+            match = _ENV.match(key)
+            if match:
+                env = match.group(1)
+            elif key:
+                # A literal key is never copied into a policy file.
+                self.notes.append(f"{where}: api_key is a literal value and was NOT imported; set api_key_env "
+                                  "to the name of an environment variable holding it")
+        elif known.get("api_key_env"):
+            env = known["api_key_env"]
+        host = urlparse(str(base)).hostname or ""
+        local = host in ("localhost", "127.0.0.1", "::1") or bool(known.get("local"))
+        if str(base).rstrip("/") != str(known.get("base_url", "")).rstrip("/"):
+            name = re.sub(r"[^A-Za-z0-9]+", "-", host).strip("-") or name
+        section = ProviderSection(kind=kind, base_url=str(base), api_key_env=env, local=local)  # type: ignore[arg-type]
+        existing = self.providers.get(name)
+        if existing is not None and existing != section:
+            name = f"{name}-{len(self.providers) + 1}"
+        self.providers.setdefault(name, section)
+        return name
+
+    # --- router_settings -----------------------------------------------------
+
+    def resilience(self, router: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        retry: dict[str, Any] = {}
+        if isinstance(router.get("num_retries"), int):
+            retry["retries_per_model"] = max(0, min(10, router["num_retries"]))
+        if isinstance(router.get("max_fallbacks"), int):
+            retry["max_attempts"] = max(1, min(50, (1 + retry.get("retries_per_model", 1)) * (1 + router["max_fallbacks"])))
+        if retry:
+            out["retry"] = retry
+        breaker: dict[str, Any] = {}
+        if isinstance(router.get("allowed_fails"), int):
+            # LiteLLM: N failures in a minute -> cooldown. Closest here: a 60 s
+            # time window needing N calls, tripping at 50% (LiteLLM's own rate rule).
+            breaker.update(window_type="time", window_size=60, minimum_calls=max(1, router["allowed_fails"]),
+                           failure_rate_threshold=50.0)
+        if isinstance(router.get("cooldown_time"), (int, float)):
+            breaker["wait_in_open_s"] = float(router["cooldown_time"])
+        if breaker:
+            out["breaker"] = breaker
+            self.notes.append("breaker: LiteLLM's allowed_fails (failures per minute) imported as a 60 s time window "
+                              "with that many minimum calls and a 50% failure-rate threshold")
+        if isinstance(router.get("timeout"), (int, float)):
+            out["timeouts"] = {"total_s": float(router["timeout"])}
+        chains: dict[str, list[str]] = {}
+        for key in ("fallbacks", "context_window_fallbacks"):
+            for item in router.get(key) or []:
+                if not isinstance(item, dict):
+                    raise self.fail(f"router_settings.{key}", "expected a list of {model: [fallbacks]}")
+                for source, targets in item.items():
+                    ids = [self.resolve(t) for t in (targets or [])]
+                    for model_id in self.ids_of(source):
+                        chain = chains.setdefault(model_id, [])
+                        chain += [t for t in ids if t and t not in chain and t != model_id]
+        if chains:
+            out["fallbacks"] = {"enabled": True, "chains": chains}
+        for key in sorted(set(router) - KNOWN_ROUTER_KEYS):
+            self.notes.append(f"router_settings.{key} not imported (no counterpart in the playground)")
+        if router.get("retry_policy") or router.get("allowed_fails_policy"):
+            self.notes.append("retry_policy / allowed_fails_policy per exception type not imported: the playground "
+                              "never retries auth or bad-request errors and never counts them against the breaker")
+        return out
+
+    def ids_of(self, name: str) -> list[str]:
+        return list(self.by_name.get(name, []))
+
+    def resolve(self, name: str) -> str:
+        """A LiteLLM model_name to one model id (a group's first deployment)."""
+        ids = self.ids_of(name)
+        if not ids:
+            self.notes.append(f"fallback target {name!r} is not in model_list; dropped")
+            return ""
+        return ids[0]
+
+    def strategy(self, router: dict[str, Any], groups: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, Any]]:
+        routing = router.get("routing_strategy", "simple-shuffle")
+        if self.complexity is not None:
+            tiers = self.complexity.get("tiers") or {}
+            pick = {k: self.resolve(v if isinstance(v, str) else str(v[0])) for k, v in tiers.items() if v}
+            values = {k: pick[t] for k, t in (("small_model", "SIMPLE"), ("mid_model", "MEDIUM"), ("large_model", "COMPLEX"))
+                      if pick.get(t)}
+            self.notes.append("complexity_router imported as the complexity strategy (SIMPLE, MEDIUM, COMPLEX tiers); "
+                              "its tier_boundaries score a different rule set and were not imported")
+            return {"strategy": "complexity", "columns": ["complexity", "fixed"]}, {"complexity": values}
+        if groups:
+            group = next(iter(groups))
+            if len(groups) > 1:
+                self.notes.append(f"several load-balanced groups; the loadbalance strategy uses {group!r} "
+                                  f"(others: {', '.join(list(groups)[1:])})")
+            if routing == "cost-based-routing":
+                self.notes.append("cost-based-routing imported as loadbalance (weighted); try the cost strategy")
+            policy = LB_POLICIES.get(routing, "weighted")
+            if routing not in LB_POLICIES and routing != "cost-based-routing":
+                self.notes.append(f"routing_strategy {routing!r} imported as weighted load balancing")
+            values: dict[str, Any] = {"group": group, "policy": policy}
+            weights = {m: self.weights[m] for m in groups[group] if m in self.weights}
+            if weights:
+                values["weights"] = weights
+            return {"strategy": "loadbalance", "columns": ["loadbalance", "fixed"]}, {"loadbalance": values}
+        first = next(iter(self.models))
+        chains = router.get("fallbacks") or []
+        if chains and isinstance(chains[0], dict):
+            (source, targets), *_ = chains[0].items()
+            primary = self.resolve(source)
+            chain = [t for t in (self.resolve(x) for x in targets or []) if t and t != primary]
+            if primary and chain:
+                return ({"strategy": "fallback", "columns": ["fallback", "fixed"]},
+                        {"fallback": {"primary": primary, "chain": chain}})
+        return {"strategy": "fixed", "columns": ["fixed"]}, {"fixed": {"model": first}}
+
+    def settings(self, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a mapping")
+        out: dict[str, Any] = {}
+        if value.get("cache"):
+            params = value.get("cache_params") or {}
+            cache: dict[str, Any] = {"enabled": True}
+            if isinstance(params.get("ttl"), (int, float)) and params["ttl"] > 0:
+                cache["ttl_s"] = float(params["ttl"])
+            if isinstance(params.get("similarity_threshold"), (int, float)):
+                cache["similarity_threshold"] = float(params["similarity_threshold"])
+            out["cache"] = cache
+        for extra in sorted(set(value) - {"cache", "cache_params"}):
+            self.notes.append(f"{key}.{extra} not imported (no counterpart in the playground)")
+        return out
+
+
+def _first(params: dict[str, Any], info: dict[str, Any], key: str) -> float | None:
+    for source in (params, info):
+        if isinstance(source.get(key), (int, float)):
+            return float(source[key])
+    return None
