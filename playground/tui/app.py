@@ -222,6 +222,8 @@ class PlaygroundApp(App[int]):
         if self._shut_down:
             return
         self._shut_down = True
+        if self._measure_timer is not None:
+            self._measure_timer.stop()
         for column in self._column_widgets.values():
             column.cancel()
         engine, self.engine = self.engine, None
@@ -420,12 +422,23 @@ class PlaygroundApp(App[int]):
         self._measure_timer = self.set_timer(_MEASURE_DEBOUNCE_S, self._measure_prompt)
 
     def _measure_prompt(self) -> None:
-        self._measure(self.prompt_area.text)
+        # The debounce can fire after teardown, or while another screen is on
+        # top (the main screen's widgets are then not the active screen's).
+        if self._shut_down:
+            return
+        try:
+            text = self.screen_stack[0].query_one("#prompt", TextArea).text
+        except (NoMatches, IndexError):
+            return
+        self._measure(text)
 
     @work(exclusive=True, group="measure", exit_on_error=False)
     async def _measure(self, text: str) -> None:
         """Show the prompt's size and whether it fits the models' windows."""
-        box = self.query_one("#prompt-box", PromptBox)
+        try:
+            box = self.screen_stack[0].query_one("#prompt-box", PromptBox)
+        except (NoMatches, IndexError):
+            return
         engine = self.engine
         if engine is None or not text.strip():
             box.set_size_note("")
