@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, SelectionList, TextArea
 
@@ -207,8 +208,8 @@ class PlaygroundApp(App[int]):
         engine = session.make_engine()
         engine.counter = CachedCounter(engine.counter)
         self.engine = engine
-        self.query_one(CircuitPanel).attach(engine.health)
-        self.query_one(ChaosPanel).attach(session.sim_server)
+        self.main_screen.query_one(CircuitPanel).attach(engine.health)
+        self.main_screen.query_one(ChaosPanel).attach(session.sim_server)
         mode = "simulated" if session.simulated else "live"
         self.status_line.set_mode(mode, self._status_text or split_mode_label(session.mode_label))
         if self._send_initial and self._initial_prompt and self._initial_prompt.strip():
@@ -239,30 +240,35 @@ class PlaygroundApp(App[int]):
         return self._session
 
     @property
+    def main_screen(self) -> Screen[Any]:
+        """The playground's own screen, also while another (trace, tuning) is on top."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    @property
     def status_line(self) -> StatusLine:
-        return self.query_one("#status", StatusLine)
+        return self.main_screen.query_one("#status", StatusLine)
 
     @property
     def prompt_area(self) -> TextArea:
-        return self.query_one("#prompt", TextArea)
+        return self.main_screen.query_one("#prompt", TextArea)
 
     @property
     def picker(self) -> StrategyPicker:
-        return self.query_one("#picker", StrategyPicker)
+        return self.main_screen.query_one("#picker", StrategyPicker)
 
     @property
     def totals(self) -> TotalsBar:
-        return self.query_one("#totals", TotalsBar)
+        return self.main_screen.query_one("#totals", TotalsBar)
 
     @property
     def columns(self) -> list[StrategyColumn]:
         try:
-            return list(self.query_one("#columns").query_children(StrategyColumn))
+            return list(self.main_screen.query_one("#columns").query_children(StrategyColumn))
         except NoMatches:
             return []
 
     def column(self, name: str) -> StrategyColumn:
-        return self.query_one(f"#column-{name}", StrategyColumn)
+        return self.main_screen.query_one(f"#column-{name}", StrategyColumn)
 
     def strategy_enabled(self, name: str) -> bool:
         return any(c.strategy.name == name for c in self.columns)
@@ -359,10 +365,10 @@ class PlaygroundApp(App[int]):
         self.push_screen(TraceScreen(self.trace_markdown()))
 
     def action_toggle_circuits(self) -> None:
-        self.query_one(CircuitPanel).toggle_class("-open")
+        self.main_screen.query_one(CircuitPanel).toggle_class("-open")
 
     def action_toggle_chaos(self) -> None:
-        chaos = self.query_one(ChaosPanel)
+        chaos = self.main_screen.query_one(ChaosPanel)
         chaos.toggle_class("-open")
         if chaos.has_class("-open") and chaos.sim is not None:
             chaos.query_one("#chaos-model").focus()
@@ -383,7 +389,7 @@ class PlaygroundApp(App[int]):
 
     async def _sync_columns(self, wanted: Sequence[str]) -> None:
         """Add and remove columns so they match `wanted`, in the app's order."""
-        container = self.query_one("#columns", ColumnsRow)
+        container = self.main_screen.query_one("#columns", ColumnsRow)
         existing = {column.strategy.name: column for column in self.columns}
         for name, column in existing.items():
             if name not in wanted:
@@ -427,8 +433,8 @@ class PlaygroundApp(App[int]):
         if self._shut_down:
             return
         try:
-            text = self.screen_stack[0].query_one("#prompt", TextArea).text
-        except (NoMatches, IndexError):
+            text = self.prompt_area.text
+        except NoMatches:
             return
         self._measure(text)
 
@@ -436,8 +442,8 @@ class PlaygroundApp(App[int]):
     async def _measure(self, text: str) -> None:
         """Show the prompt's size and whether it fits the models' windows."""
         try:
-            box = self.screen_stack[0].query_one("#prompt-box", PromptBox)
-        except (NoMatches, IndexError):
+            box = self.main_screen.query_one("#prompt-box", PromptBox)
+        except NoMatches:
             return
         engine = self.engine
         if engine is None or not text.strip():
@@ -459,13 +465,20 @@ class PlaygroundApp(App[int]):
             self._refresh_totals()
 
     def _refresh_totals(self) -> None:
+        # Timers and messages can still arrive while the app tears down.
+        if self._shut_down:
+            return
+        try:
+            totals = self.totals
+        except NoMatches:
+            return
         current = [c.current for c in self.columns if c.current is not None]
         runs = list(self._retired_runs)
         for column in self.columns:
             runs.extend(column.history)
             if column.current is not None:
                 runs.append(column.current)
-        self.totals.show(compute_totals(current, runs))
+        totals.show(compute_totals(current, runs))
 
 
 def run_tui(
