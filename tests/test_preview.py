@@ -199,3 +199,11 @@ def test_tuned_parameters_describe_a_column() -> None:
     assert describe_tuning(tuned) == "high_threshold=0.4, mid_model=gpt-4o"
     assert format_value({"a": 3.0, "b": 1.0}) == "a=3,b=1" and format_value(["x", "y"]) == "x,y"
 
+
+def test_tui_prompts_option_fails_before_the_screen_opens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from playground.cli import main
+
+    bad = tmp_path / "set.jsonl"
+    bad.write_text('{"prompt": "fine"}\n{"prompt": 3}\n', encoding="utf-8")
+    assert main(["tui", "--sim", "--prompts", str(bad)]) == 2
+    assert f'{bad}:2: "prompt" must be a non-empty string' in capsys.readouterr().err

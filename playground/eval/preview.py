@@ -47,7 +47,7 @@ from playground.core.decision import CascadePlan, Decision, EnsemblePlan, Router
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import CHARS_PER_TOKEN, TokenCounter
-from playground.engine.plans import JUDGE_BEST_TEMPLATE, JUDGE_MAX_TOKENS, JUDGE_SCORE_TEMPLATE
+from playground.engine.plans import JUDGE_BEST_TEMPLATE, JUDGE_SCORE_TEMPLATE
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.complexity import complexity_score
 
