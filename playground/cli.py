@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--send", action="store_true", help="send the --prompt as soon as the app is ready")
     tui.add_argument("--param", "-p", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
                      help="override a strategy parameter")
+    tui.add_argument("--prompts", default=None, metavar="FILE",
+                     help="prompt set the tuning preview routes: one prompt per line, or JSON Lines with a \"prompt\" "
+                          "field (default: the built-in set)")
     _add_session_flags(tui)
 
     run = sub.add_parser("run", help="send one prompt through strategies headless")
@@ -342,6 +345,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    from playground.eval.prompt_sets import load_prompt_set
     from playground.tui.app import run_tui
 
     settings = _settings(args)
@@ -349,10 +353,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     for name in names:
         strategy_class(name)  # an unknown name fails here, before the screen opens
     overrides = parse_param_overrides(getattr(args, "param", []) or [])
+    prompts_file = getattr(args, "prompts", None)
+    prompts = load_prompt_set(prompts_file) if prompts_file else None  # a bad file fails before the screen opens
     session = settings.open_session(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None))
     return run_tui(session=session, strategies=names, strategy_values=overrides, initial_prompt=getattr(args, "prompt", None),
                    send_initial_prompt=getattr(args, "send", False), settings=settings,
-                   notices=getattr(args, "notices", [])) or 0
+                   notices=getattr(args, "notices", []), prompts=prompts) or 0
 
 
 def _policy_settings(args: argparse.Namespace) -> Settings:

@@ -8,6 +8,7 @@ CORE_MODULES = [
     "playground.core.catalog", "playground.core.events", "playground.core.tokens", "playground.core.pricing",
     "playground.providers.pool", "playground.strategies.registry", "playground.engine.session",
     "playground.engine.runner", "playground.sim.runner", "playground.cli",
+    "playground.eval.preview", "playground.eval.prompt_sets", "playground.eval.tuning",
 ]
 
 

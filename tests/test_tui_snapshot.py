@@ -101,3 +101,25 @@ def test_ensemble_members_panel(snap_compare) -> None:
             self.query_one(MembersPanel).show(state)
 
     assert snap_compare(PanelApp(), terminal_size=(70, 30))
+
+
+def test_tuning_screen(snap_compare, session: Session) -> None:
+    """The tuning screen with one step taken (low_threshold 0.25 → 0.15), so
+    the preview shows values before the edit next to the new ones."""
+    from playground.tui.screens.tuning import TuningScreen
+
+    app = PlaygroundApp(session=session, status_text=STATUS,
+                        initial_prompt="Prove that the square root of 2 is irrational, step by step.")
+
+    async def tuned(pilot: Pilot) -> None:
+        await steady_cursor(pilot)
+        await pilot.press("ctrl+t")
+        for _ in range(400):
+            screen = pilot.app.screen
+            if isinstance(screen, TuningScreen) and screen.ready:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("shift+left")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=tuned)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import replace
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -22,18 +22,31 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, SelectionList, TextArea
 
+from playground.config import profiles
 from playground.config.build import Settings
 from playground.config.load import parse_policy_text
+from playground.config.schema import PolicyFile
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
+from playground.core.tokens import default_counter
 from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
-from playground.strategies.base import Strategy
+from playground.eval.preview import PreviewInputs, PreviewPrompt, measure_prompt
+from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
+from playground.eval.tuning import Tuning
+from playground.strategies.base import RoutingContext, Strategy
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES, make_strategy, strategy_class
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.run_state import RunState
+from playground.tui.screens.profiles import (
+    DiffProfilesDialog,
+    DuplicateProfileDialog,
+    PickProfileDialog,
+    SaveProfileDialog,
+)
 from playground.tui.screens.trace import TraceScreen
+from playground.tui.screens.tuning import TuningScreen
 from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
@@ -62,6 +75,8 @@ class PlaygroundApp(App[int]):
         "widgets/totals.tcss",
         "widgets/circuit_panel.tcss",
         "widgets/chaos_panel.tcss",
+        "widgets/param_editor.tcss",
+        "widgets/preview_pane.tcss",
     ]
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     # Ctrl+Enter reaches the app only in terminals that report it (kitty
@@ -73,6 +88,9 @@ class PlaygroundApp(App[int]):
         Binding("f2", "toggle_strategies", "Strategies", id="toggle_strategies"),
         Binding("f3", "focus_prompt", "Prompt", id="focus_prompt"),
         Binding("f4", "show_trace", "Trace", id="show_trace"),
+        # F6/F7 are taken by the prompt's TextArea; Ctrl+T reaches the app in
+        # every terminal and in tmux.
+        Binding("ctrl+t", "show_tuning", "Tune", id="show_tuning"),
         Binding("f8", "toggle_circuits", "Circuits", id="toggle_circuits"),
         Binding("f9", "toggle_chaos", "Chaos", id="toggle_chaos"),
         Binding("ctrl+l", "clear", "Clear", id="clear"),
@@ -91,6 +109,7 @@ class PlaygroundApp(App[int]):
         status_text: str | None = None,
         settings: Settings | None = None,
         notices: Sequence[str] = (),
+        prompts: PromptSet | None = None,
     ) -> None:
         """`session`: an open session the app takes over (and closes on exit);
         without one the app opens its own from `session_options` (errors then
@@ -102,7 +121,8 @@ class PlaygroundApp(App[int]):
         detail (demos, snapshots). `settings`: the loaded configuration
         (columns, strategy parameters, catalog), defaults when None;
         `notices` are shown once the screen is up (config created, values
-        ignored).
+        ignored). `prompts`: the prompt set the tuning preview routes
+        (default: the built-in set).
 
         Raises `UserError` for an unknown strategy or an invalid parameter."""
         super().__init__()
@@ -142,6 +162,9 @@ class PlaygroundApp(App[int]):
         self._column_widgets: dict[str, StrategyColumn] = {}
         self._measure_timer: Timer | None = None
         self._shut_down = False
+        self.prompt_set = prompts or builtin_prompt_set()
+        self._preview_inputs: PreviewInputs | None = None
+        self._tuning: Tuning | None = None
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -241,7 +264,8 @@ class PlaygroundApp(App[int]):
 
     @property
     def main_screen(self) -> Screen[Any]:
-        """The playground's own screen, also while another (trace, tuning) is on top."""
+        """The playground's own screen, also while the tuning or trace screen
+        is on top (the app's queries would search the top screen)."""
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     @property
@@ -264,7 +288,7 @@ class PlaygroundApp(App[int]):
     def columns(self) -> list[StrategyColumn]:
         try:
             return list(self.main_screen.query_one("#columns").query_children(StrategyColumn))
-        except NoMatches:
+        except (NoMatches, ScreenStackError):
             return []
 
     def column(self, name: str) -> StrategyColumn:
@@ -281,6 +305,8 @@ class PlaygroundApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return True if self.running else None  # None: shown, but dimmed
+        if action == "send" and len(self.screen_stack) > 1:
+            return False  # Ctrl+S etc. are not for the main screen while another is on top
         return True
 
     def action_send(self) -> None:
@@ -363,6 +389,152 @@ class PlaygroundApp(App[int]):
 
     def action_show_trace(self) -> None:
         self.push_screen(TraceScreen(self.trace_markdown()))
+
+    # -- tuning and profiles -------------------------------------------------------
+    def column_names(self) -> list[str]:
+        return [c.strategy.name for c in self.columns]
+
+    @property
+    def tuning(self) -> Tuning:
+        """Parameter edits on top of the values in effect (kept across openings
+        of the tuning screen until applied)."""
+        if self._tuning is None:
+            self._tuning = Tuning(self._catalog, self._values)
+        return self._tuning
+
+    def preview_context(self) -> RoutingContext:
+        """The models routes can use: the session's, or the whole catalog before it is open."""
+        return self.engine.context if self.engine is not None else RoutingContext.for_all(self._catalog)
+
+    def measure_for_preview(self, prompt_text: str) -> tuple[PreviewInputs, PreviewPrompt | None]:
+        """The prompt set (measured once per app) and the current prompt.
+        Blocking: call it from a thread."""
+        counter = self.engine.counter if self.engine is not None else default_counter()
+        if self._preview_inputs is None:
+            self._preview_inputs = PreviewInputs.measure(self.prompt_set.prompts, counter, label=self.prompt_set.label)
+        current = measure_prompt(prompt_text, counter) if prompt_text.strip() else None
+        return self._preview_inputs, current
+
+    def action_show_tuning(self, strategy: str | None = None) -> None:
+        if isinstance(self.screen, TuningScreen):
+            return
+        self.push_screen(TuningScreen(self.prompt_area.text, strategy))
+
+    def action_apply_tuning(self) -> None:
+        """Apply the tuning screen's pending edits (palette)."""
+        if isinstance(self.screen, TuningScreen):
+            self.screen.action_apply()
+        elif self.apply_tuning() == {}:
+            self.notify("Nothing to apply: open the tuning screen (Ctrl+T) and change a parameter.", title="Tuning")
+
+    def apply_tuning(self) -> dict[str, dict[str, Any]]:
+        """Make the pending edits the values in effect: the strategy instances
+        (and so the next send) use them, and column headers show them."""
+        changed = self.tuning.commit() if self._tuning is not None else {}
+        for name, values in changed.items():
+            self._values[name] = dict(values)
+            self._replace_strategy(name, make_strategy(name, self._catalog, values))
+        if changed:
+            summary = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in values.items()) or 'defaults'}"
+                                for name, values in changed.items())
+            self.notify(f"{summary}. Re-send (F5) to see the answers.", title="Tuning applied")
+        return changed
+
+    def _replace_strategy(self, name: str, strategy: Strategy) -> None:
+        self.strategies[name] = strategy
+        column = self._column_widgets.get(name)
+        if column is not None:
+            column.set_strategy(strategy)
+
+    def current_policy(self) -> PolicyFile:
+        """The loaded policy with the tuned strategy values and the columns shown."""
+        policy = self.settings.policy
+        strategies = {name: dict(values) for name, values in self._values.items() if values}
+        router = policy.router.model_copy(update={"columns": self.column_names() or list(policy.router.columns)})
+        return policy.model_copy(update={"strategies": strategies, "router": router})
+
+    def action_save_profile(self) -> None:
+        """Save the current tuning; pending edits of the tuning screen are applied first."""
+        self.apply_tuning()
+        self.push_screen(SaveProfileDialog(profiles.list_profiles()), self._save_profile)
+
+    def _save_profile(self, name: str | None) -> None:
+        if not name:
+            return
+        try:
+            path = profiles.save_profile(name, self.current_policy())
+        except UserError as exc:
+            self.notify(str(exc), title="Cannot save the profile", severity="error", timeout=10)
+            return
+        self.notify(f"Saved profile {name!r} to {path}", title="Profile saved")
+
+    def _profiles_or_notice(self, needed: int = 1) -> list[str] | None:
+        names = profiles.list_profiles()
+        if len(names) < needed:
+            self.notify("No saved profile yet: save one with Ctrl+N on the tuning screen (Ctrl+T) or from the palette.",
+                        title="Profiles", severity="warning")
+            return None
+        return names
+
+    def action_load_profile(self, after: Callable[[], Awaitable[None]] | None = None) -> None:
+        names = self._profiles_or_notice()
+        if names is None:
+            return
+
+        async def chosen(name: str | None) -> None:
+            if name and await self.load_profile(name) and after is not None:
+                await after()
+
+        self.push_screen(PickProfileDialog(names), chosen)
+
+    async def load_profile(self, name: str) -> bool:
+        """Apply a profile's strategy values and columns; returns whether it loaded."""
+        try:
+            settings = profiles.load_profile(name)
+            values = {n: dict(v) for n, v in settings.strategy_values.items()}
+            wanted = list(dict.fromkeys(settings.columns))
+            built = {n: make_strategy(n, self._catalog, values.get(n)) for n in dict.fromkeys([*self.strategies, *wanted])}
+        except UserError as exc:
+            self.notify(str(exc), title=f"Cannot load profile {name!r}", severity="error", timeout=15)
+            return False
+        self.settings = settings
+        self._values = values
+        self._tuning = None
+        for strategy_name, strategy in built.items():
+            self._replace_strategy(strategy_name, strategy)
+        self._order = wanted + [n for n in STRATEGIES if n not in wanted]
+        selection = self.picker.selection_list
+        with selection.prevent(SelectionList.SelectedChanged):
+            selection.deselect_all()
+            for column in wanted:
+                selection.select(column)
+        await self._sync_columns(wanted)
+        self.notify(f"Columns: {', '.join(wanted)}. Re-send (F5) to see the answers.", title=f"Loaded profile {name!r}")
+        return True
+
+    def action_duplicate_profile(self) -> None:
+        names = self._profiles_or_notice()
+        if names is None:
+            return
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            source, target = result
+            try:
+                path = profiles.duplicate_profile(source, target)
+            except UserError as exc:
+                self.notify(str(exc), title="Cannot duplicate", severity="error", timeout=10)
+                return
+            self.notify(f"Copied {source!r} to {target!r} ({path})", title="Profile duplicated")
+
+        self.push_screen(DuplicateProfileDialog(names), chosen)
+
+    def action_diff_profiles(self, left: str | None = None, right: str | None = None) -> None:
+        names = self._profiles_or_notice()
+        if names is None:
+            return
+        self.push_screen(DiffProfilesDialog(names, self.current_policy(), left, right))
 
     def action_toggle_circuits(self) -> None:
         self.main_screen.query_one(CircuitPanel).toggle_class("-open")
@@ -461,8 +633,11 @@ class PlaygroundApp(App[int]):
         box.set_size_note(note)
 
     def _tick_totals(self) -> None:
-        if self.running:
-            self._refresh_totals()
+        try:
+            if self.running:
+                self._refresh_totals()
+        except (NoMatches, ScreenStackError):
+            pass  # the app is closing: its screen is being taken apart
 
     def _refresh_totals(self) -> None:
         # Timers and messages can still arrive while the app tears down.
@@ -470,7 +645,7 @@ class PlaygroundApp(App[int]):
             return
         try:
             totals = self.totals
-        except NoMatches:
+        except (NoMatches, ScreenStackError):
             return
         current = [c.current for c in self.columns if c.current is not None]
         runs = list(self._retired_runs)
@@ -491,6 +666,7 @@ def run_tui(
     send_initial_prompt: bool = False,
     settings: Settings | None = None,
     notices: Sequence[str] = (),
+    prompts: PromptSet | None = None,
 ) -> int:
     """Run the playground in the terminal; returns the process exit code.
 
@@ -509,6 +685,7 @@ def run_tui(
             send_initial_prompt=send_initial_prompt,
             settings=settings,
             notices=notices,
+            prompts=prompts,
         )
     except UserError as exc:
         if session is not None:

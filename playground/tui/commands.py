@@ -28,6 +28,12 @@ def playground_commands(app: PlaygroundApp) -> Iterator[Command]:
     yield "Show/hide strategies panel", "Choose which strategies get a column (F2)", app.action_toggle_strategies
     yield "Show/hide circuit breakers", "Every endpoint's breaker: state, failure rate, countdown to half-open (F8)", app.action_toggle_circuits
     yield "Show/hide chaos panel", "Toggle the simulator's faults per model while prompts run (F9)", app.action_toggle_chaos
+    yield "Tune strategies", "Edit each strategy's parameters with a live preview of picks and cost (Ctrl+T)", app.action_show_tuning
+    yield "Apply tuning", "Make the tuning screen's edits the values the next send uses (Ctrl+R on the tuning screen)", app.action_apply_tuning
+    yield "Save profile…", "Save the columns and tuned strategy values as a named profile (Ctrl+N on the tuning screen)", app.action_save_profile
+    yield "Load profile…", "Apply a saved profile's strategy values and columns (Ctrl+O on the tuning screen)", app.action_load_profile
+    yield "Duplicate profile…", "Copy a saved profile under a new name (Ctrl+Y on the tuning screen)", app.action_duplicate_profile
+    yield "Diff profiles…", "Every key that differs between two profiles or a profile and the current tuning (Ctrl+F on the tuning screen)", app.action_diff_profiles
     for name, cls in STRATEGIES.items():
         enabled = app.strategy_enabled(name)
         title = f"{'Remove' if enabled else 'Add'} strategy: {name}"

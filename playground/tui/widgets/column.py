@@ -38,6 +38,7 @@ from playground.core.events import (
 )
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
+from playground.eval.tuning import describe_tuning
 from playground.strategies.base import Strategy
 from playground.tui.formatting import (
     describe_error,
@@ -99,7 +100,7 @@ class StrategyColumn(Vertical):
     def compose(self) -> ComposeResult:
         with Vertical(classes="column-header"):
             with Horizontal(classes="title-row"):
-                yield Static(self.strategy.name, id="strategy-name", markup=False)
+                yield Static(self._title(), id="strategy-name", markup=False)
                 yield Static(_BADGES["idle"], id="badge", markup=False)
             yield Static("not run yet", id="model", markup=False)
             yield Static(self.strategy.summary, id="reason", markup=False)
@@ -115,7 +116,19 @@ class StrategyColumn(Vertical):
         self._ticker = self.set_interval(1 / FIGURES_HZ, self._tick, pause=True)
         self.refresh_figures()
 
+    def _title(self) -> str:
+        """The strategy's name and the parameters tuned away from their defaults."""
+        tuned = describe_tuning(self.strategy)
+        return f"{self.strategy.name} · {tuned}" if tuned else self.strategy.name
+
     # -- public API ---------------------------------------------------------
+    def set_strategy(self, strategy: Strategy) -> None:
+        """Use a re-tuned instance from the next run on (a running one keeps its own)."""
+        self.strategy = strategy
+        title = self.query_one("#strategy-name", Static)
+        title.update(self._title())
+        title.tooltip = self._title()
+
     @property
     def running(self) -> bool:
         return self.current is not None and self.current.running
