@@ -18,6 +18,8 @@ def add_export_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
     export.add_argument("--format", "-f", required=True, choices=FORMATS,
                         help="toml (this project's policy file), litellm (proxy config.yaml) or portkey (config JSON)")
     export.add_argument("--profile", default=None, metavar="NAME", help="export a saved profile instead of the config")
+    export.add_argument("--strategy", "-s", default=None, metavar="NAME",
+                        help="the strategy to export (default: the policy's [router] strategy)")
     export.add_argument("--out", "-o", default=None, metavar="FILE",
                         help="write to FILE (atomically, mode 0600) instead of standard output")
 
@@ -30,13 +32,18 @@ def add_export_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """`settings` is the loaded config, or the profile named by --profile."""
-    result = export_policy(settings, args.format)
-    if args.out:
-        from playground.config.files import write_private
+    if args.strategy:
+        from playground.strategies.registry import strategy_class
 
-        write_private(Path(args.out).expanduser(), result.text)
-        print(f"wrote {args.out} ({args.format})", file=sys.stderr)
+        strategy_class(args.strategy)
+        settings = settings.with_router_strategy(args.strategy)
+    if args.out:
+        from playground.config.export_files import write_export
+
+        path, result = write_export(settings, args.format, Path(args.out))
+        print(f"wrote {path} ({args.format}, strategy {settings.router_strategy})", file=sys.stderr)
     else:
+        result = export_policy(settings, args.format)
         sys.stdout.write(result.text)
     for line in result.unexpressed:
         print(f"not expressible in {args.format}: {line}", file=sys.stderr)

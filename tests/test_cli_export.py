@@ -24,6 +24,11 @@ def test_export_toml_to_stdout_is_a_loadable_policy() -> None:
     assert settings.router_strategy == "complexity"
     assert tomllib.loads(proc.stdout)["strategies"]["complexity"]["large_model"] == "claude-opus-4-5"
     assert "not expressible" not in proc.stderr
+    # Another column's strategy, from the same config.
+    proc = cli("export", "--format", "toml", "--strategy", "cost")
+    assert proc.returncode == 0, proc.stderr
+    assert parse_policy_text(proc.stdout, "stdout").router_strategy == "cost"
+    assert_one_line_error(cli("export", "--format", "toml", "--strategy", "smart"), 2, "unknown strategy 'smart'")
 
 
 def test_export_litellm_to_a_file_is_private_atomic_and_reports_what_is_lost(tmp_path: Path) -> None:

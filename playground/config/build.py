@@ -55,6 +55,14 @@ class Settings:
     def values_for(self, strategy: str) -> dict[str, Any]:
         return dict(self.strategy_values.get(strategy, {}))
 
+    def with_router_strategy(self, name: str, origin: str = "policy") -> "Settings":
+        """The same policy routed by another strategy (what an export of one
+        column describes)."""
+        if name == self.router_strategy:
+            return self
+        router = self.policy.router.model_copy(update={"strategy": name})
+        return build_settings(self.policy.model_copy(update={"router": router}), origin)
+
     def session_options(self, **overrides: Any) -> SessionOptions:
         """Session options carrying this policy's resilience, timeouts and cache."""
         base = {"timeouts": self.timeouts, "resilience": self.resilience, "cache": self.cache,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_state_path
+from platformdirs import user_config_path, user_data_path, user_state_path
 
 APP_NAME = "routing-playground"
 CONFIG_ENV = "PLAYGROUND_CONFIG"
@@ -33,3 +33,8 @@ def last_good_file(config_file: Path) -> Path:
     """Where the last configuration that validated is kept, one per config file."""
     safe = str(config_file.resolve()).strip("/").replace("/", "_").replace("\\", "_").replace(":", "")
     return state_dir() / "last-good" / f"{safe}"
+
+
+def exports_dir() -> Path:
+    """Where the TUI writes exports (the CLI writes where --out says)."""
+    return user_data_path(APP_NAME, appauthor=False) / "exports"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import replace
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -22,31 +22,22 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, SelectionList, TextArea
 
-from playground.config import profiles
 from playground.config.build import Settings
 from playground.config.load import parse_policy_text
-from playground.config.schema import PolicyFile
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
-from playground.core.tokens import default_counter
 from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
-from playground.eval.preview import PreviewInputs, PreviewPrompt, measure_prompt
+from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
-from playground.strategies.base import RoutingContext, Strategy
+from playground.strategies.base import Strategy
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES, make_strategy, strategy_class
 from playground.tui.commands import PlaygroundCommands
+from playground.tui.policy_actions import PolicyActions
 from playground.tui.counting import CachedCounter
 from playground.tui.run_state import RunState
-from playground.tui.screens.profiles import (
-    DiffProfilesDialog,
-    DuplicateProfileDialog,
-    PickProfileDialog,
-    SaveProfileDialog,
-)
 from playground.tui.screens.trace import TraceScreen
-from playground.tui.screens.tuning import TuningScreen
 from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
@@ -61,7 +52,7 @@ _MEASURE_DEBOUNCE_S = 0.4
 TOTALS_HZ = 4
 
 
-class PlaygroundApp(App[int]):
+class PlaygroundApp(PolicyActions, App[int]):
     """Compare routing strategies on one prompt, streaming side by side."""
 
     TITLE = "routing-playground"
@@ -393,148 +384,6 @@ class PlaygroundApp(App[int]):
     # -- tuning and profiles -------------------------------------------------------
     def column_names(self) -> list[str]:
         return [c.strategy.name for c in self.columns]
-
-    @property
-    def tuning(self) -> Tuning:
-        """Parameter edits on top of the values in effect (kept across openings
-        of the tuning screen until applied)."""
-        if self._tuning is None:
-            self._tuning = Tuning(self._catalog, self._values)
-        return self._tuning
-
-    def preview_context(self) -> RoutingContext:
-        """The models routes can use: the session's, or the whole catalog before it is open."""
-        return self.engine.context if self.engine is not None else RoutingContext.for_all(self._catalog)
-
-    def measure_for_preview(self, prompt_text: str) -> tuple[PreviewInputs, PreviewPrompt | None]:
-        """The prompt set (measured once per app) and the current prompt.
-        Blocking: call it from a thread."""
-        counter = self.engine.counter if self.engine is not None else default_counter()
-        if self._preview_inputs is None:
-            self._preview_inputs = PreviewInputs.measure(self.prompt_set.prompts, counter, label=self.prompt_set.label)
-        current = measure_prompt(prompt_text, counter) if prompt_text.strip() else None
-        return self._preview_inputs, current
-
-    def action_show_tuning(self, strategy: str | None = None) -> None:
-        if isinstance(self.screen, TuningScreen):
-            return
-        self.push_screen(TuningScreen(self.prompt_area.text, strategy))
-
-    def action_apply_tuning(self) -> None:
-        """Apply the tuning screen's pending edits (palette)."""
-        if isinstance(self.screen, TuningScreen):
-            self.screen.action_apply()
-        elif self.apply_tuning() == {}:
-            self.notify("Nothing to apply: open the tuning screen (Ctrl+T) and change a parameter.", title="Tuning")
-
-    def apply_tuning(self) -> dict[str, dict[str, Any]]:
-        """Make the pending edits the values in effect: the strategy instances
-        (and so the next send) use them, and column headers show them."""
-        changed = self.tuning.commit() if self._tuning is not None else {}
-        for name, values in changed.items():
-            self._values[name] = dict(values)
-            self._replace_strategy(name, make_strategy(name, self._catalog, values))
-        if changed:
-            summary = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in values.items()) or 'defaults'}"
-                                for name, values in changed.items())
-            self.notify(f"{summary}. Re-send (F5) to see the answers.", title="Tuning applied")
-        return changed
-
-    def _replace_strategy(self, name: str, strategy: Strategy) -> None:
-        self.strategies[name] = strategy
-        column = self._column_widgets.get(name)
-        if column is not None:
-            column.set_strategy(strategy)
-
-    def current_policy(self) -> PolicyFile:
-        """The loaded policy with the tuned strategy values and the columns shown."""
-        policy = self.settings.policy
-        strategies = {name: dict(values) for name, values in self._values.items() if values}
-        router = policy.router.model_copy(update={"columns": self.column_names() or list(policy.router.columns)})
-        return policy.model_copy(update={"strategies": strategies, "router": router})
-
-    def action_save_profile(self) -> None:
-        """Save the current tuning; pending edits of the tuning screen are applied first."""
-        self.apply_tuning()
-        self.push_screen(SaveProfileDialog(profiles.list_profiles()), self._save_profile)
-
-    def _save_profile(self, name: str | None) -> None:
-        if not name:
-            return
-        try:
-            path = profiles.save_profile(name, self.current_policy())
-        except UserError as exc:
-            self.notify(str(exc), title="Cannot save the profile", severity="error", timeout=10)
-            return
-        self.notify(f"Saved profile {name!r} to {path}", title="Profile saved")
-
-    def _profiles_or_notice(self, needed: int = 1) -> list[str] | None:
-        names = profiles.list_profiles()
-        if len(names) < needed:
-            self.notify("No saved profile yet: save one with Ctrl+N on the tuning screen (Ctrl+T) or from the palette.",
-                        title="Profiles", severity="warning")
-            return None
-        return names
-
-    def action_load_profile(self, after: Callable[[], Awaitable[None]] | None = None) -> None:
-        names = self._profiles_or_notice()
-        if names is None:
-            return
-
-        async def chosen(name: str | None) -> None:
-            if name and await self.load_profile(name) and after is not None:
-                await after()
-
-        self.push_screen(PickProfileDialog(names), chosen)
-
-    async def load_profile(self, name: str) -> bool:
-        """Apply a profile's strategy values and columns; returns whether it loaded."""
-        try:
-            settings = profiles.load_profile(name)
-            values = {n: dict(v) for n, v in settings.strategy_values.items()}
-            wanted = list(dict.fromkeys(settings.columns))
-            built = {n: make_strategy(n, self._catalog, values.get(n)) for n in dict.fromkeys([*self.strategies, *wanted])}
-        except UserError as exc:
-            self.notify(str(exc), title=f"Cannot load profile {name!r}", severity="error", timeout=15)
-            return False
-        self.settings = settings
-        self._values = values
-        self._tuning = None
-        for strategy_name, strategy in built.items():
-            self._replace_strategy(strategy_name, strategy)
-        self._order = wanted + [n for n in STRATEGIES if n not in wanted]
-        selection = self.picker.selection_list
-        with selection.prevent(SelectionList.SelectedChanged):
-            selection.deselect_all()
-            for column in wanted:
-                selection.select(column)
-        await self._sync_columns(wanted)
-        self.notify(f"Columns: {', '.join(wanted)}. Re-send (F5) to see the answers.", title=f"Loaded profile {name!r}")
-        return True
-
-    def action_duplicate_profile(self) -> None:
-        names = self._profiles_or_notice()
-        if names is None:
-            return
-
-        def chosen(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            source, target = result
-            try:
-                path = profiles.duplicate_profile(source, target)
-            except UserError as exc:
-                self.notify(str(exc), title="Cannot duplicate", severity="error", timeout=10)
-                return
-            self.notify(f"Copied {source!r} to {target!r} ({path})", title="Profile duplicated")
-
-        self.push_screen(DuplicateProfileDialog(names), chosen)
-
-    def action_diff_profiles(self, left: str | None = None, right: str | None = None) -> None:
-        names = self._profiles_or_notice()
-        if names is None:
-            return
-        self.push_screen(DiffProfilesDialog(names, self.current_policy(), left, right))
 
     def action_toggle_circuits(self) -> None:
         self.main_screen.query_one(CircuitPanel).toggle_class("-open")

@@ -49,6 +49,7 @@ class TuningScreen(ModalScreen[None]):
         Binding("ctrl+o", "load_profile", "Load profile", id="tuning_load_profile"),
         Binding("ctrl+y", "duplicate_profile", "Duplicate", id="tuning_duplicate_profile"),
         Binding("ctrl+f", "diff_profiles", "Diff", id="tuning_diff_profiles"),
+        Binding("ctrl+e", "export_policy", "Export", id="tuning_export_policy"),
     ]
 
     def __init__(self, prompt_text: str, strategy: str | None = None) -> None:
@@ -231,6 +232,10 @@ class TuningScreen(ModalScreen[None]):
 
     def action_diff_profiles(self) -> None:
         self.playground.action_diff_profiles()
+
+    def action_export_policy(self) -> None:
+        self.playground.action_export_policy(self.selected)  # applies the pending edits first
+        self.refresh_preview()
 
     async def _reload(self) -> None:
         """A profile was loaded: the values in effect changed."""
