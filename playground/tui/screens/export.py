@@ -4,16 +4,13 @@ dialog only collects the choice; the app writes the file."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
-
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static
 
 from playground.config.exporters import FORMATS
+from playground.tui.screens.profiles import ProfileDialog
 
 FORMAT_HELP = {
     "toml": "this project's policy file: loads with --config or Router.from_file",
@@ -22,11 +19,9 @@ FORMAT_HELP = {
 }
 
 
-class ExportDialog(ModalScreen[tuple[str, str] | None]):
-    """Returns (strategy, format), or None."""
+class ExportDialog(ProfileDialog):
+    """Returns (strategy, format), or None. Shares the profile dialogs' look and Esc."""
 
-    CSS_PATH = "profiles.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export_dialog_close")]
     # Enter exports right away; Tab reaches the strategy and format selects.
     AUTO_FOCUS = "#export-go"
 
@@ -60,6 +55,3 @@ class ExportDialog(ModalScreen[tuple[str, str] | None]):
     @on(Button.Pressed, "#export-go")
     def _export(self) -> None:
         self.dismiss((self.strategy, self.fmt))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
