@@ -7,6 +7,7 @@ allowed, not only that a value is wrong.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from playground.core.catalog import CAPABILITY_NAMES
 
 SCHEMA_VERSION = 1
+# An environment variable NAME as keys are referenced by (OPENAI_API_KEY).
+# Upper case only: a pasted key (sk-..., gsk_...) never matches.
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
 
 
 class _Section(BaseModel):
@@ -47,8 +51,8 @@ class ProviderSection(_Section):
     @field_validator("api_key_env", "base_url_env")
     @classmethod
     def _env_name(cls, value: str) -> str:
-        if value and not value.replace("_", "").isalnum():
-            raise ValueError("must be an environment variable NAME such as OPENAI_API_KEY, not a key")
+        if value and not ENV_NAME.match(value):
+            raise ValueError("must be an environment variable NAME in capitals, such as OPENAI_API_KEY, not a key")
         return value
 
 
