@@ -130,12 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, *, strict: bool = False) -> Settings:
     """The user's configuration; its notices (file created, values ignored,
-    models discovered) go to standard error so --json output stays clean."""
+    models discovered) go to standard error so --json output stays clean.
+    `strict`: a broken file is an error instead of falling back to the last
+    good configuration (an export must describe the file, not an older one)."""
     from playground.config.discover import load_user_config
+    from playground.config.problems import ConfigError
 
     loaded = load_user_config(Path(args.config) if getattr(args, "config", None) else None)
+    if strict and loaded.problems:
+        raise ConfigError(loaded.problems)
     for notice in loaded.notices():
         print(f"playground: config: {notice}", file=sys.stderr)
     args.notices = loaded.notices()
@@ -366,8 +371,8 @@ def _policy_settings(args: argparse.Namespace) -> Settings:
     from playground.config.profiles import load_profile
 
     if getattr(args, "profile", None):
-        return load_profile(args.profile)
-    return _settings(args)
+        return load_profile(args.profile, extra_models=_settings(args).extra_models)
+    return _settings(args, strict=True)
 
 
 def cmd_export_policy(args: argparse.Namespace) -> int:

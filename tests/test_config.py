@@ -183,3 +183,57 @@ def test_keys_in_the_environment_are_never_written(monkeypatch: pytest.MonkeyPat
         assert secret not in path.read_text(), path
         assert mode(path) == 0o600, path
     assert os.environ["OPENAI_API_KEY"] == secret
+
+
+def test_values_that_may_be_keys_are_never_repeated_in_errors() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_policy_text('[providers.openai]\napi_key = "sk-proj-SECRET123"\n'
+                          '[strategies.fixed]\nmodel = "sk-ant-api03-abcdefghijklmnop"\n', "k.toml")
+    text = str(caught.value)
+    assert "SECRET123" not in text and "abcdefghijklmnop" not in text
+    assert "k.toml:2: providers.openai.api_key = (value hidden: it may be a key): unknown key" in text
+    with pytest.raises(ConfigError) as caught:
+        parse_policy_text('[providers.groq]\napi_key_env = "gsk_SECRETSECRETSECRET"\n', "k.toml")
+    assert "gsk_SECRET" not in str(caught.value) and "must be an environment variable NAME" in str(caught.value)
+
+
+def test_a_catalog_provider_can_be_overridden_in_part_and_a_new_one_needs_a_base_url() -> None:
+    settings = parse_policy_text('[providers.openai]\napi_key_env = "MY_OPENAI_KEY"\n', "c.toml")
+    openai = settings.catalog.providers["openai"]
+    assert openai.api_key_env == "MY_OPENAI_KEY" and openai.base_url == "https://api.openai.com/v1"
+    assert settings.keyless_providers == frozenset()  # a provider is switched on by its key, or `enabled`
+    with pytest.raises(ConfigError, match=r"c.toml:1: providers.newco: a new provider needs base_url"):
+        parse_policy_text('[providers.newco]\nkind = "openai"\n', "c.toml")
+    local = parse_policy_text('[providers.box]\nbase_url = "http://127.0.0.1:8000/v1"\nenabled = true\n', "c.toml")
+    assert local.keyless_providers == frozenset({"box"})
+
+
+def test_strategy_values_are_kept_in_their_declared_types() -> None:
+    settings = parse_policy_text('[strategies.task]\nrules = \'[{"task": "code", "pattern": "def ", "model": "gpt-4o"}]\'\n'
+                                 '[strategies.complexity]\nhigh_threshold = 0.6\n', "c.toml")
+    assert settings.values_for("task")["rules"] == [{"task": "code", "pattern": "def ", "model": "gpt-4o"}]
+    with pytest.raises(ConfigError, match="not a finite number"):
+        parse_policy_text('[strategies.complexity]\nhigh_threshold = nan\n', "c.toml")
+
+
+def test_an_unwritable_config_dir_runs_on_defaults_and_says_why(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    loaded = load_config()
+    assert not loaded.created and loaded.settings.resilience.retry.max_attempts == 6
+    assert "cannot write" in loaded.notices()[0] and "running on the default configuration" in loaded.notices()[0]
+
+
+def test_discovered_models_survive_a_rebuild_and_profiles_may_name_them() -> None:
+    extra = {"box-llama": {"provider": "ollama", "api_name": "llama", "tier": "local", "input_per_mtok": 0.0,
+                           "output_per_mtok": 0.0, "context_window": 8192, "max_output_tokens": 4096, "source": "t",
+                           "price_date": "2026-11-22", "capabilities": {}, "sim": {"ttft_ms": 1, "tokens_per_s": 1,
+                                                                                    "quality": 0.5}}}
+    settings = parse_policy_text('[strategies.fixed]\nmodel = "box-llama"\n', "c.toml", extra_models=extra)
+    rebuilt = settings.with_router_strategy("fixed")
+    assert "box-llama" in rebuilt.catalog.models and rebuilt.values_for("fixed") == {"model": "box-llama"}
+    save_profile("local", settings.policy)
+    with pytest.raises(UserError, match="unknown model 'box-llama'"):
+        load_profile("local")
+    assert load_profile("local", extra_models=settings.extra_models).values_for("fixed") == {"model": "box-llama"}

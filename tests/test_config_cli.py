@@ -47,15 +47,16 @@ def test_a_missing_explicit_config_is_one_line_exit_2(tmp_path: Path) -> None:
 def test_a_local_server_is_discovered_and_used_with_no_key(tmp_path: Path, sim_server: object) -> None:
     base = sim_server.base_url  # type: ignore[attr-defined]
     config = tmp_path / "c.toml"
-    config.write_text(f'[providers.local]\nkind = "openai"\nbase_url = "{base}/v1"\ndiscover = true\n')
+    # The file itself may name a model that only discovery knows.
+    config.write_text(f'[providers.local]\nkind = "openai"\nbase_url = "{base}/v1"\ndiscover = true\n'
+                      f'[strategies.fixed]\nmodel = "local-sim-gpt-4o"\n')
     proc = cli("--config", str(config), "models", "--json")
     assert proc.returncode == 0, proc.stderr
     rows = {row["id"]: row for row in json.loads(proc.stdout)}
     assert "local-sim-gpt-4o" in rows and not any("embedding" in name for name in rows)
     assert rows["local-sim-gpt-4o"]["input_per_mtok"] == 0 and rows["local-sim-gpt-4o"]["via"] == f"{base}/v1"
-    assert "local: " in proc.stderr and "model(s) at" in proc.stderr
-    proc = cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed",
-               "-p", "fixed.model=local-sim-gpt-4o", "--json")
+    assert "local: " in proc.stderr and "added local-sim-claude-haiku-4-5, " in proc.stderr
+    proc = cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed", "--json")
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)
     assert row["model"] == "local-sim-gpt-4o" and row["simulated"] is False and row["cost_usd"] == 0
@@ -95,3 +96,14 @@ def test_ollama_from_its_base_url_variable_is_discovered(sim_server: object) -> 
     rows = {row["id"]: row for row in json.loads(proc.stdout)}
     assert rows["ollama-sim-gpt-4o"]["provider"] == "ollama" and rows["ollama-sim-gpt-4o"]["output_per_mtok"] == 0
     assert "ollama-llama3-2" in rows  # the catalog's own entries stay
+
+
+def test_an_export_of_a_broken_config_fails_instead_of_shipping_an_older_one(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[strategies.fixed]\nmodel = "gpt-4o"\n')
+    assert cli("--config", str(config), "export", "-f", "toml").returncode == 0  # now the last good one
+    config.write_text('[strategies.fixed]\nmodel = "gpt-9"\n')
+    proc = cli("--config", str(config), "export", "-f", "toml", "-s", "fixed", "-o", str(tmp_path / "out.toml"))
+    assert proc.returncode == 2 and not (tmp_path / "out.toml").exists()
+    assert f"{config}:2: strategies.fixed.model = 'gpt-9': unknown model 'gpt-9'" in proc.stderr
+    assert "Traceback" not in proc.stderr

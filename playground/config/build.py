@@ -43,6 +43,9 @@ class Settings:
     strategy_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Providers the file configures that need no key (local servers).
     keyless_providers: frozenset[str] = frozenset()
+    # Models discovered on local servers; kept so a rebuilt policy (another
+    # strategy, a profile, the TUI's tuning) still knows them.
+    extra_models: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -61,7 +64,7 @@ class Settings:
         if name == self.router_strategy:
             return self
         router = self.policy.router.model_copy(update={"strategy": name})
-        return build_settings(self.policy.model_copy(update={"router": router}), origin)
+        return build_settings(self.policy.model_copy(update={"router": router}), origin, self.extra_models)
 
     def session_options(self, **overrides: Any) -> SessionOptions:
         """Session options carrying this policy's resilience, timeouts and cache."""
@@ -94,17 +97,22 @@ def build_settings(policy: PolicyFile, origin: str, extra_models: Mapping[str, d
         fallbacks={k: tuple(v) for k, v in policy.fallbacks.chains.items()},
         fallbacks_enabled=policy.fallbacks.enabled,
     )
-    keyless = frozenset(name for name, p in policy.providers.items() if not p.api_key_env)
+    keyless = frozenset(name for name, p in policy.providers.items() if p.enabled or p.discover)
     return Settings(policy=policy, catalog=catalog, timeouts=Timeouts(**policy.timeouts.model_dump()),
                     resilience=resilience, cache=CacheConfig(**policy.cache.model_dump()), strategy_values=values,
-                    keyless_providers=keyless)
+                    keyless_providers=keyless, extra_models=dict(extra_models or {}))
 
 
 def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[str, Any]],
              problems: list[ConfigProblem]) -> Catalog | None:
     raw = copy.deepcopy(default_catalog_raw())
     for name, section in policy.providers.items():
-        raw["providers"][name] = section.model_dump(exclude={"discover"})
+        given = section.model_dump(exclude={"discover", "enabled"}, exclude_none=True)
+        if name not in raw["providers"] and "base_url" not in given:
+            problems.append(problem(("providers", name), "a new provider needs base_url (or name a catalog provider "
+                                    f"to override it: {', '.join(raw['providers'])})"))
+            continue
+        raw["providers"][name] = {"kind": "openai", **raw["providers"].get(name, {}), **given}
     for model_id, spec in extra_models.items():
         raw["models"].setdefault(model_id, spec)
     for model_id, section in policy.models.items():
@@ -175,11 +183,9 @@ def _strategy_values(policy: PolicyFile, catalog: Catalog, problems: list[Config
                                         f"{', '.join(declared) or 'none'}", raw))
                 continue
             try:
-                param.coerce(raw, name, catalog)
+                good[key] = param.coerce(raw, name, catalog)
             except UserError as exc:
                 problems.append(problem(("strategies", name, key), _after_colon(str(exc)), raw))
-                continue
-            good[key] = raw
         try:
             make_strategy(name, catalog, good)
         except UserError as exc:

@@ -1,45 +1,74 @@
-"""Add the models of configured local servers (`discover = true`) to the
-catalog at price 0: a local model costs nothing per token."""
+"""Add the models of local servers to the catalog at price 0: a local model
+costs nothing per token.
+
+Discovery runs before the file is validated, from its raw `[providers]`
+tables, so the file itself may name a discovered model.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from playground.config.load import LoadedConfig, load_config
+from playground.config.env_overrides import apply_overrides, env_overrides
+from playground.config.load import LoadedConfig, load_config, resolve_config_path
+from playground.core.catalog import default_catalog_raw
 from playground.providers.discovery import DISCOVERED_CONTEXT_WINDOW, list_models, model_id_for
 
 
-def discovered_specs(loaded: LoadedConfig, env: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Specs for every model a discoverable provider lists: one the file sets
-    `discover = true` on, or a local catalog provider (Ollama) whose base URL
-    variable is set. Names the catalog already has for that provider are kept
-    as they are (with their real context windows)."""
+def _raw_providers(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """The file's [providers] tables with environment overrides, unvalidated
+    (validation, with its precise errors, comes after)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    providers = apply_overrides(data, env_overrides(env)).get("providers", {})
+    return providers if isinstance(providers, dict) else {}
+
+
+def _targets(path: Path, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(provider, base URL, key) of every server to ask: a provider the file
+    sets `discover = true` on, or a local catalog provider (Ollama) whose
+    base URL variable is set."""
+    catalog = default_catalog_raw()["providers"]
+    given = _raw_providers(path, env)
+    targets = []
+    for name in dict.fromkeys([*catalog, *given]):
+        spec = {**catalog.get(name, {}), **(given.get(name) if isinstance(given.get(name), dict) else {})}
+        base_env, key_env = str(spec.get("base_url_env") or ""), str(spec.get("api_key_env") or "")
+        if name in given:
+            wanted = spec.get("discover") is True
+        else:
+            wanted = bool(spec.get("local")) and bool(base_env and env.get(base_env))
+        base = (env.get(base_env, "") if base_env else "") or str(spec.get("base_url") or "")
+        if wanted and base.startswith(("http://", "https://")):
+            targets.append((name, base.rstrip("/"), env.get(key_env, "") if key_env else ""))
+    return targets
+
+
+def discovered_specs(path: Path, env: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     specs: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
-    catalog = loaded.settings.catalog
-    sections = loaded.settings.policy.providers
-    for name, provider in catalog.providers.items():
-        section = sections.get(name)
-        wanted = section.discover if section is not None else (
-            provider.local and bool(provider.base_url_env and env.get(provider.base_url_env)))
-        if not wanted:
-            continue
-        base = (env.get(provider.base_url_env, "") if provider.base_url_env else "") or provider.base_url
-        key = env.get(provider.api_key_env, "") if provider.api_key_env else ""
+    known = {(m.get("provider"), m.get("api_name")) for m in default_catalog_raw()["models"].values()}
+    for name, base, key in _targets(path, env):
         found = list_models(name, base, key)
         if found.error:
             notes.append(f"{name}: {found.error}; its models are left out (is the server running?)")
             continue
-        known = {m.api_name for m in catalog.models.values() if m.provider == name}
+        added = []
         for model in found.models:
-            if model in known or model.removesuffix(":latest") in known:
+            # The catalog's own entry (with its real context window) wins.
+            if (name, model) in known or (name, model.removesuffix(":latest")) in known:
                 continue
-            specs[model_id_for(name, model)] = {
+            model_id = model_id_for(name, model)
+            added.append(model_id)
+            specs[model_id] = {
                 "provider": name, "api_name": model, "tier": "local",
                 "input_per_mtok": 0.0, "output_per_mtok": 0.0,
                 "context_window": DISCOVERED_CONTEXT_WINDOW, "max_output_tokens": 4096,
@@ -47,19 +76,16 @@ def discovered_specs(loaded: LoadedConfig, env: Mapping[str, str]) -> tuple[dict
                 "capabilities": {"reasoning": 4, "coding": 4, "creative": 4, "speed": 6, "long_context": 3},
                 "sim": {"ttft_ms": 300, "tokens_per_s": 40, "quality": 0.55},
             }
-        notes.append(f"{name}: {len(found.models)} model(s) at {base}: "
-                     f"{', '.join(model_id_for(name, m) for m in found.models) or 'none'}")
+        notes.append(f"{name}: {len(found.models)} model(s) at {base}; added {', '.join(added) or 'none'}"
+                     + (f" ({len(found.models) - len(added)} already in the catalog)" if len(added) < len(found.models)
+                        else ""))
     return specs, notes
 
 
 def load_user_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> LoadedConfig:
-    """The config file, then the models of servers it asks to discover."""
+    """The config file, with the models of the servers it asks to discover."""
     env = os.environ if env is None else env
-    loaded = load_config(path, env=env)
-    specs, notes = discovered_specs(loaded, env)
-    if not notes:
-        return loaded
-    if specs and not loaded.problems:
-        again = load_config(path, env=env, extra_models=specs)
-        return replace(again, created=loaded.created, info=notes)
-    return replace(loaded, info=notes)
+    resolved, _ = resolve_config_path(path, env)
+    specs, notes = discovered_specs(resolved, env)
+    loaded = load_config(path, env=env, extra_models=specs)
+    return replace(loaded, info=[*loaded.info, *notes]) if notes else loaded

@@ -93,24 +93,34 @@ def _place(p: ConfigProblem, text: str, origin: str, from_env: Mapping[tuple[str
     return p.at(origin, locate(text, p.key) if p.key else p.line)  # keep the decoder's line
 
 
+def resolve_config_path(path: Path | None, env: Mapping[str, str]) -> tuple[Path, bool]:
+    """(the file to read, whether the user named it: --config or $PLAYGROUND_CONFIG)."""
+    if path is not None:
+        return Path(path).expanduser(), True
+    named = env.get(paths.CONFIG_ENV, "").strip()
+    return (Path(named).expanduser(), True) if named else (paths.config_dir() / "config.toml", False)
+
+
 def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = None, create: bool = True,
                 extra_models: Mapping[str, dict[str, Any]] | None = None) -> LoadedConfig:
     """`path` None means the default file (created on first run). An explicit
     path that does not exist is a user error; a file that fails validation
     falls back to the last good configuration."""
     env = os.environ if env is None else env
-    explicit = path is not None or bool(env.get(paths.CONFIG_ENV, "").strip())
-    path = Path(path).expanduser() if path is not None else paths.default_config_file()
+    path, explicit = resolve_config_path(path, env)
     created = False
     if not path.exists():
         if explicit:
             raise UserError(f"config file {path} does not exist (omit --config to use the default "
                             f"{paths.config_dir() / 'config.toml'})")
-        if create:
+        defaults = parse_policy_text("", "defaults", env, extra_models)
+        if not create:
+            return LoadedConfig(defaults, None)
+        try:
             write_private(path, FIRST_RUN_CONFIG)
-            created = True
-        else:
-            return LoadedConfig(parse_policy_text("", "defaults", env, extra_models), None)
+        except UserError as exc:  # a read-only home must not stop the app
+            return LoadedConfig(defaults, None, info=[f"{exc}; running on the default configuration"])
+        created = True
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -118,7 +128,7 @@ def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = Non
     try:
         settings = parse_policy_text(text, str(path), env, extra_models)
     except ConfigError as exc:
-        settings, fell_back = _last_good(path, env, extra_models)
+        settings, fell_back = _last_good(path, env, extra_models)  # env overrides still apply
         return LoadedConfig(settings, path, exc.problems, fell_back)
     _remember(path, text)
     return LoadedConfig(settings, path, created=created)
@@ -137,7 +147,10 @@ def _last_good(path: Path, env: Mapping[str, str], extra_models: Mapping[str, di
     keep = paths.last_good_file(path)
     if keep.exists():
         try:
-            return parse_policy_text(keep.read_text(encoding="utf-8"), str(keep), {}, extra_models), "last good"
+            return parse_policy_text(keep.read_text(encoding="utf-8"), str(keep), env, extra_models), "last good"
         except (ConfigError, OSError):
             pass
-    return parse_policy_text("", "defaults", {}, extra_models), "defaults"
+    try:
+        return parse_policy_text("", "defaults", env, extra_models), "defaults"
+    except ConfigError:  # the environment overrides are broken too
+        return parse_policy_text("", "defaults", {}, extra_models), "defaults"

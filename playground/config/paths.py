@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import hashlib
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path, user_state_path
@@ -15,12 +15,6 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
 
 
-def default_config_file() -> Path:
-    """`$PLAYGROUND_CONFIG` if set, else `config.toml` in the user config dir."""
-    override = os.environ.get(CONFIG_ENV, "").strip()
-    return Path(override).expanduser() if override else config_dir() / "config.toml"
-
-
 def profiles_dir() -> Path:
     return config_dir() / "profiles"
 
@@ -31,8 +25,9 @@ def state_dir() -> Path:
 
 def last_good_file(config_file: Path) -> Path:
     """Where the last configuration that validated is kept, one per config file."""
-    safe = str(config_file.resolve()).strip("/").replace("/", "_").replace("\\", "_").replace(":", "")
-    return state_dir() / "last-good" / f"{safe}"
+    resolved = str(config_file.resolve())
+    digest = hashlib.sha256(resolved.encode()).hexdigest()[:16]
+    return state_dir() / "last-good" / f"{config_file.stem}-{digest}.toml"
 
 
 def exports_dir() -> Path:

@@ -3,10 +3,25 @@ and what is allowed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from playground.core.errors import UserError
+
+
+# Shapes of provider keys (sk-..., sk-ant-..., gsk_..., xai-...) and long
+# random-looking tokens: a value like this is never repeated in a message.
+_KEY_PREFIX = re.compile(r"^(sk|gsk|xai|pk|rk|key|api)[-_]", re.IGNORECASE)
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-\.]{24,}$")
+
+
+def looks_secret(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return bool(_KEY_PREFIX.match(text)) or (
+        bool(_TOKEN.match(text)) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +44,15 @@ class ConfigProblem:
         where = f"{self.origin}:{self.line}" if self.line else self.origin
         if not self.key:
             return f"{where}: {self.message}"
-        shown = f" = {self.value!r}" if self.has_value else ""
+        shown = ""
+        if self.has_value:
+            # Never repeat something that may be a key: a value under a
+            # provider section, or anything shaped like one.
+            hidden = self.key[:1] == ("providers",) and self.key[-1:] not in (("kind",), ("base_url",))
+            secret = hidden or looks_secret(self.value)
+            shown = " = (value hidden: it may be a key)" if secret else f" = {self.value!r}"
+            if secret and isinstance(self.value, str) and self.value:
+                return f"{where}: {self.dotted_key}{shown}: {self.message.replace(self.value, '(hidden)')}"
         return f"{where}: {self.dotted_key}{shown}: {self.message}"
 
 

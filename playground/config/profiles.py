@@ -4,6 +4,7 @@ saved, loaded, duplicated and compared."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,14 @@ def save_profile(name: str, policy: PolicyFile, directory: Path | None = None, *
     return path
 
 
-def load_profile(name: str, directory: Path | None = None) -> Settings:
+def load_profile(name: str, directory: Path | None = None,
+                 extra_models: Mapping[str, dict[str, Any]] | None = None) -> Settings:
+    """`extra_models`: models discovered on local servers, which a profile may name."""
     path = profile_path(name, directory)
     if not path.exists():
         known = ", ".join(list_profiles(directory)) or "none saved yet"
         raise UserError(f"no profile named {name!r} (profiles: {known})")
-    return parse_policy_text(path.read_text(encoding="utf-8"), str(path))
+    return parse_policy_text(path.read_text(encoding="utf-8"), str(path), extra_models=extra_models)
 
 
 def duplicate_profile(source: str, target: str, directory: Path | None = None) -> Path:

@@ -32,25 +32,32 @@ class RouterSection(_Section):
 
 
 class ProviderSection(_Section):
-    kind: Literal["openai", "anthropic"] = "openai"
-    base_url: str = Field(min_length=1)
+    """A new provider, or an override of a catalog one (any subset of fields)."""
+
+    kind: Literal["openai", "anthropic"] | None = None
+    base_url: str | None = Field(default=None, min_length=1)
     # The NAME of the environment variable holding the key, never the key.
-    api_key_env: str = ""
-    base_url_env: str = ""
-    local: bool = False
+    api_key_env: str | None = None
+    base_url_env: str | None = None
+    local: bool | None = None
+    # Use this provider with no key (a local server). A provider with a key
+    # is used when its variable is set; one without needs this (or discover).
+    enabled: bool = False
     # List the server's models (GET {base_url}/models) and add them at price 0.
     discover: bool = False
 
     @field_validator("base_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
     @field_validator("api_key_env", "base_url_env")
     @classmethod
-    def _env_name(cls, value: str) -> str:
+    def _env_name(cls, value: str | None) -> str | None:
         if value and not ENV_NAME.match(value):
             raise ValueError("must be an environment variable NAME in capitals, such as OPENAI_API_KEY, not a key")
         return value

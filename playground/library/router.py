@@ -83,8 +83,10 @@ from playground.strategies.registry import make_strategy, strategy_class
 
 class Router:
     """A policy, ready to answer requests. See the module docs for events
-    and lifecycle. Not meant to be shared across processes; threads may
-    call `complete_sync` concurrently (each gets its own event loop)."""
+    and lifecycle. Use one router from one thread at a time: its breakers,
+    health and cache are shared by its engines and are not locked, so
+    concurrent `complete_sync` calls from several threads need one router
+    per thread (concurrency within one event loop is fine)."""
 
     def __init__(self, settings: Settings, *, strategy: str | None = None, env: Mapping[str, str] | None = None,
                  simulate: bool | None = None, sim_speed: float | None = None, sim_faults: str | None = None,

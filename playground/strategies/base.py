@@ -7,6 +7,8 @@ Strategies are pure: `decide` reads the request and the context and returns a
 
 from __future__ import annotations
 
+import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,10 +67,17 @@ class Param:
                 value = _parse_weights(raw)
             elif self.type == "labels":
                 value = _parse_labels(raw)
+            elif self.type == "rules":
+                # The CLI and text fields give JSON; files give a list.
+                value = json.loads(raw) if isinstance(raw, str) else raw
             else:
                 value = raw
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
         except (TypeError, ValueError):
             raise UserError(f"{where}: {raw!r} is not a valid {self.type}") from None
+        if self.type == "float" and not math.isfinite(value):
+            raise UserError(f"{where}: {raw!r} is not a finite number")
         if self.type in ("int", "float"):
             if self.min is not None and value < self.min or self.max is not None and value > self.max:
                 raise UserError(f"{where}: {value} is out of range; allowed {self.min}..{self.max}")

@@ -54,6 +54,16 @@ def make_strategy(name: str, catalog: Catalog, values: Mapping[str, Any] | None 
     return strategy_class(name)(catalog, values)
 
 
+def coerce_values(name: str, values: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """Parameter values in their declared types (the CLI gives strings), so
+    what is saved or exported is a number, a list or a table, never text."""
+    declared = {p.name: p for p in strategy_class(name).params}
+    unknown = [key for key in values if key not in declared]
+    if unknown:
+        raise UserError(f"{name}: unknown parameter {unknown[0]!r}; parameters: {', '.join(declared) or 'none'}")
+    return {key: declared[key].coerce(raw, name, catalog) for key, raw in values.items()}
+
+
 def parse_param_overrides(items: Iterable[str]) -> dict[str, dict[str, str]]:
     """`STRATEGY.KEY=VALUE` items into {strategy: {key: value}}."""
     overrides: dict[str, dict[str, str]] = {}

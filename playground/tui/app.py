@@ -32,7 +32,13 @@ from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
 from playground.strategies.base import Strategy
-from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES, make_strategy, strategy_class
+from playground.strategies.registry import (
+    DEFAULT_STRATEGIES,
+    STRATEGIES,
+    coerce_values,
+    make_strategy,
+    strategy_class,
+)
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.policy_actions import PolicyActions
 from playground.tui.counting import CachedCounter
@@ -136,7 +142,7 @@ class PlaygroundApp(PolicyActions, App[int]):
         # Command-line overrides win over the config file's values.
         self._values = {name: dict(v) for name, v in self.settings.strategy_values.items()}
         for name, given in values.items():
-            self._values.setdefault(name, {}).update(given)
+            self._values.setdefault(name, {}).update(coerce_values(name, given, self._catalog))
         # Built now for the columns shown (a bad parameter fails here, before
         # the screen opens); the others when first toggled on.
         self.strategies: dict[str, Strategy] = {

@@ -164,13 +164,26 @@ class PolicyActions(_Base):
     async def load_profile(self, name: str) -> bool:
         """Apply a profile's strategy values and columns; returns whether it loaded."""
         try:
-            settings = profiles.load_profile(name)
-            values = {n: dict(v) for n, v in settings.strategy_values.items()}
-            wanted = list(dict.fromkeys(settings.columns))
+            loaded = profiles.load_profile(name, extra_models=self.settings.extra_models)
+            values = {n: dict(v) for n, v in loaded.strategy_values.items()}
+            wanted = list(dict.fromkeys(loaded.columns))
             built = {n: make_strategy(n, self._catalog, values.get(n)) for n in dict.fromkeys([*self.strategies, *wanted])}
+            # Only strategies and columns change while running: the session's
+            # engine keeps its models, retries, breakers and cache.
+            ours = self.settings.policy
+            merged = ours.model_copy(update={"strategies": loaded.policy.strategies,
+                                             "router": ours.router.model_copy(update={"columns": wanted})})
+            settings = build_settings(merged, f"profile {name}", self.settings.extra_models)
         except UserError as exc:
             self.notify(str(exc), title=f"Cannot load profile {name!r}", severity="error", timeout=15)
             return False
+        left_out = [d.key.split(".")[0] for d in profiles.diff_policies(merged, loaded.policy)]
+        if left_out:
+            path = profiles.profile_path(name)
+            self.notify(f"The profile's {', '.join(dict.fromkeys(left_out))} settings differ from this session's and "
+                        f"were not applied; start with `playground --config {path}` to use them.",
+                        title=f"Profile {name!r}: strategies and columns applied", severity="warning", timeout=20,
+                        markup=False)
         self.settings = settings
         self._values = values
         self._tuning = None
@@ -208,7 +221,7 @@ class PolicyActions(_Base):
         names = self._profiles_or_notice()
         if names is None:
             return
-        self.push_screen(DiffProfilesDialog(names, self.current_policy(), left, right))
+        self.push_screen(DiffProfilesDialog(names, self.current_policy(), left, right, self.settings.extra_models))
 
     def action_export_policy(self, strategy: str | None = None) -> None:
         """Export the tuned policy for one strategy; pending tuning edits are applied first."""
@@ -228,7 +241,8 @@ class PolicyActions(_Base):
         """Write the export, copy it to the clipboard and say what the format
         could not express; returns the file written."""
         try:
-            settings = build_settings(self.current_policy(), "current tuning").with_router_strategy(strategy)
+            settings = build_settings(self.current_policy(), "current tuning",
+                                      self.settings.extra_models).with_router_strategy(strategy)
             path, result = write_export(settings, fmt)  # type: ignore[arg-type]
         except UserError as exc:
             self.notify(str(exc), title="Cannot export", severity="error", timeout=15)

@@ -5,7 +5,7 @@ The dialogs only collect names; the app does the file work."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from textual import on
@@ -131,8 +131,10 @@ class DiffProfilesDialog(ProfileDialog):
     """Every key that differs between two profiles (or a profile and the
     current tuning), as a key / left / right table."""
 
-    def __init__(self, names: Sequence[str], current: PolicyFile, left: str | None = None, right: str | None = None) -> None:
+    def __init__(self, names: Sequence[str], current: PolicyFile, left: str | None = None, right: str | None = None,
+                 extra_models: Mapping[str, dict[str, Any]] | None = None) -> None:
         super().__init__()
+        self.extra_models = extra_models
         self.names = list(names)
         self.current = current
         choices = [CURRENT, *self.names]
@@ -157,7 +159,7 @@ class DiffProfilesDialog(ProfileDialog):
         self._fill()
 
     def _policy(self, name: str) -> PolicyFile:
-        return self.current if name == CURRENT else profiles.load_profile(name).policy
+        return self.current if name == CURRENT else profiles.load_profile(name, extra_models=self.extra_models).policy
 
     @on(Select.Changed)
     def _picked(self, event: Select.Changed) -> None:
