@@ -4,10 +4,17 @@ dirs pointed at a temporary folder."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Token counts must not depend on what a machine happens to have cached:
+# with an empty tiktoken cache every run counts with the offline cl100k copy,
+# as a fresh CI machine does (snapshots show counts). Set before any counter
+# exists; subprocesses inherit it.
+os.environ["TIKTOKEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="playground-tiktoken-empty-")
 
 PROVIDER_ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GROQ_API_KEY",
