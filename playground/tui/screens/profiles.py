@@ -30,6 +30,15 @@ class ProfileDialog(ModalScreen[Any]):
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
 
+    def show_name_check(self, value: str, existing: Sequence[str], note_id: str, *, may_exist: bool,
+                        submitted: bool = False) -> bool:
+        """Show what is wrong with a typed name under the field; True if it can be used."""
+        message, ok = name_problem(value, existing, may_exist=may_exist) if value or submitted else ("", False)
+        note = self.query_one(f"#{note_id}", Static)
+        note.update(message)
+        note.set_class(not ok and (bool(value) or submitted), "-error")
+        return ok
+
 
 def name_problem(name: str, existing: Sequence[str], *, may_exist: bool) -> tuple[str, bool]:
     """(message, ok) for a profile name typed so far."""
@@ -59,20 +68,12 @@ class SaveProfileDialog(ProfileDialog):
 
     @on(Input.Changed, "#profile-name")
     def _check(self, event: Input.Changed) -> None:
-        message, ok = name_problem(event.value, self.existing, may_exist=True) if event.value else ("", False)
-        note = self.query_one("#profile-name-note", Static)
-        note.update(message)
-        note.set_class(not ok and bool(event.value), "-error")
+        self.show_name_check(event.value, self.existing, "profile-name-note", may_exist=True)
 
     @on(Input.Submitted, "#profile-name")
     def _submit(self, event: Input.Submitted) -> None:
-        message, ok = name_problem(event.value, self.existing, may_exist=True)
-        if ok:
+        if self.show_name_check(event.value, self.existing, "profile-name-note", may_exist=True, submitted=True):
             self.dismiss(event.value)
-        else:
-            note = self.query_one("#profile-name-note", Static)
-            note.update(message)
-            note.add_class("-error")
 
 
 class PickProfileDialog(ProfileDialog):
@@ -111,20 +112,12 @@ class DuplicateProfileDialog(ProfileDialog):
 
     @on(Input.Changed, "#duplicate-name")
     def _check(self, event: Input.Changed) -> None:
-        message, ok = name_problem(event.value, self.names, may_exist=False) if event.value else ("", False)
-        note = self.query_one("#duplicate-note", Static)
-        note.update(message)
-        note.set_class(not ok and bool(event.value), "-error")
+        self.show_name_check(event.value, self.names, "duplicate-note", may_exist=False)
 
     @on(Input.Submitted, "#duplicate-name")
     def _submit(self, event: Input.Submitted) -> None:
-        message, ok = name_problem(event.value, self.names, may_exist=False)
-        if ok:
+        if self.show_name_check(event.value, self.names, "duplicate-note", may_exist=False, submitted=True):
             self.dismiss((str(self.query_one("#duplicate-source", Select).value), event.value))
-        else:
-            note = self.query_one("#duplicate-note", Static)
-            note.update(message)
-            note.add_class("-error")
 
 
 class DiffProfilesDialog(ProfileDialog):
