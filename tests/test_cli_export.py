@@ -93,3 +93,46 @@ def test_export_and_import_mistakes_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "file.txt").write_text("x")
     proc = cli("export", "--format", "toml", "--out", str(tmp_path / "file.txt" / "under-a-file"))
     assert_one_line_error(proc, 2, "cannot write")
+
+
+# One deployment, valid; each case below breaks one thing in it.
+_GOOD_PARAMS = "model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY"
+_GOOD_INFO = "{input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}"
+
+
+def _config(params: str = _GOOD_PARAMS, info: str = _GOOD_INFO, extra: str = "") -> str:
+    return f"model_list:\n  - model_name: a\n    litellm_params: {{{params}}}\n    model_info: {info}\n{extra}"
+
+
+BAD_IMPORTS = {
+    "timeout": (_config(extra="router_settings:\n  timeout: 10000\n"), "router_settings.timeout = 10000: "),
+    "api_base": (_config(params=_GOOD_PARAMS + ", api_base: 'localhost:8000/v1'"),
+                 "model_list[0].litellm_params.api_base = 'localhost:8000/v1': "),
+    "weight": (_config(params=_GOOD_PARAMS + ", weight: high"), "model_list[0].litellm_params.weight = 'high': "),
+    "fallbacks": (_config(extra="router_settings:\n  fallbacks: [{}]\n"), "router_settings.fallbacks[0]: "),
+    "cost": (_config(info="{input_cost_per_token: -0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}"),
+             "model_list[0].model_info.input_cost_per_token = -1e-06: "),
+    "window": (_config(info="{input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 0}"),
+               "model_list[0].model_info.max_input_tokens = 0: "),
+    "key": (_config(params="model: openai/gpt-4o, api_key: os.environ/sk-live-SECRET"),
+            "model_list[0].litellm_params.api_key: "),
+    "similarity": (_config(extra="litellm_settings:\n  cache: true\n  cache_params: {similarity_threshold: 7}\n"),
+                   "litellm_settings.cache_params.similarity_threshold = 7: "),
+}
+
+
+def test_import_of_bad_values_is_a_one_line_error_naming_file_and_key(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = {}
+    for name, (text, _) in BAD_IMPORTS.items():
+        paths[name] = tmp_path / f"{name}.yaml"
+        paths[name].write_text(text)
+    # Processes start slowly: run the cases side by side.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        procs = dict(zip(paths, pool.map(lambda p: cli("import", "--format", "litellm", str(p)), paths.values()), strict=True))
+    for name, (_, fragment) in BAD_IMPORTS.items():
+        proc = procs[name]
+        assert_one_line_error(proc, 2, f"{paths[name]}: {fragment}")
+        assert len([line for line in proc.stderr.strip().splitlines() if "config: created" not in line]) == 1, proc.stderr
+    assert "SECRET" not in procs["key"].stderr

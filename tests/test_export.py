@@ -460,3 +460,97 @@ def test_import_never_copies_a_literal_key(tmp_path: Path) -> None:
     save_profile("lit", policy, tmp_path / "p")
     assert "sk-LITERAL-123" not in (tmp_path / "p" / "lit.toml").read_text()
     assert load_profile("lit", tmp_path / "p").router_strategy == "fixed"
+
+
+# --- what the user can call ------------------------------------------------------------
+
+# Keys for OpenAI and Anthropic only: the playground routes to their models alone.
+TWO_KEYS = {"OPENAI_API_KEY": "sk-test-openai", "ANTHROPIC_API_KEY": "sk-ant-test"}
+
+
+def test_export_plan_uses_the_providers_the_playground_can_call() -> None:
+    from playground.config.exporters.plan import _neutral_route, router_strategy
+    from playground.engine.session import Session
+    from playground.providers.endpoints import real_endpoints
+
+    settings = settings_for("capability")
+    endpoints = real_endpoints(settings.catalog, TWO_KEYS, settings.keyless_providers)
+    context = Session(settings.catalog, endpoints, simulated=False).context  # the playground's own context
+    decision = router_strategy(settings).decide(_neutral_route(), context)
+    plan = build_plan(settings, TWO_KEYS)
+    assert plan.primary == decision.model == "claude-opus-4-5"
+    assert plan.members == [decision.model, *decision.fallbacks]
+    assert any(line.startswith("models of groq, deepseek, openrouter") and "no key (or base URL) in the environment" in line
+               for line in plan.caveats), plan.caveats
+    config, notes = litellm_config_env(settings, TWO_KEYS)
+    assert config["router_settings"].get("fallbacks", [{}])[0].get("claude-opus-4-5") == list(decision.fallbacks)
+    assert any("left out" in n for n in notes)
+
+    cost = settings_for("cost")
+    pool = build_plan(cost, TWO_KEYS).members
+    assert pool and {cost.catalog.models[m].provider for m in pool} <= {"openai", "anthropic"}
+    providers = {settings.catalog.models[d["model_info"]["id"]].provider
+                 for d in litellm_config_env(cost, TWO_KEYS)[0]["model_list"]}
+    assert providers <= {"openai", "anthropic"}
+    portkey = json.loads(export_policy(cost, "portkey", env=TWO_KEYS).text)
+    assert {t["provider"] for t in portkey["targets"]} <= {"openai", "anthropic"}
+    # No key at all: the playground runs on the simulator, where every model is there.
+    everything = build_plan(cost, {}).members
+    assert {"groq", "deepseek"} <= {cost.catalog.models[m].provider for m in everything}
+    assert not any("left out" in line for line in build_plan(cost, {}).caveats)
+
+
+def litellm_config_env(settings: Settings, env: dict[str, str]) -> tuple[dict, list[str]]:
+    result = export_policy(settings, "litellm", env=env)
+    return yaml.safe_load(result.text), result.unexpressed
+
+
+# --- one retry budget in Portkey too ----------------------------------------------------
+
+
+def test_portkey_keeps_retries_and_fallbacks_within_max_attempts() -> None:
+    config, notes = portkey_config(settings_for("fixed", "[retry]\nmax_attempts = 1\nretries_per_model = 3\n"))
+    assert config["retry"]["attempts"] == 0
+    assert config["strategy"] == {"mode": "single"} and len(config["targets"]) == 1
+    assert any("max_attempts 1" in n for n in notes)
+    # 1 + 2 retries leaves room for one fallback in 6 attempts: (1 + 2) × (1 + 1) = 6.
+    config, _ = portkey_config(settings_for("fallback", "[retry]\nmax_attempts = 6\nretries_per_model = 2\n"))
+    assert config["retry"]["attempts"] == 2 and len(config["targets"]) == 2
+    # Conditional branches: each per-model chain is cut the same way.
+    config, _ = portkey_config(settings_for("complexity", "[retry]\nmax_attempts = 2\nretries_per_model = 0\n"))
+    opus = next(t for t in config["targets"] if t["name"] == "claude-opus-4-5")
+    assert len(opus["targets"]) == 2
+
+
+def test_portkey_falls_back_on_every_failure_the_engine_falls_back_on() -> None:
+    config, _ = portkey_config(settings_for("fallback", "[retry]\nretry_on = []\n"))
+    assert config["retry"]["on_status_codes"] == []
+    assert config["strategy"]["on_status_codes"] == [401, 403, 408, 429, 500, 502, 503, 504, 529]
+    config, _ = portkey_config(settings_for("fallback", '[retry]\nretry_on = ["rate_limited"]\n'))
+    assert config["retry"]["on_status_codes"] == [429]
+    assert 401 in config["strategy"]["on_status_codes"] and 500 in config["strategy"]["on_status_codes"]
+
+
+def test_litellm_and_portkey_agree_on_native_providers_and_the_attempt_budget() -> None:
+    from playground.config.exporters.common import attempt_budget, native_provider
+
+    settings = settings_for("fixed")
+    catalog = settings.catalog
+    assert native_provider(catalog, catalog.models["claude-opus-4-5"]) == "anthropic"
+    assert native_provider(catalog, catalog.models["ollama-llama3-2"]) is None
+    retry = settings.policy.retry
+    for max_attempts, retries in [(1, 3), (2, 0), (6, 1), (6, 2), (7, 10)]:
+        r = retry.model_copy(update={"max_attempts": max_attempts, "retries_per_model": retries})
+        per_model, fallbacks = attempt_budget(r)
+        assert (1 + per_model) * (1 + fallbacks) <= max_attempts
+        capped, capped_fallbacks = attempt_budget(r, max_retries=0)
+        assert capped == 0 and capped_fallbacks == max_attempts - 1
+
+
+def test_import_reads_env_names_with_the_schema_pattern(tmp_path: Path) -> None:
+    source = tmp_path / "c.yaml"
+    source.write_text("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/my_key}\n"
+                      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}\n")
+    with pytest.raises(UserError) as info:
+        import_litellm(source)
+    assert "model_list[0].litellm_params.api_key" in str(info.value) and "my_key" not in str(info.value)

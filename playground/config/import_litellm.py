@@ -6,19 +6,28 @@ weights; router_settings become retry, breaker, timeouts, fallbacks and the
 strategy; what has no counterpart is reported in `notes`. The shape read is
 LiteLLM's proxy config (https://docs.litellm.ai/docs/proxy/configs,
 https://docs.litellm.ai/docs/router/api_reference/configuration).
+
+A value that does not fit is a `UserError` naming the file, the LiteLLM key
+and the value (`{file}: {key} = {value}: {message}`), never a traceback;
+nothing under api_key is ever repeated.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from playground.config.schema import ModelSection, PolicyFile, ProviderSection
+from playground.config.load import _from_pydantic
+from playground.config.problems import problem
+from playground.config.schema import (ENV_NAME, BreakerSection, CacheSection, ModelSection, PolicyFile,
+                                      ProviderSection, RetrySection, TimeoutsSection)
 from playground.core.catalog import default_catalog_raw
 from playground.core.errors import UserError
 
@@ -38,9 +47,13 @@ LB_POLICIES = {"simple-shuffle": "weighted", "least-busy": "least-busy", "latenc
 KNOWN_ROUTER_KEYS = {"routing_strategy", "num_retries", "retry_policy", "allowed_fails", "allowed_fails_policy",
                      "cooldown_time", "fallbacks", "context_window_fallbacks", "timeout", "stream_timeout",
                      "enable_pre_call_checks", "max_fallbacks", "enable_tag_filtering"}
-_ENV = re.compile(r"^os\.environ/([A-Za-z_][A-Za-z0-9_]*)$")
+# api_key: os.environ/NAME, NAME as the schema's ENV_NAME allows.
+ENV_PREFIX = "os.environ/"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 DEFAULT_CONTEXT = 128_000
+# A field whose value is never repeated in an error (it may be a key).
+HIDDEN = object()
+Section = TypeVar("Section", bound=BaseModel)
 
 
 def import_litellm(path: str | Path, notes: list[str] | None = None) -> PolicyFile:
@@ -78,6 +91,29 @@ class _Importer:
     def fail(self, key: str, message: str) -> UserError:
         return UserError(f"{self.path}: {key}: {message}")
 
+    def bad(self, key: str, value: Any, message: str) -> UserError:
+        """`{file}: {key} = {value}: {message}`; a value shaped like a key is not repeated."""
+        return UserError(str(problem((key,), message, value, origin=str(self.path))))
+
+    def validated(self, section: type[Section], data: dict[str, Any], sources: dict[str, tuple[str, Any]]) -> Section:
+        """Validate one section built from the file; an error names the LiteLLM
+        key (and value) each field came from, `sources[field] = (key, value)`."""
+        try:
+            return section.model_validate(data)
+        except ValidationError as exc:
+            found = _from_pydantic(exc.errors()[0])
+            key, value = sources.get(found.key[0] if found.key else "", (".".join(found.key), HIDDEN))
+            raise (self.fail(key, found.message) if value is HIDDEN else self.bad(key, value, found.message)) from None
+
+    def number(self, key: str, value: Any, *, whole: bool = False) -> None:
+        """A number (whole when `whole`) or nothing; YAML booleans are not numbers."""
+        if value is None:
+            return
+        if whole and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self.bad(key, value, "must be a whole number")
+        if not _is_number(value):
+            raise self.bad(key, value, "must be a number")
+
     def run(self, data: dict[str, Any], entries: list[Any]) -> PolicyFile:
         for index, entry in enumerate(entries):
             self.deployment(index, entry)
@@ -102,7 +138,11 @@ class _Importer:
                                       "environment_variables"})
         for key in unknown:
             self.notes.append(f"{key} not imported (unknown section)")
-        return PolicyFile.model_validate(policy)
+        try:
+            return PolicyFile.model_validate(policy)
+        except ValidationError as exc:  # every section was checked with its LiteLLM key above; a safety net
+            found = _from_pydantic(exc.errors()[0])
+            raise UserError(str(found.at(f"{self.path} (imported)", None))) from None
 
     # --- model_list --------------------------------------------------------
 
@@ -116,7 +156,7 @@ class _Importer:
         name = entry["model_name"]
         model = params["model"]
         if model.startswith("auto_router/complexity_router"):
-            self.complexity = {"name": name, **(params.get("complexity_router_config") or {})}
+            self.complexity = {"name": name, **self.complexity_config(f"{where}.litellm_params", params)}
             return
         prefix, sep, api_name = model.partition("/")
         if not sep:
@@ -125,12 +165,26 @@ class _Importer:
             raise self.fail(f"{where}.litellm_params.model", f"unsupported provider prefix {prefix!r} in {model!r}; "
                             f"supported: {', '.join(KNOWN_PREFIXES)} (any OpenAI-compatible server as openai/ "
                             "with api_base)")
+        info = entry.get("model_info")
+        if info is None:
+            info = {}
+        elif not isinstance(info, dict):
+            raise self.fail(f"{where}.model_info", "expected a mapping (input_cost_per_token, max_input_tokens...)")
+        weight = params.get("weight")
+        if weight is not None and not (_is_number(weight) and weight >= 0):
+            raise self.bad(f"{where}.litellm_params.weight", weight, "must be a number ≥ 0")
         provider = self.provider(where, prefix, params)
-        info = entry.get("model_info") or {}
         model_id = self.model_id(name, info)
-        in_cost = _first(params, info, "input_cost_per_token")
-        out_cost = _first(params, info, "output_cost_per_token")
-        window = info.get("max_input_tokens") or info.get("max_tokens")
+        sources: dict[str, tuple[str, Any]] = {"api_name": (f"{where}.litellm_params.model", model)}
+        costs: list[float | None] = []
+        for key, field in (("input_cost_per_token", "input_per_mtok"), ("output_cost_per_token", "output_per_mtok")):
+            found = self.first(where, params, info, key)
+            if found is not None:
+                sources[field] = found
+            costs.append(None if found is None else float(found[1]))
+        in_cost, out_cost = costs
+        window_key = next((k for k in ("max_input_tokens", "max_tokens") if info.get(k) is not None), None)
+        window = info.get(window_key) if window_key else None
         section: dict[str, Any] = {"provider": provider, "api_name": api_name}
         local = self.providers[provider].local
         if in_cost is None or out_cost is None:
@@ -138,22 +192,51 @@ class _Importer:
                 self.notes.append(f"{where} ({name}): no input/output_cost_per_token; costs set to 0, edit "
                                   f"models.{model_id}.input_per_mtok / output_per_mtok")
             in_cost, out_cost = in_cost or 0.0, out_cost or 0.0
-        section["input_per_mtok"] = round(float(in_cost) * 1_000_000, 6)
-        section["output_per_mtok"] = round(float(out_cost) * 1_000_000, 6)
-        if not isinstance(window, int):
+        section["input_per_mtok"] = round(in_cost * 1_000_000, 6)
+        section["output_per_mtok"] = round(out_cost * 1_000_000, 6)
+        if window_key is None:
             self.notes.append(f"{where} ({name}): no model_info.max_input_tokens; context window set to {DEFAULT_CONTEXT:,}")
             window = DEFAULT_CONTEXT
+        else:
+            self.number(f"{where}.model_info.{window_key}", window, whole=True)
+            sources["context_window"] = (f"{where}.model_info.{window_key}", window)
         section["context_window"] = window
-        if isinstance(info.get("max_output_tokens"), int):
-            section["max_output_tokens"] = min(info["max_output_tokens"], window)
+        max_output = info.get("max_output_tokens")
+        if max_output is not None:
+            self.number(f"{where}.model_info.max_output_tokens", max_output, whole=True)
+            section["max_output_tokens"] = min(max_output, window)
+            sources["max_output_tokens"] = (f"{where}.model_info.max_output_tokens", max_output)
         section["source"] = f"imported from {self.path.name}"
-        self.models[model_id] = ModelSection.model_validate(section)
+        self.models[model_id] = self.validated(ModelSection, section, sources)
         self.by_name[name].append(model_id)
-        if "weight" in params:
-            self.weights[model_id] = float(params["weight"])
+        if weight is not None:
+            self.weights[model_id] = float(weight)
         for key in ("rpm", "tpm", "order", "tags", "max_parallel_requests"):
             if key in params or key in entry:
                 self.notes.append(f"{where} ({name}): {key} not imported (no counterpart in the playground)")
+
+    def first(self, where: str, params: dict[str, Any], info: dict[str, Any], key: str) -> tuple[str, float] | None:
+        """(the key it was read from, value) of a cost set in litellm_params or model_info."""
+        for part, source in (("litellm_params", params), ("model_info", info)):
+            if source.get(key) is not None:
+                self.number(f"{where}.{part}.{key}", source[key])
+                return f"{where}.{part}.{key}", float(source[key])
+        return None
+
+    def complexity_config(self, where: str, params: dict[str, Any]) -> dict[str, Any]:
+        config = params.get("complexity_router_config")
+        if config is None:
+            return {}
+        if not isinstance(config, dict):
+            raise self.fail(f"{where}.complexity_router_config", "expected a mapping with tiers")
+        tiers = config.get("tiers")
+        if tiers is not None and not isinstance(tiers, dict):
+            raise self.fail(f"{where}.complexity_router_config.tiers", "expected a mapping of tier to model name")
+        for tier, value in (tiers or {}).items():
+            if not (isinstance(value, str) or isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise self.bad(f"{where}.complexity_router_config.tiers.{tier}", value,
+                               "expected a model_name (or a list of them)")
+        return config
 
     def model_id(self, name: str, info: dict[str, Any]) -> str:
         wanted = str(info.get("id") or name).split("@", 1)[0]
@@ -171,25 +254,31 @@ class _Importer:
         base = params.get("api_base") or known.get("base_url")
         if not base:
             raise self.fail(f"{where}.litellm_params.api_base", f"needed for {prefix}/ models")
-        if isinstance(base, str) and base.startswith("os.environ/"):
+        if not isinstance(base, str):
+            raise self.bad(f"{where}.litellm_params.api_base", base, "must be a URL such as http://localhost:8000/v1")
+        if base.startswith(ENV_PREFIX):
             raise self.fail(f"{where}.litellm_params.api_base", "read from the environment; write the URL instead")
         key = params.get("api_key")
         env = ""
-        if isinstance(key, str):
-            match = _ENV.match(key)
-            if match:
-                env = match.group(1)
-            elif key:
-                # A literal key is never copied into a policy file.
-                self.notes.append(f"{where}: api_key is a literal value and was NOT imported; set api_key_env "
-                                  "to the name of an environment variable holding it")
+        if isinstance(key, str) and key.startswith(ENV_PREFIX):
+            env = key.removeprefix(ENV_PREFIX)
+            if not ENV_NAME.match(env):
+                # Never repeated: what follows the prefix may be a pasted key.
+                raise self.fail(f"{where}.litellm_params.api_key", "os.environ/ must be followed by an environment "
+                                "variable NAME in capitals, such as os.environ/OPENAI_API_KEY")
+        elif key is not None and key != "":
+            # A literal key is never copied into a policy file.
+            self.notes.append(f"{where}: api_key is a literal value and was NOT imported; set api_key_env "
+                              "to the name of an environment variable holding it")
         elif known.get("api_key_env"):
             env = known["api_key_env"]
         host = urlparse(str(base)).hostname or ""
         local = host in ("localhost", "127.0.0.1", "::1") or bool(known.get("local"))
         if str(base).rstrip("/") != str(known.get("base_url", "")).rstrip("/"):
             name = re.sub(r"[^A-Za-z0-9]+", "-", host).strip("-") or name
-        section = ProviderSection(kind=kind, base_url=str(base), api_key_env=env, local=local)  # type: ignore[arg-type]
+        section = self.validated(ProviderSection, {"kind": kind, "base_url": base, "api_key_env": env, "local": local},
+                                 {"base_url": (f"{where}.litellm_params.api_base", base),
+                                  "api_key_env": (f"{where}.litellm_params.api_key", HIDDEN)})
         existing = self.providers.get(name)
         if existing is not None and existing != section:
             name = f"{name}-{len(self.providers) + 1}"
@@ -199,6 +288,13 @@ class _Importer:
     # --- router_settings -----------------------------------------------------
 
     def resilience(self, router: dict[str, Any]) -> dict[str, Any]:
+        for key in ("num_retries", "max_fallbacks", "allowed_fails"):
+            self.number(f"router_settings.{key}", router.get(key), whole=True)
+        for key in ("timeout", "stream_timeout", "cooldown_time"):
+            self.number(f"router_settings.{key}", router.get(key))
+        routing = router.get("routing_strategy")
+        if routing is not None and not isinstance(routing, str):
+            raise self.bad("router_settings.routing_strategy", routing, "must be a strategy name such as simple-shuffle")
         out: dict[str, Any] = {}
         retry: dict[str, Any] = {}
         if isinstance(router.get("num_retries"), int):
@@ -206,6 +302,8 @@ class _Importer:
         if isinstance(router.get("max_fallbacks"), int):
             retry["max_attempts"] = max(1, min(50, (1 + retry.get("retries_per_model", 1)) * (1 + router["max_fallbacks"])))
         if retry:
+            self.validated(RetrySection, retry, {"retries_per_model": ("router_settings.num_retries", router.get("num_retries")),
+                                                 "max_attempts": ("router_settings.max_fallbacks", router.get("max_fallbacks"))})
             out["retry"] = retry
         breaker: dict[str, Any] = {}
         if isinstance(router.get("allowed_fails"), int):
@@ -216,16 +314,24 @@ class _Importer:
         if isinstance(router.get("cooldown_time"), (int, float)):
             breaker["wait_in_open_s"] = float(router["cooldown_time"])
         if breaker:
+            self.validated(BreakerSection, breaker, {
+                "minimum_calls": ("router_settings.allowed_fails", router.get("allowed_fails")),
+                "wait_in_open_s": ("router_settings.cooldown_time", router.get("cooldown_time"))})
             out["breaker"] = breaker
             self.notes.append("breaker: LiteLLM's allowed_fails (failures per minute) imported as a 60 s time window "
                               "with that many minimum calls and a 50% failure-rate threshold")
-        if isinstance(router.get("timeout"), (int, float)):
+        if router.get("timeout") is not None:
             out["timeouts"] = {"total_s": float(router["timeout"])}
+            self.validated(TimeoutsSection, out["timeouts"], {"total_s": ("router_settings.timeout", router["timeout"])})
         chains: dict[str, list[str]] = {}
         for key in ("fallbacks", "context_window_fallbacks"):
-            for item in router.get(key) or []:
-                if not isinstance(item, dict):
-                    raise self.fail(f"router_settings.{key}", "expected a list of {model: [fallbacks]}")
+            items = router.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                raise self.fail(f"router_settings.{key}", "expected a list of {model: [fallbacks]}")
+            for index, item in enumerate(items):
+                self.check_fallback(f"router_settings.{key}[{index}]", item)
                 for source, targets in item.items():
                     ids = [self.resolve(t) for t in (targets or [])]
                     for model_id in self.ids_of(source):
@@ -239,6 +345,16 @@ class _Importer:
             self.notes.append("retry_policy / allowed_fails_policy per exception type not imported: the playground "
                               "never retries auth or bad-request errors and never counts them against the breaker")
         return out
+
+    def check_fallback(self, key: str, item: Any) -> None:
+        """One {model_name: [model_name, ...]} entry of a fallbacks list."""
+        if not isinstance(item, dict) or not item:
+            raise self.fail(key, "expected {model: [fallbacks]}, e.g. {gpt-4o: [claude-sonnet]}")
+        for source, targets in item.items():
+            if not isinstance(source, str):
+                raise self.bad(key, source, "a fallback source must be a model_name")
+            if targets is not None and not (isinstance(targets, list) and all(isinstance(t, str) for t in targets)):
+                raise self.bad(f"{key}.{source}", targets, "expected a list of model_names")
 
     def ids_of(self, name: str) -> list[str]:
         return list(self.by_name.get(name, []))
@@ -293,19 +409,23 @@ class _Importer:
         out: dict[str, Any] = {}
         if value.get("cache"):
             params = value.get("cache_params") or {}
+            if not isinstance(params, dict):
+                raise self.fail(f"{key}.cache_params", "expected a mapping (type, ttl, similarity_threshold...)")
             cache: dict[str, Any] = {"enabled": True}
-            if isinstance(params.get("ttl"), (int, float)) and params["ttl"] > 0:
+            self.number(f"{key}.cache_params.ttl", params.get("ttl"))
+            self.number(f"{key}.cache_params.similarity_threshold", params.get("similarity_threshold"))
+            if params.get("ttl") is not None and params["ttl"] > 0:
                 cache["ttl_s"] = float(params["ttl"])
-            if isinstance(params.get("similarity_threshold"), (int, float)):
+            if params.get("similarity_threshold") is not None:
                 cache["similarity_threshold"] = float(params["similarity_threshold"])
+            self.validated(CacheSection, cache, {
+                "ttl_s": (f"{key}.cache_params.ttl", params.get("ttl")),
+                "similarity_threshold": (f"{key}.cache_params.similarity_threshold", params.get("similarity_threshold"))})
             out["cache"] = cache
         for extra in sorted(set(value) - {"cache", "cache_params"}):
             self.notes.append(f"{key}.{extra} not imported (no counterpart in the playground)")
         return out
 
 
-def _first(params: dict[str, Any], info: dict[str, Any], key: str) -> float | None:
-    for source in (params, info):
-        if isinstance(source.get(key), (int, float)):
-            return float(source[key])
-    return None
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -29,17 +29,16 @@ Sources (read for LiteLLM 1.109.1, the version the live test loads):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
 from playground.config.build import Settings
-from playground.config.exporters.common import ExportResult, at_usual_address, provider_of
+from playground.config.exporters.common import ExportResult, attempt_budget, native_provider, provider_of
 from playground.config.exporters.plan import RoutePlan, build_plan
 from playground.core.catalog import Catalog
 
-# Provider names LiteLLM knows natively (litellm_params.model = "<name>/<api name>").
-NATIVE_PREFIXES = ("openai", "anthropic", "groq", "deepseek", "openrouter")
 # A local server needs no key, but LiteLLM's OpenAI client wants a non-empty string.
 NO_KEY = "no-key-needed"
 # retry_on kinds -> LiteLLM RetryPolicy fields.
@@ -56,8 +55,8 @@ LB_STRATEGIES = {"weighted": "simple-shuffle", "health": "simple-shuffle", "leas
 COMPLEXITY_TIERS = {"SIMPLE": "small", "MEDIUM": "mid", "COMPLEX": "large", "REASONING": "large"}
 
 
-def export_litellm(settings: Settings) -> ExportResult:
-    plan = build_plan(settings)
+def export_litellm(settings: Settings, env: Mapping[str, str] | None = None) -> ExportResult:
+    plan = build_plan(settings, env)
     notes = list(plan.caveats)
     catalog = settings.catalog
     deployments: list[dict[str, Any]] = []
@@ -134,12 +133,12 @@ def export_litellm(settings: Settings) -> ExportResult:
             window_fallbacks.append({source: larger})
 
     retry = settings.policy.retry
-    num_retries = min(retry.retries_per_model, retry.max_attempts - 1)
+    num_retries, max_fallbacks = attempt_budget(retry)
     router["num_retries"] = num_retries
     router["retry_policy"] = _retry_policy(retry.retry_on, num_retries)
     if fallbacks:
         router["fallbacks"] = fallbacks
-        router["max_fallbacks"] = max(0, retry.max_attempts // (1 + num_retries) - 1)
+        router["max_fallbacks"] = max_fallbacks
     if window_fallbacks:
         router["context_window_fallbacks"] = window_fallbacks
     router["enable_pre_call_checks"] = True
@@ -179,8 +178,9 @@ def _deployment(catalog: Catalog, model_id: str, model_name: str, ids: set[str],
     spec = catalog.get(model_id)
     provider = provider_of(catalog, spec)
     params: dict[str, Any]
-    if at_usual_address(provider) and provider.name in NATIVE_PREFIXES:
-        params = {"model": f"{provider.name}/{spec.api_name}"}
+    native = native_provider(catalog, spec)
+    if native:
+        params = {"model": f"{native}/{spec.api_name}"}
     else:
         # Any other server speaks the protocol of its kind: openai/ (OpenAI-compatible) or anthropic/.
         params = {"model": f"{provider.kind}/{spec.api_name}", "api_base": provider.base_url}

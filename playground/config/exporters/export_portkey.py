@@ -7,9 +7,12 @@ Sources:
   [{query, then}], default; provider, api_key, custom_host, retry {attempts,
   on_status_codes}, cache {mode simple | semantic, max_age}, weight,
   request_timeout, nested targets) and the provider names in `src/globals.ts`.
-- How targets run: `src/handlers/handlerUtils.ts` (fallback stops unless the
-  status is in strategy.on_status_codes; loadbalance draws by weight, default
-  1; conditional reads the x-portkey-metadata header; the circuit breaker is
+- How targets run: `src/handlers/handlerUtils.ts`, `tryTargetsRecursively`
+  (fallback: gateways up to 2024 move to the next target only when the status
+  is in strategy.on_status_codes, or on any non-2xx when it is absent; later
+  ones on any non-2xx, and on listed statuses besides; loadbalance draws by
+  weight, default 1; conditional reads the x-portkey-metadata header; a
+  target's retry.on_status_codes defaults to RETRY_STATUS_CODES; the circuit breaker is
   delegated to a `handleCircuitBreakerResponse` handler the open-source
   gateway does not ship); MAX_RETRIES = 5 in `src/globals.ts`; the Ollama
   provider appends /v1/chat/completions to custom_host
@@ -25,45 +28,57 @@ Sources:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from playground.config.build import Settings
-from playground.config.exporters.common import ExportResult, at_usual_address, provider_of
+from playground.config.exporters.common import ExportResult, attempt_budget, native_provider, provider_of
 from playground.config.exporters.plan import RoutePlan, build_plan
 from playground.core.catalog import Catalog
 
-NATIVE_PROVIDERS = ("openai", "anthropic", "groq", "deepseek", "openrouter")
 MAX_RETRY_ATTEMPTS = 5
+# retry_on kinds -> the statuses Portkey retries on.
 STATUS_CODES = {"rate_limited": (429,), "server_error": (500, 502, 504), "overloaded": (503, 529)}
+# The engine falls back on every failure but a bad request or a cancel:
+# auth (401, 403), timeouts (408), rate limits, server errors and overload.
+FALLBACK_STATUS_CODES = [401, 403, 408, 429, 500, 502, 503, 504, 529]
 BREAKER_STATUS_CODES = [500, 502, 503, 504, 529]
 MIN_COOLDOWN_MS = 30_000
 CACHE_MAX_AGE_S = (60, 7_776_000)
 
 
-def export_portkey(settings: Settings) -> ExportResult:
-    plan = build_plan(settings)
+def export_portkey(settings: Settings, env: Mapping[str, str] | None = None) -> ExportResult:
+    plan = build_plan(settings, env)
     notes = list(plan.caveats)
     catalog = settings.catalog
     policy = settings.policy
-    codes = sorted({code for kind in policy.retry.retry_on for code in STATUS_CODES.get(kind, ())})
+    retry = policy.retry
+    codes = sorted({code for kind in retry.retry_on for code in STATUS_CODES.get(kind, ())})
+    # One budget per request: each target's retries times the targets tried stay within max_attempts.
+    attempts, fallbacks = attempt_budget(retry, MAX_RETRY_ATTEMPTS)
+    cut: list[str] = []
 
     def target(model_id: str, **extra: Any) -> dict[str, Any]:
         return {**extra, **_target(catalog, model_id)}
 
-    def with_chain(model_id: str, **extra: Any) -> dict[str, Any]:
-        chain = plan.chains.get(model_id, [])
-        if not chain:
-            return target(model_id, **extra)
-        return {**extra, "strategy": _fallback(codes), "targets": [target(m) for m in [model_id, *chain]]}
+    def within_budget(models: list[str]) -> list[str]:
+        if len(models) > 1 + fallbacks:
+            cut.append(models[0])
+        return models[:1 + fallbacks]
+
+    def group(models: list[str], **extra: Any) -> dict[str, Any]:
+        """A model and its fallbacks: a fallback group, or the target alone."""
+        models = within_budget(models)
+        if len(models) == 1:
+            return target(models[0], **extra)
+        return {**extra, "strategy": _fallback(), "targets": [target(m) for m in models]}
 
     config: dict[str, Any] = {}
-    if plan.mode == "single":
-        chain = plan.chains.get(plan.primary, [])
-        config["strategy"] = _fallback(codes) if chain else {"mode": "single"}
-        config["targets"] = [target(m) for m in [plan.primary, *chain]]
-    elif plan.mode in ("fallback", "cheapest"):
-        config["strategy"] = _fallback(codes)
-        config["targets"] = [target(m) for m in plan.members]
+    if plan.mode in ("single", "fallback", "cheapest"):
+        models = within_budget([plan.primary, *plan.chains.get(plan.primary, [])] if plan.mode == "single"
+                               else plan.members)
+        config["strategy"] = _fallback() if len(models) > 1 else {"mode": "single"}
+        config["targets"] = [target(m) for m in models]
         if plan.mode == "cheapest":
             notes.append("Portkey has no cost-based routing: the cost pool is a fallback chain, cheapest first")
     elif plan.mode == "loadbalance":
@@ -79,17 +94,19 @@ def export_portkey(settings: Settings) -> ExportResult:
                            for value, model_id in plan.branches],
             "default": plan.primary,
         }
-        config["targets"] = [with_chain(m, name=m) for m in models]
+        config["targets"] = [group([m, *plan.chains.get(m, [])], name=m) for m in models]
         values = ", ".join(value for value, _ in plan.branches)
         notes.append(f"{plan.strategy}: Portkey routes on metadata the caller sets: send x-portkey-metadata "
                      f"{{\"{plan.label_key}\": one of {values}}}; without it requests go to {plan.primary}")
         notes.append("Portkey does not evaluate its circuit breaker on conditional strategies: it guards the "
                      "per-model fallback groups only")
 
-    retry = policy.retry
-    attempts = min(MAX_RETRY_ATTEMPTS, retry.retries_per_model)
     config["retry"] = {"attempts": attempts, "on_status_codes": codes}
-    if retry.retries_per_model > MAX_RETRY_ATTEMPTS:
+    if _has_fallback(config):
+        notes.append(f"fallbacks on statuses {', '.join(map(str, FALLBACK_STATUS_CODES))} (every failure the "
+                     "playground falls back on); a prompt over a model's context window (a 400 Portkey cannot tell "
+                     "from a bad request) does not fall back, and recent gateways fall back on every error status")
+    if min(retry.retries_per_model, retry.max_attempts - 1) > MAX_RETRY_ATTEMPTS:
         notes.append(f"retries_per_model {retry.retries_per_model} capped at Portkey's maximum of {MAX_RETRY_ATTEMPTS}")
     config["request_timeout"] = int(policy.timeouts.total_s * 1000)
 
@@ -112,7 +129,7 @@ def export_portkey(settings: Settings) -> ExportResult:
                      "no Portkey equivalent")
         if max_age != cache.ttl_s:
             notes.append(f"cache ttl {cache.ttl_s:g}s clamped to Portkey's range: max_age {max_age}s")
-    notes += _notes(settings, codes, breaker_applies, catalog, plan)
+    notes += _notes(settings, codes, breaker_applies, catalog, plan, (attempts, fallbacks), cut)
     ordered = {key: config[key] for key in ("strategy", "targets", "retry", "request_timeout", "cache") if key in config}
     return ExportResult(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", notes, ".json")
 
@@ -129,16 +146,21 @@ def _add_breaker(node: dict[str, Any], cb_config: dict[str, Any]) -> bool:
     return found
 
 
-def _fallback(codes: list[int]) -> dict[str, Any]:
-    return {"mode": "fallback", "on_status_codes": list(codes)}
+def _fallback() -> dict[str, Any]:
+    return {"mode": "fallback", "on_status_codes": list(FALLBACK_STATUS_CODES)}
+
+
+def _has_fallback(node: dict[str, Any]) -> bool:
+    return node.get("strategy", {}).get("mode") == "fallback" or any(_has_fallback(t) for t in node.get("targets", []))
 
 
 def _target(catalog: Catalog, model_id: str) -> dict[str, Any]:
     spec = catalog.get(model_id)
     provider = provider_of(catalog, spec)
     out: dict[str, Any]
-    if at_usual_address(provider) and provider.name in NATIVE_PROVIDERS:
-        out = {"provider": provider.name}
+    native = native_provider(catalog, spec)
+    if native:
+        out = {"provider": native}
     elif provider.local and provider.name == "ollama":
         out = {"provider": "ollama", "custom_host": provider.base_url.removesuffix("/v1")}
     else:
@@ -151,7 +173,8 @@ def _target(catalog: Catalog, model_id: str) -> dict[str, Any]:
     return out
 
 
-def _notes(settings: Settings, codes: list[int], breaker_applies: bool, catalog: Catalog, plan: RoutePlan) -> list[str]:
+def _notes(settings: Settings, codes: list[int], breaker_applies: bool, catalog: Catalog, plan: RoutePlan,
+           budget: tuple[int, int], cut: list[str]) -> list[str]:
     policy = settings.policy
     retry, breaker, timeouts = policy.retry, policy.breaker, policy.timeouts
     envs = sorted({catalog.providers[catalog.models[m].provider].api_key_env for m in plan.all_models()} - {""})
@@ -160,9 +183,12 @@ def _notes(settings: Settings, codes: list[int], breaker_applies: bool, catalog:
         notes.append(f"Portkey configs cannot read environment variables: api_key holds ${{NAME}} placeholders "
                      f"({', '.join(envs)}); substitute them when sending the config (e.g. envsubst) or replace "
                      "api_key with a Portkey virtual_key")
+    attempts, fallbacks = budget
+    cut_note = f"; cut to that length: the chains from {', '.join(cut)}" if cut else ""
     notes += [
         f"one retry budget per request (max_attempts {retry.max_attempts}) has no Portkey equivalent: each target "
-        f"gets up to {min(MAX_RETRY_ATTEMPTS, retry.retries_per_model)} retries before the next one",
+        f"gets {attempts} retries and a fallback chain at most {fallbacks} fallbacks, so (1 + {attempts}) × "
+        f"(1 + {fallbacks}) ≤ {retry.max_attempts}{cut_note}",
         f"retry backoff (base {retry.base_delay_s:g}s × {retry.multiplier:g}^n, max {retry.max_delay_s:g}s) and the "
         f"Retry-After cap ({retry.max_retry_after_s:g}s) cannot be set",
         f"timeouts: Portkey has one request_timeout ({timeouts.total_s:g}s); connect ({timeouts.connect_s:g}s), "

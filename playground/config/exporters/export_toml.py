@@ -30,12 +30,14 @@ def export_toml(settings: Settings) -> ExportResult:
 def self_contained_policy(settings: Settings) -> PolicyFile:
     policy = settings.policy
     catalog = settings.catalog
-    plan = build_plan(settings)
+    # Every model, whatever keys are set here: the file's strategy re-decides
+    # with the providers of the machine that loads it.
+    plan = build_plan(settings, every_model=True)
     strategy = router_strategy(settings)
     values = _explicit_values(strategy.values, strategy, catalog)
     models = set(plan.all_models())
     # Models named by any strategy's configured values (columns), and by chains.
-    for name, given in settings.strategy_values.items():
+    for given in settings.strategy_values.values():
         models |= _models_in(given, catalog)
     models |= _models_in(values, catalog)
     for model_id, chain in policy.fallbacks.chains.items():

@@ -6,11 +6,18 @@ Each exporter renders a `RoutePlan`; what a strategy does that no gateway can
 do (quality checks, judges, fan-out, per-prompt scoring) is written into the
 plan's `caveats` here, once, and each exporter adds the lines that are about
 its own format.
+
+Strategies that pick among the models they can reach (capability, cost) are
+planned with the providers the playground itself would call: those with a key
+(or base URL, or set up keyless) in the environment; with none, the playground
+runs on the simulator where every model is there, and so does the plan.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,6 +26,7 @@ from playground.core.catalog import Catalog, ModelSpec
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.engine.fallbacks import chain_for
+from playground.providers.endpoints import real_endpoints
 from playground.strategies.base import RouteInput, RoutingContext, Strategy, general_quality
 from playground.strategies.registry import make_strategy
 
@@ -70,9 +78,25 @@ def router_strategy(settings: Settings) -> Strategy:
     return make_strategy(settings.router_strategy, settings.catalog, settings.values_for(settings.router_strategy))
 
 
-def build_plan(settings: Settings) -> RoutePlan:
+def reachable_context(settings: Settings, env: Mapping[str, str] | None = None) -> tuple[RoutingContext, list[str]]:
+    """The models the playground would route to with this environment, and the
+    providers left out (none when no provider is configured: the simulator
+    serves every model)."""
+    catalog = settings.catalog
+    reachable = real_endpoints(catalog, os.environ if env is None else env, settings.keyless_providers)
+    if not reachable:
+        return RoutingContext.for_all(catalog), []
+    available = tuple(m for m in catalog.models.values() if m.provider in reachable)
+    left_out = [name for name in catalog.providers if name not in reachable]
+    return RoutingContext(catalog, available, "not configured (no API key or base URL in the environment)"), left_out
+
+
+def build_plan(settings: Settings, env: Mapping[str, str] | None = None, *, every_model: bool = False) -> RoutePlan:
+    """`env` (default os.environ) says which providers can be called;
+    `every_model` plans as if all were (a policy file re-decides where it runs)."""
     strategy = router_strategy(settings)
     catalog = settings.catalog
+    context, left_out = (RoutingContext.for_all(catalog), []) if every_model else reachable_context(settings, env)
     name = strategy.name
     v = strategy.values
 
@@ -100,21 +124,24 @@ def build_plan(settings: Settings) -> RoutePlan:
                                 "cooldowns / circuit breaker take failing deployments out instead")
         explicit_chain = True
     elif name == "cost":
-        pool = _cost_pool(strategy, catalog)
+        pool = _cost_pool(strategy, catalog, context)
         if not pool:
-            raise UserError(f"cost: no model has quality ≥ {v['min_quality']:g}; nothing to export")
+            raise UserError(f"cost: no model{' of the configured providers' if left_out else ''} has quality ≥ "
+                            f"{v['min_quality']:g}; nothing to export")
         plan = RoutePlan(name, "cheapest", "playground-cost", pool[0], members=pool)
         plan.caveats.append(f"cost: the per-request budget (${v['budget_usd']:g}, estimated from "
                             f"{v['expected_output_tokens']} output tokens) cannot be expressed; the pool is the "
                             f"{len(pool)} models with quality ≥ {v['min_quality']:g}"
                             f"{'' if v['allow_local'] else ' (local models excluded)'}, cheapest first")
+        _left_out(plan, catalog, left_out, [m for m in _cost_pool(strategy, catalog) if m not in pool])
     elif name == "capability":
-        decision = strategy.decide(_neutral_route(), RoutingContext.for_all(catalog))
+        decision = strategy.decide(_neutral_route(), context)
         chain = list(decision.fallbacks)
         plan = RoutePlan(name, "fallback", decision.model, decision.model, members=[decision.model, *chain])
         plan.caveats.append("capability: scoring each prompt (auto_weights raise coding/reasoning/creative/long-context "
                             f"weights from its words) cannot be expressed; exported the model the configured weights "
                             f"pick ({decision.model}) with the runners-up as fallbacks")
+        _left_out(plan, catalog, left_out, [m.id for m in catalog.models.values() if not context.is_available(m.id)])
         explicit_chain = True
     elif name == "abtest":
         weights = {m: float(w) for m, w in v["variants"].items() if w > 0}
@@ -191,19 +218,25 @@ def _neutral_route() -> RouteInput:
     return RouteInput(ChatRequest.from_prompt("hello", max_output_tokens=256), input_tokens=8)
 
 
-def _cost_pool(strategy: Strategy, catalog: Catalog) -> list[str]:
+def _left_out(plan: RoutePlan, catalog: Catalog, left_out: list[str], unreachable: list[str]) -> None:
+    """One caveat naming the providers whose models the strategy would have
+    considered but the environment gives no way to call."""
+    providers = [p for p in left_out if any(catalog.models[m].provider == p for m in unreachable)]
+    if providers:
+        plan.caveats.append(f"models of {', '.join(providers)} left out: no key (or base URL) in the environment "
+                            "when exported; set them and export again to include those models")
+
+
+def _cost_pool(strategy: Strategy, catalog: Catalog, context: RoutingContext | None = None) -> list[str]:
     v = strategy.values
 
     def eligible(m: ModelSpec) -> bool:
-        return general_quality(m) >= v["min_quality"] and (v["allow_local"] or m.tier != "local")
+        return (general_quality(m) >= v["min_quality"] and (v["allow_local"] or m.tier != "local")
+                and (context is None or context.is_available(m.id)))
 
     ordered = sorted((m for m in catalog.models.values() if eligible(m)),
                      key=lambda m: (m.input_per_mtok + m.output_per_mtok, m.id))
     return [m.id for m in ordered]
-
-
-def model_spec(catalog: Catalog, model_id: str) -> ModelSpec:
-    return catalog.get(model_id)
 
 
 def jsonable(value: Any) -> Any:
