@@ -554,3 +554,18 @@ def test_import_reads_env_names_with_the_schema_pattern(tmp_path: Path) -> None:
     with pytest.raises(UserError) as info:
         import_litellm(source)
     assert "model_list[0].litellm_params.api_key" in str(info.value) and "my_key" not in str(info.value)
+
+
+def test_a_keyless_local_server_stays_switched_on_through_import_and_export(tmp_path: Path) -> None:
+    """LiteLLM calls a local server with no key; the imported policy must too,
+    and exporting a catalog's local model must not switch its provider on."""
+    source = tmp_path / "config.yaml"
+    source.write_text("model_list:\n  - model_name: llama\n    litellm_params:\n      model: ollama_chat/llama3.2\n"
+                      "      api_base: http://localhost:11434\n")
+    policy = import_litellm(source, [])
+    [(name, section)] = policy.providers.items()
+    assert section.enabled and not section.api_key_env
+    assert parse_policy_text(policy_to_toml(policy), "imported").keyless_providers == frozenset({name})
+    settings = parse_policy_text('[router]\nstrategy = "fixed"\n[strategies.fixed]\nmodel = "ollama-llama3-2"\n', "c.toml")
+    exported = parse_policy_text(export_policy(settings, "toml").text, "exported")
+    assert "ollama" in exported.catalog.providers and exported.keyless_providers == frozenset()

@@ -276,7 +276,9 @@ class _Importer:
         local = host in ("localhost", "127.0.0.1", "::1") or bool(known.get("local"))
         if str(base).rstrip("/") != str(known.get("base_url", "")).rstrip("/"):
             name = re.sub(r"[^A-Za-z0-9]+", "-", host).strip("-") or name
-        section = self.validated(ProviderSection, {"kind": kind, "base_url": base, "api_key_env": env, "local": local},
+        # LiteLLM calls a keyless local server; so must the imported policy.
+        section = self.validated(ProviderSection, {"kind": kind, "base_url": base, "api_key_env": env, "local": local,
+                                                   "enabled": local and not env},
                                  {"base_url": (f"{where}.litellm_params.api_base", base),
                                   "api_key_env": (f"{where}.litellm_params.api_key", HIDDEN)})
         existing = self.providers.get(name)
