@@ -33,8 +33,8 @@ columns = ["fixed", "complexity", "task", "cost"]
 # [providers.ollama]
 # kind = "openai"
 # base_url = "http://127.0.0.1:11434/v1"
-# api_key_env = ""      # none needed for a local server
-# discover = true       # list its models (GET /models) and add them at price 0
+# enabled = true        # use it with no key (a provider with a key is used when its variable is set)
+# discover = true       # also list its models (GET /models) and add them at price 0
 #
 # [providers.my-gateway]
 # kind = "openai"
