@@ -48,7 +48,7 @@ def rate(fn: Callable[[int], object], seconds: float, rounds: int = 3) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.5, help="measuring time per strategy")
+    parser.add_argument("--seconds", type=float, default=1.5, help="measuring time per strategy (split over three rounds)")
     args = parser.parse_args()
     catalog = default_catalog()
     counter = TokenCounter()
