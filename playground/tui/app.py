@@ -73,6 +73,7 @@ class PlaygroundApp(PolicyActions, App[int]):
         "widgets/circuit_panel.tcss",
         "widgets/chaos_panel.tcss",
         "widgets/param_editor.tcss",
+        "widgets/list_editor.tcss",
         "widgets/preview_pane.tcss",
     ]
     COMMANDS = App.COMMANDS | {PlaygroundCommands}

@@ -3,8 +3,10 @@
 - int / float: a stepper bar (←/→, Shift for ten steps) and an Input to type;
 - bool: a Switch;
 - choice / model / optional_model: a Select (models from the catalog);
-- models / weights / labels / capabilities / rules / str: an Input in the
-  syntax `Param.coerce` parses ("a,b", "a=3,b=1", JSON for rules).
+- models / weights / labels / capabilities / rules: a `ListEditor`, one row
+  per item (remove, add, and move for the ordered ones), posting the value as
+  a list or dict;
+- str: an Input.
 
 An editor never decides whether a value is valid: it posts
 `ParamEditor.Changed` with the raw value; the owner validates (the strategy
@@ -26,14 +28,16 @@ from textual.widgets import Input, Select, Static, Switch
 from playground.core.catalog import Catalog
 from playground.eval.tuning import format_value
 from playground.strategies.base import Param
+from playground.tui.widgets.list_editor import LIST_TYPES, ListEditor
 from playground.tui.widgets.stepper import Stepper
 
+_ORDERED_HINT = "in order; ↑/↓ or Ctrl+↑/↓ move a row, ✕ removes"
 _LIST_HINTS = {
-    "models": "comma-separated models",
-    "weights": "MODEL=WEIGHT, comma-separated",
-    "labels": "LABEL=MODEL, comma-separated",
-    "capabilities": "CAPABILITY=WEIGHT, comma-separated",
-    "rules": "JSON list of {task, pattern, model}",
+    "models": _ORDERED_HINT,
+    "weights": "✕ removes a row",
+    "labels": "✕ removes a row",
+    "capabilities": "✕ removes a row",
+    "rules": _ORDERED_HINT,
 }
 
 
@@ -218,6 +222,37 @@ class TextEditor(ParamEditor):
         self.request(raw)
 
 
+class ListParamEditor(ParamEditor):
+    """The name on its own line, then one row per item across the width."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.param.name, classes="param-name", markup=False)
+        yield from self.controls()
+        yield Static(self._help_text(), classes="param-help", markup=False)
+        yield Static("", classes="param-error", markup=False)
+
+    def controls(self) -> ComposeResult:
+        yield ListEditor(self.param.type, self.value, self.catalog, id=f"list-{self.param.name}",
+                         classes="param-control param-list")
+
+    @property
+    def list_editor(self) -> ListEditor:
+        return self.query_one(ListEditor)
+
+    @on(ListEditor.Changed)
+    def _edited(self, event: ListEditor.Changed) -> None:
+        event.stop()
+        if event.problem:
+            # Not a value at all (a dict holds each key once): nothing to ask.
+            self.refuse(f"{self.param.name}: {event.problem}")
+        elif event.value != self.value or self.error:
+            self.request(event.value)
+
+    @property
+    def focus_target(self) -> Widget:
+        return self.list_editor.focus_target
+
+
 def make_editor(param: Param, value: Any, catalog: Catalog) -> ParamEditor:
     if param.type in ("int", "float"):
         return NumberEditor(param, value, catalog)
@@ -225,4 +260,6 @@ def make_editor(param: Param, value: Any, catalog: Catalog) -> ParamEditor:
         return BoolEditor(param, value, catalog)
     if param.type in ("choice", "model", "optional_model"):
         return SelectEditor(param, value, catalog)
+    if param.type in LIST_TYPES:
+        return ListParamEditor(param, value, catalog)
     return TextEditor(param, value, catalog)
