@@ -242,3 +242,14 @@ def test_request_larger_than_every_window_is_a_clear_error() -> None:
         with pytest.raises(NoModelFits, match=r"needs 40,100 tokens .* more than any available model's context window; "
                                               r"the largest is ollama-qwen2-5-coder with 32,768"):
             make_strategy(name, CATALOG).decide(big, tiny)
+
+
+def test_flagship_alias_works_in_lists_of_models_too() -> None:
+    from playground.core.catalog import default_catalog
+    from playground.strategies.registry import make_strategy
+
+    catalog = default_catalog()
+    cascade = make_strategy("cascade", catalog, {"tiers": "gpt-4o-mini,@flagship"})
+    assert cascade.values["tiers"] == ["gpt-4o-mini", catalog.flagship]
+    ensemble = make_strategy("ensemble", catalog, {"members": ["gpt-4o", "@flagship"]})
+    assert catalog.flagship in ensemble.values["members"]

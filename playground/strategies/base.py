@@ -25,6 +25,8 @@ ParamType = Literal[
 ]
 
 CAPABILITIES = CAPABILITY_NAMES
+# Stands for the catalog's flagship model in any model parameter.
+FLAGSHIP = "@flagship"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +83,10 @@ class Param:
         if self.type in ("int", "float"):
             if self.min is not None and value < self.min or self.max is not None and value > self.max:
                 raise UserError(f"{where}: {value} is out of range; allowed {self.min}..{self.max}")
-        if self.type == "model" and value != "@flagship" and value not in catalog.models:
+        if self.type == "model" and value != FLAGSHIP and value not in catalog.models:
             raise UserError(f"{where}: unknown model {value!r}; known: {', '.join(sorted(catalog.models))}")
         if self.type == "models":
-            unknown = [m for m in value if m not in catalog.models]
+            unknown = [m for m in value if m not in catalog.models and m != FLAGSHIP]
             if unknown:
                 raise UserError(f"{where}: unknown model(s) {', '.join(unknown)}; known: {', '.join(sorted(catalog.models))}")
         if self.type == "weights":
@@ -304,7 +306,10 @@ class Strategy(ABC):
         self.validate()
 
     def _default_model(self, key: str, value: Any) -> Any:
-        return self.catalog.flagship if value == "@flagship" else value
+        """`@flagship` (alone or in a list of models) is the catalog's flagship."""
+        if isinstance(value, list):
+            return [self.catalog.flagship if item == FLAGSHIP else item for item in value]
+        return self.catalog.flagship if value == FLAGSHIP else value
 
     def validate(self) -> None:
         """Cross-parameter checks; raise `UserError` with the reason."""

@@ -29,7 +29,6 @@ class CascadeStrategy(Strategy):
     )
 
     def validate(self) -> None:
-        self.values["tiers"] = [self.catalog.flagship if t == "@flagship" else t for t in self.values["tiers"]]
         if not self.values["tiers"]:
             raise UserError("cascade.tiers: needs at least one model")
         self._schema: dict[str, Any] | None = None

@@ -33,7 +33,8 @@ from playground.tui.widgets.preview_pane import PreviewPane
 if TYPE_CHECKING:
     from playground.tui.app import PlaygroundApp
 
-HELP = "Changes preview live; no model is called · ←/→ step, Shift+←/→ ×10, or type a value · Ctrl+R applies"
+HELP = ("Changes preview live; no model is called · numbers: ←/→ step, Shift+←/→ ×10, or type · "
+        "lists: + add, ✕ remove, Ctrl+↑/↓ move · Ctrl+R applies")
 
 
 def _key(values: dict[str, Any]) -> str:
