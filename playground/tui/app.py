@@ -446,9 +446,13 @@ class PlaygroundApp(PolicyActions, App[int]):
 
     @on(StrategyColumn.Finished)
     def _column_finished(self) -> None:
+        if self._shut_down:  # a run cancelled by closing the app still reports
+            return
         self._refresh_totals()
-        self.refresh_bindings()
-
+        try:
+            self.refresh_bindings()
+        except ScreenStackError:
+            pass
     @on(TextArea.Changed, "#prompt")
     def _prompt_changed(self) -> None:
         if self._measure_timer is not None:
