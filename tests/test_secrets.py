@@ -17,8 +17,9 @@ from playground.tui.app import PlaygroundApp
 from tests.conftest import TEST_SIM_SPEED
 from tests.test_cli import cli
 from tests.test_tui_app import SIZE, ended, ready, screen_text, type_prompt, wait_for
+from tests.fake_keys import fake_key
 
-SECRET = "sk-proj-SENTINEL0123456789abcdef"
+SECRET = fake_key("sk-proj", "SENTINEL0123456789abcdef")
 
 
 @pytest.fixture()
@@ -62,7 +63,7 @@ def test_a_key_in_use_never_reaches_output_or_files(keyed_sim: SimServer, config
 
 
 def test_a_rejected_key_is_not_echoed(keyed_sim: SimServer, config: Path) -> None:
-    wrong = "sk-proj-WRONGKEY9876543210zyxw"
+    wrong = fake_key("sk-proj", "WRONGKEY9876543210zyxw")
     proc = cli("--config", str(config), "run", "hi", "-s", "fixed", "-p", "fixed.model=gpt-4o", "--json",
                OPENAI_API_KEY=wrong, OPENAI_BASE_URL=keyed_sim.base_url + "/v1")
     assert proc.returncode == 1
