@@ -240,3 +240,10 @@ def test_discovered_models_survive_a_rebuild_and_profiles_may_name_them() -> Non
     with pytest.raises(UserError, match="unknown model 'box-llama'"):
         load_profile("local")
     assert load_profile("local", extra_models=settings.extra_models).values_for("fixed") == {"model": "box-llama"}
+
+
+def test_a_number_too_long_for_python_is_a_config_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[retry]\nmax_attempts = " + "9" * 5000 + "\n")
+    loaded = load_config(path)
+    assert loaded.fell_back_to == "defaults" and "not valid TOML" in str(loaded.problems[0])

@@ -26,7 +26,7 @@ def _raw_providers(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
     (validation, with its precise errors, comes after)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: validation reports it
         data = {}
     providers = apply_overrides(data, env_overrides(env)).get("providers", {})
     return providers if isinstance(providers, dict) else {}

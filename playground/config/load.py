@@ -52,7 +52,7 @@ def parse_policy_text(text: str, origin: str, env: Mapping[str, str] | None = No
     """Validate policy TOML; raise `ConfigError` with located problems."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
         # Python 3.11's error has no line attribute; its message ends with one.
         where = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
         line = int(where.group(1)) if where else None
