@@ -42,7 +42,7 @@ class LoadedConfig:
                  f"models, strategies and resilience)"] if self.created else []
         lines += self.info
         if self.problems:
-            lines.append("\n".join([f"configuration problems: using the {self.fell_back_to} configuration "
+            lines.append("\n".join([f"configuration problems: using the {self.fell_back_to.removesuffix('s')} configuration "
                                      f"and ignoring {self.path}:", *(f"  {p}" for p in self.problems)]))
         return lines
 
