@@ -247,3 +247,14 @@ def test_a_number_too_long_for_python_is_a_config_problem_not_a_crash(tmp_path: 
     path.write_text("[retry]\nmax_attempts = " + "9" * 5000 + "\n")
     loaded = load_config(path)
     assert loaded.fell_back_to == "defaults" and "not valid TOML" in str(loaded.problems[0])
+
+
+def test_falling_back_drops_discovered_models_of_a_provider_only_the_broken_file_had(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[providers.box]\nbase_url = "http://127.0.0.1:9/v1"\nenabled = true\n[retry]\njitter = 7\n')
+    extra = {"box-llama": {"provider": "box", "api_name": "llama", "tier": "local", "input_per_mtok": 0.0,
+                           "output_per_mtok": 0.0, "context_window": 8192, "max_output_tokens": 4096, "source": "t",
+                           "price_date": "2026-11-22", "capabilities": {}, "sim": {"ttft_ms": 1, "tokens_per_s": 1,
+                                                                                    "quality": 0.5}}}
+    loaded = load_config(path, extra_models=extra)
+    assert loaded.fell_back_to == "defaults" and "box-llama" not in loaded.settings.catalog.models

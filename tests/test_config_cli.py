@@ -49,13 +49,18 @@ def test_a_local_server_is_discovered_and_used_with_no_key(tmp_path: Path, sim_s
     config = tmp_path / "c.toml"
     # The file itself may name a model that only discovery knows.
     config.write_text(f'[providers.local]\nkind = "openai"\nbase_url = "{base}/v1"\ndiscover = true\n'
-                      f'[strategies.fixed]\nmodel = "local-sim-gpt-4o"\n')
+                      f'[strategies.fixed]\nmodel = "local-sim-gpt-4o"\n'
+                      # A model the file declares itself is not discovered twice.
+                      f'[models.my-haiku]\nprovider = "local"\napi_name = "sim-claude-haiku-4-5"\ncontext_window = 32000\n'
+                      'input_per_mtok = 1.0\noutput_per_mtok = 5.0\n')
     proc = cli("--config", str(config), "models", "--json")
     assert proc.returncode == 0, proc.stderr
     rows = {row["id"]: row for row in json.loads(proc.stdout)}
     assert "local-sim-gpt-4o" in rows and not any("embedding" in name for name in rows)
     assert rows["local-sim-gpt-4o"]["input_per_mtok"] == 0 and rows["local-sim-gpt-4o"]["via"] == f"{base}/v1"
-    assert "local: " in proc.stderr and "added local-sim-claude-haiku-4-5, " in proc.stderr
+    assert "local-sim-claude-haiku-4-5" not in rows and rows["my-haiku"]["context_window"] == 32000
+    assert "local: " in proc.stderr and "added local-sim-claude-opus-4-5, " in proc.stderr
+    assert "(1 already in the catalog)" in proc.stderr
     proc = cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed", "--json")
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)

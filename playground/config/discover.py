@@ -21,15 +21,15 @@ from playground.core.catalog import default_catalog_raw
 from playground.providers.discovery import DISCOVERED_CONTEXT_WINDOW, list_models, model_id_for
 
 
-def _raw_providers(path: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    """The file's [providers] tables with environment overrides, unvalidated
+def _raw_section(path: Path, env: Mapping[str, str], name: str) -> dict[str, Any]:
+    """One table of the file with environment overrides, unvalidated
     (validation, with its precise errors, comes after)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: validation reports it
         data = {}
-    providers = apply_overrides(data, env_overrides(env)).get("providers", {})
-    return providers if isinstance(providers, dict) else {}
+    section = apply_overrides(data, env_overrides(env)).get(name, {})
+    return section if isinstance(section, dict) else {}
 
 
 def _targets(path: Path, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -37,7 +37,7 @@ def _targets(path: Path, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
     sets `discover = true` on, or a local catalog provider (Ollama) whose
     base URL variable is set."""
     catalog = default_catalog_raw()["providers"]
-    given = _raw_providers(path, env)
+    given = _raw_section(path, env, "providers")
     targets = []
     for name in dict.fromkeys([*catalog, *given]):
         spec = {**catalog.get(name, {}), **(given.get(name) if isinstance(given.get(name), dict) else {})}
@@ -55,7 +55,9 @@ def _targets(path: Path, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
 def discovered_specs(path: Path, env: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     specs: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
-    known = {(m.get("provider"), m.get("api_name")) for m in default_catalog_raw()["models"].values()}
+    # Models the catalog or the file already has (with real context windows) win.
+    declared = [*default_catalog_raw()["models"].values(), *_raw_section(path, env, "models").values()]
+    known = {(m.get("provider"), m.get("api_name")) for m in declared if isinstance(m, dict)}
     for name, base, key in _targets(path, env):
         found = list_models(name, base, key)
         if found.error:
@@ -63,7 +65,6 @@ def discovered_specs(path: Path, env: Mapping[str, str]) -> tuple[dict[str, dict
             continue
         added = []
         for model in found.models:
-            # The catalog's own entry (with its real context window) wins.
             if (name, model) in known or (name, model.removesuffix(":latest")) in known:
                 continue
             model_id = model_id_for(name, model)

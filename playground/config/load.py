@@ -144,13 +144,20 @@ def _remember(path: Path, text: str) -> None:
 
 
 def _last_good(path: Path, env: Mapping[str, str], extra_models: Mapping[str, dict[str, Any]] | None) -> tuple[Settings, str]:
+    """The last good file, else the defaults: with the environment overrides
+    and discovered models when they fit, without them when they do not (a
+    discovered model may belong to a provider only the rejected file defines)."""
     keep = paths.last_good_file(path)
-    if keep.exists():
-        try:
-            return parse_policy_text(keep.read_text(encoding="utf-8"), str(keep), env, extra_models), "last good"
-        except (ConfigError, OSError):
-            pass
     try:
-        return parse_policy_text("", "defaults", env, extra_models), "defaults"
-    except ConfigError:  # the environment overrides are broken too
-        return parse_policy_text("", "defaults", {}, extra_models), "defaults"
+        last_good = keep.read_text(encoding="utf-8") if keep.exists() else None
+    except OSError:
+        last_good = None
+    tries = [(last_good, str(keep), "last good")] if last_good is not None else []
+    tries.append(("", "defaults", "defaults"))
+    for text, origin, label in tries:
+        for use_env, use_extra in ((env, extra_models), (env, None), ({}, None)):
+            try:
+                return parse_policy_text(text, origin, use_env, use_extra), label
+            except ConfigError:
+                continue
+    return parse_policy_text("", "defaults"), "defaults"
