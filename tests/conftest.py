@@ -10,18 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.env import PROVIDER_ENV, TEST_SIM_SPEED
+
 # Token counts must not depend on what a machine happens to have cached:
 # with an empty tiktoken cache every run counts with the offline cl100k copy,
 # as a fresh CI machine does (snapshots show counts). Set before any counter
 # exists; subprocesses inherit it.
 os.environ["TIKTOKEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="playground-tiktoken-empty-")
-
-PROVIDER_ENV = (
-    "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "GROQ_API_KEY",
-    "DEEPSEEK_API_KEY", "OPENROUTER_API_KEY", "OLLAMA_BASE_URL",
-)
-# Fast enough for a 2-core CI box, slow enough that streams have many chunks.
-TEST_SIM_SPEED = "40"
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +47,3 @@ def sim_server() -> Iterator[object]:
         server.stop()
 
 
-def cli_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
-    env.update(extra)
-    return env

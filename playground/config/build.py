@@ -58,7 +58,7 @@ class Settings:
     def values_for(self, strategy: str) -> dict[str, Any]:
         return dict(self.strategy_values.get(strategy, {}))
 
-    def with_router_strategy(self, name: str, origin: str = "policy") -> "Settings":
+    def with_router_strategy(self, name: str, origin: str = "policy") -> Settings:
         """The same policy routed by another strategy (what an export of one
         column describes)."""
         if name == self.router_strategy:

@@ -26,8 +26,16 @@ from pydantic import BaseModel, ValidationError
 
 from playground.config.load import _from_pydantic
 from playground.config.problems import problem
-from playground.config.schema import (ENV_NAME, BreakerSection, CacheSection, ModelSection, PolicyFile,
-                                      ProviderSection, RetrySection, TimeoutsSection)
+from playground.config.schema import (
+    ENV_NAME,
+    BreakerSection,
+    CacheSection,
+    ModelSection,
+    PolicyFile,
+    ProviderSection,
+    RetrySection,
+    TimeoutsSection,
+)
 from playground.core.catalog import default_catalog_raw
 from playground.core.errors import UserError
 
@@ -233,7 +241,7 @@ class _Importer:
         if tiers is not None and not isinstance(tiers, dict):
             raise self.fail(f"{where}.complexity_router_config.tiers", "expected a mapping of tier to model name")
         for tier, value in (tiers or {}).items():
-            if not (isinstance(value, str) or isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            if not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
                 raise self.bad(f"{where}.complexity_router_config.tiers.{tier}", value,
                                "expected a model_name (or a list of them)")
         return config

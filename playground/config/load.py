@@ -88,7 +88,7 @@ def _from_pydantic(err: Any) -> ConfigProblem:
 
 def _place(p: ConfigProblem, text: str, origin: str, from_env: Mapping[tuple[str, ...], str]) -> ConfigProblem:
     for path, name in from_env.items():
-        if p.key[:len(path)] == path or path[:len(p.key)] == p.key and p.key:
+        if p.key[:len(path)] == path or (path[:len(p.key)] == p.key and p.key):
             return p.at(f"environment variable {name}", None)
     return p.at(origin, locate(text, p.key) if p.key else p.line)  # keep the decoder's line
 

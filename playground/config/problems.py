@@ -9,7 +9,6 @@ from typing import Any
 
 from playground.core.errors import UserError
 
-
 # Shapes of provider keys (sk-..., sk-ant-..., gsk_..., xai-...) and long
 # random-looking tokens: a value like this is never repeated in a message.
 _KEY_PREFIX = re.compile(r"^(sk|gsk|xai|pk|rk|key|api)[-_]", re.IGNORECASE)
@@ -37,7 +36,7 @@ class ConfigProblem:
     def dotted_key(self) -> str:
         return ".".join(self.key) or "(top level)"
 
-    def at(self, origin: str, line: int | None) -> "ConfigProblem":
+    def at(self, origin: str, line: int | None) -> ConfigProblem:
         return replace(self, origin=origin, line=line)
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ class ChatRequest:
     logprobs: bool = False
 
     @classmethod
-    def from_prompt(cls, prompt: str, *, system: str | None = None, max_output_tokens: int = 1024) -> "ChatRequest":
+    def from_prompt(cls, prompt: str, *, system: str | None = None, max_output_tokens: int = 1024) -> ChatRequest:
         messages: list[Message] = []
         if system:
             messages.append(Message("system", system))

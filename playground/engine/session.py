@@ -61,7 +61,7 @@ class Session:
 
     @classmethod
     def open(cls, options: SessionOptions = SessionOptions(), env: Mapping[str, str] | None = None,
-             catalog: Catalog | None = None) -> "Session":
+             catalog: Catalog | None = None) -> Session:
         catalog = catalog or default_catalog()
         env = os.environ if env is None else env
         force_sim = options.force_sim or options.sim_faults is not None
@@ -96,7 +96,7 @@ class Session:
             self.sim_server.stop()
             self.sim_server = None
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *_: object) -> None:

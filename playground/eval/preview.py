@@ -111,7 +111,7 @@ class PreviewInputs:
 
     @classmethod
     def measure(cls, prompts: Iterable[str], counter: TokenCounter, *, label: str = "",
-                max_output_tokens: int = 1024) -> "PreviewInputs":
+                max_output_tokens: int = 1024) -> PreviewInputs:
         return cls([measure_prompt(p, counter, max_output_tokens) for p in prompts], label)
 
     def __len__(self) -> int:

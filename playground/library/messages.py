@@ -10,7 +10,7 @@ from playground.core.messages import ChatRequest, Message
 
 # A plain prompt, OpenAI-style {"role", "content"} dicts, `Message`s, or a
 # ready `ChatRequest` (used as is).
-Messages = Union[str, Iterable[Union[Mapping[str, Any], Message]], ChatRequest]
+Messages = Union[str, Iterable[Mapping[str, Any] | Message], ChatRequest]
 
 _ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
 

@@ -56,7 +56,7 @@ class Completion:
     result: RequestResult | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_result(cls, result: RequestResult) -> "Completion":
+    def from_result(cls, result: RequestResult) -> Completion:
         """The completion of a successful result; `RoutingError` when it failed."""
         if result.error is not None or result.model is None:
             raise RoutingError(result)

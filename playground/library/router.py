@@ -127,7 +127,7 @@ class Router:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], *, strategy: str | None = None,
                   env: Mapping[str, str] | None = None, simulate: bool | None = None,
-                  sim_speed: float | None = None, sim_faults: str | None = None, seed: int = 0) -> "Router":
+                  sim_speed: float | None = None, sim_faults: str | None = None, seed: int = 0) -> Router:
         """Load a policy file (the config file's schema, as `playground export
         toml` writes it). `PLAYGROUND_<SECTION>__<KEY>` variables in `env`
         override it as they do the config file. A file that does not
@@ -143,12 +143,12 @@ class Router:
                    sim_faults=sim_faults, seed=seed, source=str(file))
 
     @classmethod
-    def from_settings(cls, settings: Settings, **kwargs: Any) -> "Router":
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Router:
         return cls(settings, **kwargs)
 
     @classmethod
     def from_text(cls, text: str, *, origin: str = "<policy>", env: Mapping[str, str] | None = None,
-                  **kwargs: Any) -> "Router":
+                  **kwargs: Any) -> Router:
         """A policy given as TOML text (e.g. embedded in your app)."""
         environ = os.environ if env is None else env
         return cls(parse_policy_text(text, origin, environ), env=env, source=origin, **kwargs)
@@ -336,13 +336,13 @@ class Router:
         if session is not None:
             session.close()
 
-    async def __aenter__(self) -> "Router":
+    async def __aenter__(self) -> Router:
         return self
 
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
-    def __enter__(self) -> "Router":
+    def __enter__(self) -> Router:
         return self
 
     def __exit__(self, *_: object) -> None:

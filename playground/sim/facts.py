@@ -162,10 +162,7 @@ _WORD_OPERATORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _EXPRESSION_RE = re.compile(r"[-(\d.][\d\s.+\-*/%()]*")
 _ARITHMETIC_WORDS = frozenset(
-    """what is whats what's s compute calculate evaluate work out how much solve equals equal the answer result of value
-    please number only reply respond with just give me a an to in one word digits simplify tell quick question exactly
-    find do you get multiply add subtract divide final integer and return output nothing else no explanation can could
-    would hey hi quickly mental math""".split()
+    ["what", "is", "whats", "what's", "s", "compute", "calculate", "evaluate", "work", "out", "how", "much", "solve", "equals", "equal", "the", "answer", "result", "of", "value", "please", "number", "only", "reply", "respond", "with", "just", "give", "me", "a", "an", "to", "in", "one", "word", "digits", "simplify", "tell", "quick", "question", "exactly", "find", "do", "you", "get", "multiply", "add", "subtract", "divide", "final", "integer", "and", "return", "output", "nothing", "else", "no", "explanation", "can", "could", "would", "hey", "hi", "quickly", "mental", "math"]
 )
 _MAX_MAGNITUDE = 1e18
 

@@ -60,7 +60,7 @@ class FaultSpec:
             parts.extend(f"{model}:{kind}={_format_value(value)}" for kind, value in items.items())
         return ",".join(parts)
 
-    def with_item(self, model: str | None, kind: str, value: float | bool) -> "FaultSpec":
+    def with_item(self, model: str | None, kind: str, value: float | bool) -> FaultSpec:
         """A copy with one item set (used by the chaos panel's toggles)."""
         text = self.format()
         item = f"{model + ':' if model else ''}{kind}={_format_value(value)}"

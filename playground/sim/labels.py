@@ -71,8 +71,7 @@ _BULLET_RE = re.compile(r"^[ \t]*(?:[-*•]|\d+[.)])[ \t]+(.+?)[ \t]*$")
 _QUOTED_RE = re.compile(r'"([^"\n]{1,30})"|“([^”\n]{1,30})”|`([^`\n]{1,30})`|\'([^\'\n]{1,30})\'')
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:\n])[\s*_>-]*(?:please[ \t]+|now[ \t]+|then[ \t]+)?$", re.IGNORECASE)
 _LIST_STOP_RE = re.compile(r"[.?!:\n]|\s[-–—]\s|\(")
-_NOT_LABELS = frozenset("""the a an it this that these those them not all any some something anything one each every
-    following below above""".split())
+_NOT_LABELS = frozenset(["the", "a", "an", "it", "this", "that", "these", "those", "them", "not", "all", "any", "some", "something", "anything", "one", "each", "every", "following", "below", "above"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +331,7 @@ _TOPICS: dict[str, tuple[str, str]] = {
 # label sets that lack them ("code" for a system-design question).
 _RELATED = {"code": ("design", "debugging", "data"), "reasoning": ("design", "math"), "math": ("reasoning",),
             "factual": ("science",), "creative": ("summarization",), "debugging": ("code",), "design": ("code",)}
-_CATCH_ALL = frozenset("general other others misc miscellaneous default none unknown everyday simple chat".split())
+_CATCH_ALL = frozenset(["general", "other", "others", "misc", "miscellaneous", "default", "none", "unknown", "everyday", "simple", "chat"])
 
 
 @lru_cache(maxsize=1)

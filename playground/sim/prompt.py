@@ -21,33 +21,15 @@ _SENTENCE_RE = re.compile(r"[^.?!\n]+[.?!]?")
 _CODE_PRESENT_RE = re.compile(r"```|^[ \t]*(def |class |fn |func |function |SELECT |#include)|[;{}]\s*$", re.MULTILINE)
 
 STOPWORDS = frozenset(
-    """a an the and or but if then else of to in on at by for with about from into onto over under as is are was
-    were be been being do does did doing done have has had having i im i'm me my we our you your yours it its it's this
-    that these those there here what whats what's which who whom whose when where why how can could should would will
-    shall may might must not no yes so than too very just also please tell give show let lets us more most other such
-    own same only few many much some any each every all both one two three get got like need want way thing things
-    really
-    something anything everything into out up down off again further once s t don't doesn't isn't aren't wasn't
-    against per between within without via across through among around during before after while because since
-    until upon toward towards versus instead rather never always often sometimes still even already yet""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "then", "else", "of", "to", "in", "on", "at", "by", "for", "with", "about", "from", "into", "onto", "over", "under", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "doing", "done", "have", "has", "had", "having", "i", "im", "i'm", "me", "my", "we", "our", "you", "your", "yours", "it", "its", "it's", "this", "that", "these", "those", "there", "here", "what", "whats", "what's", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "not", "no", "yes", "so", "than", "too", "very", "just", "also", "please", "tell", "give", "show", "let", "lets", "us", "more", "most", "other", "such", "own", "same", "only", "few", "many", "much", "some", "any", "each", "every", "all", "both", "one", "two", "three", "get", "got", "like", "need", "want", "way", "thing", "things", "really", "something", "anything", "everything", "into", "out", "up", "down", "off", "again", "further", "once", "s", "t", "don't", "doesn't", "isn't", "aren't", "wasn't", "against", "per", "between", "within", "without", "via", "across", "through", "among", "around", "during", "before", "after", "while", "because", "since", "until", "upon", "toward", "towards", "versus", "instead", "rather", "never", "always", "often", "sometimes", "still", "even", "already", "yet"]
 )
 # Verbs that often sit between the nouns of a question; they end a phrase.
 COMMON_VERBS = frozenset(
-    """work works working handle handles handling speed speeds make makes take takes run runs return returns reverse
-    reverses improve improves affect affects cause causes happen happens prevent prevents avoid avoids ensure ensures
-    keep keeps go goes come comes mean means seem seems become becomes matter matters differ differs change changes
-    decide decides choose chooses admit admits think know understand fix fixes solve solves compute computes
-    find finds check reduce reduces increase increases call send sends guarantee guarantees preserve preserves
-    give gives break breaks propose proposes survive survives support supports provide provides allow allows
-    require requires serve serves""".split()
+    ["work", "works", "working", "handle", "handles", "handling", "speed", "speeds", "make", "makes", "take", "takes", "run", "runs", "return", "returns", "reverse", "reverses", "improve", "improves", "affect", "affects", "cause", "causes", "happen", "happens", "prevent", "prevents", "avoid", "avoids", "ensure", "ensures", "keep", "keeps", "go", "goes", "come", "comes", "mean", "means", "seem", "seems", "become", "becomes", "matter", "matters", "differ", "differs", "change", "changes", "decide", "decides", "choose", "chooses", "admit", "admits", "think", "know", "understand", "fix", "fixes", "solve", "solves", "compute", "computes", "find", "finds", "check", "reduce", "reduces", "increase", "increases", "call", "send", "sends", "guarantee", "guarantees", "preserve", "preserves", "give", "gives", "break", "breaks", "propose", "proposes", "survive", "survives", "support", "supports", "provide", "provides", "allow", "allows", "require", "requires", "serve", "serves"]
 )
 # Words that say what to do rather than what the prompt is about.
 INSTRUCTION_WORDS = frozenset(
-    """design prove debug discuss analyze analyse evaluate optimize optimise derive justify walk
-    explain explaining describe write implement create build make compare contrast discuss summarize summarise
-    outline provide answer define detail detailed details briefly brief short quick sentence word words
-    step steps using use used help example examples question questions tell show thorough thoroughly depth comprehensive
-    simple simply clear clearly true false vs function code script program snippet translate""".split()
+    ["design", "prove", "debug", "discuss", "analyze", "analyse", "evaluate", "optimize", "optimise", "derive", "justify", "walk", "explain", "explaining", "describe", "write", "implement", "create", "build", "make", "compare", "contrast", "discuss", "summarize", "summarise", "outline", "provide", "answer", "define", "detail", "detailed", "details", "briefly", "brief", "short", "quick", "sentence", "word", "words", "step", "steps", "using", "use", "used", "help", "example", "examples", "question", "questions", "tell", "show", "thorough", "thoroughly", "depth", "comprehensive", "simple", "simply", "clear", "clearly", "true", "false", "vs", "function", "code", "script", "program", "snippet", "translate"]
 )
 
 _HARD_MARKERS: dict[str, tuple[str, ...]] = {

@@ -81,7 +81,7 @@ class Param:
         if self.type == "float" and not math.isfinite(value):
             raise UserError(f"{where}: {raw!r} is not a finite number")
         if self.type in ("int", "float"):
-            if self.min is not None and value < self.min or self.max is not None and value > self.max:
+            if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
                 raise UserError(f"{where}: {value} is out of range; allowed {self.min}..{self.max}")
         if self.type == "model" and value != FLAGSHIP and value not in catalog.models:
             raise UserError(f"{where}: unknown model {value!r}; known: {', '.join(sorted(catalog.models))}")
@@ -168,7 +168,7 @@ class RouteInput:
     embedding: Sequence[float] | None = None
 
     @classmethod
-    def measure(cls, request: ChatRequest, counter: TokenCounter) -> "RouteInput":
+    def measure(cls, request: ChatRequest, counter: TokenCounter) -> RouteInput:
         count = counter.count_request(request)
         return cls(request, count.tokens, count.method)
 
@@ -214,13 +214,13 @@ class RoutingContext:
         object.__setattr__(self, "_widest", max((m.context_window for m in self.available), default=-1))
 
     @classmethod
-    def for_all(cls, catalog: Catalog) -> "RoutingContext":
+    def for_all(cls, catalog: Catalog) -> RoutingContext:
         return cls(catalog, tuple(catalog.models.values()))
 
     def is_available(self, model_id: str) -> bool:
         return model_id in self._ids
 
-    def usable(self, model_ids: list[str] | tuple[str, ...], route: "RouteInput") -> tuple[list[str], list[Candidate]]:
+    def usable(self, model_ids: list[str] | tuple[str, ...], route: RouteInput) -> tuple[list[str], list[Candidate]]:
         """Split models into those that can take the request and the others,
         with the reason for each, for plans that name several models."""
         ok: list[str] = []

@@ -18,9 +18,9 @@ from playground.strategies.base import CAPABILITIES, Param, RouteInput, RoutingC
 # (set lookups over one tokenisation: cheaper than regex alternations).
 _WORD = re.compile(r"[a-z0-9_']+")
 _SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("coding", frozenset("code function bug debug python javascript sql regex refactor compile api".split())),
-    ("reasoning", frozenset("prove why analyze analyse reason derive compare tradeoff tradeoffs trade plan solve calculate".split())),
-    ("creative", frozenset("poem story haiku lyrics slogan creative fiction limerick names".split())),
+    ("coding", frozenset(["code", "function", "bug", "debug", "python", "javascript", "sql", "regex", "refactor", "compile", "api"])),
+    ("reasoning", frozenset(["prove", "why", "analyze", "analyse", "reason", "derive", "compare", "tradeoff", "tradeoffs", "trade", "plan", "solve", "calculate"])),
+    ("creative", frozenset(["poem", "story", "haiku", "lyrics", "slogan", "creative", "fiction", "limerick", "names"])),
 )
 LONG_CONTEXT_TOKENS = 20_000
 # Cost term: log10 of the blended $/M price, so $0.1 → -1, $10 → 1.
@@ -70,7 +70,7 @@ class CapabilityStrategy(Strategy):
         ]
         self._rankings: dict[tuple[tuple[str, float], ...], _Ranking] = {}
 
-    def _ranking(self, weights: dict[str, float]) -> "_Ranking":
+    def _ranking(self, weights: dict[str, float]) -> _Ranking:
         """The ranking for these weights, built on first use. Weights come from
         fixed parameters plus a few prompt signals, so only a handful of
         distinct rankings ever exist per strategy."""
@@ -166,7 +166,7 @@ class _Ranked:
     not depend on the request built once: `Candidate` is frozen, so decisions
     can share them, and building them was most of the time per decision."""
 
-    __slots__ = ("id", "score", "window", "typical_ttft", "over_budget", "short", "best", "outscored", "_unavailable")
+    __slots__ = ("_unavailable", "best", "id", "outscored", "over_budget", "score", "short", "typical_ttft", "window")
 
     def __init__(self, model: ModelSpec, score: float, cost_note: str, shortfall_note: str) -> None:
         self.id = model.id

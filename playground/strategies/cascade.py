@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from playground.core.decision import CascadePlan, Candidate, Decision
+from playground.core.decision import Candidate, CascadePlan, Decision
 from playground.core.errors import UserError
 from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
 

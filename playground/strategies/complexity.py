@@ -14,16 +14,14 @@ from playground.strategies.base import Param, RouteInput, RoutingContext, Strate
 # lookups: a regex alternation of dozens of words rescans the text per word.
 _WORD = re.compile(r"[a-z0-9_']+")
 _REASONING_WORDS = frozenset(
-    "prove proof derive analyze analyse compare tradeoff tradeoffs design architect architecture optimize optimise "
-    "debug algorithm complexity theorem evaluate critique plan reason justify formal rigorous concurrency concurrent "
-    "distributed invariant invariants".split()
+    ["prove", "proof", "derive", "analyze", "analyse", "compare", "tradeoff", "tradeoffs", "design", "architect", "architecture", "optimize", "optimise", "debug", "algorithm", "complexity", "theorem", "evaluate", "critique", "plan", "reason", "justify", "formal", "rigorous", "concurrency", "concurrent", "distributed", "invariant", "invariants"]
 )
 _REASONING_PAIRS = frozenset({("explain", "why"), ("step", "by"), ("edge", "case"), ("edge", "cases"), ("trade", "off"),
                               ("trade", "offs")})
-_CONSTRAINT_WORDS = frozenset("must exactly without ensure constraint constraints requirement requirements".split())
+_CONSTRAINT_WORDS = frozenset(["must", "exactly", "without", "ensure", "constraint", "constraints", "requirement", "requirements"])
 _CONSTRAINT_PAIRS = frozenset({("at", "least"), ("at", "most"), ("only", "if")})
-_CODE_WORDS = frozenset("def class function traceback select".split())
-_MATH_WORDS = frozenset("integral equation matrix probability".split())
+_CODE_WORDS = frozenset(["def", "class", "function", "traceback", "select"])
+_MATH_WORDS = frozenset(["integral", "equation", "matrix", "probability"])
 _PARTS = re.compile(r"^\s*(?:\d+[.)]|[-*])\s+", re.MULTILINE)
 _MATH = re.compile(r"\d\s*[-+*/^=<>]\s*\d|[∑∫√π]")
 

@@ -34,7 +34,7 @@ class Example(BaseModel):
     quality: dict[str, float] | None = None
 
     @model_validator(mode="after")
-    def _one_label(self) -> "Example":
+    def _one_label(self) -> Example:
         if (self.best_model is None) == (self.quality is None):
             raise ValueError("give exactly one of best_model or quality")
         return self

@@ -7,8 +7,8 @@ from typing import Any
 
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
-from playground.strategies.base import Strategy
 from playground.strategies.ab_test import ABTestStrategy
+from playground.strategies.base import Strategy
 from playground.strategies.capability import CapabilityStrategy
 from playground.strategies.cascade import CascadeStrategy
 from playground.strategies.complexity import ComplexityStrategy

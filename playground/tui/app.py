@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import replace
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -40,8 +40,8 @@ from playground.strategies.registry import (
     strategy_class,
 )
 from playground.tui.commands import PlaygroundCommands
-from playground.tui.policy_actions import PolicyActions
 from playground.tui.counting import CachedCounter
+from playground.tui.policy_actions import PolicyActions
 from playground.tui.run_state import RunState
 from playground.tui.screens.trace import TraceScreen
 from playground.tui.trace_format import trace_markdown

@@ -21,24 +21,23 @@ from playground.eval.preview import PreviewInputs, PreviewPrompt, measure_prompt
 from playground.eval.tuning import Tuning
 from playground.strategies.base import RoutingContext, Strategy
 from playground.strategies.registry import STRATEGIES, make_strategy
+from playground.tui.screens.export import ExportDialog
 from playground.tui.screens.profiles import (
     DiffProfilesDialog,
     DuplicateProfileDialog,
     PickProfileDialog,
     SaveProfileDialog,
 )
-from playground.tui.screens.export import ExportDialog
 from playground.tui.screens.tuning import TuningScreen
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.widgets import TextArea
 
     from playground.config.build import Settings
     from playground.core.catalog import Catalog
     from playground.engine.runner import Engine
     from playground.eval.prompt_sets import PromptSet
-    from textual.widgets import TextArea
-
     from playground.tui.widgets.column import StrategyColumn
     from playground.tui.widgets.strategy_picker import StrategyPicker
 

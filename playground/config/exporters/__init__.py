@@ -36,4 +36,4 @@ def export_policy(settings: Settings, fmt: Format, env: Mapping[str, str] | None
     raise UserError(f"unknown export format {fmt!r}; formats: {', '.join(FORMATS)}")
 
 
-__all__ = ["ExportResult", "FORMATS", "Format", "export_policy"]
+__all__ = ["FORMATS", "ExportResult", "Format", "export_policy"]

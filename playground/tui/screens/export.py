@@ -4,6 +4,7 @@ dialog only collects the choice; the app writes the file."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical

@@ -317,10 +317,7 @@ class StrategyColumn(Vertical):
             if isinstance(event, AttemptStarted) and run.focus is None:
                 what = f"{event.role} · {event.model}" if event.role else event.model
                 self._set_notice(f"waiting for the first token from {what}…")
-        elif isinstance(event, FirstToken):
-            self._set_state(run.status)
-            self._set_notice(run.last_note)
-        elif isinstance(event, (RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
+        elif isinstance(event, FirstToken) or isinstance(event, (RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
             self._set_state(run.status)
             self._set_notice(run.last_note)
         elif isinstance(event, RequestFinished):
@@ -354,7 +351,7 @@ class StrategyColumn(Vertical):
 
     def _show_header(self, run: RunState) -> None:
         planned = any(r.role for r in run.records) or any(c.role for c in run.live.values())
-        if planned or run.result is not None and run.result.cached_text is not None:
+        if planned or (run.result is not None and run.result.cached_text is not None):
             # A multi-call plan (or the cache): name the call that answers.
             models = [run.model] if run.model else []
         else:

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests of every layer (one place; test files never import each other)."""
