@@ -68,7 +68,7 @@ def test_ensemble_members_panel(snap_compare) -> None:
         Verdict,
     )
     from playground.tui.widgets.members import MembersPanel
-    from tests.test_member_state import board, decided, record
+    from tests.helpers.data import board, decided, record
 
     members = ("gpt-5-mini", "claude-haiku-4-5", "gpt-4o")
     state = board()
