@@ -23,6 +23,7 @@ from playground.config.serialize import policy_to_toml
 from playground.core.catalog import default_catalog_raw
 from playground.core.errors import UserError
 from playground.strategies.registry import STRATEGIES, make_strategy
+from playground.strategies.routing import neutral_route
 from tests.helpers.data import HAND_WRITTEN, SENTINELS
 
 
@@ -421,14 +422,14 @@ TWO_KEYS = {"OPENAI_API_KEY": "sk-test-openai", "ANTHROPIC_API_KEY": "sk-ant-tes
 
 
 def test_export_plan_uses_the_providers_the_playground_can_call() -> None:
-    from playground.config.exporters.plan import _neutral_route, router_strategy
+    from playground.config.exporters.plan import router_strategy
     from playground.engine.session import Session
     from playground.providers.endpoints import real_endpoints
 
     settings = settings_for("capability")
     endpoints = real_endpoints(settings.catalog, TWO_KEYS, settings.keyless_providers)
     context = Session(settings.catalog, endpoints, simulated=False).context  # the playground's own context
-    decision = router_strategy(settings).decide(_neutral_route(), context)
+    decision = router_strategy(settings).decide(neutral_route(), context)
     plan = build_plan(settings, TWO_KEYS)
     assert plan.primary == decision.model == "claude-opus-4-5"
     assert plan.members == [decision.model, *decision.fallbacks]
