@@ -96,6 +96,8 @@ class Strategy(ABC, Generic[P]):
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
         """`decide` on every row of the table, in order. Heuristic strategies
         override this with a vectorised version that gives the same models."""
+        for name in self.features:
+            table.feature(name)  # a missing feature is computed now, or its absence is an error, not N errors
         models = np.empty(len(table), dtype=object)
         plans: list[Plan | None] = [None] * len(table)
         errors: dict[int, str] = {}

@@ -117,6 +117,9 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
             for _, caps, per_1k, _ in self._static
         ]
         self._rankings: dict[tuple[tuple[str, float], ...], _Ranking] = {}
+        # Text, not numbers: traces round floats to 6 decimals.
+        self._cost_limit = (f"price ≤ {max_per_1k:g} {PRICE_UNIT}, within a relative tolerance of "
+                            f"{COST_TOLERANCE:g}")
 
     def _ranking(self, weights: dict[str, float]) -> _Ranking:
         """The ranking for these weights, built on first use. Weights come from
@@ -209,8 +212,7 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
                   f"({len(ranking.entries) - len(passing)} filtered){runner_up}")
         return Decision(model=best.id, reason=reason, candidates=candidates,
                         details={"weights": weights, "score": round(best.score, 4),
-                                 "cost_limit": {"max_usd_per_1k_tokens": self.p.max_cost_per_1k,
-                                                "relative_tolerance": COST_TOLERANCE, "price": PRICE_UNIT}},
+                                 "cost_limit": self._cost_limit},
                         fallbacks=tuple(r.id for r in passing[1:3]))
 
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:

@@ -26,7 +26,7 @@ from playground.strategies.route_plan import RoutePlan
 DEFAULT_RULES: tuple[dict[str, str], ...] = (
     {
         "task": "code",
-        "pattern": r"```|\b(code|coding|function|bug|debug|debugging|python|javascript|typescript|rust|golang|sql|"
+        "pattern": r"```|\b(code|coding|function|bugs?|debug|debugging|python|javascript|typescript|rust|golang|sql|"
         r"regex|compile[rd]?|stack ?trace|refactor|unit tests?|api|endpoint)\b|\bclass\s+\w+\s*[:(]",
         "model": "claude-sonnet-4-5",
     },
