@@ -99,8 +99,7 @@ class ABTestStrategy(Strategy[ABTestParams]):
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         weights = dict(self._variants)
         members = list(weights)
-        plan = RoutePlan(self.name, "loadbalance", "playground-abtest", members[0], members=members, weights=weights,
-                         own_chain=True)
+        plan = RoutePlan(self.name, "loadbalance", "playground-abtest", members[0], members=members, weights=weights)
         if self.p.sticky != "none":
             plan.caveats.append(f"abtest: stickiness per {self.p.sticky} id (hash with experiment "
                                 f"{self.p.experiment!r}) cannot be expressed: the gateway draws a variant per request")

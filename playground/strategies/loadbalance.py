@@ -192,8 +192,11 @@ class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
         members = [m for m in self.members if weights[m] > 0]
         if not members:
             raise UserError(f"loadbalance: every deployment of group {p.group!r} has weight 0; nothing to export")
+        # A failing deployment falls back to the others, heaviest first, as `decide` orders them.
+        by_weight = sorted(members, key=lambda m: -weights[m])
         plan = RoutePlan(self.name, "loadbalance", p.group, members[0], members=members,
                          weights={m: weights[m] for m in members}, policy=p.policy, own_chain=True,
+                         chains={m: [o for o in by_weight if o != m] for m in members},
                          groups={p.group: list(self.members)})
         if p.policy == "health":
             plan.caveats.append("loadbalance policy 'health' (weight × success rate² discounted by measured TTFT) "

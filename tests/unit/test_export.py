@@ -116,7 +116,8 @@ def test_litellm_fixed_model_with_fallbacks_costs_and_env_keys() -> None:
     assert router["num_retries"] == 1 and router["cooldown_time"] == 10.0 and router["allowed_fails"] == 12
     assert router["retry_policy"]["AuthenticationErrorRetries"] == 0
     assert router["allowed_fails_policy"]["RateLimitErrorAllowedFails"] >= 1000  # 429s do not trip the breaker
-    assert router["timeout"] == 180.0
+    # Both gateways time each attempt: the 180 s total over (1 + 1 retry) × (1 + 2 fallbacks) attempts.
+    assert router["timeout"] == 30.0 and router["stream_timeout"] == 30.0
     assert set(names) == {"claude-opus-4-5", "gpt-5-4", "claude-sonnet-4-5"}
     (gpt,) = names["gpt-5-4"]
     assert gpt["litellm_params"]["model"] == "openai/gpt-5.4"
@@ -142,7 +143,9 @@ def test_litellm_cost_is_a_cost_based_group_and_fallback_is_explicit() -> None:
     assert len(pool) > 3 and all(d["litellm_params"]["input_cost_per_token"] >= 0 for d in pool)
     assert any("budget" in n for n in notes)
     config, _ = litellm_config(settings_for("fallback"))
-    assert config["router_settings"]["fallbacks"] == [{"claude-opus-4-5": ["gpt-5-4", "claude-sonnet-4-5", "gpt-4o"]}]
+    # The chain is cut to the budget: (1 + 1 retry) × (1 + 2 fallbacks) = 6 = max_attempts.
+    assert config["router_settings"]["fallbacks"] == [{"claude-opus-4-5": ["gpt-5-4", "claude-sonnet-4-5"]}]
+    assert "gpt-4o" not in by_name(config)
 
 
 def test_litellm_complexity_uses_the_complexity_router() -> None:
@@ -258,8 +261,18 @@ def portkey_config(settings: Settings) -> tuple[dict, list[str]]:
 def test_portkey_config_matches_the_documented_shape(strategy: str) -> None:
     config, _ = portkey_config(settings_for(strategy, "[cache]\nenabled = true\n"))
     assert config["retry"] == {"attempts": 1, "on_status_codes": [429, 500, 502, 503, 504, 529]}
-    assert config["request_timeout"] == 180_000
+    # Each attempt gets the 180 s total over the most attempts a request can make.
+    worst = (1 + config["retry"]["attempts"]) * longest_chain(config)
+    assert config["request_timeout"] == 180_000 // worst
     assert config["cache"] == {"mode": "semantic", "max_age": 3600}
+
+
+def longest_chain(node: dict) -> int:
+    """Targets one request can try in turn: all of a fallback's, one of any other strategy's."""
+    if "targets" not in node:
+        return 1
+    lengths = [longest_chain(t) for t in node["targets"]]
+    return sum(lengths) if node["strategy"]["mode"] == "fallback" else max(lengths)
 
 
 def test_portkey_conditional_on_metadata_for_complexity() -> None:
@@ -281,12 +294,16 @@ def test_portkey_loadbalance_weights_and_breaker() -> None:
                                            'weights = { gpt-4o = 3, openrouter-gpt-4o = 1 }\n[breaker]\nwait_in_open_s = 60\n')
     config, notes = portkey_config(settings)
     assert config["strategy"]["mode"] == "loadbalance"
-    assert [(t["provider"], t["weight"], t["override_params"]["model"]) for t in config["targets"]] == \
-        [("openai", 3.0, "gpt-4o"), ("openrouter", 1.0, "openai/gpt-4o")]
+    # Each weighted target is a fallback group: the deployment, then the other one.
+    groups = config["targets"]
+    assert [g["weight"] for g in groups] == [3.0, 1.0]
+    assert [[(t["provider"], t["override_params"]["model"]) for t in g["targets"]] for g in groups] == \
+        [[("openai", "gpt-4o"), ("openrouter", "openai/gpt-4o")], [("openrouter", "openai/gpt-4o"), ("openai", "gpt-4o")]]
+    assert all(g["strategy"]["mode"] == "fallback" for g in groups)
     assert config["strategy"]["cb_config"] == {"failure_threshold_percentage": 60.0, "minimum_requests": 20,
                                                "cooldown_interval": 60_000,
                                                "failure_status_codes": [500, 502, 503, 504, 529]}
-    assert any(n.startswith("Portkey's circuit breaker (strategy.cb_config) is a hosted-only feature") for n in notes)
+    assert any(n.startswith("circuit breaker: the open-source gateway ignores strategy.cb_config") for n in notes)
 
 
 def test_portkey_local_server_uses_custom_host() -> None:

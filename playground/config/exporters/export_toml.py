@@ -50,8 +50,9 @@ def self_contained_policy(settings: Settings) -> PolicyFile:
     ordered = sorted(models)
     providers = {catalog.models[m].provider for m in ordered}
     chains = dict(policy.fallbacks.chains)
-    for routed, chain in plan.chains.items():
-        chains.setdefault(routed, list(chain))
+    if not plan.own_chain:  # the engine's chains, spelled out; a strategy's own order stays in its parameters
+        for routed, chain in plan.chains.items():
+            chains.setdefault(routed, list(chain))
     strategies = {**policy.strategies, strategy.name: values}
     return policy.model_copy(update={
         "strategies": strategies,
