@@ -242,16 +242,13 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_strategies(args: argparse.Namespace) -> int:
-    described = [cls.describe() for cls in STRATEGIES.values()]
     if args.json:
-        print(json.dumps(described, indent=2))
+        print(json.dumps([cls.describe() for cls in STRATEGIES.values()], indent=2))
         return 0
-    for item in described:
-        print(f"{item['name']}: {item['summary']}")
-        for p in item["params"]:
-            bounds = f" [{p['min']}..{p['max']}]" if p["min"] is not None else ""
-            default = p["default"] if p["type"] != "rules" else f"{len(p['default'])} rules"
-            print(f"    {p['name']} ({p['type']}{bounds}, default {default}): {p['help']}")
+    for cls in STRATEGIES.values():
+        print(f"{cls.name}: {cls.summary}")
+        for param in cls.params:
+            print(f"    {param.listing()}")
     return 0
 
 

@@ -224,6 +224,15 @@ class Param:
         """Sweeps and steppers move numeric parameters between their bounds."""
         return self.type in ("int", "float")
 
+    def listing(self) -> str:
+        """One line for `playground strategies`: kind, bounds or choices, default, help."""
+        bounds = f" [{self.min}..{self.max}]" if self.min is not None and self.max is not None else ""
+        choices = f", one of {' | '.join(self.choices)}" if self.choices else ""
+        default = self.default
+        if isinstance(default, list) and default and isinstance(default[0], dict):
+            default = f"{len(default)} {self.type}"
+        return f"{self.name} ({self.type}{bounds}{choices}, default {default}): {self.help}"
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type, "default": self.default, "help": self.help, "min": self.min,
                 "max": self.max, "choices": list(self.choices)}
