@@ -106,12 +106,17 @@ def _complexity_parts(data: FeatureInput) -> np.ndarray:
 
 def complexity_scores(table: FeatureTable) -> np.ndarray:
     """`complexity_score` of every row, from the cached measures: the same
-    products summed in the same order, so the floats are identical."""
-    measures = table.feature("complexity_parts")
-    total = np.zeros(len(table))
-    for column, (_, weight, _) in enumerate(_FEATURES):
-        total = total + measures[:, column] * weight
-    return np.minimum(1.0, total)
+    products summed in the same order, so the floats are identical. Kept
+    with the table: no parameter changes it, so a sweep computes it once."""
+
+    def compute() -> np.ndarray:
+        measures = table.feature("complexity_parts")
+        total = np.zeros(len(table))
+        for column, (_, weight, _) in enumerate(_FEATURES):
+            total = total + measures[:, column] * weight
+        return np.minimum(1.0, total)
+
+    return table.derived("complexity.scores", compute)
 
 
 class ComplexityParams(Params):

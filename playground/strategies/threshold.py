@@ -58,8 +58,10 @@ class ComplexityLogistic:
 
     def batch(self, table: FeatureTable) -> np.ndarray:
         # math.exp and round per row, as `probability` does: numpy's exp may
-        # differ in the last bit, and a rounding boundary would show it.
-        return np.array([_logistic(s) for s in complexity_scores(table).tolist()], dtype=np.float64)
+        # differ in the last bit, and a rounding boundary would show it. Kept
+        # with the table: a threshold sweep only compares.
+        return table.derived("threshold.complexity_logistic", lambda: np.array(
+            [_logistic(s) for s in complexity_scores(table).tolist()], dtype=np.float64))
 
 
 def strong_win_probability(prompt: str, tokens: int) -> float:
