@@ -32,7 +32,18 @@ from playground.strategies.features import FeatureTable
 from playground.strategies.registry import make_strategy
 
 TARGET_PER_S = 20_000
-HEURISTICS = ("fixed", "complexity", "task", "cost", "capability", "threshold", "abtest", "fallback", "loadbalance", "learned")
+HEURISTICS = (
+    "fixed",
+    "complexity",
+    "task",
+    "cost",
+    "capability",
+    "threshold",
+    "abtest",
+    "fallback",
+    "loadbalance",
+    "learned",
+)
 
 
 def rate(fn: Callable[[int], object], seconds: float, rounds: int = 3) -> float:
@@ -53,8 +64,10 @@ def rate(fn: Callable[[int], object], seconds: float, rounds: int = 3) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=1.5, help="measuring time per strategy (split over three rounds)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--seconds", type=float, default=1.5, help="measuring time per strategy (split over three rounds)"
+    )
     parser.add_argument("--rows", type=int, default=15_000, help="prompts in the replay table")
     args = parser.parse_args()
     catalog = default_catalog()
@@ -63,7 +76,9 @@ def main() -> int:
     routes = []
     for prompt in BUILTIN_PROMPTS:
         r = RouteInput.measure(ChatRequest.from_prompt(prompt, max_output_tokens=512), counter)
-        routes.append(RouteInput(r.request, r.input_tokens, r.token_method, np.asarray(embed_text(prompt, 256), dtype=np.float32)))
+        routes.append(
+            RouteInput(r.request, r.input_tokens, r.token_method, np.asarray(embed_text(prompt, 256), dtype=np.float32))
+        )
     n = len(routes)
     baseline = rate(lambda i: Decision(model="gpt-4o", reason="baseline"), args.seconds)
     print(f"{'strategy':<12}{'decisions/s':>14}{'vs baseline':>14}  target {TARGET_PER_S:,}/s")

@@ -48,7 +48,7 @@ def sim_embed(texts: list[str], model: str, dimensions: int | None) -> list[list
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.5, help="measuring time per figure")
     parser.add_argument("--prompts", default=None, help="prompt file (default: the built-in set)")
     args = parser.parse_args()
@@ -79,7 +79,9 @@ def main() -> int:
     for name in STRATEGIES:
         strategy = make_strategy(name, catalog)
         preview(strategy, context, inputs)  # embeddings (learned) are computed once, on first use
-        report(f"preview {name}", rate(lambda i, n=name: preview(make_strategy(n, catalog), context, inputs), args.seconds))
+        report(
+            f"preview {name}", rate(lambda i, n=name: preview(make_strategy(n, catalog), context, inputs), args.seconds)
+        )
 
     tuning = Tuning(catalog, {})
     current = measure_prompt(prompt_set.prompts[0], counter)

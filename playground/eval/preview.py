@@ -91,7 +91,9 @@ class PreviewInputs:
         key = strategy.embedding_request
         if key not in self._embedded:
             vectors = self.embed([item.prompt for item in self.items], *key)
-            self._embedded[key] = tuple(with_embedding(item, vector) for item, vector in zip(self.items, vectors, strict=True))
+            self._embedded[key] = tuple(
+                with_embedding(item, vector) for item, vector in zip(self.items, vectors, strict=True)
+            )
         return self._embedded[key]
 
 

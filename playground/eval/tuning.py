@@ -33,7 +33,7 @@ class Tuning:
         """Every parameter's value (defaults, then applied, then pending), coerced."""
         params = declared(name)
         values = {key: p.default for key, p in params.items()}
-        given = self.pending.get(name) if pending and name in self.pending else self.applied.get(name, {})
+        given = self.pending[name] if pending and name in self.pending else self.applied.get(name, {})
         for key, raw in given.items():
             if key in params:
                 values[key] = params[key].coerce(raw, name, self.catalog)

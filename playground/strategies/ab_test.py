@@ -28,8 +28,10 @@ def bucket(key: str, salt: str) -> float:
 
 
 class ABTestParams(Params):
-    variants: ModelWeights = Field({"gpt-5-1": 50.0, "claude-sonnet-4-5": 50.0},
-                                   description="Models and their traffic weights, e.g. gpt-5-1=90,claude-sonnet-4-5=10.")
+    variants: ModelWeights = Field(
+        {"gpt-5-1": 50.0, "claude-sonnet-4-5": 50.0},
+        description="Models and their traffic weights, e.g. gpt-5-1=90,claude-sonnet-4-5=10.",
+    )
     sticky: Literal["user", "session", "none"] = Field(
         "user", description="Request metadata that keeps a caller on one variant (none = random per request).")
     experiment: str = Field("exp-1", description="Experiment name; changing it reshuffles who gets which variant.")
@@ -75,9 +77,16 @@ class ABTestStrategy(Strategy[ABTestParams]):
         return Decision(
             model=model.id,
             reason=reason,
-            candidates=tuple(Candidate(m, score=round(w / total, 4), accepted=m == chosen, note=f"{self.tallies[m]} so far")
-                             for m, w in variants.items()),
-            details={"bucket": round(point, 6), "sticky_key": key, "tallies": dict(self.tallies), "substitution": note or None},
+            candidates=tuple(
+                Candidate(m, score=round(w / total, 4), accepted=m == chosen, note=f"{self.tallies[m]} so far")
+                for m, w in variants.items()
+            ),
+            details={
+                "bucket": round(point, 6),
+                "sticky_key": key,
+                "tallies": dict(self.tallies),
+                "substitution": note or None,
+            },
         )
 
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:

@@ -25,8 +25,32 @@ from playground.strategies.routing import neutral_route
 # (set lookups over one tokenisation: cheaper than regex alternations).
 _WORD = re.compile(r"[a-z0-9_']+")
 _SIGNALS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("coding", frozenset(["code", "function", "bug", "debug", "python", "javascript", "sql", "regex", "refactor", "compile", "api"])),
-    ("reasoning", frozenset(["prove", "why", "analyze", "analyse", "reason", "derive", "compare", "tradeoff", "tradeoffs", "trade", "plan", "solve", "calculate"])),
+    (
+        "coding",
+        frozenset(
+            ["code", "function", "bug", "debug", "python", "javascript", "sql", "regex", "refactor", "compile", "api"]
+        ),
+    ),
+    (
+        "reasoning",
+        frozenset(
+            [
+                "prove",
+                "why",
+                "analyze",
+                "analyse",
+                "reason",
+                "derive",
+                "compare",
+                "tradeoff",
+                "tradeoffs",
+                "trade",
+                "plan",
+                "solve",
+                "calculate",
+            ]
+        ),
+    ),
     ("creative", frozenset(["poem", "story", "haiku", "lyrics", "slogan", "creative", "fiction", "limerick", "names"])),
 )
 LONG_CONTEXT_TOKENS = 20_000
@@ -68,21 +92,28 @@ def _scores_in_range(scores: dict[str, float]) -> dict[str, float]:
 
 
 class CapabilityParams(Params):
-    weights: CapabilityWeights = Field({"reasoning": 1.0, "coding": 1.0, "creative": 1.0, "speed": 0.5},
-                                       description="Preferred capabilities and their weights, e.g. reasoning=2,speed=1.")
+    weights: CapabilityWeights = Field(
+        {"reasoning": 1.0, "coding": 1.0, "creative": 1.0, "speed": 0.5},
+        description="Preferred capabilities and their weights, e.g. reasoning=2,speed=1.",
+    )
     auto_weights: bool = Field(True, description="Add weight to capabilities the prompt asks for (code, reasoning, "
                                                  "creative, long context).")
     min_scores: Annotated[CapabilityWeights, AfterValidator(_scores_in_range)] = Field(
         {}, description="Required minimum scores (0-10), e.g. coding=8. Models below are filtered out.")
-    max_cost_per_1k: float = Field(0.01, ge=0.0, le=10.0,
-                                   description="Most a model may cost, in USD per 1,000 tokens blended 3 input : 1 output "
-                                               "(a price within a relative 1e-9 of the limit counts as at the limit).")
+    max_cost_per_1k: float = Field(
+        0.01,
+        ge=0.0,
+        le=10.0,
+        description="Most a model may cost, in USD per 1,000 tokens blended 3 input : 1 output "
+        "(a price within a relative 1e-9 of the limit counts as at the limit).",
+    )
     max_ttft_ms: float = Field(2000.0, ge=0.0, le=120_000.0,
                                description="Slowest acceptable time to first token (measured if known, else typical).")
     min_context: int = Field(0, ge=0, le=10_000_000, description="Minimum context window in tokens, on top of what the "
                                                                  "request needs.")
-    cost_efficiency: float = Field(0.5, ge=0.0, le=1.0, description="Weight of the cost term: 0 ignores price, 1 weighs "
-                                                                    "it like a capability.")
+    cost_efficiency: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight of the cost term: 0 ignores price, 1 weighs it like a capability."
+    )
 
     @field_validator("weights")
     @classmethod
@@ -94,7 +125,8 @@ class CapabilityParams(Params):
 
 class CapabilityStrategy(Strategy[CapabilityParams]):
     name = "capability"
-    summary = "Weighted capability scores with hard constraints (cost, latency, context, minimum scores) and a cost-efficiency term."
+    summary = ("Weighted capability scores with hard constraints (cost, latency, context, minimum scores) and a "
+               "cost-efficiency term.")
     features = ("capability_signals",)
 
     def setup(self) -> None:
@@ -134,7 +166,7 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
             scores = (self._caps @ vector) / vector.sum() - self._cost_terms
             entries = sorted(
                 (_Ranked(model, score, *verdicts)
-                 for (model, *_), score, verdicts in zip(self._static, scores.tolist(), self._verdicts)),
+                 for (model, *_), score, verdicts in zip(self._static, scores.tolist(), self._verdicts, strict=True)),
                 key=lambda r: (-r.score, r.id),
             )
             top = ", ".join(f"{c}×{w:g}" for c, w in sorted(weights.items(), key=lambda kv: -kv[1])[:3])
@@ -188,7 +220,9 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
                     continue
                 filtered.append(r.unavailable(unavailable))
             elif r.window < needed:
-                filtered.append(Candidate(r.id, score=r.score, accepted=False, note=f"window {r.window:,} < {needed:,}"))
+                filtered.append(
+                    Candidate(r.id, score=r.score, accepted=False, note=f"window {r.window:,} < {needed:,}")
+                )
             elif r.over_budget is not None:
                 filtered.append(r.over_budget)
             else:
@@ -223,7 +257,9 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
         n = len(table)
         needed = np.maximum(table.needed_tokens, self.p.min_context)
         if self.p.auto_weights:
-            keys = np.column_stack([table.feature("capability_signals").astype(bool), table.tokens >= LONG_CONTEXT_TOKENS])
+            keys = np.column_stack(
+                [table.feature("capability_signals").astype(bool), table.tokens >= LONG_CONTEXT_TOKENS]
+            )
             patterns, inverse = np.unique(keys, axis=0, return_inverse=True)
             inverse = inverse.reshape(-1)
             groups = [(self._weights(tuple(flags[:-1]), flags[-1]), inverse == k)
@@ -272,9 +308,11 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
         chain = list(decision.fallbacks)
         plan = RoutePlan(self.name, "fallback", decision.model, decision.model, members=[decision.model, *chain],
                          own_chain=True, unreachable=[m for m in self.catalog.models if not ctx.is_available(m)])
-        plan.caveats.append("capability: scoring each prompt (auto_weights raise coding/reasoning/creative/long-context "
-                            f"weights from its words) cannot be expressed; exported the model the configured weights "
-                            f"pick ({decision.model}) with the runners-up as fallbacks")
+        plan.caveats.append(
+            "capability: scoring each prompt (auto_weights raise coding/reasoning/creative/long-context "
+            f"weights from its words) cannot be expressed; exported the model the configured weights "
+            f"pick ({decision.model}) with the runners-up as fallbacks"
+        )
         return plan
 
 

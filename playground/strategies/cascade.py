@@ -18,7 +18,9 @@ from playground.strategies.route_plan import RoutePlan
 
 
 class CascadeParams(Params):
-    tiers: ModelIds = Field(["gpt-4o-mini", "claude-haiku-4-5", "@flagship"], description="Models from cheapest to strongest.")
+    tiers: ModelIds = Field(
+        ["gpt-4o-mini", "claude-haiku-4-5", "@flagship"], description="Models from cheapest to strongest."
+    )
     min_length: int = Field(0, ge=0, le=100_000,
                             description="Minimum answer length in characters (0 = off: short answers can be right).")
     no_hedging: bool = Field(True, description="Reject answers with refusal or hedging phrases.")
@@ -53,7 +55,8 @@ class CascadeParams(Params):
 
 class CascadeStrategy(Strategy[CascadeParams]):
     name = "cascade"
-    summary = "Cheapest tier first; escalate when checks fail (length, hedging, code block, JSON/schema, judge score, logprob confidence)."
+    summary = ("Cheapest tier first; escalate when checks fail (length, hedging, code block, JSON/schema, judge score, "
+               "logprob confidence).")
 
     def setup(self) -> None:
         self._schema: dict[str, Any] | None = json.loads(self.p.json_schema) if self.p.json_schema else None
@@ -79,14 +82,20 @@ class CascadeStrategy(Strategy[CascadeParams]):
         ctx.ensure_some_fit(route)
         usable, rejected = ctx.usable(self.p.tiers, route)
         if not usable:
-            raise UserError(f"cascade: no tier can take the request ({'; '.join(f'{c.model}: {c.note}' for c in rejected)})")
+            raise UserError(
+                f"cascade: no tier can take the request ({'; '.join(f'{c.model}: {c.note}' for c in rejected)})"
+            )
         specs = self.checks()
         names = ", ".join(s["type"] for s in specs) or "no checks"
         plan = CascadePlan(tiers=tuple(usable), checks=specs, judge=self.p.judge or None)
         dropped = f"; skipped {', '.join(c.model for c in rejected)}" if rejected else ""
         reason = f"cascade {' → '.join(usable)} with checks: {names}{dropped}"
-        candidates = tuple(Candidate(m, accepted=True, note=f"tier {i}") for i, m in enumerate(usable, start=1)) + tuple(rejected)
-        return Decision(model=usable[0], reason=reason, candidates=candidates, details={"checks": list(specs)}, plan=plan)
+        candidates = tuple(
+            Candidate(m, accepted=True, note=f"tier {i}") for i, m in enumerate(usable, start=1)
+        ) + tuple(rejected)
+        return Decision(
+            model=usable[0], reason=reason, candidates=candidates, details={"checks": list(specs)}, plan=plan
+        )
 
     def preview_calls(self, decision: Decision, item: PreviewPrompt, coster: Coster) -> tuple[list[PlannedCall], bool]:
         """The first tier (and its judge call, if a judge is set); later tiers
@@ -109,6 +118,8 @@ class CascadeStrategy(Strategy[CascadeParams]):
         plan.caveats.append(f"cascade escalates when an answer fails quality checks ({checks}); gateways escalate on "
                             "errors only: exported the tiers as a fallback chain, cheapest first")
         if self.p.judge:
-            plan.caveats.append(f"cascade with an LLM judge ({self.p.judge}, min score {self.p.judge_min_score:g}) has no "
-                                "gateway equivalent")
+            plan.caveats.append(
+                f"cascade with an LLM judge ({self.p.judge}, min score {self.p.judge_min_score:g}) has no "
+                "gateway equivalent"
+            )
         return plan

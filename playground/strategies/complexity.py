@@ -84,8 +84,10 @@ def _hits(prompt: str) -> dict[str, int]:
 def complexity_measures(prompt: str, tokens: int) -> tuple[float, ...]:
     """Each feature's raw measure (0..1), in `FEATURE_NAMES` order."""
     hits = _hits(prompt)
-    return tuple(min(1.0, math.log10(tokens + 1) / LENGTH_DECADES) if name == "length" else min(1.0, hits[name] / saturation)
-                 for name, _, saturation in _FEATURES)
+    return tuple(
+        min(1.0, math.log10(tokens + 1) / LENGTH_DECADES) if name == "length" else min(1.0, hits[name] / saturation)
+        for name, _, saturation in _FEATURES
+    )
 
 
 def complexity_features(prompt: str, tokens: int) -> dict[str, tuple[float, float]]:
@@ -124,7 +126,9 @@ class ComplexityParams(Params):
     high_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Scores at or above this go to the large model.")
     small_model: ModelId = Field("gpt-5-mini", description="Model for simple prompts.")
     mid_model: ModelId = Field("claude-sonnet-4-5", description="Model for moderate prompts.")
-    large_model: ModelId = Field("@flagship", description="Model for complex prompts (@flagship = the catalog's flagship).")
+    large_model: ModelId = Field(
+        "@flagship", description="Model for complex prompts (@flagship = the catalog's flagship)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ComplexityParams:
@@ -136,7 +140,9 @@ class ComplexityParams(Params):
 
 class ComplexityStrategy(Strategy[ComplexityParams]):
     name = "complexity"
-    summary = "Scores prompt complexity (length, reasoning, code, parts, constraints, math) and picks a tier by thresholds."
+    summary = (
+        "Scores prompt complexity (length, reasoning, code, parts, constraints, math) and picks a tier by thresholds."
+    )
     features = ("complexity_parts",)
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
@@ -152,7 +158,9 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
             tier, wanted, rule = "large", p.large_model, f"≥ {high:g}"
         model, note = ctx.resolve(wanted, route)
         top = sorted(features.items(), key=lambda kv: -kv[1][1])[:2]
-        drivers = ", ".join(f"{name} +{contrib:.2f}" for name, (_, contrib) in top if contrib > 0) or "no complexity signals"
+        drivers = (
+            ", ".join(f"{name} +{contrib:.2f}" for name, (_, contrib) in top if contrib > 0) or "no complexity signals"
+        )
         reason = f"complexity {score:.2f} {rule} → {tier} tier ({drivers})" + (f"; {note}" if note else "")
         candidates = tuple(
             Candidate(m, accepted=(t == tier), note=f"{t} tier")

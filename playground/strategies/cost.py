@@ -24,13 +24,17 @@ class CostParams(Params):
     budget_usd: float = Field(0.02, ge=0.0, le=100.0, description="Most a single request may cost (estimated), in USD.")
     expected_output_tokens: int = Field(500, ge=0, le=1_000_000,
                                         description="Output tokens assumed for the estimate (0 = the request's max).")
-    min_quality: float = Field(5.0, ge=0.0, le=10.0, description="Minimum mean of reasoning/coding/creative scores (0-10).")
+    min_quality: float = Field(
+        5.0, ge=0.0, le=10.0, description="Minimum mean of reasoning/coding/creative scores (0-10)."
+    )
     allow_local: bool = Field(True, description="Consider local models (price 0).")
 
 
 class CostStrategy(Strategy[CostParams]):
     name = "cost"
-    summary = "Cheapest available model whose context window, quality bar and estimated cost fit the request and budget."
+    summary = (
+        "Cheapest available model whose context window, quality bar and estimated cost fit the request and budget."
+    )
 
     def setup(self) -> None:
         # Static per-model figures and verdicts, computed once: decide() runs in sweeps.
@@ -77,12 +81,18 @@ class CostStrategy(Strategy[CostParams]):
         if not passing:
             raise NoModelInBudget(
                 f"cost: no available model meets quality ≥ {min_quality:g} within a budget of {format_usd(budget)} "
-                f"for {route.input_tokens:,} prompt + {output:,} output tokens; raise cost.budget_usd or lower cost.min_quality"
+                f"for {route.input_tokens:,} prompt + {output:,} output tokens; raise cost.budget_usd or lower "
+                "cost.min_quality"
             )
         estimate, chosen, quality, _ = passing[0]
         # The score is the estimated cost in USD; notes stay static strings.
         candidates = tuple(
-            Candidate(mid, score=est, accepted=(mid == chosen), note=note or ("chosen: cheapest that fits" if mid == chosen else "dearer"))
+            Candidate(
+                mid,
+                score=est,
+                accepted=(mid == chosen),
+                note=note or ("chosen: cheapest that fits" if mid == chosen else "dearer"),
+            )
             for est, mid, _, note in rows
         )
         rejected = sum(1 for r in rows if r[3])

@@ -66,7 +66,8 @@ class Coster:
     def __init__(self, catalog: Catalog, templates: Mapping[str, str] | None = None) -> None:
         self.catalog = catalog
         self._prices: dict[str, tuple[float, float, int]] = {
-            m.id: (m.input_per_mtok / 1e6, m.output_per_mtok / 1e6, m.max_output_tokens) for m in catalog.models.values()
+            m.id: (m.input_per_mtok / 1e6, m.output_per_mtok / 1e6, m.max_output_tokens)
+            for m in catalog.models.values()
         }
         self._overheads = {name: template_tokens(text) for name, text in (templates or {}).items()}
 

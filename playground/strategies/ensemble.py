@@ -31,11 +31,17 @@ _MODE_TEXT = {
 
 
 class EnsembleParams(Params):
-    mode: Literal["vote", "best_of", "consensus", "race"] = Field("best_of", description="How members' answers are combined.")
-    members: ModelIds = Field(["gpt-5-mini", "claude-haiku-4-5", "gpt-4o-mini"], description="Models asked in parallel.")
+    mode: Literal["vote", "best_of", "consensus", "race"] = Field(
+        "best_of", description="How members' answers are combined."
+    )
+    members: ModelIds = Field(
+        ["gpt-5-mini", "claude-haiku-4-5", "gpt-4o-mini"], description="Models asked in parallel."
+    )
     judge: ModelId = Field("gpt-5-1", description="best_of: the model that picks the best answer.")
     escalate_to: ModelId = Field("@flagship", description="consensus: the model asked when members disagree.")
-    agreement: float = Field(0.67, ge=0.5, le=1.0, description="consensus: share of members that must give the same answer.")
+    agreement: float = Field(
+        0.67, ge=0.5, le=1.0, description="consensus: share of members that must give the same answer."
+    )
 
     @field_validator("members")
     @classmethod
@@ -49,20 +55,26 @@ class EnsembleParams(Params):
 
 class EnsembleStrategy(Strategy[EnsembleParams]):
     name = "ensemble"
-    summary = "Parallel fan-out: majority vote, best-of-N by a judge, consensus-then-escalate, or race (first answer wins)."
+    summary = (
+        "Parallel fan-out: majority vote, best-of-N by a judge, consensus-then-escalate, or race (first answer wins)."
+    )
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         ctx.ensure_some_fit(route)
         p = self.p
         usable, rejected = ctx.usable(p.members, route)
         if not usable:
-            raise UserError(f"ensemble: no member can take the request ({'; '.join(f'{c.model}: {c.note}' for c in rejected)})")
+            raise UserError(
+                f"ensemble: no member can take the request ({'; '.join(f'{c.model}: {c.note}' for c in rejected)})"
+            )
         judge = escalate = None
         if p.mode == "best_of":
             judge = ctx.resolve(p.judge, route)[0].id
         if p.mode == "consensus":
             escalate = ctx.resolve(p.escalate_to, route)[0].id
-        plan = EnsemblePlan(mode=p.mode, members=tuple(usable), judge=judge, escalate_to=escalate, agreement=p.agreement)
+        plan = EnsemblePlan(
+            mode=p.mode, members=tuple(usable), judge=judge, escalate_to=escalate, agreement=p.agreement
+        )
         extra = {"best_of": f"; judge {judge}",
                  "consensus": f"; escalate to {escalate} below {p.agreement:.0%} agreement"}.get(p.mode, "")
         dropped = f"; dropped {', '.join(c.model for c in rejected)}" if rejected else ""
@@ -84,7 +96,9 @@ class EnsembleStrategy(Strategy[EnsembleParams]):
             cheapest = min(members, key=lambda c: c.cost_usd)
             return [c if c is cheapest else coster.call(c.model, "member", tokens, 0) for c in members], True
         if plan.mode == "best_of" and plan.judge:
-            judge_in = tokens + coster.overhead(JUDGE_BEST) + sum(c.output_tokens + PER_ANSWER_OVERHEAD for c in members)
+            judge_in = (
+                tokens + coster.overhead(JUDGE_BEST) + sum(c.output_tokens + PER_ANSWER_OVERHEAD for c in members)
+            )
             members.append(coster.call(plan.judge, "judge", judge_in, JUDGE_REPLY_TOKENS))
         return members, plan.mode == "consensus"
 

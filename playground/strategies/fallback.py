@@ -16,7 +16,9 @@ from playground.strategies.route_plan import RoutePlan
 
 class FallbackParams(Params):
     primary: ModelId = Field("@flagship", description="The model tried first (@flagship = the catalog's flagship).")
-    chain: ModelIds = Field(["gpt-5-4", "claude-sonnet-4-5", "gpt-4o"], description="Models tried in order after the primary fails.")
+    chain: ModelIds = Field(
+        ["gpt-5-4", "claude-sonnet-4-5", "gpt-4o"], description="Models tried in order after the primary fails."
+    )
 
     @model_validator(mode="after")
     def _primary_not_in_chain(self, info: ValidationInfo) -> FallbackParams:
@@ -45,13 +47,19 @@ class FallbackStrategy(Strategy[FallbackParams]):
                 note = f"window {model.context_window:,} < {route.needed_tokens:,} needed: never used"
             else:
                 note = "primary" if position == 0 else f"fallback #{position}"
-            candidates.append(Candidate(model_id, accepted=note in ("primary",) or note.startswith("fallback"), note=note))
+            candidates.append(
+                Candidate(model_id, accepted=note in ("primary",) or note.startswith("fallback"), note=note)
+            )
         usable = [c.model for c in candidates if c.accepted]
         if not usable:
             raise UserError(f"fallback: no model of the primary and chain can take the request "
                             f"({'; '.join(f'{c.model}: {c.note}' for c in candidates)})")
         first = usable[0]
-        reason = f"primary {primary}" if first == primary else f"primary {primary} unusable ({candidates[0].note}); starting at {first}"
+        reason = (
+            f"primary {primary}"
+            if first == primary
+            else f"primary {primary} unusable ({candidates[0].note}); starting at {first}"
+        )
         reason += f"; then {' → '.join(usable[1:])}" if len(usable) > 1 else "; no usable fallback"
         return Decision(
             model=first,

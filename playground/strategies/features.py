@@ -49,7 +49,9 @@ class Feature:
 FEATURES: dict[str, Feature] = {}
 
 
-def feature(name: str, help: str) -> Callable[[Callable[[FeatureInput], np.ndarray]], Callable[[FeatureInput], np.ndarray]]:
+def feature(
+    name: str, help: str
+) -> Callable[[Callable[[FeatureInput], np.ndarray]], Callable[[FeatureInput], np.ndarray]]:
     """Register a feature function under `name` (decorator)."""
 
     def register(compute: Callable[[FeatureInput], np.ndarray]) -> Callable[[FeatureInput], np.ndarray]:
@@ -137,7 +139,9 @@ class FeatureTable:
 
     def route_input(self, i: int, max_output_tokens: int | None = None) -> RouteInput:
         """Row `i` as the request `decide` gets."""
-        request = ChatRequest.from_prompt(self.prompts[i], max_output_tokens=max_output_tokens or self.max_output_tokens)
+        request = ChatRequest.from_prompt(
+            self.prompts[i], max_output_tokens=max_output_tokens or self.max_output_tokens
+        )
         embedding = self.columns.get("embedding")
         return RouteInput(request, int(self.tokens[i]), self.token_method, None if embedding is None else embedding[i])
 

@@ -13,7 +13,9 @@ from playground.strategies.route_plan import RoutePlan
 
 
 class FixedParams(Params):
-    model: ModelId = Field("@flagship", description="The model every request goes to (@flagship = the catalog's flagship).")
+    model: ModelId = Field(
+        "@flagship", description="The model every request goes to (@flagship = the catalog's flagship)."
+    )
 
 
 class FixedStrategy(Strategy[FixedParams]):

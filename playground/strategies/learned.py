@@ -120,7 +120,9 @@ def load_router(path: str | Path) -> TrainedRouter:
         raise UserError(f"{path}: cannot read the trained router ({exc.strerror})") from None
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise UserError(f"{path}: not a trained router file: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+        raise UserError(
+            f"{path}: not a trained router file: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+        ) from None
 
 
 BUILTIN_ROUTER_FILE = "data/builtin_router.json"
@@ -137,7 +139,9 @@ def builtin_router() -> TrainedRouter:
 
 
 class LearnedParams(Params):
-    router_file: str = Field(BUILTIN_EXAMPLES, description="Trained router (from `playground train-router`), or 'builtin'.")
+    router_file: str = Field(
+        BUILTIN_EXAMPLES, description="Trained router (from `playground train-router`), or 'builtin'."
+    )
     k: int = Field(5, ge=1, le=100, description="Neighbours that vote.")
     cost_weight: float = Field(0.0, ge=0.0, le=10.0,
                                description="Per-model quality mode: subtract this × blended $/M price from the score.")
@@ -145,7 +149,9 @@ class LearnedParams(Params):
 
 class LearnedStrategy(Strategy[LearnedParams]):
     name = "learned"
-    summary = "k-nearest-neighbour router over prompt embeddings, trained on labelled examples; shows the nearest examples."
+    summary = (
+        "k-nearest-neighbour router over prompt embeddings, trained on labelled examples; shows the nearest examples."
+    )
     needs_embedding = True
     features = ("embedding",)
 
@@ -189,7 +195,7 @@ class LearnedStrategy(Strategy[LearnedParams]):
         as_floats = similarities.tolist()  # one conversion beats indexing numpy scalars
         nearest_similarities = [as_floats[i] for i in nearest]
         totals: dict[str, float] = {}
-        for index, similarity in zip(nearest, nearest_similarities):
+        for index, similarity in zip(nearest, nearest_similarities, strict=True):
             weight = (0.0 if similarity < 0.0 else similarity) + 1e-6  # max(similarity, 0.0), without the call
             for model_id, score in self._labels[index]:
                 totals[model_id] = totals.get(model_id, 0.0) + weight * score
@@ -207,17 +213,27 @@ class LearnedStrategy(Strategy[LearnedParams]):
             accepted = chosen is None and fits
             if accepted:
                 chosen = model_id
-            candidates.append(Candidate(model_id, score=score, accepted=accepted,
-                                        note="top vote" if accepted else ("cannot take the request" if not fits else "outvoted")))
+            candidates.append(
+                Candidate(
+                    model_id,
+                    score=score,
+                    accepted=accepted,
+                    note="top vote" if accepted else ("cannot take the request" if not fits else "outvoted"),
+                )
+            )
         if chosen is None:
-            model, note = ctx.resolve(ranked[0][0], route)
-            chosen = model.id
+            chosen = ctx.resolve(ranked[0][0], route)[0].id
         neighbours = [{"prompt": self._prompts[i], "similarity": similarity, "labels": dict(self._labels[i])}
-                      for i, similarity in zip(nearest, nearest_similarities)]
+                      for i, similarity in zip(nearest, nearest_similarities, strict=True)]
         top = neighbours[0]
         reason = f"{k} nearest examples vote {chosen} (closest {top['similarity']:.2f}: {top['prompt'][:50]!r})"
-        return Decision(model=chosen, reason=reason, candidates=tuple(candidates),
-                        details={"neighbours": neighbours, "k": k}, fallbacks=tuple(m for m, _ in ranked[1:3] if m != chosen))
+        return Decision(
+            model=chosen,
+            reason=reason,
+            candidates=tuple(candidates),
+            details={"neighbours": neighbours, "k": k},
+            fallbacks=tuple(m for m, _ in ranked[1:3] if m != chosen),
+        )
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         examples = self.router.examples

@@ -28,7 +28,9 @@ class LLMRouterParams(Params):
     prompt: str = Field(DEFAULT_PROMPT, description="Classification prompt; {prompt} and {labels} are filled in.")
     routes: LabelRoutes = Field({"trivial": "gpt-5-nano", "moderate": "gpt-5-mini", "complex": "claude-opus-4-5"},
                                 description="LABEL=MODEL pairs, e.g. trivial=gpt-5-nano,complex=claude-opus-4-5.")
-    default_model: ModelId = Field("gpt-5-mini", description="Model when the router's answer names no label or the router fails.")
+    default_model: ModelId = Field(
+        "gpt-5-mini", description="Model when the router's answer names no label or the router fails."
+    )
 
     @field_validator("prompt")
     @classmethod
@@ -50,7 +52,9 @@ class LLMRouterStrategy(Strategy[LLMRouterParams]):
                           default_model=self.p.default_model)
         reason = f"ask {router.id} to label it ({', '.join(routes)}), then route" + (f"; {note}" if note else "")
         candidates = tuple(Candidate(m, accepted=False, note=f"if {label!r}") for label, m in routes.items())
-        return Decision(model=router.id, reason=reason, candidates=candidates, details={"routes": dict(routes)}, plan=plan)
+        return Decision(
+            model=router.id, reason=reason, candidates=candidates, details={"routes": dict(routes)}, plan=plan
+        )
 
     def preview_calls(self, decision: Decision, item: PreviewPrompt, coster: Coster) -> tuple[list[PlannedCall], bool]:
         """The router's classification call, then the answer of the model its

@@ -26,8 +26,9 @@ UNMEASURED_TTFT_MS = 0.0
 class LoadBalanceParams(Params):
     group: str = Field("gpt-4o", description="Model group to balance (see the catalog's [groups]).")
     policy: Policy = Field("health", description="How to pick a deployment.")
-    weights: ModelWeights = Field({}, description="Weights per deployment for 'weighted', e.g. gpt-4o=3,openrouter-gpt-4o=1 "
-                                                  "(default 1 each).")
+    weights: ModelWeights = Field(
+        {}, description="Weights per deployment for 'weighted', e.g. gpt-4o=3,openrouter-gpt-4o=1 (default 1 each)."
+    )
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed for the weighted random choice (repeatable runs).")
 
     @field_validator("group")
@@ -44,13 +45,16 @@ class LoadBalanceParams(Params):
         members = catalog.groups.get(self.group, ()) if catalog is not None else ()
         stray = [m for m in self.weights if catalog is not None and m not in members]
         if stray:
-            raise ParamProblem(f"{', '.join(stray)} not in group {self.group!r} ({', '.join(members)})", field="weights")
+            raise ParamProblem(
+                f"{', '.join(stray)} not in group {self.group!r} ({', '.join(members)})", field="weights"
+            )
         return self
 
 
 class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
     name = "loadbalance"
-    summary = "Spreads a model group over its deployments: weighted, least-busy, lowest latency or health-weighted; skips open circuits."
+    summary = ("Spreads a model group over its deployments: weighted, least-busy, lowest latency or health-weighted; "
+               "skips open circuits.")
 
     def setup(self) -> None:
         self.members: tuple[str, ...] = tuple(self.catalog.groups[self.p.group])
@@ -87,7 +91,9 @@ class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
         chosen = self._pick(scored, policy)
         ordered = [chosen] + [mid for _, mid in sorted(scored, key=lambda s: -s[0]) if mid != chosen]
         for score, mid in scored:
-            candidates.append(Candidate(mid, score=round(score, 6), accepted=mid == chosen, note=self._describe(mid, ctx)))
+            candidates.append(
+                Candidate(mid, score=round(score, 6), accepted=mid == chosen, note=self._describe(mid, ctx))
+            )
         reason = f"group {group}, policy {policy}: {chosen} ({self._describe(chosen, ctx)})"
         skipped = [c for c in candidates if not c.accepted and c.model not in ordered]
         if skipped:
@@ -137,7 +143,7 @@ class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
         fits = {m: ctx.catalog.get(m).context_window >= needed if ctx.is_available(m) and self._weight(m) > 0
                 else np.zeros(len(table), dtype=bool) for m in self.members}
         usable = np.column_stack([fits[m] for m in self.members]) if self.members else np.zeros((len(table), 0), bool)
-        ok = usable.any(axis=1)
+        ok = np.array(usable.any(axis=1), dtype=bool)
         ok[list(errors)] = False
         for i in np.flatnonzero(~usable.any(axis=1)).tolist():
             if i not in errors:

@@ -196,7 +196,9 @@ def _label_routes(routes: dict[str, str], info: ValidationInfo) -> dict[str, str
 ModelId = Annotated[str, Kind("model"), AfterValidator(_known_model)]
 OptionalModelId = Annotated[str, Kind("optional_model"), AfterValidator(_known_optional_model)]
 ModelIds = Annotated[list[str], Kind("models"), BeforeValidator(split_list), AfterValidator(_known_models)]
-ModelWeights = Annotated[dict[str, float], Kind("weights"), BeforeValidator(split_pairs), AfterValidator(_model_weights)]
+ModelWeights = Annotated[
+    dict[str, float], Kind("weights"), BeforeValidator(split_pairs), AfterValidator(_model_weights)
+]
 CapabilityWeights = Annotated[dict[str, float], Kind("capabilities"), BeforeValidator(split_pairs),
                               AfterValidator(_capability_weights)]
 LabelRoutes = Annotated[dict[str, str], Kind("labels"), BeforeValidator(split_pairs), AfterValidator(_label_routes)]
@@ -265,7 +267,7 @@ def _param(name: str, info: FieldInfo) -> Param:
     choices = tuple(str(c) for c in get_args(info.annotation)) if kind == "choice" else ()
     # The field's type with its checks, to validate one value on its own.
     annotated: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-    adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+    adapter: TypeAdapter[Any] = TypeAdapter(annotated, config=ConfigDict(allow_inf_nan=False))
     default = info.get_default(call_default_factory=True)
     return Param(name, kind, adapter.dump_python(default), info.description or "", low, high, choices, adapter)
 
@@ -294,7 +296,9 @@ def parse_params(model: type[P], strategy: str, values: Mapping[str, Any], catal
         return model.model_validate(dict(values), context=check_context(catalog, resolve_flagship=True))
     except ValidationError as exc:
         declared = {p.name: p for p in declare(model)}
-        raise UserError(explain(strategy, exc, lambda name: values.get(name, declared[name].default), declared)) from None
+        raise UserError(
+            explain(strategy, exc, lambda name: values.get(name, declared[name].default), declared)
+        ) from None
 
 
 def explain(strategy: str, exc: ValidationError, raw_of: Callable[[str], Any], params: Mapping[str, Param],

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Candidate
 from playground.core.errors import UserError
@@ -23,7 +25,7 @@ class RouteInput:
     input_tokens: int
     token_method: str = "estimate"
     # The prompt's embedding, for strategies that declare `needs_embedding`.
-    embedding: Sequence[float] | None = None
+    embedding: Sequence[float] | np.ndarray | None = None
 
     @classmethod
     def measure(cls, request: ChatRequest, counter: TokenCounter) -> RouteInput:

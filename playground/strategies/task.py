@@ -36,11 +36,22 @@ DEFAULT_RULES: tuple[dict[str, str], ...] = (
         r"percentage|average)\b|\d\s*%|\d\s*[+*/^×÷=]\s*\d|\d\s+-\s+\d",
         "model": "gpt-5-1",
     },
-    {"task": "creative", "pattern": r"\b(poem|poetry|story|stories|haiku|lyrics|slogan|fiction|fictional|screenplay|"
-                                     r"limerick|sonnet)\b|\bcharacter (arc|sketch)\b", "model": "gpt-4o"},
-    {"task": "summarize", "pattern": r"\b(summari[sz]e|summary|tl;?dr|key points|condense)\b", "model": "claude-haiku-4-5"},
-    {"task": "translate", "pattern": r"\b(translate|translation)\b|\bin (french|spanish|german|japanese|chinese|italian)\b",
-     "model": "gpt-5-mini"},
+    {
+        "task": "creative",
+        "pattern": r"\b(poem|poetry|story|stories|haiku|lyrics|slogan|fiction|fictional|screenplay|"
+        r"limerick|sonnet)\b|\bcharacter (arc|sketch)\b",
+        "model": "gpt-4o",
+    },
+    {
+        "task": "summarize",
+        "pattern": r"\b(summari[sz]e|summary|tl;?dr|key points|condense)\b",
+        "model": "claude-haiku-4-5",
+    },
+    {
+        "task": "translate",
+        "pattern": r"\b(translate|translation)\b|\bin (french|spanish|german|japanese|chinese|italian)\b",
+        "model": "gpt-5-mini",
+    },
 )
 _DEFAULT_FLAGS = re.IGNORECASE
 
@@ -58,7 +69,9 @@ def _rules_shape(raw: Any) -> Any:
     if not isinstance(raw, list):
         raise ParamProblem("expected a list of {task, pattern, model} objects")
     for index, item in enumerate(raw, start=1):
-        if not isinstance(item, TaskRule) and (not isinstance(item, dict) or not {"task", "pattern", "model"} <= item.keys()):
+        if not isinstance(item, TaskRule) and (
+            not isinstance(item, dict) or not {"task", "pattern", "model"} <= item.keys()
+        ):
             raise ParamProblem(f"needs the keys task, pattern and model, got {item!r}", at=f"[{index}]")
     return raw
 
@@ -111,7 +124,8 @@ def _task_label(data: FeatureInput) -> np.ndarray:
 
 class TaskStrategy(Strategy[TaskParams]):
     name = "task"
-    summary = "Classifies the task (code, math, creative, summarize, translate...) by ordered regex rules; each task has a model."
+    summary = ("Classifies the task (code, math, creative, summarize, translate...) by ordered regex rules; each task "
+               "has a model.")
     features = ("task_label",)
 
     def setup(self) -> None:
@@ -129,25 +143,29 @@ class TaskStrategy(Strategy[TaskParams]):
                 match = rule.pattern.search(prompt)
                 if match:
                     chosen, matched_text = index, match.group(0)
-                    candidates.append(Candidate(rule.model, accepted=True, note=f"{rule.task}: matched {matched_text!r}"))
+                    candidates.append(
+                        Candidate(rule.model, accepted=True, note=f"{rule.task}: matched {matched_text!r}")
+                    )
                     continue
                 candidates.append(Candidate(rule.model, accepted=False, note=f"{rule.task}: no match"))
             else:
-                candidates.append(Candidate(rule.model, accepted=False, note=f"{rule.task}: not checked (earlier rule won)"))
-        rule = self._rules[chosen] if chosen is not None else None
-        task = rule.task if rule else "general"
-        wanted = rule.model if rule else self.p.default_model
+                candidates.append(
+                    Candidate(rule.model, accepted=False, note=f"{rule.task}: not checked (earlier rule won)")
+                )
+        if chosen is None:
+            task, wanted, why, matched_rule = "general", self.p.default_model, "no rule matched", None
+        else:
+            rule = self._rules[chosen]
+            task, wanted = rule.task, rule.model
+            why = f"rule {chosen + 1} matched {matched_text.strip()!r}"
+            matched_rule = {"index": chosen + 1, "task": rule.task, "pattern": rule.pattern.pattern}
         model, note = ctx.resolve(wanted, route)
-        why = f"rule {chosen + 1} matched {matched_text.strip()!r}" if chosen is not None else "no rule matched"
         reason = f"task '{task}' ({why}) → {wanted}" + (f"; {note}" if note else "")
         return Decision(
             model=model.id,
             reason=reason,
             candidates=tuple(candidates),
-            details={"task": task, "matched": matched_text or None,
-                     "rule": None if rule is None else {"index": chosen + 1, "task": rule.task,
-                                                        "pattern": rule.pattern.pattern},
-                     "substitution": note or None},
+            details={"task": task, "matched": matched_text or None, "rule": matched_rule, "substitution": note or None},
         )
 
     def first_matches(self, table: FeatureTable) -> np.ndarray:

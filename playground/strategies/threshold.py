@@ -51,7 +51,7 @@ def _logistic(score: float) -> float:
 class ComplexityLogistic:
     """The heuristic baseline: a fixed logistic of the complexity score."""
 
-    features = ("complexity_parts",)
+    features: tuple[str, ...] = ("complexity_parts",)
 
     def probability(self, route: RouteInput) -> float:
         return _logistic(complexity_score(route.prompt, route.input_tokens))
@@ -70,8 +70,12 @@ def strong_win_probability(prompt: str, tokens: int) -> float:
 
 
 class ThresholdParams(Params):
-    threshold: float = Field(0.5, ge=0.0, le=1.0, description="Win probability at or above which the strong model is called.")
-    strong_model: ModelId = Field("@flagship", description="The strong (expensive) model (@flagship = the catalog's flagship).")
+    threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="Win probability at or above which the strong model is called."
+    )
+    strong_model: ModelId = Field(
+        "@flagship", description="The strong (expensive) model (@flagship = the catalog's flagship)."
+    )
     weak_model: ModelId = Field("gpt-5-mini", description="The weak (cheap) model.")
 
 
@@ -91,7 +95,9 @@ class ThresholdStrategy(Strategy[ThresholdParams]):
         model, note = ctx.resolve(wanted, route)
         side = "strong" if strong else "weak"
         relation = "≥" if strong else "<"
-        reason = f"P(strong wins) {p:.2f} {relation} threshold {threshold:g} → {side} {wanted}" + (f"; {note}" if note else "")
+        reason = f"P(strong wins) {p:.2f} {relation} threshold {threshold:g} → {side} {wanted}" + (
+            f"; {note}" if note else ""
+        )
         return Decision(
             model=model.id,
             reason=reason,
@@ -108,6 +114,13 @@ class ThresholdStrategy(Strategy[ThresholdParams]):
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         strong, weak = self.p.strong_model, self.p.weak_model
-        return RoutePlan(self.name, "conditional", "playground-threshold", weak, label_key="complexity",
-                         branches=[("low", weak), ("high", strong)], tiers={"small": weak, "mid": weak, "large": strong},
-                         classifier=f"win-probability estimate and threshold ({self.p.threshold:g})")
+        return RoutePlan(
+            self.name,
+            "conditional",
+            "playground-threshold",
+            weak,
+            label_key="complexity",
+            branches=[("low", weak), ("high", strong)],
+            tiers={"small": weak, "mid": weak, "large": strong},
+            classifier=f"win-probability estimate and threshold ({self.p.threshold:g})",
+        )

@@ -156,4 +156,4 @@ async def test_the_tuning_screen_generates_its_editors(toy: type[Any]) -> None:
         await wait_for(pilot, lambda: app.tuning.values("toy")["cutoff"] == 1, "the cutoff to move")
         await wait_for(pilot, lambda: screen.after is not None and screen.after.flagship_share == 1.0,
                        "the preview to follow")
-        assert screen.after.cost_per_1k > start.cost_per_1k
+        assert screen.after is not None and screen.after.cost_per_1k > start.cost_per_1k

@@ -91,8 +91,12 @@ def test_a_configured_base_url_reaches_both_gateways() -> None:
 
 # --- attempts and timeouts ----------------------------------------------------------------
 
-BUDGETS = ["", "[retry]\nmax_attempts = 4\nretries_per_model = 1\n", "[retry]\nmax_attempts = 3\nretries_per_model = 0\n",
-           "[retry]\nmax_attempts = 2\nretries_per_model = 3\n"]
+BUDGETS = [
+    "",
+    "[retry]\nmax_attempts = 4\nretries_per_model = 1\n",
+    "[retry]\nmax_attempts = 3\nretries_per_model = 0\n",
+    "[retry]\nmax_attempts = 2\nretries_per_model = 3\n",
+]
 
 
 @pytest.mark.parametrize("budget", BUDGETS)
@@ -171,4 +175,6 @@ def test_notes_say_what_the_gateways_do() -> None:
     _, notes, raw = litellm(settings)
     assert "# Run: LITELLM_MASTER_KEY=" in raw
     assert any("neither retries nor falls back once streaming has started" in n for n in notes)
-    assert any("each fallback list holds at most 2 models" in n and "the fallbacks of claude-opus-4-5" in n for n in notes)
+    assert any(
+        "each fallback list holds at most 2 models" in n and "the fallbacks of claude-opus-4-5" in n for n in notes
+    )

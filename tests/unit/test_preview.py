@@ -67,7 +67,9 @@ def test_single_call_cost_is_measured_input_plus_estimated_output() -> None:
     assert item.output_tokens == EST_OUTPUT_BASE + round(880 * item.complexity)
     result = pick(make_strategy("fixed", CATALOG, {"model": "gpt-4o"}), CTX, item)
     assert result.model == "gpt-4o" and len(result.calls) == 1 and not result.lower_bound
-    assert result.cost_usd == pytest.approx(cost_usd(CATALOG.get("gpt-4o"), item.route.input_tokens, item.output_tokens))
+    assert result.cost_usd == pytest.approx(
+        cost_usd(CATALOG.get("gpt-4o"), item.route.input_tokens, item.output_tokens)
+    )
 
 
 def test_output_estimate_grows_with_complexity_and_is_capped() -> None:

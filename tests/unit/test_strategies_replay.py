@@ -6,7 +6,7 @@ prompts, in contexts that force substitutions and refusals too."""
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -35,7 +35,9 @@ def generated(count: int, seed: int = 7) -> list[str]:
     prompts = []
     for _ in range(count):
         words = [rng.choice(_WORDS) for _ in range(rng.randint(1, 12))]
-        filler = " ".join(rng.choice(("the", "a", "system", "data", "user", "value")) for _ in range(rng.randint(0, 40)))
+        filler = " ".join(
+            rng.choice(("the", "a", "system", "data", "user", "value")) for _ in range(rng.randint(0, 40))
+        )
         prompts.append(" ".join(words) + " " + filler)
     prompts.append("word " * 21_000)  # long context: raises capability's long_context weight
     return prompts
@@ -124,7 +126,7 @@ def test_every_strategy_declares_registered_features() -> None:
 
 def test_feature_table_round_trips_as_plain_arrays(table: FeatureTable, tmp_path) -> None:
     path = tmp_path / "features.npz"
-    np.savez(path, **table.to_arrays())
+    np.savez(path, **cast(dict[str, Any], table.to_arrays()))
     with np.load(path, allow_pickle=False) as loaded:
         again = FeatureTable.from_arrays(PROMPTS, dict(loaded))
     assert again.token_method == table.token_method and again.max_output_tokens == table.max_output_tokens

@@ -30,7 +30,7 @@ Sources (read for LiteLLM 1.109.1; the notes were checked against the proxy
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -48,8 +48,8 @@ from playground.config.exporters.common import (
     with_version,
 )
 from playground.config.exporters.plan import build_plan
-from playground.strategies.route_plan import unique
 from playground.core.catalog import Catalog
+from playground.strategies.route_plan import unique
 
 # A local server needs no key, but LiteLLM's OpenAI client wants a non-empty string.
 NO_KEY = "no-key-needed"
@@ -256,9 +256,11 @@ def _window(catalog: Catalog, deployments: list[dict[str, Any]], model_name: str
     return min(windows) if windows else 0
 
 
-def _retry_policy(retry_on: list[str], retries: int) -> dict[str, int]:
+def _retry_policy(retry_on: Sequence[str], retries: int) -> dict[str, int]:
     policy = {field: (retries if kind in retry_on else 0) for kind, field in RETRY_FIELDS.items()}
-    policy.update({"AuthenticationErrorRetries": 0, "BadRequestErrorRetries": 0, "ContentPolicyViolationErrorRetries": 0})
+    policy.update(
+        {"AuthenticationErrorRetries": 0, "BadRequestErrorRetries": 0, "ContentPolicyViolationErrorRetries": 0}
+    )
     return policy
 
 

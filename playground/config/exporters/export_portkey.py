@@ -147,7 +147,9 @@ def export_portkey(settings: Settings, env: Mapping[str, str] | None = None) -> 
             notes.append(f"cache ttl {cache.ttl_s:g}s clamped to Portkey's range: max_age {max_age}s")
     notes += _notes(settings, codes, breaker_applies, catalog, plan, (attempts, fallbacks), cut, worst,
                     config["request_timeout"])
-    ordered = {key: config[key] for key in ("strategy", "targets", "retry", "request_timeout", "cache") if key in config}
+    ordered = {
+        key: config[key] for key in ("strategy", "targets", "retry", "request_timeout", "cache") if key in config
+    }
     return ExportResult(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n", with_version(notes, PORTKEY_VERSION),
                         ".json")
 
@@ -238,8 +240,10 @@ def _notes(settings: Settings, codes: list[int], breaker_applies: bool, catalog:
         notes.append(
             "circuit breaker: the open-source gateway ignores strategy.cb_config (its handler ships with Portkey's "
             "hosted gateway only), so failing targets are not taken out; exported for the hosted gateway, which has "
-            f"no {breaker.window_type} window ({breaker.window_size}), no half-open probes ({breaker.half_open_calls}), "
-            f"no slow-call threshold, and a cooldown of at least 30s (wait_in_open_s {breaker.wait_in_open_s:g}s)")
+            f"no {breaker.window_type} window ({breaker.window_size}), no half-open probes "
+            f"({breaker.half_open_calls}), no slow-call threshold, and a cooldown of at least 30s (wait_in_open_s "
+            f"{breaker.wait_in_open_s:g}s)"
+        )
     else:
         notes.append("circuit breaker not exported: a single target with no fallback has no sibling to route to")
     if plan.mode == "conditional":
