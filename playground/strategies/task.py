@@ -33,7 +33,7 @@ DEFAULT_RULES: tuple[dict[str, str], ...] = (
     {
         "task": "math",
         "pattern": r"\b(prove|integral|derivative|equation|theorem|probability|calculate|solve|matrix|percent|"
-        r"percentage|average)\b|\d\s*%|\d\s*[+*/^×÷=]\s*\d|\d\s+-\s+\d",
+        r"percentage|average)\b|\d+\s*%|\d\s*[+*/^×÷=]\s*\d|\d\s+-\s+\d",
         "model": "gpt-5-1",
     },
     {
@@ -157,7 +157,7 @@ class TaskStrategy(Strategy[TaskParams]):
         else:
             rule = self._rules[chosen]
             task, wanted = rule.task, rule.model
-            why = f"rule {chosen + 1} matched {matched_text.strip()!r}"
+            why = f"matched {matched_text.strip()!r}"  # which rule: details["rule"]
             matched_rule = {"index": chosen + 1, "task": rule.task, "pattern": rule.pattern.pattern}
         model, note = ctx.resolve(wanted, route)
         reason = f"task '{task}' ({why}) → {wanted}" + (f"; {note}" if note else "")
