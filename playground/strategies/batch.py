@@ -5,11 +5,14 @@ functions `decide` uses, so both give the same answer and the same words."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from playground.core.decision import Decision
 from playground.core.errors import UserError
 from playground.strategies.features import BatchDecision, FeatureTable
-from playground.strategies.routing import RoutingContext
+from playground.strategies.routing import RouteInput, RoutingContext
 
 
 def unfit_rows(table: FeatureTable, ctx: RoutingContext) -> dict[int, str]:
@@ -20,6 +23,22 @@ def unfit_rows(table: FeatureTable, ctx: RoutingContext) -> dict[int, str]:
             ctx.ensure_some_fit(table.route_input(i))
         except UserError as exc:
             errors[i] = str(exc)
+    return errors
+
+
+def refusals(decide: Callable[[RouteInput, RoutingContext], Decision], table: FeatureTable, ctx: RoutingContext,
+             rows: np.ndarray, errors: dict[int, str]) -> dict[int, str]:
+    """`errors` plus `decide`'s own refusal of each of `rows` (a boolean mask:
+    the rows a vectorised pass found no model for), in its words."""
+    for i in np.flatnonzero(rows).tolist():
+        if i in errors:
+            continue
+        try:
+            decision = decide(table.route_input(i), ctx)
+        except UserError as exc:
+            errors[i] = str(exc)
+        else:
+            raise RuntimeError(f"row {i}: the vectorised decision found no model where decide picks {decision.model}")
     return errors
 
 

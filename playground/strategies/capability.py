@@ -15,7 +15,7 @@ from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.core.pricing import blended_price_per_mtok
 from playground.strategies.base import CAPABILITIES, RouteInput, RoutingContext, Strategy
-from playground.strategies.batch import unfit_rows
+from playground.strategies.batch import refusals, unfit_rows
 from playground.strategies.features import BatchDecision, FeatureInput, FeatureTable, feature
 from playground.strategies.params import CapabilityWeights, ParamProblem, Params
 from playground.strategies.route_plan import RoutePlan
@@ -276,11 +276,7 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
                 models[takes] = entry.id
                 rows &= ~takes
                 open_rows &= ~takes
-        for i in np.flatnonzero(open_rows).tolist():
-            try:
-                self.decide(table.route_input(i), ctx)
-            except UserError as exc:  # every model filtered out: decide's words
-                errors[i] = str(exc)
+        refusals(self.decide, table, ctx, open_rows, errors)  # every model filtered out
         models[list(errors)] = None
         return BatchDecision(models, None, errors)
 

@@ -10,7 +10,7 @@ from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.core.pricing import format_usd
 from playground.strategies.base import RouteInput, RoutingContext, Strategy, general_quality
-from playground.strategies.batch import unfit_rows
+from playground.strategies.batch import refusals, unfit_rows
 from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import Params
 from playground.strategies.route_plan import RoutePlan
@@ -120,13 +120,7 @@ class CostStrategy(Strategy[CostParams]):
                 estimates[j] = np.where((needed <= window) & (estimate <= self.p.budget_usd), estimate, np.inf)
         best = estimates.argmin(axis=0)
         models = np.array([m[0] for m in ordered], dtype=object)[best]
-        errors = unfit_rows(table, ctx)
-        for i in np.flatnonzero(np.isinf(estimates.min(axis=0))).tolist():
-            if i not in errors:
-                try:
-                    self.decide(table.route_input(i), ctx)
-                except UserError as exc:  # no model in budget: decide's words
-                    errors[i] = str(exc)
+        errors = refusals(self.decide, table, ctx, np.isinf(estimates.min(axis=0)), unfit_rows(table, ctx))
         models[list(errors)] = None
         return BatchDecision(models, None, errors)
 

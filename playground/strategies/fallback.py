@@ -8,7 +8,7 @@ from pydantic import Field, ValidationInfo, model_validator
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
-from playground.strategies.batch import unfit_rows
+from playground.strategies.batch import refusals, unfit_rows
 from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import ModelId, ModelIds, ParamProblem, Params, catalog_of
 from playground.strategies.route_plan import RoutePlan
@@ -78,13 +78,7 @@ class FallbackStrategy(Strategy[FallbackParams]):
                 takes = open_rows & (needed <= ctx.catalog.get(model_id).context_window)
                 models[takes] = model_id
                 open_rows &= ~takes
-        errors = unfit_rows(table, ctx)
-        for i in np.flatnonzero(open_rows).tolist():
-            if i not in errors:
-                try:
-                    self.decide(table.route_input(i), ctx)
-                except UserError as exc:  # decide's words
-                    errors[i] = str(exc)
+        errors = refusals(self.decide, table, ctx, open_rows, unfit_rows(table, ctx))
         models[list(errors)] = None
         return BatchDecision(models, None, errors)
 

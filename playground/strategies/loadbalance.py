@@ -13,7 +13,7 @@ from playground.core.catalog import ModelSpec
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
-from playground.strategies.batch import unfit_rows
+from playground.strategies.batch import refusals, unfit_rows
 from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import ModelWeights, ParamProblem, Params, catalog_of
 from playground.strategies.route_plan import RoutePlan
@@ -145,12 +145,7 @@ class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
         usable = np.column_stack([fits[m] for m in self.members]) if self.members else np.zeros((len(table), 0), bool)
         ok = np.array(usable.any(axis=1), dtype=bool)
         ok[list(errors)] = False
-        for i in np.flatnonzero(~usable.any(axis=1)).tolist():
-            if i not in errors:
-                try:
-                    self.decide(table.route_input(i), ctx)
-                except UserError as exc:  # no deployment can take it: decide's words
-                    errors[i] = str(exc)
+        refusals(self.decide, table, ctx, ~usable.any(axis=1), errors)  # no deployment can take it; no draw either
         random_pick = self.p.policy in ("weighted", "health")
         draws = np.array([self._rng.random() for _ in range(int(ok.sum()))]) if random_pick else None
         points = np.zeros(len(table))
