@@ -38,7 +38,9 @@ from playground.sim.runner import SimServer
 from playground.strategies.registry import make_strategy
 
 Outcome = Literal["answered", "truncated", "error", "hung", "not run"]
-Field = Literal["chosen", "attempts", "outcome"]
+# "forwarded": the gateway answered but the simulator never saw the request
+# as sent (its max_tokens, the case's tag, was rewritten on the way).
+Field = Literal["chosen", "attempts", "outcome", "forwarded"]
 PLAYGROUND = "playground"
 GATEWAYS: tuple[str, ...] = ("litellm", "portkey")
 PROMPT = "Explain step by step how a bloom filter answers a membership query, and when it is wrong."
@@ -96,6 +98,8 @@ def differences(ours: Sequence[Observation], theirs: Sequence[Observation], *, s
     if not theirs or any(o.outcome == "not run" for o in theirs):
         return {"outcome"}
     found: set[Field] = set()
+    if any(o.outcome in ("answered", "truncated") and not o.attempts for o in theirs):
+        found.add("forwarded")
     if spread:
         if sorted(o.outcome for o in ours) != sorted(o.outcome for o in theirs):
             found.add("outcome")
@@ -320,6 +324,9 @@ def _served(side: str, log: list[Entry], served: str | None, decided: str | None
 
 
 def _from_reply(side: str, log: list[Entry], reply: Reply) -> Observation:
+    if reply.ending == "finished" and not log:
+        return Observation(side, (), "answered", None, "no request reached the simulator with the max_tokens sent: "
+                           "the gateway rewrote it")
     if reply.ending == "finished":
         observation = _served(side, log, log[-1].model if log else None, None)
         return Observation(side, observation.attempts, observation.outcome, observation.served, reply.detail)

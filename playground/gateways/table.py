@@ -33,7 +33,7 @@ def render(run: StrategyRun, versions: dict[str, str]) -> str:
     header = ["fault", "playground", *(f"{_TITLES[g]} {versions.get(g, '')}".strip() for g in gateways)]
     rows = [header]
     for case in run.cases:
-        rows.append([case.fault.label, cell(case.playground), *(_mark(case, g) for g in gateways)])
+        rows.append([case.fault.label, cell(case.playground), *(_mark(run, case, g) for g in gateways)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(value.ljust(widths[i]) for i, value in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("─" * w for w in widths))
@@ -43,11 +43,11 @@ def render(run: StrategyRun, versions: dict[str, str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _mark(case: CaseResult, gateway: str) -> str:
+def _mark(run: StrategyRun, case: CaseResult, gateway: str) -> str:
     text = cell(case.gateways.get(gateway, ()))
     if not case.differences(gateway):
         return f"= {text}"
-    expected = explain(case, gateway)
+    expected = explain(case, gateway, run.exports[gateway].unexpressed)
     return f"{'≈' if expected.complete else '≠'} {text}"
 
 
@@ -61,12 +61,13 @@ def _details(run: StrategyRun, gateways: list[str]) -> list[str]:
             diff = case.differences(gateway)
             if not diff:
                 continue
-            expected = explain(case, gateway)
+            expected = explain(case, gateway, run.exports[gateway].unexpressed)
             out.append(f"{case.fault.label}{target}, {_TITLES[gateway]}: {', '.join(sorted(diff))} differ")
             out.append(f"    playground: {_describe(case.playground)}")
             out.append(f"    {_TITLES[gateway]}: {_describe(case.gateways[gateway])}")
             for rule, note in expected.notes:
-                out.append(f"    expected ({rule.why}); the export says: {note or 'NOTHING (the note is missing)'}")
+                said = f"the export says: {note}" if note else "but the export's notes do not say so"
+                out.append(f"    expected: {rule.why}; {said}")
             if expected.unexplained:
                 out.append(f"    not explained by any note: {', '.join(sorted(expected.unexplained))}")
     return out
