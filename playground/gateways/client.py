@@ -105,8 +105,5 @@ def _message(raw: str) -> str:
     except ValueError:
         return redact(raw.strip())[:200]
     error = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(error, dict):
-        message = error.get("message") or error.get("type") or json.dumps(error)
-    else:
-        message = str(error)
+    message = (error.get("message") or error.get("type") or json.dumps(error)) if isinstance(error, dict) else error
     return redact(str(message).replace("\n", " "))[:200]

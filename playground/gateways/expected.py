@@ -66,7 +66,8 @@ class Explanation:
     @property
     def complete(self) -> bool:
         """Every difference is covered by a rule whose note the export carries."""
-        return not self.unexplained and all(line is not None for rule, line in self.notes if rule.fields & self.observed)
+        needed = [line for rule, line in self.notes if rule.fields & self.observed]
+        return not self.unexplained and all(line is not None for line in needed)
 
 
 def explain(case: CaseResult, gateway: str, notes: Sequence[str]) -> Explanation:

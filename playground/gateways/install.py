@@ -120,7 +120,8 @@ def ensure(name: str, root: Path | None = None, say: Say | None = None) -> Insta
         _write_marker(path, {"name": name, "version": spec.version, "install_s": round(install_s, 1)})
     found = find(name, root)
     if found is None:
-        raise GatewayUnavailable(f"the {spec.title} {spec.version} installed into {path} but its entry point is missing")
+        raise GatewayUnavailable(f"the {spec.title} {spec.version} installed into {path}, but its entry point "
+                                 "is missing")
     return Installed(found.name, found.version, found.path, found.command, install_s, fresh=True)
 
 
@@ -216,7 +217,8 @@ def _litellm_entry(path: Path) -> Path:
 
 def _litellm_command(path: Path) -> tuple[str, ...]:
     # The venv's python runs the proxy's CLI (what the `litellm` script does).
-    return (str(_litellm_entry(path)), "-c", "import sys; from litellm.proxy.proxy_cli import run_server; sys.exit(run_server())")
+    return (str(_litellm_entry(path)), "-c",
+            "import sys; from litellm.proxy.proxy_cli import run_server; sys.exit(run_server())")
 
 
 _SPECS = {

@@ -56,7 +56,7 @@ class GatewayProcess:
         self._env = dict(env)
         self._cwd = cwd
         self._proc: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by close()
         self.port = 0
         self.started_s = 0.0
 

@@ -52,7 +52,8 @@ NO_FAILOVER = ("loadbalance exported without failover: a request that draws the 
 BUDGET = "LiteLLM export: fallback list not truncated to max_fallbacks, so more attempts than max_attempts (issue #12)"
 COST_CHAIN = ("cost export: the fallback order is the cost pool's, the playground falls back along its configured "
               "chain (chain_for) instead")
-LITELLM_COST = "LiteLLM cost export: one cost-routed group without fallbacks, so a failing cheapest model is retried, never left"
+LITELLM_COST = ("LiteLLM cost export: one cost-routed group without fallbacks, so a failing cheapest model is "
+                "retried, never left")
 TAG_FALLBACK = ("LiteLLM tag-routed export: fallbacks of the tag-filtered group fail with 401 (the fallback "
                 "deployments carry no tag)")
 MAX_TOKENS = ("LiteLLM complexity_router replaces the caller's max_tokens with the tier model's ceiling "

@@ -4,6 +4,8 @@ selects its fault, untagged requests pass, and every tagged request is logged.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import openai
 import pytest
 
@@ -13,6 +15,7 @@ from playground.sim.runner import SimServer
 from tests.helpers.env import TEST_SIM_SPEED
 
 CATALOG = default_catalog()
+Fixture = tuple[MatrixFaultPlan, openai.OpenAI, SimServer]
 
 
 def ask(client: openai.OpenAI, model: str, tag: int, stream: bool = False) -> str:
@@ -25,16 +28,16 @@ def ask(client: openai.OpenAI, model: str, tag: int, stream: bool = False) -> st
 
 
 @pytest.fixture()
-def plan_and_client() -> tuple[MatrixFaultPlan, openai.OpenAI, SimServer]:
+def plan_and_client() -> Iterator[Fixture]:
     plan = MatrixFaultPlan(CATALOG)
     sim = SimServer(catalog=CATALOG, speed=float(TEST_SIM_SPEED), faults=plan).start()
     client = openai.OpenAI(base_url=sim.base_url + "/v1", api_key="sim", max_retries=0)
-    yield plan, client, sim  # type: ignore[misc]
+    yield plan, client, sim
     client.close()
     sim.stop()
 
 
-def test_a_tag_selects_its_fault_and_its_log(plan_and_client: tuple[MatrixFaultPlan, openai.OpenAI, SimServer]) -> None:
+def test_a_tag_selects_its_fault_and_its_log(plan_and_client: Fixture) -> None:
     plan, client, _ = plan_and_client
     plan.arm(301, FAULTS_BY_KEY["server_error"], "gpt-4o")
     plan.arm(302, NO_FAULT, None)
@@ -47,7 +50,7 @@ def test_a_tag_selects_its_fault_and_its_log(plan_and_client: tuple[MatrixFaultP
     assert plan.entries(302) == [Entry("gpt-4o", None)]
 
 
-def test_a_whole_chain_fault_hits_every_model(plan_and_client: tuple[MatrixFaultPlan, openai.OpenAI, SimServer]) -> None:
+def test_a_whole_chain_fault_hits_every_model(plan_and_client: Fixture) -> None:
     plan, client, _ = plan_and_client
     plan.arm(303, FAULTS_BY_KEY["chain"], None)
     for model in ("sim-gpt-4o", "sim-gpt-5-mini"):
@@ -56,7 +59,7 @@ def test_a_whole_chain_fault_hits_every_model(plan_and_client: tuple[MatrixFault
     assert [e.fault for e in plan.entries(303)] == ["chain", "chain"]
 
 
-def test_a_cut_breaks_the_stream_after_some_text(plan_and_client: tuple[MatrixFaultPlan, openai.OpenAI, SimServer]) -> None:
+def test_a_cut_breaks_the_stream_after_some_text(plan_and_client: Fixture) -> None:
     plan, client, _ = plan_and_client
     plan.arm(304, FAULTS_BY_KEY["cut"], "gpt-4o")
     with pytest.raises(openai.APIError):
@@ -64,7 +67,7 @@ def test_a_cut_breaks_the_stream_after_some_text(plan_and_client: tuple[MatrixFa
     assert plan.entries(304) == [Entry("gpt-4o", "cut")]
 
 
-def test_down_drops_the_connection(plan_and_client: tuple[MatrixFaultPlan, openai.OpenAI, SimServer]) -> None:
+def test_down_drops_the_connection(plan_and_client: Fixture) -> None:
     plan, client, _ = plan_and_client
     plan.arm(305, FAULTS_BY_KEY["down"], "gpt-4o")
     with pytest.raises(openai.APIConnectionError):
