@@ -12,7 +12,6 @@ none they were estimated from token counts and catalog prices, and
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -62,15 +61,6 @@ class ReplayDataset:
     @property
     def any_cost_estimated(self) -> bool:
         return bool(self.cost_estimated.any())
-
-    def prompts_hash(self) -> str:
-        """Content hash of the prompt texts: the key of the feature cache."""
-        digest = hashlib.sha256()
-        for prompt in self.prompts:
-            data = prompt.encode("utf-8", "surrogatepass")
-            digest.update(len(data).to_bytes(8, "little"))
-            digest.update(data)
-        return digest.hexdigest()
 
     def subset(self, rows: np.ndarray, suffix: str = "") -> ReplayDataset:
         """The same dataset restricted to `rows` (prompt indices)."""

@@ -1,0 +1,94 @@
+"""Replay: route every prompt of a dataset with a strategy and read what the
+chosen model recorded, with no model call.
+
+The routing context offers exactly the dataset's models, so a strategy sees
+the same world as a deployment configured with those models: a parameter that
+names another model is substituted the way `RoutingContext.resolve` always
+does (and the shares show where requests went).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from playground.core.catalog import Catalog
+from playground.core.errors import UserError
+from playground.eval.dataset import ReplayDataset
+from playground.eval.plan_replay import NotReplayable, replay_plans
+from playground.eval.replay_compat import decide_batch
+from playground.strategies.base import RoutingContext, Strategy
+from playground.strategies.registry import make_strategy
+
+REPLAY_UNAVAILABLE = "not in the replayed dataset"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One strategy setting (or baseline) replayed over a dataset, per row."""
+
+    strategy: str
+    params: dict[str, Any]
+    choice: np.ndarray  # (N,) index of the answering model in dataset.models
+    quality: np.ndarray  # (N,) the score that answer recorded
+    cost: np.ndarray  # (N,) USD spent on the row (every call of a plan)
+    latency_ms: np.ndarray | None = None
+    kind: str = "router"  # or "baseline"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self, index: np.ndarray) -> Outcome:
+        return Outcome(self.strategy, self.params, self.choice[index], self.quality[index], self.cost[index],
+                       None if self.latency_ms is None else self.latency_ms[index], self.kind, self.extra)
+
+
+def replay_context(catalog: Catalog, dataset: ReplayDataset) -> RoutingContext:
+    return RoutingContext(catalog, tuple(catalog.get(m) for m in dataset.models), REPLAY_UNAVAILABLE)
+
+
+def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> np.ndarray:
+    """Model ids to dataset column indices (vectorised over unique ids)."""
+    unique, inverse = np.unique(models.astype(str), return_inverse=True)
+    lookup = np.empty(len(unique), dtype=np.int64)
+    for i, model in enumerate(unique.tolist()):
+        if model not in dataset.models:
+            raise NotReplayable(f"{strategy} chose {model}, which the dataset has no outcomes for")
+        lookup[i] = dataset.models.index(model)
+    return lookup[inverse]
+
+
+def outcome_from_choice(name: str, params: Mapping[str, Any], dataset: ReplayDataset, choice: np.ndarray,
+                        kind: str = "router") -> Outcome:
+    rows = np.arange(dataset.n)
+    latency = None if dataset.latency_ms is None else dataset.latency_ms[rows, choice]
+    return Outcome(name, dict(params), choice, dataset.scores[rows, choice], dataset.costs[rows, choice], latency, kind)
+
+
+def replay_strategy(strategy: Strategy, params: Mapping[str, Any], table: Any, dataset: ReplayDataset,
+                    ctx: RoutingContext) -> Outcome:
+    """Route every row; plans (cascade, ensemble) replay on recorded answers."""
+    batch = decide_batch(strategy, table, ctx)
+    first = model_columns(batch.models, dataset, strategy.name)
+    if batch.plans is None:
+        return outcome_from_choice(strategy.name, params, dataset, first)
+    choice, quality, cost = replay_plans(dataset, batch.plans, first)
+    latency = None if dataset.latency_ms is None else dataset.latency_ms[np.arange(dataset.n), choice]
+    return Outcome(strategy.name, dict(params), choice, quality, cost, latency)
+
+
+def build_strategy(name: str, catalog: Catalog, params: Mapping[str, Any]) -> Strategy:
+    """A strategy instance; parameter errors are the strategy's own one-liners."""
+    return make_strategy(name, catalog, dict(params))
+
+
+def try_replay(name: str, params: Mapping[str, Any], catalog: Catalog, table: Any, dataset: ReplayDataset,
+               ctx: RoutingContext) -> Outcome | str:
+    """An outcome, or the one-line reason this strategy cannot be replayed here."""
+    try:
+        return replay_strategy(build_strategy(name, catalog, params), params, table, dataset, ctx)
+    except NotReplayable as exc:
+        return f"not replayable: {exc}"
+    except UserError as exc:
+        return f"cannot route this dataset: {exc}"
