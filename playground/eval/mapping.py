@@ -10,6 +10,8 @@ sidecar TOML next to the dataset (`NAME.mapping.toml`):
     "mistralai/Mixtral-8x7B-Instruct-v0.1" = "gpt-5-mini"
     "some-other-model" = "-"          # "-" leaves that column out
 
+    pair = ["gpt-5-1", "gpt-5-mini"]  # optional: the strong/weak pair for APGR and training
+
 Flags win over the sidecar. Columns already named after catalog models need
 no entry.
 """
@@ -39,17 +41,33 @@ def parse_map_flags(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def load_sidecar(path: Path) -> dict[str, str]:
+def _read(path: Path) -> dict[str, object]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UserError(f"{path}: cannot read the model mapping ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise UserError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
-    models = data.get("models")
+
+
+def load_sidecar(path: Path) -> dict[str, str]:
+    models = _read(path).get("models", {})
     if not isinstance(models, dict) or not all(isinstance(v, str) for v in models.values()):
         raise UserError(f'{path}: expected a [models] table of "dataset name" = "catalog model" strings')
     return {str(k): v for k, v in models.items()}
+
+
+def sidecar_pair(dataset: Path, mapping_file: Path | None = None) -> list[str] | None:
+    """The `pair = [STRONG, WEAK]` the sidecar names, if any."""
+    source = mapping_file or sidecar_path(dataset)
+    if not source.is_file():
+        return None
+    pair = _read(source).get("pair")
+    if pair is None:
+        return None
+    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(p, str) for p in pair):
+        raise UserError(f'{source}: pair must be two model ids, e.g. pair = ["gpt-5-1", "gpt-5-mini"]')
+    return [str(p) for p in pair]
 
 
 def resolve_mapping(dataset: Path, flags: Mapping[str, str], mapping_file: Path | None = None) -> dict[str, str]:

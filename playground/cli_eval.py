@@ -1,0 +1,220 @@
+"""`playground eval` and `playground train`: quality measured on data.
+
+eval --replay (the default): strategies replayed over a dataset of recorded
+outcomes, with sweeps and calibration, beside the random, best-single and
+oracle baselines. eval --live: a prompt set sent through strategies via the
+engine, scored by reference or a judge, stored in SQLite as it goes.
+train: the `threshold` win-rate model from a dataset, fitted on one split and
+reported on the other.
+
+Without --dataset (or --prompts for --live) the example data shipped with the
+app is used, so everything works offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from playground.core.errors import UserError
+
+EXAMPLE_DATASET = "data/examples/outcomes.jsonl"
+EXAMPLE_PROMPTS = "data/prompts/mixed.jsonl"
+
+
+def add_eval_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    ev = sub.add_parser("eval", help="measure strategies' quality and cost on a dataset (replay) or a prompt set (live)")
+    ev.add_argument("--dataset", "-d", default=None, metavar="FILE",
+                    help="replay dataset: wide or long CSV, JSON Lines or Parquet (default: the shipped example)")
+    mode = ev.add_mutually_exclusive_group()
+    mode.add_argument("--replay", action="store_true", help="replay recorded outcomes, no model call (the default)")
+    mode.add_argument("--live", action="store_true", help="send a prompt set through the strategies via the engine")
+    ev.add_argument("--strategy", "-s", action="append", default=[], metavar="NAME",
+                    help="strategy to evaluate (repeatable; default: every strategy)")
+    ev.add_argument("--param", "-p", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
+                    help="override a parameter, e.g. threshold.model=model.json")
+    ev.add_argument("--sweep", action="append", default=[], metavar="NAME.KEY=START:STOP:STEP",
+                    help="vary a numeric parameter (one row per step)")
+    ev.add_argument("--calibrate", action="append", default=[], metavar="TARGET=VALUE",
+                    help="strong_share=0.3, budget_per_1k=2.5 or quality_floor=0.8: fit on one split, report the other")
+    ev.add_argument("--split", type=float, default=0.5, metavar="F", help="share of prompts to fit on (default 0.5)")
+    ev.add_argument("--seed", type=int, default=0, help="seed of the split and of the random baseline (default 0)")
+    _add_dataset_flags(ev)
+    ev.add_argument("--json", action="store_true", help="print one JSON object per strategy and setting")
+    ev.add_argument("--no-cache", action="store_true", help="recompute prompt features instead of using the cache")
+    live = ev.add_argument_group("live runs")
+    live.add_argument("--prompts", default=None, metavar="FILE",
+                      help="prompt set: JSON Lines (prompt, reference, tags), CSV or plain text (default: the shipped set)")
+    live.add_argument("--judge", default=None, metavar="MODEL", help="score answers with this model (a costed call)")
+    live.add_argument("--match", default="auto", choices=("auto", "exact", "normalised", "regex", "numeric"),
+                      help="how answers are compared with references (default auto)")
+    live.add_argument("--concurrency", "-c", type=int, default=8, help="requests in flight at once (default 8)")
+    live.add_argument("--max-tokens", type=int, default=512, help="maximum output tokens per answer (default 512)")
+    live.add_argument("--store", default=None, metavar="FILE",
+                      help="SQLite file the results go to (default: one per run in the user state dir); "
+                           "an interrupted run resumes from it")
+    live.add_argument("--sim", action="store_true", help="use the built-in simulator even if API keys are set")
+    live.add_argument("--sim-speed", type=float, default=None, metavar="X", help="simulator time factor")
+
+    train = sub.add_parser("train", help="train a router on a dataset (threshold's win-rate model, or learned)")
+    train.add_argument("--dataset", "-d", default=None, metavar="FILE", help="replay dataset (default: the shipped example)")
+    train.add_argument("--strategy", "-s", required=True, choices=("threshold", "learned"), help="what to train")
+    train.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (JSON)")
+    train.add_argument("--split", type=float, default=0.5, metavar="F", help="share of prompts to fit on (default 0.5)")
+    train.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    _add_dataset_flags(train)
+    train.add_argument("--json", action="store_true", help="print the training report as JSON")
+    train.add_argument("--no-cache", action="store_true", help="recompute prompt features instead of using the cache")
+
+
+def _add_dataset_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--map", action="append", default=[], metavar="DATASET_MODEL=CATALOG_MODEL",
+                        help="which catalog model a dataset's model is (repeatable; DATASET_MODEL=- leaves it out)")
+    parser.add_argument("--mapping", default=None, metavar="FILE",
+                        help="TOML with a [models] table of mappings (default: NAME.mapping.toml next to the dataset)")
+    parser.add_argument("--pair", default=None, metavar="STRONG,WEAK",
+                        help="the strong and weak model for APGR/CPT and training (default: a two-model dataset's pair)")
+
+
+def example_path(relative: str) -> Path:
+    return Path(str(resources.files("playground.eval").joinpath(relative)))
+
+
+def _check_split(args: argparse.Namespace) -> None:
+    if not 0.0 < args.split < 1.0:
+        raise UserError(f"--split {args.split:g}: the share of prompts to fit on lies strictly between 0 and 1")
+
+
+def _pair_names(args: argparse.Namespace, sidecar_pair: list[str] | None) -> list[str] | None:
+    if args.pair:
+        parts = [p.strip() for p in args.pair.split(",")]
+        if len(parts) != 2 or not all(parts):
+            raise UserError(f"--pair {args.pair!r}: expected STRONG,WEAK (two catalog models)")
+        return parts
+    return sidecar_pair
+
+
+def load_for_eval(args: argparse.Namespace, feature_names: set[str], embed: Any = None, embed_key: str = "") -> Any:
+    """(dataset with costs completed, feature table, catalog, pair names, whether features were cached)."""
+    from playground.core.catalog import default_catalog
+    from playground.core.tokens import default_counter
+    from playground.eval.costs import complete_costs
+    from playground.eval.dataset_io import load_dataset
+    from playground.eval.features_cache import cached_features
+    from playground.eval.mapping import parse_map_flags, resolve_mapping, sidecar_pair
+
+    path = Path(args.dataset).expanduser() if args.dataset else example_path(EXAMPLE_DATASET)
+    mapping_file = Path(args.mapping).expanduser() if args.mapping else None
+    mapping = resolve_mapping(path, parse_map_flags(args.map), mapping_file)
+    catalog = default_catalog()
+    dataset = load_dataset(path, mapping, catalog)
+    counter = default_counter()
+    table, cached = cached_features(dataset.prompts, feature_names, counter, embed=embed, embed_key=embed_key,
+                                    use_cache=not args.no_cache)
+    dataset = complete_costs(dataset, table.tokens, catalog, counter)
+    return dataset, table, catalog, _pair_names(args, sidecar_pair(path, mapping_file)), cached
+
+
+def _typed_params(names: list[str], raw: dict[str, dict[str, str]], catalog: Any) -> dict[str, dict[str, Any]]:
+    """--param values in their declared types, each strategy built once so a
+    bad value fails here, before any replay."""
+    from playground.eval.evaluate import strategy_cls_for
+
+    typed: dict[str, dict[str, Any]] = {}
+    for name, values in raw.items():
+        cls = strategy_cls_for(name, values)
+        declared = {p.name: p for p in cls.params}
+        unknown = [k for k in values if k not in declared]
+        if unknown:
+            raise UserError(f"{name}: unknown parameter {unknown[0]!r}; parameters: {', '.join(declared)}")
+        typed[name] = {k: declared[k].coerce(v, name, catalog) for k, v in values.items()}
+        cls(catalog, typed[name])
+    unused = [n for n in typed if n not in names]
+    if unused:
+        raise UserError(f"--param given for {', '.join(unused)}, which is not evaluated; add -s {unused[0]}")
+    return typed
+
+
+def _simulated_embed(dimensions: int) -> Any:
+    import numpy as np
+
+    from playground.sim.embeddings import embed_text
+
+    return lambda texts: np.array([embed_text(t, dimensions) for t in texts], dtype=np.float32)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.live:
+        from playground.cli_eval_live import cmd_eval_live
+
+        return cmd_eval_live(args)
+    from playground.eval.replay_compat import features_of
+    from playground.eval.replay_run import EvalRequest, run_replay
+    from playground.eval.sweep import parse_sweep, parse_target
+    from playground.strategies.registry import STRATEGIES, parse_param_overrides, strategy_class
+
+    _check_split(args)
+    sweeps = [parse_sweep(s) for s in args.sweep]
+    targets = [parse_target(t) for t in args.calibrate]
+    names = list(dict.fromkeys(args.strategy)) or list(STRATEGIES)
+    for name in names:
+        strategy_class(name)
+    raw = parse_param_overrides(args.param)
+    wanted = {f for name in names for f in features_of(strategy_class(name))}
+    embed = _simulated_embed(256) if "embedding" in wanted else None
+    dataset, table, catalog, pair, cached = load_for_eval(args, wanted, embed, "sim-256" if embed else "")
+    params = _typed_params(names + [s.strategy for s in sweeps], raw, catalog)
+    request = EvalRequest(names, params, sweeps, targets, args.split, args.seed, pair)
+    report = run_replay(dataset, table, catalog, request)
+    from playground.eval.report_text import render_report
+
+    if args.json:
+        for row in report.rows:
+            print(json.dumps(row.to_dict(), ensure_ascii=False))
+        for name, reason in report.skipped.items():
+            print(f"playground: eval: {name}: {reason}", file=sys.stderr)
+    else:
+        sys.stdout.write(render_report(report, features_cached=cached))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from playground.eval.baselines import choose_pair
+    from playground.eval.dataset import split_rows
+
+    _check_split(args)
+    if args.strategy == "learned":
+        from playground.cli_eval_learned import train_learned
+
+        return train_learned(args)
+    dataset, table, catalog, pair_names, _ = load_for_eval(args, set())
+    pair = choose_pair(dataset, pair_names)
+    if pair is None:
+        raise UserError(f"{dataset.name}: {len(dataset.models)} models and no pair; say which two with "
+                        f"--pair STRONG,WEAK (models: {', '.join(dataset.models)})")
+    if dataset.n < 10:
+        raise UserError(f"{dataset.name}: {dataset.n} prompts are too few to train on")
+    split = split_rows(dataset.n, args.split, args.seed)
+    from playground.eval.report_text import render_training
+    from playground.eval.train_compare import compare_on_held_out, save_model
+    from playground.eval.train_winrate import train_winrate
+
+    trained = train_winrate(dataset, table.tokens, pair, split)
+    save_model(trained.model, Path(args.out).expanduser())
+    comparison = compare_on_held_out(dataset, table, catalog, pair, split, str(Path(args.out).expanduser()))
+    if args.json:
+        print(json.dumps({"strategy": "threshold", "out": args.out, "split": {"fraction": split.fraction,
+                          "seed": split.seed}, "strong_model": trained.model.strong_model,
+                          "weak_model": trained.model.weak_model, "train": trained.train.to_dict(),
+                          "held_out": trained.held_out.to_dict(),
+                          "held_out_comparison": [row.to_dict() for row in comparison]}))
+    else:
+        sys.stdout.write(render_training(trained, split, comparison, args.out))
+    return 0
+
+
+EVAL_COMMANDS = {"eval": cmd_eval, "train": cmd_train}
