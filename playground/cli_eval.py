@@ -44,6 +44,8 @@ def add_eval_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     ev.add_argument("--split", type=float, default=0.5, metavar="F", help="share of prompts to fit on (default 0.5)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the split and of the random baseline (default 0)")
     _add_dataset_flags(ev)
+    ev.add_argument("--pair-only", action="store_true",
+                    help="strategies choose between the pair's two models only (RouteLLM's setting)")
     ev.add_argument("--json", action="store_true", help="print one JSON object per strategy and setting")
     ev.add_argument("--no-cache", action="store_true", help="recompute prompt features instead of using the cache")
     live = ev.add_argument_group("live runs")
@@ -149,8 +151,6 @@ def _simulated_embed(dimensions: int) -> Any:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.live:
-        from playground.cli_eval_live import cmd_eval_live
-
         return cmd_eval_live(args)
     from playground.eval.replay_compat import features_of
     from playground.eval.replay_run import EvalRequest, run_replay
@@ -168,7 +168,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     embed = _simulated_embed(256) if "embedding" in wanted else None
     dataset, table, catalog, pair, cached = load_for_eval(args, wanted, embed, "sim-256" if embed else "")
     params = _typed_params(names + [s.strategy for s in sweeps], raw, catalog)
-    request = EvalRequest(names, params, sweeps, targets, args.split, args.seed, pair)
+    request = EvalRequest(names, params, sweeps, targets, args.split, args.seed, pair, args.pair_only)
     report = run_replay(dataset, table, catalog, request)
     from playground.eval.report_text import render_report
 
@@ -218,3 +218,192 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 EVAL_COMMANDS = {"eval": cmd_eval, "train": cmd_train}
+
+
+# --- live runs ----------------------------------------------------------------------------
+
+
+def _open_session(args: argparse.Namespace, *, force_sim: bool = False, sim_speed: float | None = None) -> Any:
+    """The one place evaluation gets an engine session (real providers, or the simulator)."""
+    from playground.cli import _settings
+
+    settings = _settings(args)
+    return settings.open_session(force_sim=force_sim or getattr(args, "sim", False),
+                                 sim_speed=sim_speed if sim_speed is not None else getattr(args, "sim_speed", None))
+
+
+def _progress_bar() -> Any:
+    """A one-line progress bar on standard error (only used on a terminal)."""
+    from playground.eval.live import LiveProgress
+
+    def show(p: LiveProgress) -> None:
+        width = 30
+        filled = int(width * p.done / p.total) if p.total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}"
+                         f"{f' ({p.failed} failed)' if p.failed else ''}{f', {p.resumed} resumed' if p.resumed else ''}")
+        if p.done == p.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _live_tasks(args: argparse.Namespace, catalog: Any) -> list[Any]:
+    from playground.eval.live import LiveTask
+    from playground.eval.sweep import parse_sweep
+    from playground.strategies.registry import DEFAULT_STRATEGIES, make_strategy, parse_param_overrides
+
+    names = list(dict.fromkeys(args.strategy)) or list(DEFAULT_STRATEGIES)
+    sweeps = [parse_sweep(s) for s in args.sweep]
+    params = _typed_params(names + [s.strategy for s in sweeps], parse_param_overrides(args.param), catalog)
+    tasks = []
+    for name in names:
+        mine = [s for s in sweeps if s.strategy == name]
+        settings = [{**params.get(name, {}), **s.knob.values(v)} for s in mine for v in s.values] or [params.get(name, {})]
+        for values in settings:
+            label = name + "".join(f" {k}={v}" for k, v in sorted(values.items()))
+            tasks.append(LiveTask(label, make_strategy(name, catalog, values), values))
+    return tasks
+
+
+def cmd_eval_live(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from playground.eval.labelled import load_labelled
+    from playground.eval.live import Scoring, run_id_for, run_live, summarize_live
+    from playground.eval.live_store import ResultStore, default_store_path
+    from playground.eval.report_text import render_rows
+    from playground.strategies.registry import make_strategy
+
+    if args.calibrate:
+        raise UserError("--calibrate works on replay datasets; record outcomes first, then eval --replay")
+    if not 1 <= args.concurrency <= 256:
+        raise UserError(f"--concurrency {args.concurrency}: allowed 1..256")
+    if not 1 <= args.max_tokens <= 100_000:
+        raise UserError(f"--max-tokens {args.max_tokens}: allowed 1..100000")
+    items = load_labelled(args.prompts or example_path(EXAMPLE_PROMPTS))
+    with _open_session(args) as session:
+        tasks = _live_tasks(args, session.catalog)
+        judge = make_strategy("fixed", session.catalog, {"model": args.judge}) if args.judge else None
+        scoring = Scoring(args.match, judge, args.judge or "")
+        run_id, config = run_id_for(items, tasks, scoring, args.max_tokens)
+        path = Path(args.store).expanduser() if args.store else default_store_path(run_id)
+        progress = _progress_bar() if sys.stderr.isatty() and not args.json else None
+
+        async def go() -> Any:
+            engine = session.make_engine()
+            try:
+                return await run_live(engine, items, tasks, scoring, store, run_id, concurrency=args.concurrency,
+                                      max_output_tokens=args.max_tokens, progress=progress)
+            finally:
+                await engine.pool.aclose()
+
+        with ResultStore(path) as store:
+            store.start_run(run_id, config)
+            rows = asyncio.run(go())
+        mode = session.mode_label
+    metrics = summarize_live(rows, tasks)
+    if args.json:
+        for row in metrics:
+            print(json.dumps(row.to_dict(), ensure_ascii=False))
+    else:
+        print(mode)
+        print(f"prompts: {len(items)}; results in {path} (run {run_id})")
+        sys.stdout.write(render_rows(metrics))
+        for row in metrics:
+            print(f"  {row.strategy}: {row.note}; p50 {row.p50_ms or 0:.0f} ms, p95 {row.p95_ms or 0:.0f} ms")
+    return 0
+
+
+# --- example data -------------------------------------------------------------------------
+
+EXAMPLE_MODELS = ("gpt-5-nano", "gpt-4o-mini", "gpt-5-mini", "claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5")
+EXAMPLE_JUDGE = "claude-opus-4-5"
+EXAMPLE_PAIR = ("claude-opus-4-5", "gpt-5-nano")
+EXAMPLE_SPEED = 200.0
+
+
+def make_examples(out: Path, speed: float = EXAMPLE_SPEED) -> None:
+    """Rebuild the shipped example data: the prompt sets, then every example
+    model's answer to every prompt from the simulator, graded by a simulated
+    flagship judge (score >= 7/10 counts as right). Reproducible: the prompt
+    sets are seeded and the simulator's answers and grades are deterministic
+    (latencies are measured, rescaled to real time by the simulator speed)."""
+    import asyncio
+    import tempfile
+
+    from playground.engine.session import Session, SessionOptions
+    from playground.eval.examples import build_prompt_sets, mixed_sample
+    from playground.eval.labelled import LabelledPrompt
+    from playground.eval.live import LiveTask, Scoring, run_live
+    from playground.eval.live_store import ResultStore
+    from playground.eval.scoring import JUDGE_PASS
+    from playground.strategies.registry import make_strategy
+
+    sets = build_prompt_sets()
+    for name, items in [*sets.items(), ("mixed", mixed_sample(sets))]:
+        _write_lines(out / "prompts" / f"{name}.jsonl", [json.dumps(i.to_dict(), ensure_ascii=False) for i in items])
+    ids = [f"{name}-{i:03d}" for name, items in sets.items() for i in range(1, len(items) + 1)]
+    unjudged = [LabelledPrompt(i.prompt) for items in sets.values() for i in items]  # every answer goes to the judge
+    with Session.open(SessionOptions(force_sim=True, sim_speed=speed)) as session:
+        catalog = session.catalog
+        tasks = [LiveTask(m, make_strategy("fixed", catalog, {"model": m}), {"model": m}) for m in EXAMPLE_MODELS]
+        scoring = Scoring("auto", make_strategy("fixed", catalog, {"model": EXAMPLE_JUDGE}), EXAMPLE_JUDGE)
+
+        async def go() -> Any:
+            engine = session.make_engine()
+            try:
+                return await run_live(engine, unjudged, tasks, scoring, store, "examples", concurrency=32,
+                                      max_output_tokens=1024, progress=_progress_bar() if sys.stderr.isatty() else None)
+            finally:
+                await engine.pool.aclose()
+
+        with tempfile.TemporaryDirectory() as tmp, ResultStore(Path(tmp) / "examples.sqlite") as store:
+            rows = asyncio.run(go())
+    lines = []
+    for row in sorted(rows, key=lambda r: (r.prompt_index, EXAMPLE_MODELS.index(r.task))):
+        if row.error is not None or row.quality is None:
+            raise UserError(f"example generation: {row.task} on prompt {row.prompt_index}: {row.error or 'unscored'}")
+        lines.append(json.dumps({
+            "prompt_id": ids[row.prompt_index], "prompt": row.prompt, "model": row.task,
+            "score": 1.0 if row.quality * 10 >= JUDGE_PASS else 0.0, "cost_usd": round(row.cost_usd, 10),
+            "response": row.answer, "latency_ms": round((row.latency_ms or 0.0) * speed, 1),
+        }, ensure_ascii=False))
+    _write_lines(out / "examples" / "outcomes.jsonl", lines)
+    strong, weak = EXAMPLE_PAIR
+    _write_lines(out / "examples" / "outcomes.mapping.toml", [
+        "# Models are named by catalog id already; this file only names the strong/weak pair.",
+        f'pair = ["{strong}", "{weak}"]',
+    ])
+
+
+def _write_lines(path: Path, lines: list[str]) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.chmod(tmp, 0o644)  # shipped data, read by anyone who installs the app
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playground.cli_eval",
+                                     description="Rebuild the example data shipped with the app.")
+    parser.add_argument("command", choices=("make-examples",))
+    parser.add_argument("--out", default=str(example_path("data")), help="data directory (default: the package's)")
+    parser.add_argument("--speed", type=float, default=EXAMPLE_SPEED, help="simulator time factor")
+    args = parser.parse_args(argv)
+    make_examples(Path(args.out), args.speed)
+    print(f"wrote example data under {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

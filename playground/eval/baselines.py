@@ -64,6 +64,13 @@ def oracle(dataset: ReplayDataset) -> Outcome:
     return outcome_from_choice("oracle", {}, dataset, oracle_choice(dataset), kind="baseline")
 
 
+def pair_oracle(dataset: ReplayDataset, pair: Pair) -> Outcome:
+    """The oracle restricted to the pair: the weak model wherever it does as well."""
+    weak_ok = dataset.scores[:, pair.weak] >= dataset.scores[:, pair.strong]
+    choice = np.where(weak_ok, pair.weak, pair.strong)
+    return outcome_from_choice("oracle (pair)", {}, dataset, choice, kind="baseline")
+
+
 def random_router(dataset: ReplayDataset, seed: int) -> Outcome:
     """Each row to a uniformly drawn model (seeded)."""
     choice = np.random.default_rng(seed).integers(0, len(dataset.models), dataset.n)

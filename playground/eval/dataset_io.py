@@ -117,12 +117,12 @@ def load_dataset(path: str | Path, mapping: Mapping[str, str], catalog: Catalog)
     return _wide(path, frame, mapping, catalog)
 
 
-def _strings(path: Path, frame: Any, column: str, *, required: bool) -> list[Any]:
+def _strings(path: Path, frame: Any, column: str, *, required: bool, cast: bool = False) -> list[Any]:
     import polars as pl
 
     series = frame[column]
     if series.dtype != pl.String:
-        if required:
+        if required and not cast:
             raise UserError(f"{path}: column {column!r} must hold text, found {series.dtype}")
         series = series.cast(pl.String)
     values = series.to_list()
@@ -189,7 +189,7 @@ def _wide(path: Path, frame: Any, mapping: Mapping[str, str], catalog: Catalog) 
     models = map_models(names, mapping, catalog.models, str(path))
     prompts = _strings(path, frame, "prompt", required=True)
     if "prompt_id" in columns:
-        ids = [str(v) for v in _strings(path, frame, "prompt_id", required=True)]
+        ids = [str(v) for v in _strings(path, frame, "prompt_id", required=True, cast=True)]
         _check_unique_ids(path, ids)
     else:
         ids = [str(i) for i in range(1, len(prompts) + 1)]

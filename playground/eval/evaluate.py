@@ -17,7 +17,15 @@ import numpy as np
 
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
-from playground.eval.baselines import choose_pair, oracle, random_router, reference_for, single_model
+from playground.eval.baselines import (
+    choose_pair,
+    oracle,
+    oracle_curve,
+    pair_oracle,
+    random_router,
+    reference_for,
+    single_model,
+)
 from playground.eval.dataset import ReplayDataset
 from playground.eval.metrics import Metrics, Pair, apgr, cpt, make_curve, mark_pareto, summarize
 from playground.eval.replay import Outcome, replay_context, try_replay
@@ -59,24 +67,28 @@ class CurveResult:
 
 
 class Evaluator:
-    def __init__(self, dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair | None) -> None:
+    def __init__(self, dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair | None,
+                 pair_only: bool = False) -> None:
         self.dataset = dataset
         self.table = table
         self.catalog = catalog
         self.pair = pair
+        self.pair_only = pair_only and pair is not None
         self.reference = reference_for(dataset, pair)
-        self.ctx = replay_context(catalog, dataset)
+        offered = [dataset.models[pair.strong], dataset.models[pair.weak]] if self.pair_only and pair else None
+        self.ctx = replay_context(catalog, dataset, offered)
         self._memo: dict[str, Outcome | str] = {}
 
     @classmethod
-    def build(cls, dataset: ReplayDataset, table: Any, catalog: Catalog, pair_names: list[str] | None) -> Evaluator:
-        return cls(dataset, table, catalog, choose_pair(dataset, pair_names))
+    def build(cls, dataset: ReplayDataset, table: Any, catalog: Catalog, pair_names: list[str] | None,
+              pair_only: bool = False) -> Evaluator:
+        return cls(dataset, table, catalog, choose_pair(dataset, pair_names), pair_only)
 
     def subset(self, rows: np.ndarray) -> Evaluator:
         arrays = {k: np.asarray(v)[rows] for k, v in self.table.to_arrays().items()}
         data = self.dataset.subset(rows)
         table = feature_table_class().from_arrays(list(data.prompts), arrays)
-        return Evaluator(data, table, self.catalog, self.pair)
+        return Evaluator(data, table, self.catalog, self.pair, self.pair_only)
 
     def with_pair_models(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """`params` plus the pair's models for strategies that take a strong and a weak model."""
@@ -102,6 +114,10 @@ class Evaluator:
 
     def metrics(self, outcome: Outcome) -> Metrics:
         return summarize(outcome, self.dataset, self.reference)
+
+    def within_pair(self, outcome: Outcome) -> bool:
+        """APGR and CPT describe routing between the pair's two models only."""
+        return self.pair is not None and bool(np.isin(outcome.choice, (self.pair.strong, self.pair.weak)).all())
 
     def strong_share(self, outcome: Outcome) -> float:
         strong = self.pair.strong if self.pair else self.reference.strongest
@@ -145,7 +161,7 @@ class Evaluator:
                 visit(middle)
         ordered_points = sorted(points.items())
         result = CurveResult(knob.param.name, ordered_points, None, None, None)
-        if self.pair is not None and ordered_points:
+        if self.pair is not None and ordered_points and all(self.within_pair(o) for _, o in ordered_points):
             strong_q, weak_q = self.pair.qualities(self.dataset)
             curve = make_curve([(self.strong_share(o), float(o.quality.mean())) for _, o in ordered_points],
                                strong_q, weak_q)
@@ -156,7 +172,7 @@ class Evaluator:
 
     def point_curve(self, outcome: Outcome) -> tuple[float | None, float | None, float | None]:
         """APGR/CPT of a single setting (the line from always-weak through it to always-strong)."""
-        if self.pair is None:
+        if self.pair is None or not self.within_pair(outcome):
             return None, None, None
         strong_q, weak_q = self.pair.qualities(self.dataset)
         curve = make_curve([(self.strong_share(outcome), float(outcome.quality.mean()))], strong_q, weak_q)
@@ -247,12 +263,20 @@ def baselines(evaluator: Evaluator, seed: int) -> list[Metrics]:
     if ev.pair is not None and ev.pair.weak not in (ev.reference.best_single, ev.reference.strongest):
         outcomes.append(single_model(ev.dataset, ev.pair.weak))
     outcomes.append(oracle(ev.dataset))
+    if ev.pair is not None and len(ev.dataset.models) > 2:
+        outcomes.append(pair_oracle(ev.dataset, ev.pair))
     rows = []
     for outcome in outcomes:
         row = ev.metrics(outcome)
         if outcome.strategy == "random" and ev.pair is not None:
             row.apgr, row.cpt50, row.cpt80 = 0.5, 0.5, 0.8  # the random router's curve is the straight line
-        elif ev.pair is not None:
+        elif outcome.strategy.startswith("oracle") and ev.within_pair(outcome):
+            assert ev.pair is not None
+            strong_q, weak_q = ev.pair.qualities(ev.dataset)
+            curve = oracle_curve(ev.dataset, ev.pair)
+            row.apgr = apgr(curve, strong_q, weak_q)
+            row.cpt50, row.cpt80 = cpt(curve, strong_q, weak_q, 0.5), cpt(curve, strong_q, weak_q, 0.8)
+        else:
             row.apgr, row.cpt50, row.cpt80 = ev.point_curve(outcome)
         rows.append(row)
     return rows

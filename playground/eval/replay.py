@@ -44,8 +44,10 @@ class Outcome:
                        None if self.latency_ms is None else self.latency_ms[index], self.kind, self.extra)
 
 
-def replay_context(catalog: Catalog, dataset: ReplayDataset) -> RoutingContext:
-    return RoutingContext(catalog, tuple(catalog.get(m) for m in dataset.models), REPLAY_UNAVAILABLE)
+def replay_context(catalog: Catalog, dataset: ReplayDataset, models: list[str] | None = None) -> RoutingContext:
+    """The dataset's models (or the given subset of them) as the available ones."""
+    offered = models if models is not None else dataset.models
+    return RoutingContext(catalog, tuple(catalog.get(m) for m in offered), REPLAY_UNAVAILABLE)
 
 
 def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> np.ndarray:

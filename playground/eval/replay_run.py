@@ -31,6 +31,7 @@ class EvalRequest:
     split: float = 0.5
     seed: int = 0
     pair: list[str] | None = None
+    pair_only: bool = False
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _calibrated_rows(fit: Evaluator, held: Evaluator, name: str, params: dict[st
 
 
 def run_replay(dataset: ReplayDataset, table: Any, catalog: Catalog, request: EvalRequest) -> EvalReport:
-    whole = Evaluator.build(dataset, table, catalog, request.pair)
+    whole = Evaluator.build(dataset, table, catalog, request.pair, request.pair_only)
     names = list(dict.fromkeys([*request.strategies, *(s.strategy for s in request.sweeps)]))
     split: Split | None = None
     skipped: dict[str, str] = {}

@@ -45,8 +45,10 @@ def save_model(model: WinRateModel, path: Path) -> None:
 def compare_on_held_out(dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair, split: Split,
                         model_path: str) -> list[Metrics]:
     """Rows on the held-out split: baselines, the heuristics at their default
-    setting with their knob curves, and the trained model with its curve."""
-    held = Evaluator(dataset, table, catalog, pair).subset(split.held_out)
+    setting with their knob curves, and the trained model with its curve —
+    every router choosing between the pair's two models only (RouteLLM's
+    setting), so their APGRs compare."""
+    held = Evaluator(dataset, table, catalog, pair, pair_only=True).subset(split.held_out)
     rows = baselines(held, split.seed)
     for name, params in [*((h, {}) for h in HEURISTICS), ("threshold", {"model": model_path})]:
         params = held.with_pair_models(name, params)

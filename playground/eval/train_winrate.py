@@ -5,7 +5,8 @@ model's (the only prompts where paying for the strong model buys anything),
 else 0 — RouteLLM's "strong wins" target. The model is logistic regression
 (`strategies/winrate.py`) fitted with plain numpy: full-batch Adam on the
 mean log-loss plus an L2 penalty, a few hundred steps (seconds for thousands
-of prompts), so no ML framework is needed.
+of prompts), so no ML framework is needed. The penalty's strength is chosen
+by cross-validation within the fit split.
 
 It is fitted on the fit split only; every figure that judges it (log-loss,
 AUC, APGR, CPT) is reported on the held-out split, beside the same figures
@@ -23,7 +24,10 @@ from playground.eval.dataset import ReplayDataset, Split
 from playground.eval.metrics import Pair, apgr, cpt, ranking_curve
 from playground.strategies.winrate import DEFAULT_BUCKETS, SparseRows, WinRateModel, featurize, sigmoid
 
-L2 = 1e-3
+# L2 strengths tried; the one with the best 3-fold cross-validated log-loss on
+# the fit split is used (the held-out split is never looked at).
+L2_CHOICES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+FOLDS = 3
 STEPS = 400
 LEARNING_RATE = 0.05
 
@@ -32,7 +36,7 @@ def labels(dataset: ReplayDataset, pair: Pair) -> np.ndarray:
     return (dataset.scores[:, pair.strong] > dataset.scores[:, pair.weak]).astype(np.float64)
 
 
-def fit_logistic(rows: SparseRows, y: np.ndarray, *, l2: float = L2, steps: int = STEPS,
+def fit_logistic(rows: SparseRows, y: np.ndarray, *, l2: float = L2_CHOICES[0], steps: int = STEPS,
                  learning_rate: float = LEARNING_RATE) -> tuple[np.ndarray, float]:
     """Weights and bias minimising mean log-loss + l2/2 |w|^2 (Adam)."""
     n = rows.n
@@ -56,6 +60,21 @@ def fit_logistic(rows: SparseRows, y: np.ndarray, *, l2: float = L2, steps: int 
         w -= learning_rate * (m_w / correction1) / (np.sqrt(v_w / correction2) + eps)
         b -= learning_rate * (m_b / correction1) / (np.sqrt(v_b / correction2) + eps)
     return w, b
+
+
+def choose_l2(rows: SparseRows, y: np.ndarray, seed: int, steps: int = STEPS) -> float:
+    """The L2 strength with the lowest cross-validated log-loss on these rows."""
+    folds = np.random.default_rng(seed).permutation(rows.n) % FOLDS
+    best, best_loss = L2_CHOICES[0], np.inf
+    for l2 in L2_CHOICES:
+        losses = []
+        for fold in range(FOLDS):
+            train, test = np.nonzero(folds != fold)[0], np.nonzero(folds == fold)[0]
+            w, b = fit_logistic(rows.take(train), y[train], l2=l2, steps=steps)
+            losses.append(log_loss(sigmoid(rows.take(test).dot(w) + b), y[test]))
+        if np.mean(losses) < best_loss:
+            best, best_loss = l2, float(np.mean(losses))
+    return best
 
 
 def log_loss(p: np.ndarray, y: np.ndarray) -> float:
@@ -110,11 +129,14 @@ class Trained:
 
 
 def train_winrate(dataset: ReplayDataset, tokens: np.ndarray, pair: Pair, split: Split, *,
-                  buckets: int = DEFAULT_BUCKETS, steps: int = STEPS, l2: float = L2) -> Trained:
+                  buckets: int = DEFAULT_BUCKETS, steps: int = STEPS, l2: float | None = None) -> Trained:
     rows = featurize(dataset.prompts, tokens, buckets)
     fit_rows, held_rows = rows.take(split.fit), rows.take(split.held_out)
     fit_data, held_data = dataset.subset(split.fit), dataset.subset(split.held_out)
-    weights, bias = fit_logistic(fit_rows, labels(fit_data, pair), steps=steps, l2=l2)
+    y = labels(fit_data, pair)
+    if l2 is None:
+        l2 = choose_l2(fit_rows, y, split.seed, steps)
+    weights, bias = fit_logistic(fit_rows, y, steps=steps, l2=l2)
     model = WinRateModel(weights, bias, dataset.models[pair.strong], dataset.models[pair.weak], buckets)
     report = Trained(model, judge(model, fit_rows, fit_data, pair), judge(model, held_rows, held_data, pair))
     model.info.update({
