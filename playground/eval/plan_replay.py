@@ -109,7 +109,8 @@ def _ensemble(dataset: ReplayDataset, row: int, plan: EnsemblePlan) -> tuple[int
                     for i, c in enumerate(cols))
         return cols[winner], spent
     if plan.mode not in ("vote", "consensus"):
-        raise NotReplayable(f"ensemble mode {plan.mode!r} needs a judge call")
+        raise NotReplayable(f"ensemble mode {plan.mode!r} needs a judge call (vote, consensus and race replay: "
+                            "-p ensemble.mode=vote)")
     spent = float(sum(dataset.costs[row, c] for c in cols))
     keys = [checks.normalize_short_answer(_response(dataset, row, c)) for c in cols]
     votes = Counter(keys)

@@ -68,7 +68,8 @@ def _strategy_rows(ev: Evaluator, name: str, params: dict[str, Any], sweeps: lis
     if knob is not None and ev.pair is not None:
         curve = ev.knob_curve(name, params, knob)
         row.apgr, row.cpt50, row.cpt80 = curve.apgr, curve.cpt50, curve.cpt80
-        row.note = f"APGR over {name}.{knob.param.name}"
+        if curve.apgr is not None:
+            row.note = f"APGR over {name}.{knob.param.name}"
     else:
         row.apgr, row.cpt50, row.cpt80 = ev.point_curve(got)
     return [row]
