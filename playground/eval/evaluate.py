@@ -31,8 +31,7 @@ from playground.eval.metrics import Metrics, Pair, apgr, cpt, make_curve, mark_p
 from playground.eval.replay import Outcome, replay_context, try_replay
 from playground.eval.replay_compat import feature_table_class
 from playground.eval.sweep import Knob, SweepSpec, Target, grid, knob_for
-from playground.eval.trained_threshold import TrainedThresholdStrategy
-from playground.strategies.base import Strategy
+from playground.eval.trained_threshold import TrainedThreshold
 from playground.strategies.registry import strategy_class
 
 CURVE_START = 11  # knob values tried first over the knob's bounds
@@ -45,11 +44,11 @@ SHARE_TOLERANCE = 0.03
 PAIR_PARAMS = ("strong_model", "weak_model")
 
 
-def strategy_cls_for(name: str, params: Mapping[str, Any]) -> type[Strategy]:
+def strategy_cls_for(name: str, params: Mapping[str, Any]) -> Any:
     """The class that replays `name` with `params` (threshold with a trained
-    model file is evaluated by `TrainedThresholdStrategy`)."""
-    if name == "threshold" and params.get("model"):
-        return TrainedThresholdStrategy
+    model file is evaluated by `TrainedThreshold`)."""
+    if name == "threshold" and "model" in params:
+        return TrainedThreshold
     return strategy_class(name)
 
 
@@ -85,7 +84,9 @@ class Evaluator:
         return cls(dataset, table, catalog, choose_pair(dataset, pair_names), pair_only)
 
     def subset(self, rows: np.ndarray) -> Evaluator:
-        arrays = {k: np.asarray(v)[rows] for k, v in self.table.to_arrays().items()}
+        n = self.dataset.n
+        arrays = {k: (np.asarray(v)[rows] if np.ndim(v) and len(v) == n else np.asarray(v))
+                  for k, v in self.table.to_arrays().items()}
         data = self.dataset.subset(rows)
         table = feature_table_class().from_arrays(list(data.prompts), arrays)
         return Evaluator(data, table, self.catalog, self.pair, self.pair_only)
@@ -241,7 +242,7 @@ def _choose(points: dict[float, Outcome], measure: Callable[[Outcome], float], t
     return min(meeting, key=lambda kv: (cost(kv[1]), -quality(kv[1])))
 
 
-def _try_cls(cls: type[Strategy], params: Mapping[str, Any], evaluator: Evaluator) -> Outcome | str:
+def _try_cls(cls: Any, params: Mapping[str, Any], evaluator: Evaluator) -> Outcome | str:
     from playground.eval.plan_replay import NotReplayable
     from playground.eval.replay import replay_strategy
 

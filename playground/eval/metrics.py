@@ -190,7 +190,8 @@ def _savings(cost: float, baseline: float) -> float | None:
 def summarize(outcome: Outcome, dataset: ReplayDataset, reference: Reference) -> Metrics:
     n = len(outcome.choice)
     cost = float(outcome.cost.sum())
-    counts = np.bincount(outcome.choice, minlength=len(dataset.models))
+    routed = outcome.choice[outcome.choice >= 0]
+    counts = np.bincount(routed, minlength=len(dataset.models))
     shares = {model: float(c) / n for model, c in zip(dataset.models, counts.tolist()) if c}
     strong = reference.pair.strong if reference.pair else reference.strongest
     latency = outcome.latency_ms
@@ -209,7 +210,9 @@ def summarize(outcome: Outcome, dataset: ReplayDataset, reference: Reference) ->
         p50_ms=float(np.percentile(known, 50)) if known.size else None,
         p95_ms=float(np.percentile(known, 95)) if known.size else None,
         kind=outcome.kind,
-        cost_estimated=bool(dataset.cost_estimated[np.arange(n), outcome.choice].any()),
+        cost_estimated=bool(dataset.cost_estimated[np.arange(n), np.maximum(outcome.choice, 0)].any()),
+        note=(f"{outcome.extra['refused']} prompt(s) refused, counted as failed: {outcome.extra['refusal']}"
+              if outcome.extra.get("refused") else ""),
     )
 
 

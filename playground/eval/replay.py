@@ -50,34 +50,60 @@ def replay_context(catalog: Catalog, dataset: ReplayDataset, models: list[str] |
     return RoutingContext(catalog, tuple(catalog.get(m) for m in offered), REPLAY_UNAVAILABLE)
 
 
+REFUSED = -1  # the column index of a row the strategy could not route
+
+
 def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> np.ndarray:
-    """Model ids to dataset column indices (vectorised over unique ids)."""
-    unique, inverse = np.unique(models.astype(str), return_inverse=True)
+    """Model ids to dataset column indices (vectorised over unique ids); None
+    (a row the strategy refused) becomes REFUSED."""
+    refused = np.array([m is None for m in models.tolist()], dtype=bool)
+    names = np.where(refused, "", models).astype(str)
+    unique, inverse = np.unique(names, return_inverse=True)
     lookup = np.empty(len(unique), dtype=np.int64)
     for i, model in enumerate(unique.tolist()):
-        if model not in dataset.models:
+        if model == "":
+            lookup[i] = REFUSED
+        elif model not in dataset.models:
             raise NotReplayable(f"{strategy} chose {model}, which the dataset has no outcomes for")
-        lookup[i] = dataset.models.index(model)
+        else:
+            lookup[i] = dataset.models.index(model)
     return lookup[inverse]
+
+
+def _pick(matrix: np.ndarray, choice: np.ndarray, refused: float) -> np.ndarray:
+    """matrix[row, choice[row]] per row; `refused` where the row was not routed."""
+    picked = matrix[np.arange(len(choice)), np.maximum(choice, 0)].astype(np.float64)
+    return np.where(choice == REFUSED, refused, picked)
 
 
 def outcome_from_choice(name: str, params: Mapping[str, Any], dataset: ReplayDataset, choice: np.ndarray,
                         kind: str = "router") -> Outcome:
-    rows = np.arange(dataset.n)
-    latency = None if dataset.latency_ms is None else dataset.latency_ms[rows, choice]
-    return Outcome(name, dict(params), choice, dataset.scores[rows, choice], dataset.costs[rows, choice], latency, kind)
+    """A refused row delivers nothing: quality 0, nothing spent, no latency."""
+    latency = None if dataset.latency_ms is None else _pick(dataset.latency_ms, choice, np.nan)
+    return Outcome(name, dict(params), choice, _pick(dataset.scores, choice, 0.0), _pick(dataset.costs, choice, 0.0),
+                   latency, kind)
 
 
-def replay_strategy(strategy: Strategy, params: Mapping[str, Any], table: Any, dataset: ReplayDataset,
+def replay_strategy(strategy: Any, params: Mapping[str, Any], table: Any, dataset: ReplayDataset,
                     ctx: RoutingContext) -> Outcome:
     """Route every row; plans (cascade, ensemble) replay on recorded answers."""
     batch = decide_batch(strategy, table, ctx)
+    if batch.errors and len(batch.errors) == dataset.n:
+        raise UserError(next(iter(batch.errors.values())))
     first = model_columns(batch.models, dataset, strategy.name)
     if batch.plans is None:
-        return outcome_from_choice(strategy.name, params, dataset, first)
-    choice, quality, cost = replay_plans(dataset, batch.plans, first)
-    latency = None if dataset.latency_ms is None else dataset.latency_ms[np.arange(dataset.n), choice]
-    return Outcome(strategy.name, dict(params), choice, quality, cost, latency)
+        outcome = outcome_from_choice(strategy.name, params, dataset, first)
+    else:
+        plans = [None if first[i] == REFUSED else plan for i, plan in enumerate(batch.plans)]
+        choice, quality, cost = replay_plans(dataset, plans, np.maximum(first, 0))
+        choice = np.where(first == REFUSED, REFUSED, choice)
+        quality, cost = np.where(first == REFUSED, 0.0, quality), np.where(first == REFUSED, 0.0, cost)
+        latency = None if dataset.latency_ms is None else _pick(dataset.latency_ms, choice, np.nan)
+        outcome = Outcome(strategy.name, dict(params), choice, quality, cost, latency)
+    if batch.errors:
+        outcome.extra["refused"] = len(batch.errors)
+        outcome.extra["refusal"] = next(iter(batch.errors.values()))
+    return outcome
 
 
 def build_strategy(name: str, catalog: Catalog, params: Mapping[str, Any]) -> Strategy:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from playground.core.decision import Plan
+from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
@@ -65,7 +66,7 @@ def feature_table_class() -> Any:
         return LoopFeatureTable
 
 
-def features_of(strategy_cls: type[Strategy]) -> tuple[str, ...]:
+def features_of(strategy_cls: Any) -> tuple[str, ...]:
     """Feature names a strategy's replay needs beyond prompt and tokens."""
     names = tuple(getattr(strategy_cls, "features", ()))
     if getattr(strategy_cls, "needs_embedding", False) and "embedding" not in names:
@@ -76,22 +77,31 @@ def features_of(strategy_cls: type[Strategy]) -> tuple[str, ...]:
 @dataclass(frozen=True, slots=True)
 class Batch:
     """Every row's decision: the model that answers (for plans: the first
-    call's model) and, for multi-call strategies, the plan per row."""
+    call's model) and, for multi-call strategies, the plan per row. Rows the
+    strategy refuses (no model fits...) hold None, with the reason in `errors`."""
 
     models: np.ndarray  # (N,) object array of catalog ids
     plans: Sequence[Plan | None] | None = None
+    errors: dict[int, str] = field(default_factory=dict)
 
 
-def decide_batch(strategy: Strategy, table: Any, ctx: RoutingContext) -> Batch:
+def decide_batch(strategy: Any, table: Any, ctx: RoutingContext) -> Batch:
     """`strategy.decide_batch` when strategies have it, else `decide` per row."""
     batch_fn = getattr(strategy, "decide_batch", None)
     if batch_fn is not None:
         result = batch_fn(table, ctx)
-        return Batch(np.asarray(result.models, dtype=object), result.plans)
-    decisions = [strategy.decide(table.route_input(i), ctx) for i in range(len(table.prompts))]
-    models = np.array([d.model for d in decisions], dtype=object)
-    plans = [d.plan for d in decisions]
-    return Batch(models, plans if any(p is not None for p in plans) else None)
+        return Batch(np.asarray(result.models, dtype=object), result.plans, dict(getattr(result, "errors", {}) or {}))
+    models = np.empty(len(table.prompts), dtype=object)
+    plans: list[Plan | None] = [None] * len(table.prompts)
+    errors: dict[int, str] = {}
+    for i in range(len(table.prompts)):
+        try:
+            decision = strategy.decide(table.route_input(i), ctx)
+        except UserError as exc:
+            errors[i] = str(exc)
+            continue
+        models[i], plans[i] = decision.model, decision.plan
+    return Batch(models, plans if any(p is not None for p in plans) else None, errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +113,7 @@ class NumericParam:
     max: float | None
 
 
-def numeric_params(strategy_cls: type[Strategy]) -> dict[str, NumericParam]:
+def numeric_params(strategy_cls: Any) -> dict[str, NumericParam]:
     """A strategy's declared int/float parameters with their bounds: what a
     sweep may vary. Reads the `Param` declarations of today's strategies; the
     typed-parameter models replace this one function."""

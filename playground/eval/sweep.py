@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from playground.core.errors import UserError
 from playground.eval.replay_compat import NumericParam, numeric_params
-from playground.strategies.base import Strategy
 from playground.strategies.registry import strategy_class
 
 MAX_STEPS = 1000
@@ -45,7 +45,7 @@ class Knob:
         return float(low), float(high)
 
 
-def knob_for(cls: type[Strategy]) -> Knob | None:
+def knob_for(cls: Any) -> Knob | None:
     declared = numeric_params(cls)
     name = getattr(cls, "calibration_param", None)
     tied: tuple[str, ...] = ()

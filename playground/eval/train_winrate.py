@@ -113,7 +113,7 @@ class SplitReport:
 
 
 def judge(model: WinRateModel, rows: SparseRows, dataset: ReplayDataset, pair: Pair) -> SplitReport:
-    p = model.probability(rows)
+    p = model.rows_probability(rows)
     y = labels(dataset, pair)
     curve = ranking_curve(p, dataset, pair)
     strong_q, weak_q = pair.qualities(dataset)

@@ -1,23 +1,29 @@
 """`threshold` with a trained win-rate model (`--param threshold.model=FILE`),
-for evaluation until the strategy's own `model` parameter is wired in
-(`strategies/threshold.py` will load `strategies.winrate.load_model` the same
-way). Decides exactly like `threshold`: strong model when P(strong wins) is at
-or above the threshold; `decide_batch` scores every prompt in one pass.
+for evaluation until the strategy's own `model` parameter is wired in (the
+strategy will take `strategies.winrate.load_model(FILE)` as its win-rate
+model). Decides exactly like `threshold` — the strong model when P(strong
+wins) is at or above the threshold — with the other parameters read from a
+real `threshold` strategy, and `decide_batch` scores every prompt at once.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from playground.core.catalog import Catalog
 from playground.core.decision import Candidate, Decision
-from playground.eval.replay_compat import DEFAULT_MAX_OUTPUT_TOKENS, Batch
-from playground.strategies.base import Param, RouteInput, RoutingContext
-from playground.strategies.threshold import ThresholdStrategy
+from playground.core.errors import UserError
+from playground.eval.replay_compat import Batch
+from playground.strategies.base import RouteInput, RoutingContext
+from playground.strategies.registry import make_strategy, strategy_class
 from playground.strategies.winrate import WinRateModel, load_model
+
+FLAGSHIP = "@flagship"
 
 
 @lru_cache(maxsize=8)
@@ -34,56 +40,77 @@ def cached_model(path: str) -> WinRateModel:
     return _load(path, stamp)
 
 
-class TrainedThresholdStrategy(ThresholdStrategy):
-    params = (
-        *ThresholdStrategy.params,
-        Param("model", "str", "", "Trained win-rate model file (from `playground train --strategy threshold`)."),
-    )
+@dataclass(frozen=True, slots=True)
+class ModelFileParam:
+    """The `model` parameter as the declared ones look (name, type, bounds, coerce)."""
 
-    def validate(self) -> None:
-        super().validate()
-        self.model = cached_model(self.values["model"])
+    name: str = "model"
+    type: str = "str"
+    default: str = ""
+    help: str = "Trained win-rate model file (from `playground train --strategy threshold`)."
+    min: float | None = None
+    max: float | None = None
 
-    def _route(self, strong: bool, route: RouteInput, ctx: RoutingContext) -> str:
-        wanted = self.values["strong_model"] if strong else self.values["weak_model"]
-        return ctx.resolve(wanted, route)[0].id
+    def coerce(self, raw: Any, strategy: str, catalog: Catalog) -> str:
+        if not str(raw).strip():
+            raise UserError(f"{strategy}.model: give the path of a model file from `playground train`")
+        return str(raw)
+
+
+class TrainedThreshold:
+    name = "threshold"
+    needs_embedding = False
+    features: tuple[str, ...] = ()
+    params = (*strategy_class("threshold").params, ModelFileParam())
+
+    def __init__(self, catalog: Catalog, values: dict[str, Any]) -> None:
+        values = dict(values)
+        path = ModelFileParam().coerce(values.pop("model", ""), "threshold", catalog)
+        base = make_strategy("threshold", catalog, values).values
+        self.catalog = catalog
+        self.threshold = float(base["threshold"])
+        self.strong = catalog.flagship if base["strong_model"] == FLAGSHIP else str(base["strong_model"])
+        self.weak = catalog.flagship if base["weak_model"] == FLAGSHIP else str(base["weak_model"])
+        self.path = path
+        self.model = cached_model(path)
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
-        p = float(self.model.win_probability([route.prompt], [route.input_tokens])[0])
-        threshold = self.values["threshold"]
-        strong = p >= threshold
-        model = self._route(strong, route, ctx)
+        p = self.model.probability(route)
+        strong = p >= self.threshold
+        wanted = self.strong if strong else self.weak
+        model, note = ctx.resolve(wanted, route)
         side = "strong" if strong else "weak"
         return Decision(
-            model=model,
-            reason=f"trained P(strong wins) {p:.3f} {'≥' if strong else '<'} threshold {threshold:g} → {side} {model}",
-            candidates=(Candidate(self.values["strong_model"], score=p, accepted=strong, note="strong"),
-                        Candidate(self.values["weak_model"], score=1 - p, accepted=not strong, note="weak")),
-            details={"win_probability": p, "threshold": threshold, "routed_to": side},
+            model=model.id,
+            reason=f"trained P(strong wins) {p:.3f} {'≥' if strong else '<'} threshold {self.threshold:g} → {side} "
+                   f"{wanted}" + (f"; {note}" if note else ""),
+            candidates=(Candidate(self.strong, score=p, accepted=strong, note="strong"),
+                        Candidate(self.weak, score=1 - p, accepted=not strong, note="weak")),
+            details={"win_probability": p, "threshold": self.threshold, "routed_to": side, "model_file": self.path},
         )
 
-    def decide_batch(self, table: Any, ctx: RoutingContext) -> Any:
-        strong = self.scores(table) >= self.values["threshold"]
-        needed = np.asarray(table.tokens) + DEFAULT_MAX_OUTPUT_TOKENS
+    def decide_batch(self, table: Any, ctx: RoutingContext) -> Batch:
+        strong = self.scores(table) >= self.threshold
+        needed = np.asarray(table.tokens) + table.route_input(0).request.max_output_tokens if len(strong) else 0
         models = np.empty(len(strong), dtype=object)
-        for side, key in ((True, "strong_model"), (False, "weak_model")):
-            wanted = ctx.catalog.get(self.values[key])
+        for side, wanted_id in ((True, self.strong), (False, self.weak)):
+            wanted = ctx.catalog.get(wanted_id)
             rows = strong == side
             fits = rows & (needed <= wanted.context_window) if ctx.is_available(wanted.id) else np.zeros_like(rows)
             models[fits] = wanted.id
-            for i in np.nonzero(rows & ~fits)[0].tolist():  # substitutions: rare, and resolved as `decide` does
-                models[i] = self._route(side, table.route_input(i), ctx)
+            for i in np.nonzero(rows & ~fits)[0].tolist():  # substitutions: rare, resolved as `decide` does
+                models[i] = ctx.resolve(wanted_id, table.route_input(i))[0].id
         return Batch(models)
 
     def scores(self, table: Any) -> np.ndarray:
         """P(strong wins) per row, computed once per table and model file and
         kept: a sweep of the threshold re-decides from it."""
-        key = (id(table), self.values["model"])
+        key = (id(table), self.path)
         entry = _SCORES.get(key)
         if entry is None or entry[0] is not table:
             if len(_SCORES) >= 4:
                 _SCORES.clear()
-            entry = _SCORES[key] = (table, self.model.win_probability(table.prompts, table.tokens))
+            entry = _SCORES[key] = (table, self.model.batch(table))
         return entry[1]
 
 

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from playground.strategies.complexity import complexity_features
 FORMAT = "playground-winrate"
 FORMAT_VERSION = 1
 DEFAULT_BUCKETS = 1 << 14
+DECIMALS = 6  # as threshold's own win probability
 CHAR_NGRAMS = (3, 4)
 _WORD = re.compile(r"[a-z0-9']+")
 _POLY = np.uint64(1_000_003)
@@ -144,11 +145,25 @@ class WinRateModel:
     buckets: int = DEFAULT_BUCKETS
     info: dict[str, Any] = field(default_factory=dict)
 
-    def win_probability(self, prompts: Sequence[str], tokens: Sequence[int] | np.ndarray) -> np.ndarray:
-        """(N,) P(strong beats weak) per prompt."""
-        return self.probability(featurize(prompts, tokens, self.buckets))
+    # The win-rate model interface `threshold` takes (see strategies/threshold.py):
+    # no feature beyond prompt and tokens; probabilities rounded to DECIMALS so a
+    # decision compares exactly the number its trace shows.
+    features: ClassVar[tuple[str, ...]] = ()
 
-    def probability(self, rows: SparseRows) -> np.ndarray:
+    def win_probability(self, prompts: Sequence[str], tokens: Sequence[int] | np.ndarray) -> np.ndarray:
+        """(N,) P(strong beats weak) per prompt, rounded to DECIMALS."""
+        return np.round(self.rows_probability(featurize(prompts, tokens, self.buckets)), DECIMALS)
+
+    def probability(self, route: Any) -> float:
+        """P(strong wins) for one `RouteInput` (prompt and measured tokens)."""
+        return float(self.win_probability([route.prompt], [route.input_tokens])[0])
+
+    def batch(self, table: Any) -> np.ndarray:
+        """P(strong wins) for every row of a replay `FeatureTable`."""
+        return self.win_probability(table.prompts, table.tokens)
+
+    def rows_probability(self, rows: SparseRows) -> np.ndarray:
+        """Unrounded probabilities of featurized rows (training and its reports)."""
         return sigmoid(rows.dot(self.weights) + self.bias)
 
     def to_json(self) -> str:

@@ -73,7 +73,7 @@ def test_trained_threshold_batch_equals_its_decide(tmp_path: object, shipped: tu
     from playground.eval.metrics import Pair
     from playground.eval.train_compare import save_model
     from playground.eval.train_winrate import train_winrate
-    from playground.eval.trained_threshold import TrainedThresholdStrategy
+    from playground.eval.trained_threshold import TrainedThreshold
 
     data, table = shipped
     pair = Pair(data.index("claude-opus-4-5"), data.index("gpt-5-nano"))  # type: ignore[attr-defined]
@@ -85,7 +85,7 @@ def test_trained_threshold_batch_equals_its_decide(tmp_path: object, shipped: tu
     ev = Evaluator(data, table, catalog, pair)  # type: ignore[arg-type]
     outcome = ev.outcome("threshold", params)
     assert not isinstance(outcome, str)
-    strategy = TrainedThresholdStrategy(catalog, params)
+    strategy = TrainedThreshold(catalog, params)
     counter = default_counter()
     for i, prompt in enumerate(data.prompts):  # type: ignore[attr-defined]
         decision = strategy.decide(RouteInput.measure(ChatRequest.from_prompt(prompt), counter), ev.ctx)
