@@ -38,11 +38,44 @@ import numpy as np
 
 PAIR_ROWS, LONG_ROWS, LONG_MODELS, SWEEP_STEPS = 15_000, 400_000, 30, 50
 TARGETS = {"pair_cold_s": 5.0, "pair_warm_s": 0.5, "long_s": 60.0, "long_peak_rss_mb": 2048.0}
-STRATEGIES = ("fixed", "complexity", "task", "cost", "fallback", "capability", "threshold", "abtest", "cascade",
-              "ensemble")
+STRATEGIES = (
+    "fixed",
+    "complexity",
+    "task",
+    "cost",
+    "fallback",
+    "capability",
+    "threshold",
+    "abtest",
+    "cascade",
+    "ensemble",
+)
 PARAMS = {"ensemble": {"mode": "vote"}}
-_WORDS = ("explain", "design", "prove", "write", "python", "function", "database", "capital", "story", "compare",
-          "the", "a", "of", "and", "system", "cache", "latency", "why", "how", "list", "summarize", "debug", "error")
+_WORDS = (
+    "explain",
+    "design",
+    "prove",
+    "write",
+    "python",
+    "function",
+    "database",
+    "capital",
+    "story",
+    "compare",
+    "the",
+    "a",
+    "of",
+    "and",
+    "system",
+    "cache",
+    "latency",
+    "why",
+    "how",
+    "list",
+    "summarize",
+    "debug",
+    "error",
+)
 
 
 def _prompts(n: int, seed: int) -> list[str]:
@@ -55,13 +88,17 @@ def write_pair(path: Path, n: int) -> None:
 
     rng = np.random.default_rng(0)
     prompts = _prompts(n, 0)
-    pl.DataFrame({
-        "prompt": prompts,
-        "claude-opus-4-5": rng.random(n) < 0.9, "gpt-5-mini": rng.random(n) < 0.7,
-        "claude-opus-4-5|total_cost": np.full(n, 0.01), "gpt-5-mini|total_cost": np.full(n, 0.001),
-        "claude-opus-4-5_response": ["Yes. It is fine."] * n,
-        "gpt-5-mini_response": np.where(rng.random(n) < 0.2, "I'm not sure, maybe.", "Yes. It is fine.").tolist(),
-    }).write_csv(path)
+    pl.DataFrame(
+        {
+            "prompt": prompts,
+            "claude-opus-4-5": rng.random(n) < 0.9,
+            "gpt-5-mini": rng.random(n) < 0.7,
+            "claude-opus-4-5|total_cost": np.full(n, 0.01),
+            "gpt-5-mini|total_cost": np.full(n, 0.001),
+            "claude-opus-4-5_response": ["Yes. It is fine."] * n,
+            "gpt-5-mini_response": np.where(rng.random(n) < 0.2, "I'm not sure, maybe.", "Yes. It is fine.").tolist(),
+        }
+    ).write_csv(path)
 
 
 def _timed(fn: Any) -> tuple[float, Any]:
@@ -108,11 +145,16 @@ def bench_pair(rows: int, steps: int) -> dict[str, Any]:
     numpy_s, _ = _timed(lambda: [scores[np.arange(rows), choice].mean() for _ in range(len(STRATEGIES) + steps)])
     fallback = [n for n in STRATEGIES if not hasattr(make_strategy(n, catalog, PARAMS.get(n)), "decide_batch")]
     return {
-        "pair_rows": rows, "pair_settings": len(report.rows), "pair_skipped": report.skipped,
-        "pair_cold_s": round(cold_s, 3), "pair_warm_s": round(warm_s, 3),
+        "pair_rows": rows,
+        "pair_settings": len(report.rows),
+        "pair_skipped": report.skipped,
+        "pair_cold_s": round(cold_s, 3),
+        "pair_warm_s": round(warm_s, 3),
         "pair_warm_rows_per_s": round(rows * (len(STRATEGIES) + steps) / warm_s),
-        "baseline_read_s": round(read_s, 4), "baseline_numpy_s": round(numpy_s, 4),
-        "pair_warm_vs_read": round(warm_s / read_s, 1), "pair_warm_vs_numpy": round(warm_s / max(numpy_s, 1e-9), 1),
+        "baseline_read_s": round(read_s, 4),
+        "baseline_numpy_s": round(numpy_s, 4),
+        "pair_warm_vs_read": round(warm_s / read_s, 1),
+        "pair_warm_vs_numpy": round(warm_s / max(numpy_s, 1e-9), 1),
         "loop_fallback": fallback,
     }
 
@@ -123,8 +165,11 @@ def _extra_catalog(count: int) -> Any:
     raw = default_catalog_raw()
     template = dict(raw["models"]["gpt-5-mini"])
     for i in range(count):
-        raw["models"][f"bench-model-{i:02d}"] = {**template, "input_per_mtok": 0.1 + i * 0.2,
-                                                 "output_per_mtok": 0.4 + i * 0.8}
+        raw["models"][f"bench-model-{i:02d}"] = {
+            **template,
+            "input_per_mtok": 0.1 + i * 0.2,
+            "output_per_mtok": 0.4 + i * 0.8,
+        }
     return parse_catalog(raw, "bench catalog")
 
 
@@ -147,13 +192,15 @@ def bench_long(rows: int, models: int, steps: int) -> dict[str, Any]:
     path = tmp / "long.csv"
     prompts = _prompts(prompts_n, 2)
     rng = np.random.default_rng(3)
-    pl.DataFrame({
-        "prompt_id": np.repeat(np.arange(prompts_n), len(ids)),
-        "prompt": np.repeat(np.array(prompts, dtype=object), len(ids)),
-        "model": np.tile(np.array(ids, dtype=object), prompts_n),
-        "score": rng.random(prompts_n * len(ids)),
-        "cost_usd": rng.random(prompts_n * len(ids)) / 100,
-    }).write_csv(path)
+    pl.DataFrame(
+        {
+            "prompt_id": np.repeat(np.arange(prompts_n), len(ids)),
+            "prompt": np.repeat(np.array(prompts, dtype=object), len(ids)),
+            "model": np.tile(np.array(ids, dtype=object), prompts_n),
+            "score": rng.random(prompts_n * len(ids)),
+            "cost_usd": rng.random(prompts_n * len(ids)) / 100,
+        }
+    ).write_csv(path)
     counter = default_counter()
     counter.count_text("warm up")
     step = 1.0 / steps
@@ -169,14 +216,20 @@ def bench_long(rows: int, models: int, steps: int) -> dict[str, Any]:
     total_s, report = _timed(run)
     read_s, _ = _timed(lambda: pl.read_csv(path))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"long_rows": prompts_n * len(ids), "long_models": len(ids), "long_settings": len(report.rows),
-            "long_s": round(total_s, 3), "long_rows_per_s": round(prompts_n * len(ids) / total_s),
-            "long_read_s": round(read_s, 3), "long_vs_read": round(total_s / read_s, 1),
-            "long_peak_rss_mb": round(peak_mb, 1)}
+    return {
+        "long_rows": prompts_n * len(ids),
+        "long_models": len(ids),
+        "long_settings": len(report.rows),
+        "long_s": round(total_s, 3),
+        "long_rows_per_s": round(prompts_n * len(ids) / total_s),
+        "long_read_s": round(read_s, 3),
+        "long_vs_read": round(total_s / read_s, 1),
+        "long_peak_rss_mb": round(peak_mb, 1),
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="small sizes, seconds: checks the benchmark runs")
     parser.add_argument("--part", choices=("long",), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -185,20 +238,34 @@ def main() -> int:
         print(json.dumps(bench_long(long_rows, LONG_MODELS, steps)))
         return 0
     figures = bench_pair(pair_rows, steps)
-    print(f"pair: {pair_rows} rows, {len(STRATEGIES)} strategies + {steps}-step sweep: cold {figures['pair_cold_s']} s, "
-          f"warm {figures['pair_warm_s']} s ({figures['pair_warm_vs_read']}x reading the CSV, "
-          f"{figures['pair_warm_vs_numpy']}x the numpy baseline)")
-    child = subprocess.run([sys.executable, __file__, "--part", "long", *(["--smoke"] if args.smoke else [])],
-                           capture_output=True, text=True, check=False)
+    print(
+        f"pair: {pair_rows} rows, {len(STRATEGIES)} strategies + {steps}-step sweep: cold {figures['pair_cold_s']} s, "
+        f"warm {figures['pair_warm_s']} s ({figures['pair_warm_vs_read']}x reading the CSV, "
+        f"{figures['pair_warm_vs_numpy']}x the numpy baseline)"
+    )
+    child = subprocess.run(
+        [sys.executable, __file__, "--part", "long", *(["--smoke"] if args.smoke else [])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if child.returncode != 0:
         print(child.stderr, file=sys.stderr)
         return 1
-    figures.update(json.loads(child.stdout.strip().splitlines()[-1]))
-    print(f"long: {figures['long_rows']} rows x {figures['long_models']} models, {steps}-step sweep: "
-          f"{figures['long_s']} s ({figures['long_vs_read']}x reading the CSV), peak RSS {figures['long_peak_rss_mb']} MB")
+    figures.update(json.loads((child.stdout or "").strip().splitlines()[-1]))
+    print(
+        f"long: {figures['long_rows']} rows x {figures['long_models']} models, {steps}-step sweep: "
+        f"{figures['long_s']} s ({figures['long_vs_read']}x reading the CSV), peak RSS {figures['long_peak_rss_mb']} MB"
+    )
     checks = {key: figures[key] <= limit for key, limit in TARGETS.items()}
-    figures.update({"targets": TARGETS, "checks": checks, "smoke": args.smoke,
-                    "ok": all(checks.values()) if not args.smoke else True})
+    figures.update(
+        {
+            "targets": TARGETS,
+            "checks": checks,
+            "smoke": args.smoke,
+            "ok": all(checks.values()) if not args.smoke else True,
+        }
+    )
     print(json.dumps(figures))
     return 0
 

@@ -27,43 +27,89 @@ EXAMPLE_PROMPTS = "data/prompts/mixed.jsonl"
 
 
 def add_eval_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    ev = sub.add_parser("eval", help="measure strategies' quality and cost on a dataset (replay) or a prompt set (live)")
-    ev.add_argument("--dataset", "-d", default=None, metavar="FILE",
-                    help="replay dataset: wide or long CSV, JSON Lines or Parquet (default: the shipped example)")
+    ev = sub.add_parser(
+        "eval", help="measure strategies' quality and cost on a dataset (replay) or a prompt set (live)"
+    )
+    ev.add_argument(
+        "--dataset",
+        "-d",
+        default=None,
+        metavar="FILE",
+        help="replay dataset: wide or long CSV, JSON Lines or Parquet (default: the shipped example)",
+    )
     mode = ev.add_mutually_exclusive_group()
     mode.add_argument("--replay", action="store_true", help="replay recorded outcomes, no model call (the default)")
     mode.add_argument("--live", action="store_true", help="send a prompt set through the strategies via the engine")
-    ev.add_argument("--strategy", "-s", action="append", default=[], metavar="NAME",
-                    help="strategy to evaluate (repeatable; default: every strategy)")
-    ev.add_argument("--param", "-p", action="append", default=[], metavar="STRATEGY.KEY=VALUE",
-                    help="override a parameter, e.g. threshold.model=model.json")
-    ev.add_argument("--sweep", action="append", default=[], metavar="NAME.KEY=START:STOP:STEP",
-                    help="vary a numeric parameter (one row per step)")
-    ev.add_argument("--calibrate", action="append", default=[], metavar="TARGET=VALUE",
-                    help="strong_share=0.3, budget_per_1k=2.5 or quality_floor=0.8: fit on one split, report the other")
+    ev.add_argument(
+        "--strategy",
+        "-s",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="strategy to evaluate (repeatable; default: every strategy)",
+    )
+    ev.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="STRATEGY.KEY=VALUE",
+        help="override a parameter, e.g. threshold.model=model.json",
+    )
+    ev.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="NAME.KEY=START:STOP:STEP",
+        help="vary a numeric parameter (one row per step)",
+    )
+    ev.add_argument(
+        "--calibrate",
+        action="append",
+        default=[],
+        metavar="TARGET=VALUE",
+        help="strong_share=0.3, budget_per_1k=2.5 or quality_floor=0.8: fit on one split, report the other",
+    )
     ev.add_argument("--split", type=float, default=0.5, metavar="F", help="share of prompts to fit on (default 0.5)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the split and of the random baseline (default 0)")
     _add_dataset_flags(ev)
-    ev.add_argument("--pair-only", action="store_true",
-                    help="strategies choose between the pair's two models only (RouteLLM's setting)")
+    ev.add_argument(
+        "--pair-only",
+        action="store_true",
+        help="strategies choose between the pair's two models only (RouteLLM's setting)",
+    )
     ev.add_argument("--json", action="store_true", help="print one JSON object per strategy and setting")
     ev.add_argument("--no-cache", action="store_true", help="recompute prompt features instead of using the cache")
     live = ev.add_argument_group("live runs")
-    live.add_argument("--prompts", default=None, metavar="FILE",
-                      help="prompt set: JSON Lines (prompt, reference, tags), CSV or plain text (default: the shipped set)")
+    live.add_argument(
+        "--prompts",
+        default=None,
+        metavar="FILE",
+        help="prompt set: JSON Lines (prompt, reference, tags), CSV or plain text (default: the shipped set)",
+    )
     live.add_argument("--judge", default=None, metavar="MODEL", help="score answers with this model (a costed call)")
-    live.add_argument("--match", default="auto", choices=("auto", "exact", "normalised", "regex", "numeric"),
-                      help="how answers are compared with references (default auto)")
+    live.add_argument(
+        "--match",
+        default="auto",
+        choices=("auto", "exact", "normalised", "regex", "numeric"),
+        help="how answers are compared with references (default auto)",
+    )
     live.add_argument("--concurrency", "-c", type=int, default=8, help="requests in flight at once (default 8)")
     live.add_argument("--max-tokens", type=int, default=512, help="maximum output tokens per answer (default 512)")
-    live.add_argument("--store", default=None, metavar="FILE",
-                      help="SQLite file the results go to (default: one per run in the user state dir); "
-                           "an interrupted run resumes from it")
+    live.add_argument(
+        "--store",
+        default=None,
+        metavar="FILE",
+        help="SQLite file the results go to (default: one per run in the user state dir); "
+        "an interrupted run resumes from it",
+    )
     live.add_argument("--sim", action="store_true", help="use the built-in simulator even if API keys are set")
     live.add_argument("--sim-speed", type=float, default=None, metavar="X", help="simulator time factor")
 
     train = sub.add_parser("train", help="train a router on a dataset (threshold's win-rate model, or learned)")
-    train.add_argument("--dataset", "-d", default=None, metavar="FILE", help="replay dataset (default: the shipped example)")
+    train.add_argument(
+        "--dataset", "-d", default=None, metavar="FILE", help="replay dataset (default: the shipped example)"
+    )
     train.add_argument("--strategy", "-s", required=True, choices=("threshold", "learned"), help="what to train")
     train.add_argument("--out", "-o", required=True, metavar="FILE", help="where to write the model (JSON)")
     train.add_argument("--split", type=float, default=0.5, metavar="F", help="share of prompts to fit on (default 0.5)")
@@ -74,12 +120,25 @@ def add_eval_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 
 
 def _add_dataset_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--map", action="append", default=[], metavar="DATASET_MODEL=CATALOG_MODEL",
-                        help="which catalog model a dataset's model is (repeatable; DATASET_MODEL=- leaves it out)")
-    parser.add_argument("--mapping", default=None, metavar="FILE",
-                        help="TOML with a [models] table of mappings (default: NAME.mapping.toml next to the dataset)")
-    parser.add_argument("--pair", default=None, metavar="STRONG,WEAK",
-                        help="the strong and weak model for APGR/CPT and training (default: a two-model dataset's pair)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="DATASET_MODEL=CATALOG_MODEL",
+        help="which catalog model a dataset's model is (repeatable; DATASET_MODEL=- leaves it out)",
+    )
+    parser.add_argument(
+        "--mapping",
+        default=None,
+        metavar="FILE",
+        help="TOML with a [models] table of mappings (default: NAME.mapping.toml next to the dataset)",
+    )
+    parser.add_argument(
+        "--pair",
+        default=None,
+        metavar="STRONG,WEAK",
+        help="the strong and weak model for APGR/CPT and training (default: a two-model dataset's pair)",
+    )
 
 
 def example_path(relative: str) -> Path:
@@ -115,8 +174,9 @@ def load_for_eval(args: argparse.Namespace, feature_names: set[str], embed: Any 
     catalog = default_catalog()
     dataset = load_dataset(path, mapping, catalog)
     counter = default_counter()
-    table, cached = cached_features(dataset.prompts, feature_names, counter, embed=embed, embed_key=embed_key,
-                                    use_cache=not args.no_cache)
+    table, cached = cached_features(
+        dataset.prompts, feature_names, counter, embed=embed, embed_key=embed_key, use_cache=not args.no_cache
+    )
     dataset = complete_costs(dataset, table.tokens, catalog, counter)
     return dataset, table, catalog, _pair_names(args, sidecar_pair(path, mapping_file)), cached
 
@@ -188,14 +248,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     _check_split(args)
     if args.strategy == "learned":
-        from playground.cli_eval_learned import train_learned
-
         return train_learned(args)
     dataset, table, catalog, pair_names, _ = load_for_eval(args, set())
     pair = choose_pair(dataset, pair_names)
     if pair is None:
-        raise UserError(f"{dataset.name}: {len(dataset.models)} models and no pair; say which two with "
-                        f"--pair STRONG,WEAK (models: {', '.join(dataset.models)})")
+        raise UserError(
+            f"{dataset.name}: {len(dataset.models)} models and no pair; say which two with "
+            f"--pair STRONG,WEAK (models: {', '.join(dataset.models)})"
+        )
     if dataset.n < 10:
         raise UserError(f"{dataset.name}: {dataset.n} prompts are too few to train on")
     split = split_rows(dataset.n, args.split, args.seed)
@@ -207,13 +267,81 @@ def cmd_train(args: argparse.Namespace) -> int:
     save_model(trained.model, Path(args.out).expanduser())
     comparison = compare_on_held_out(dataset, table, catalog, pair, split, str(Path(args.out).expanduser()))
     if args.json:
-        print(json.dumps({"strategy": "threshold", "out": args.out, "split": {"fraction": split.fraction,
-                          "seed": split.seed}, "strong_model": trained.model.strong_model,
-                          "weak_model": trained.model.weak_model, "train": trained.train.to_dict(),
-                          "held_out": trained.held_out.to_dict(),
-                          "held_out_comparison": [row.to_dict() for row in comparison]}))
+        print(
+            json.dumps(
+                {
+                    "strategy": "threshold",
+                    "out": args.out,
+                    "split": {"fraction": split.fraction, "seed": split.seed},
+                    "strong_model": trained.model.strong_model,
+                    "weak_model": trained.model.weak_model,
+                    "train": trained.train.to_dict(),
+                    "held_out": trained.held_out.to_dict(),
+                    "held_out_comparison": [row.to_dict() for row in comparison],
+                }
+            )
+        )
     else:
         sys.stdout.write(render_training(trained, split, comparison, args.out))
+    return 0
+
+
+def train_learned(args: argparse.Namespace) -> int:
+    """`learned` from a replay dataset: every fit-split prompt becomes an example
+    labelled with every model's recorded score, embedded once (the simulator's
+    deterministic embeddings, offline, as the built-in router uses); the router
+    is then replayed on the held-out split beside the baselines."""
+    from playground.eval.dataset import split_rows
+    from playground.eval.evaluate import Evaluator, baselines
+    from playground.eval.report_text import render_rows
+    from playground.strategies.learned import DEFAULT_DIMENSIONS, Example, save_router, train
+
+    embed = _simulated_embed(DEFAULT_DIMENSIONS)
+    dataset, table, catalog, pair_names, _ = load_for_eval(args, {"embedding"}, embed, f"sim-{DEFAULT_DIMENSIONS}")
+    if dataset.n < 10:
+        raise UserError(f"{dataset.name}: {dataset.n} prompts are too few to train on")
+    split = split_rows(dataset.n, args.split, args.seed)
+    vectors = table.columns["embedding"][split.fit].tolist()
+    examples = [
+        Example(prompt=dataset.prompts[i], quality=dict(zip(dataset.models, dataset.scores[i].tolist(), strict=True)))
+        for i in split.fit.tolist()
+    ]
+    router = train(
+        examples,
+        lambda _: vectors,
+        embedding_model="text-embedding-3-small",
+        dimensions=DEFAULT_DIMENSIONS,
+        simulated=True,
+    )
+    out = Path(args.out).expanduser()
+    if out.is_dir():
+        raise UserError(f"{out}: is a directory; give a file name for the router")
+    save_router(router, out)
+    held = Evaluator.build(dataset, table, catalog, pair_names).subset(split.held_out)
+    rows = baselines(held, split.seed)
+    for params in ({}, {"router_file": str(out)}):
+        got = held.outcome("learned", params)
+        if not isinstance(got, str):
+            row = held.metrics(got)
+            row.note = "trained on the fit split" if params else "built-in examples"
+            rows.append(row)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "strategy": "learned",
+                    "out": str(out),
+                    "examples": len(examples),
+                    "split": {"fraction": split.fraction, "seed": split.seed},
+                    "held_out_comparison": [r.to_dict() for r in rows],
+                }
+            )
+        )
+    else:
+        print(f"trained learned on {len(examples)} examples (simulator embeddings, {DEFAULT_DIMENSIONS} dimensions)")
+        print(split.describe())
+        sys.stdout.write(render_rows(rows))
+        print(f"wrote {out}\nuse it: playground eval -s learned -p learned.router_file={out}")
     return 0
 
 
@@ -228,8 +356,10 @@ def _open_session(args: argparse.Namespace, *, force_sim: bool = False, sim_spee
     from playground.cli import _settings
 
     settings = _settings(args)
-    return settings.open_session(force_sim=force_sim or getattr(args, "sim", False),
-                                 sim_speed=sim_speed if sim_speed is not None else getattr(args, "sim_speed", None))
+    return settings.open_session(
+        force_sim=force_sim or getattr(args, "sim", False),
+        sim_speed=sim_speed if sim_speed is not None else getattr(args, "sim_speed", None),
+    )
 
 
 def _progress_bar() -> Any:
@@ -239,8 +369,10 @@ def _progress_bar() -> Any:
     def show(p: LiveProgress) -> None:
         width = 30
         filled = int(width * p.done / p.total) if p.total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}"
-                         f"{f' ({p.failed} failed)' if p.failed else ''}{f', {p.resumed} resumed' if p.resumed else ''}")
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}"
+            f"{f' ({p.failed} failed)' if p.failed else ''}{f', {p.resumed} resumed' if p.resumed else ''}"
+        )
         if p.done == p.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -259,7 +391,9 @@ def _live_tasks(args: argparse.Namespace, catalog: Any) -> list[Any]:
     tasks = []
     for name in names:
         mine = [s for s in sweeps if s.strategy == name]
-        settings = [{**params.get(name, {}), **s.knob.values(v)} for s in mine for v in s.values] or [params.get(name, {})]
+        settings = [{**params.get(name, {}), **s.knob.values(v)} for s in mine for v in s.values] or [
+            params.get(name, {})
+        ]
         for values in settings:
             label = name + "".join(f" {k}={v}" for k, v in sorted(values.items()))
             tasks.append(LiveTask(label, make_strategy(name, catalog, values), values))
@@ -293,8 +427,17 @@ def cmd_eval_live(args: argparse.Namespace) -> int:
         async def go() -> Any:
             engine = session.make_engine()
             try:
-                return await run_live(engine, items, tasks, scoring, store, run_id, concurrency=args.concurrency,
-                                      max_output_tokens=args.max_tokens, progress=progress)
+                return await run_live(
+                    engine,
+                    items,
+                    tasks,
+                    scoring,
+                    store,
+                    run_id,
+                    concurrency=args.concurrency,
+                    max_output_tokens=args.max_tokens,
+                    progress=progress,
+                )
             finally:
                 await engine.pool.aclose()
 
@@ -353,8 +496,17 @@ def make_examples(out: Path, speed: float = EXAMPLE_SPEED) -> None:
         async def go() -> Any:
             engine = session.make_engine()
             try:
-                return await run_live(engine, unjudged, tasks, scoring, store, "examples", concurrency=32,
-                                      max_output_tokens=1024, progress=_progress_bar() if sys.stderr.isatty() else None)
+                return await run_live(
+                    engine,
+                    unjudged,
+                    tasks,
+                    scoring,
+                    store,
+                    "examples",
+                    concurrency=32,
+                    max_output_tokens=1024,
+                    progress=_progress_bar() if sys.stderr.isatty() else None,
+                )
             finally:
                 await engine.pool.aclose()
 
@@ -364,17 +516,29 @@ def make_examples(out: Path, speed: float = EXAMPLE_SPEED) -> None:
     for row in sorted(rows, key=lambda r: (r.prompt_index, EXAMPLE_MODELS.index(r.task))):
         if row.error is not None or row.quality is None:
             raise UserError(f"example generation: {row.task} on prompt {row.prompt_index}: {row.error or 'unscored'}")
-        lines.append(json.dumps({
-            "prompt_id": ids[row.prompt_index], "prompt": row.prompt, "model": row.task,
-            "score": 1.0 if row.quality * 10 >= JUDGE_PASS else 0.0, "cost_usd": round(row.cost_usd, 10),
-            "response": row.answer, "latency_ms": round((row.latency_ms or 0.0) * speed, 1),
-        }, ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {
+                    "prompt_id": ids[row.prompt_index],
+                    "prompt": row.prompt,
+                    "model": row.task,
+                    "score": 1.0 if row.quality * 10 >= JUDGE_PASS else 0.0,
+                    "cost_usd": round(row.cost_usd, 10),
+                    "response": row.answer,
+                    "latency_ms": round((row.latency_ms or 0.0) * speed, 1),
+                },
+                ensure_ascii=False,
+            )
+        )
     _write_lines(out / "examples" / "outcomes.jsonl", lines)
     strong, weak = EXAMPLE_PAIR
-    _write_lines(out / "examples" / "outcomes.mapping.toml", [
-        "# Models are named by catalog id already; this file only names the strong/weak pair.",
-        f'pair = ["{strong}", "{weak}"]',
-    ])
+    _write_lines(
+        out / "examples" / "outcomes.mapping.toml",
+        [
+            "# Models are named by catalog id already; this file only names the strong/weak pair.",
+            f'pair = ["{strong}", "{weak}"]',
+        ],
+    )
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
@@ -394,8 +558,9 @@ def _write_lines(path: Path, lines: list[str]) -> None:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m playground.cli_eval",
-                                     description="Rebuild the example data shipped with the app.")
+    parser = argparse.ArgumentParser(
+        prog="python -m playground.cli_eval", description="Rebuild the example data shipped with the app."
+    )
     parser.add_argument("command", choices=("make-examples",))
     parser.add_argument("--out", default=str(example_path("data")), help="data directory (default: the package's)")
     parser.add_argument("--speed", type=float, default=EXAMPLE_SPEED, help="simulator time factor")

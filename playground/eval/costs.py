@@ -18,8 +18,13 @@ from playground.eval.dataset import ReplayDataset
 from playground.eval.preview import expected_output_tokens
 
 
-def complete_costs(dataset: ReplayDataset, input_tokens: np.ndarray, catalog: Catalog, counter: TokenCounter,
-                   max_output_tokens: int = 1024) -> ReplayDataset:
+def complete_costs(
+    dataset: ReplayDataset,
+    input_tokens: np.ndarray,
+    catalog: Catalog,
+    counter: TokenCounter,
+    max_output_tokens: int = 1024,
+) -> ReplayDataset:
     """`dataset` with every missing (NaN) cost estimated and flagged."""
     missing = np.isnan(dataset.costs)
     if not missing.any():
@@ -29,13 +34,15 @@ def complete_costs(dataset: ReplayDataset, input_tokens: np.ndarray, catalog: Ca
     out_price = np.array([catalog.get(m).output_per_mtok for m in dataset.models]) / 1e6
     rows, cols = np.nonzero(missing)
     guessed: dict[int, int] = {}
-    for row, col in zip(rows.tolist(), cols.tolist()):
+    for row, col in zip(rows.tolist(), cols.tolist(), strict=False):
         answer = dataset.responses[row, col] if dataset.responses is not None else None
         if isinstance(answer, str) and answer:
             output = counter.count_text(answer).tokens
         else:
             if row not in guessed:
-                guessed[row] = expected_output_tokens(dataset.prompts[row], int(input_tokens[row]), max_output_tokens)[0]
+                guessed[row] = expected_output_tokens(dataset.prompts[row], int(input_tokens[row]), max_output_tokens)[
+                    0
+                ]
             output = guessed[row]
         costs[row, col] = input_tokens[row] * in_price[col] + output * out_price[col]
     return replace(dataset, costs=costs, cost_estimated=dataset.cost_estimated | missing)

@@ -89,8 +89,10 @@ class Split:
     seed: int
 
     def describe(self) -> str:
-        return (f"split: fit on {len(self.fit)} prompts ({self.fraction:.0%}), report on {len(self.held_out)} held out, "
-                f"seed {self.seed}")
+        return (
+            f"split: fit on {len(self.fit)} prompts ({self.fraction:.0%}), report on {len(self.held_out)} held out, "
+            f"seed {self.seed}"
+        )
 
 
 def split_rows(n: int, fraction: float, seed: int) -> Split:

@@ -31,8 +31,9 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 # Wide-layout columns that are neither prompts nor models (RouterBench and
 # RouteLLM files carry some of these).
-NOT_MODELS = frozenset({"prompt_id", "id", "sample_id", "eval_name", "oracle_model_to_route_to", "reference", "tags",
-                        "category", "split"})
+NOT_MODELS = frozenset(
+    {"prompt_id", "id", "sample_id", "eval_name", "oracle_model_to_route_to", "reference", "tags", "category", "split"}
+)
 RESPONSE_SUFFIXES = ("|model_response", "_response")
 COST_SUFFIXES = ("|total_cost",)
 LONG_REQUIRED = ("prompt", "model", "score")
@@ -58,8 +59,10 @@ def check_line_lengths(path: Path, limit: int | None = None) -> None:
                 end = chunk.find(b"\n", start)
                 piece = (end if end >= 0 else len(chunk)) - start
                 if run + piece > limit:
-                    raise UserError(f"{path}:{line}: line longer than {limit // (1024 * 1024)} MiB; "
-                                    "shorten or drop that row (is this really a dataset?)")
+                    raise UserError(
+                        f"{path}:{line}: line longer than {limit // (1024 * 1024)} MiB; "
+                        "shorten or drop that row (is this really a dataset?)"
+                    )
                 if end < 0:
                     run += piece
                     break
@@ -107,12 +110,16 @@ def load_dataset(path: str | Path, mapping: Mapping[str, str], catalog: Catalog)
     frame = read_table(path)
     columns = frame.columns
     if "prompt" not in columns:
-        raise UserError(f"{path}: no 'prompt' column (columns: {', '.join(columns[:12])}); "
-                        "name the column holding the prompt text 'prompt'")
+        raise UserError(
+            f"{path}: no 'prompt' column (columns: {', '.join(columns[:12])}); "
+            "name the column holding the prompt text 'prompt'"
+        )
     if "model" in columns or "score" in columns:
         missing = [c for c in LONG_REQUIRED if c not in columns]
         if missing:
-            raise UserError(f"{path}: long layout needs the columns {', '.join(LONG_REQUIRED)}; missing {', '.join(missing)}")
+            raise UserError(
+                f"{path}: long layout needs the columns {', '.join(LONG_REQUIRED)}; missing {', '.join(missing)}"
+            )
         return _long(path, frame, mapping, catalog)
     return _wide(path, frame, mapping, catalog)
 
@@ -131,8 +138,10 @@ def _strings(path: Path, frame: Any, column: str, *, required: bool, cast: bool 
         if required and (value is None or not value.strip()):
             raise UserError(f"{path}: row {row}: empty {column!r}; every row needs one")
         if value is not None and len(value) > limit:
-            raise UserError(f"{path}: row {row}: {column!r} is {len(value):,} characters, over the "
-                            f"{limit:,} limit; shorten or drop that row")
+            raise UserError(
+                f"{path}: row {row}: {column!r} is {len(value):,} characters, over the "
+                f"{limit:,} limit; shorten or drop that row"
+            )
     return values
 
 
@@ -141,25 +150,28 @@ def _numbers(path: Path, frame: Any, column: str, what: str, *, allow_bool: bool
     import polars as pl
 
     series = frame[column]
-    if series.dtype == pl.Boolean and allow_bool:
-        values = series.cast(pl.Float64)
-    elif series.dtype.is_numeric():
+    if (series.dtype == pl.Boolean and allow_bool) or series.dtype.is_numeric():
         values = series.cast(pl.Float64)
     elif series.dtype in (pl.String, pl.Null):
         text = series.cast(pl.String).str.strip_chars().str.to_lowercase()
         values = text.cast(pl.Float64, strict=False)
         if allow_bool:
-            values = (pl.when(text.is_in(list(_TRUE))).then(1.0).when(text.is_in(list(_FALSE))).then(0.0)
-                      .otherwise(values))
+            values = (
+                pl.when(text.is_in(list(_TRUE))).then(1.0).when(text.is_in(list(_FALSE))).then(0.0).otherwise(values)
+            )
             values = pl.select(values).to_series()
         bad = (values.is_null() & text.is_not_null() & (text != "")).arg_true()
         if len(bad):
             row = int(bad[0])
-            raise UserError(f"{path}: column {column!r}, row {row + 1}: {what} {series[row]!r} is not a number"
-                            f"{' or true/false' if allow_bool else ''}; fix the value or leave the cell empty")
+            raise UserError(
+                f"{path}: column {column!r}, row {row + 1}: {what} {series[row]!r} is not a number"
+                f"{' or true/false' if allow_bool else ''}; fix the value or leave the cell empty"
+            )
     else:
-        raise UserError(f"{path}: column {column!r} holds {series.dtype}, not {what}s; "
-                        f"{what}s must be numbers{' or true/false' if allow_bool else ''}")
+        raise UserError(
+            f"{path}: column {column!r} holds {series.dtype}, not {what}s; "
+            f"{what}s must be numbers{' or true/false' if allow_bool else ''}"
+        )
     array = values.to_numpy().astype(np.float64, copy=False)
     infinite = np.isinf(array)
     if infinite.any():
@@ -175,8 +187,9 @@ def _check_unique_ids(path: Path, ids: list[str]) -> None:
     seen: dict[str, int] = {}
     for row, value in enumerate(ids, start=1):
         if value in seen:
-            raise UserError(f"{path}: duplicate prompt_id {value!r} at rows {seen[value]} and {row}; "
-                            "give every prompt its own id")
+            raise UserError(
+                f"{path}: duplicate prompt_id {value!r} at rows {seen[value]} and {row}; give every prompt its own id"
+            )
         seen[value] = row
 
 
@@ -185,7 +198,9 @@ def _wide(path: Path, frame: Any, mapping: Mapping[str, str], catalog: Catalog) 
     extras = [c for c in columns if c.endswith(RESPONSE_SUFFIXES + COST_SUFFIXES) or "|" in c]
     names = [c for c in columns if c != "prompt" and c not in NOT_MODELS and c not in extras]
     if not names:
-        raise UserError(f"{path}: no model columns; a wide dataset has a 'prompt' column and one score column per model")
+        raise UserError(
+            f"{path}: no model columns; a wide dataset has a 'prompt' column and one score column per model"
+        )
     models = map_models(names, mapping, catalog.models, str(path))
     prompts = _strings(path, frame, "prompt", required=True)
     if "prompt_id" in columns:
@@ -228,17 +243,23 @@ def _long(path: Path, frame: Any, mapping: Mapping[str, str], catalog: Catalog) 
         first = frame.filter(duplicated).head(2)
         pid, model = first["__pid"][0], first["model"][0]
         rows = ", ".join(str(r + 1) for r in first["__row"].to_list())
-        raise UserError(f"{path}: duplicate prompt_id {pid!r} for model {model!r} (rows {rows}); "
-                        "each prompt id has one row per model")
+        raise UserError(
+            f"{path}: duplicate prompt_id {pid!r} for model {model!r} (rows {rows}); "
+            "each prompt id has one row per model"
+        )
     per_prompt = frame.group_by("__pid", maintain_order=True).agg(
-        pl.col("prompt").first(), pl.col("prompt").n_unique().alias("__texts"), pl.col("__row").first())
+        pl.col("prompt").first(), pl.col("prompt").n_unique().alias("__texts"), pl.col("__row").first()
+    )
     clash = per_prompt.filter(pl.col("__texts") > 1)
     if clash.height:
-        raise UserError(f"{path}: duplicate prompt_id {clash['__pid'][0]!r} names different prompts; "
-                        "give every prompt its own id")
+        raise UserError(
+            f"{path}: duplicate prompt_id {clash['__pid'][0]!r} names different prompts; give every prompt its own id"
+        )
     prompt_index = per_prompt.select("__pid").with_row_index("__p")
     kept = list(models)
-    model_index = pl.DataFrame({"model": kept, "__m": list(range(len(kept)))}, schema={"model": pl.String, "__m": pl.UInt32})
+    model_index = pl.DataFrame(
+        {"model": kept, "__m": list(range(len(kept)))}, schema={"model": pl.String, "__m": pl.UInt32}
+    )
     frame = frame.join(prompt_index, on="__pid", how="left").join(model_index, on="model", how="left")
     rows_p = frame["__p"].to_numpy()
     rows_m = frame["__m"].to_numpy()
@@ -250,18 +271,43 @@ def _long(path: Path, frame: Any, mapping: Mapping[str, str], catalog: Catalog) 
         return out
 
     scores = matrix(_numbers(path, frame, "score", "score", allow_bool=True), np.nan, np.float64)
-    costs = (matrix(_numbers(path, frame, "cost_usd", "cost", allow_bool=False), np.nan, np.float64)
-             if "cost_usd" in columns else np.full(shape, np.nan))
-    responses = (matrix(np.array(_strings(path, frame, "response", required=False), dtype=object), None, object)
-                 if "response" in columns else None)
-    latency = (matrix(_numbers(path, frame, "latency_ms", "latency", allow_bool=False), np.nan, np.float64)
-               if "latency_ms" in columns else None)
-    return _finish(path, per_prompt["prompt"].to_list(), [str(v) for v in per_prompt["__pid"].to_list()],
-                   tuple(models[n] for n in kept), scores, costs, responses, latency)
+    costs = (
+        matrix(_numbers(path, frame, "cost_usd", "cost", allow_bool=False), np.nan, np.float64)
+        if "cost_usd" in columns
+        else np.full(shape, np.nan)
+    )
+    responses = (
+        matrix(np.array(_strings(path, frame, "response", required=False), dtype=object), None, object)
+        if "response" in columns
+        else None
+    )
+    latency = (
+        matrix(_numbers(path, frame, "latency_ms", "latency", allow_bool=False), np.nan, np.float64)
+        if "latency_ms" in columns
+        else None
+    )
+    return _finish(
+        path,
+        per_prompt["prompt"].to_list(),
+        [str(v) for v in per_prompt["__pid"].to_list()],
+        tuple(models[n] for n in kept),
+        scores,
+        costs,
+        responses,
+        latency,
+    )
 
 
-def _finish(path: Path, prompts: list[str], ids: list[str], models: tuple[str, ...], scores: np.ndarray,
-            costs: np.ndarray, responses: np.ndarray | None, latency: np.ndarray | None) -> ReplayDataset:
+def _finish(
+    path: Path,
+    prompts: list[str],
+    ids: list[str],
+    models: tuple[str, ...],
+    scores: np.ndarray,
+    costs: np.ndarray,
+    responses: np.ndarray | None,
+    latency: np.ndarray | None,
+) -> ReplayDataset:
     """Drop prompts some model has no score for (saying how many), and build the dataset."""
     complete = ~np.isnan(scores).any(axis=1)
     notes: list[str] = []
@@ -274,7 +320,9 @@ def _finish(path: Path, prompts: list[str], ids: list[str], models: tuple[str, .
     keep = np.nonzero(complete)[0]
     estimated = np.isnan(costs[keep])
     if estimated.any():
-        notes.append("costs estimated from token counts and catalog prices" + ("" if estimated.all() else " where missing"))
+        notes.append(
+            "costs estimated from token counts and catalog prices" + ("" if estimated.all() else " where missing")
+        )
     return ReplayDataset(
         name=path.name,
         prompts=tuple(prompts[i] for i in keep.tolist()),

@@ -8,6 +8,7 @@ reuse each other's replays.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from playground.eval.dataset import ReplayDataset
 from playground.eval.metrics import Metrics, Pair, apgr, cpt, make_curve, mark_pareto, summarize
 from playground.eval.replay import Outcome, replay_context, try_replay
 from playground.eval.replay_compat import feature_table_class
-from playground.eval.sweep import Knob, SweepSpec, Target, grid, knob_for
+from playground.eval.sweep import Knob, SweepSpec, Target, grid
 from playground.eval.trained_threshold import TrainedThreshold
 from playground.strategies.registry import strategy_class
 
@@ -66,8 +67,9 @@ class CurveResult:
 
 
 class Evaluator:
-    def __init__(self, dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair | None,
-                 pair_only: bool = False) -> None:
+    def __init__(
+        self, dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair | None, pair_only: bool = False
+    ) -> None:
         self.dataset = dataset
         self.table = table
         self.catalog = catalog
@@ -79,14 +81,17 @@ class Evaluator:
         self._memo: dict[str, Outcome | str] = {}
 
     @classmethod
-    def build(cls, dataset: ReplayDataset, table: Any, catalog: Catalog, pair_names: list[str] | None,
-              pair_only: bool = False) -> Evaluator:
+    def build(
+        cls, dataset: ReplayDataset, table: Any, catalog: Catalog, pair_names: list[str] | None, pair_only: bool = False
+    ) -> Evaluator:
         return cls(dataset, table, catalog, choose_pair(dataset, pair_names), pair_only)
 
     def subset(self, rows: np.ndarray) -> Evaluator:
         n = self.dataset.n
-        arrays = {k: (np.asarray(v)[rows] if np.ndim(v) and len(v) == n else np.asarray(v))
-                  for k, v in self.table.to_arrays().items()}
+        arrays = {
+            k: (np.asarray(v)[rows] if np.ndim(v) and len(v) == n else np.asarray(v))
+            for k, v in self.table.to_arrays().items()
+        }
         data = self.dataset.subset(rows)
         table = feature_table_class().from_arrays(list(data.prompts), arrays)
         return Evaluator(data, table, self.catalog, self.pair, self.pair_only)
@@ -96,8 +101,10 @@ class Evaluator:
         values = dict(params)
         if self.pair is not None:
             declared = {p.name for p in strategy_cls_for(name, params).params}
-            pair_models = {"strong_model": self.dataset.models[self.pair.strong],
-                           "weak_model": self.dataset.models[self.pair.weak]}
+            pair_models = {
+                "strong_model": self.dataset.models[self.pair.strong],
+                "weak_model": self.dataset.models[self.pair.weak],
+            }
             for key in PAIR_PARAMS:
                 if key in declared and key not in values:
                     values[key] = pair_models[key]
@@ -126,8 +133,9 @@ class Evaluator:
 
     # --- curves -------------------------------------------------------------------------
 
-    def knob_curve(self, name: str, params: Mapping[str, Any], knob: Knob,
-                   values: tuple[float, ...] | None = None) -> CurveResult:
+    def knob_curve(
+        self, name: str, params: Mapping[str, Any], knob: Knob, values: tuple[float, ...] | None = None
+    ) -> CurveResult:
         """Outcomes along the knob (the given values, else an adaptive grid
         over its bounds that fills gaps in strong share), with APGR and CPT."""
         points: dict[float, Outcome] = {}
@@ -149,8 +157,11 @@ class Evaluator:
             tried = CURVE_START
             while tried < CURVE_MAX and len(points) >= 2:
                 ordered = sorted(points)
-                gaps = [(abs(self.strong_share(points[b]) - self.strong_share(points[a])), a, b)
-                        for a, b in zip(ordered, ordered[1:]) if (b - a) > (1 if is_int else 1e-6)]
+                gaps = [
+                    (abs(self.strong_share(points[b]) - self.strong_share(points[a])), a, b)
+                    for a, b in itertools.pairwise(ordered)
+                    if (b - a) > (1 if is_int else 1e-6)
+                ]
                 gaps = [g for g in gaps if g[0] > CURVE_GAP]
                 if not gaps:
                     break
@@ -164,8 +175,9 @@ class Evaluator:
         result = CurveResult(knob.param.name, ordered_points, None, None, None)
         if self.pair is not None and ordered_points and all(self.within_pair(o) for _, o in ordered_points):
             strong_q, weak_q = self.pair.qualities(self.dataset)
-            curve = make_curve([(self.strong_share(o), float(o.quality.mean())) for _, o in ordered_points],
-                               strong_q, weak_q)
+            curve = make_curve(
+                [(self.strong_share(o), float(o.quality.mean())) for _, o in ordered_points], strong_q, weak_q
+            )
             result.apgr = apgr(curve, strong_q, weak_q)
             result.cpt50 = cpt(curve, strong_q, weak_q, 0.5)
             result.cpt80 = cpt(curve, strong_q, weak_q, 0.8)
@@ -195,7 +207,7 @@ class Evaluator:
             raise UserError(f"--calibrate {target.label}: no setting of {name}.{knob.param.name} can route this data")
         is_int = knob.param.type == "int"
         ordered = sorted(points)
-        for a, b in zip(ordered, ordered[1:]):  # refine where the measure crosses the target
+        for a, b in itertools.pairwise(ordered):  # refine where the measure crosses the target
             low_side, high_side = measure(points[a]) - target.value, measure(points[b]) - target.value
             if low_side == 0 or high_side == 0 or (low_side > 0) == (high_side > 0):
                 continue
@@ -215,15 +227,18 @@ class Evaluator:
         return _choose(points, measure, target, f"{name}.{knob.param.name}", self)
 
 
-def _choose(points: dict[float, Outcome], measure: Callable[[Outcome], float], target: Target, label: str,
-            evaluator: Evaluator) -> tuple[float, Outcome]:
+def _choose(
+    points: dict[float, Outcome], measure: Callable[[Outcome], float], target: Target, label: str, evaluator: Evaluator
+) -> tuple[float, Outcome]:
     items = sorted(points.items())
     if target.kind == "strong_share":
         value, outcome = min(items, key=lambda kv: (abs(measure(kv[1]) - target.value), kv[0]))
         reached = measure(outcome)
         if abs(reached - target.value) > SHARE_TOLERANCE:
-            raise UserError(f"--calibrate {target.label}: no setting of {label} reaches it on the fit split; "
-                            f"closest reachable: strong_share={reached:.3f} ({label}={value:g})")
+            raise UserError(
+                f"--calibrate {target.label}: no setting of {label} reaches it on the fit split; "
+                f"closest reachable: strong_share={reached:.3f} ({label}={value:g})"
+            )
         return value, outcome
     cost = lambda o: float(o.cost.mean() * 1000)  # noqa: E731
     quality = lambda o: float(o.quality.mean())  # noqa: E731
@@ -231,14 +246,18 @@ def _choose(points: dict[float, Outcome], measure: Callable[[Outcome], float], t
         within = [kv for kv in items if cost(kv[1]) <= target.value + 1e-12]
         if not within:
             value, outcome = min(items, key=lambda kv: cost(kv[1]))
-            raise UserError(f"--calibrate {target.label}: every setting of {label} costs more on the fit split; "
-                            f"closest reachable: budget_per_1k={cost(outcome):.4f} ({label}={value:g})")
+            raise UserError(
+                f"--calibrate {target.label}: every setting of {label} costs more on the fit split; "
+                f"closest reachable: budget_per_1k={cost(outcome):.4f} ({label}={value:g})"
+            )
         return max(within, key=lambda kv: (quality(kv[1]), -cost(kv[1])))
     meeting = [kv for kv in items if quality(kv[1]) >= target.value - 1e-12]
     if not meeting:
         value, outcome = max(items, key=lambda kv: quality(kv[1]))
-        raise UserError(f"--calibrate {target.label}: no setting of {label} reaches it on the fit split; "
-                        f"closest reachable: quality_floor={quality(outcome):.4f} ({label}={value:g})")
+        raise UserError(
+            f"--calibrate {target.label}: no setting of {label} reaches it on the fit split; "
+            f"closest reachable: quality_floor={quality(outcome):.4f} ({label}={value:g})"
+        )
     return min(meeting, key=lambda kv: (cost(kv[1]), -quality(kv[1])))
 
 
@@ -247,8 +266,9 @@ def _try_cls(cls: Any, params: Mapping[str, Any], evaluator: Evaluator) -> Outco
     from playground.eval.replay import replay_strategy
 
     try:
-        return replay_strategy(cls(evaluator.catalog, dict(params)), params, evaluator.table, evaluator.dataset,
-                               evaluator.ctx)
+        return replay_strategy(
+            cls(evaluator.catalog, dict(params)), params, evaluator.table, evaluator.dataset, evaluator.ctx
+        )
     except NotReplayable as exc:
         return f"not replayable: {exc}"
     except UserError as exc:

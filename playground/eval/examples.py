@@ -20,14 +20,49 @@ SEED = 20261201
 PER_SET = 70
 
 _CAPITALS = (
-    ("France", "Paris"), ("Japan", "Tokyo"), ("Australia", "Canberra"), ("Canada", "Ottawa"), ("Germany", "Berlin"),
-    ("Italy", "Rome"), ("Spain", "Madrid"), ("Egypt", "Cairo"), ("Kenya", "Nairobi"), ("India", "New Delhi"),
-    ("Turkey", "Ankara"), ("Switzerland", "Bern"), ("New Zealand", "Wellington"), ("Nigeria", "Abuja"),
-    ("Peru", "Lima"), ("Norway", "Oslo"), ("Poland", "Warsaw"), ("Vietnam", "Hanoi"), ("Argentina", "Buenos Aires"),
-    ("Portugal", "Lisbon"), ("Sweden", "Stockholm"), ("Greece", "Athens"), ("Thailand", "Bangkok"), ("Chile", "Santiago"),
+    ("France", "Paris"),
+    ("Japan", "Tokyo"),
+    ("Australia", "Canberra"),
+    ("Canada", "Ottawa"),
+    ("Germany", "Berlin"),
+    ("Italy", "Rome"),
+    ("Spain", "Madrid"),
+    ("Egypt", "Cairo"),
+    ("Kenya", "Nairobi"),
+    ("India", "New Delhi"),
+    ("Turkey", "Ankara"),
+    ("Switzerland", "Bern"),
+    ("New Zealand", "Wellington"),
+    ("Nigeria", "Abuja"),
+    ("Peru", "Lima"),
+    ("Norway", "Oslo"),
+    ("Poland", "Warsaw"),
+    ("Vietnam", "Hanoi"),
+    ("Argentina", "Buenos Aires"),
+    ("Portugal", "Lisbon"),
+    ("Sweden", "Stockholm"),
+    ("Greece", "Athens"),
+    ("Thailand", "Bangkok"),
+    ("Chile", "Santiago"),
 )
-_WORDS = ("strawberry", "banana", "mississippi", "bookkeeper", "parallel", "rhythm", "committee", "accommodate",
-          "necessary", "occurrence", "balloon", "coffee", "pepper", "letter", "assessment", "embarrass")
+_WORDS = (
+    "strawberry",
+    "banana",
+    "mississippi",
+    "bookkeeper",
+    "parallel",
+    "rhythm",
+    "committee",
+    "accommodate",
+    "necessary",
+    "occurrence",
+    "balloon",
+    "coffee",
+    "pepper",
+    "letter",
+    "assessment",
+    "embarrass",
+)
 
 
 def _is_prime(n: int) -> bool:
@@ -37,31 +72,50 @@ def _is_prime(n: int) -> bool:
 def short_facts(rng: random.Random) -> list[LabelledPrompt]:
     def arithmetic() -> LabelledPrompt:
         kind = rng.choice("+-*/")
-        a, b = rng.choice([(rng.randint(2, 9), rng.randint(2, 9)), (rng.randint(10, 99), rng.randint(10, 99)),
-                           (rng.randint(100, 999), rng.randint(10, 99))])
+        a, b = rng.choice(
+            [
+                (rng.randint(2, 9), rng.randint(2, 9)),
+                (rng.randint(10, 99), rng.randint(10, 99)),
+                (rng.randint(100, 999), rng.randint(10, 99)),
+            ]
+        )
         if kind == "/":
             a = a * b
         value = {"+": a + b, "-": a - b, "*": a * b, "/": a // b}[kind]
         symbol = {"+": "+", "-": "-", "*": "*", "/": "/"}[kind]
-        text = rng.choice(["What is {a} {s} {b}?", "Calculate {a} {s} {b}.", "What is {a} {s} {b}? Reply with a number only."])
+        text = rng.choice(
+            ["What is {a} {s} {b}?", "Calculate {a} {s} {b}.", "What is {a} {s} {b}? Reply with a number only."]
+        )
         return LabelledPrompt(text.format(a=a, s=symbol, b=b), str(value), "numeric", ("facts", "arithmetic"))
 
     def counting() -> LabelledPrompt:
         word = rng.choice(_WORDS)
         if rng.random() < 0.5:
-            return LabelledPrompt(f"How many letters are in the word '{word}'?", str(len(word)), "numeric", ("facts", "counting"))
+            return LabelledPrompt(
+                f"How many letters are in the word '{word}'?", str(len(word)), "numeric", ("facts", "counting")
+            )
         letter = rng.choice(sorted(set(word)))
-        return LabelledPrompt(f"How many times does the letter '{letter}' appear in '{word}'?", str(word.count(letter)),
-                              "numeric", ("facts", "counting"))
+        return LabelledPrompt(
+            f"How many times does the letter '{letter}' appear in '{word}'?",
+            str(word.count(letter)),
+            "numeric",
+            ("facts", "counting"),
+        )
 
     def prime() -> LabelledPrompt:
         n = rng.randint(11, 400)
-        return LabelledPrompt(f"Is {n} a prime number? Answer yes or no.", "yes" if _is_prime(n) else "no", "normalised",
-                              ("facts", "yes-no"))
+        return LabelledPrompt(
+            f"Is {n} a prime number? Answer yes or no.",
+            "yes" if _is_prime(n) else "no",
+            "normalised",
+            ("facts", "yes-no"),
+        )
 
     def capital() -> LabelledPrompt:
         country, city = rng.choice(_CAPITALS)
-        text = rng.choice(["What is the capital of {c}?", "Which city is the capital of {c}?", "Capital of {c}? One word if you can."])
+        text = rng.choice(
+            ["What is the capital of {c}?", "Which city is the capital of {c}?", "Capital of {c}? One word if you can."]
+        )
         return LabelledPrompt(text.format(c=country), city, "auto", ("facts", "geography"))
 
     makers: list[Callable[[], LabelledPrompt]] = [arithmetic, counting, prime, capital]
@@ -70,22 +124,44 @@ def short_facts(rng: random.Random) -> list[LabelledPrompt]:
 
 _NAMES = ("Maya", "Tom", "Aisha", "Lucas", "Priya", "Kenji", "Sofia", "Omar", "Elena", "Noah")
 _WORD_PROBLEMS: tuple[tuple[str, Callable[[int, int, int], int]], ...] = (
-    ("{n} bakes {a} trays of muffins with {b} muffins on each tray and gives away {c} muffins. "
-     "How many muffins are left?", lambda a, b, c: a * b - c),
-    ("A train travels at {a} km per hour for {b} hours, then {c} km more. How many kilometres does it travel in total?",
-     lambda a, b, c: a * b + c),
-    ("{n} has {a} dollars, spends {b} dollars on books and then earns {c} dollars. How many dollars does {n} have now?",
-     lambda a, b, c: a - b + c),
-    ("A garden has {a} rows of {b} tulips. {c} tulips are picked. How many tulips remain in the garden?",
-     lambda a, b, c: a * b - c),
-    ("{n} reads {a} pages a day for {b} days and then {c} pages on the last day. How many pages did {n} read?",
-     lambda a, b, c: a * b + c),
-    ("A dance class has {a} students. {b} more students join each week for {c} weeks. How many students are in the "
-     "class at the end?", lambda a, b, c: a + b * c),
-    ("A box holds {b} pencils. {n} buys {a} boxes and shares them equally among {c} friends, keeping none. "
-     "How many pencils does each friend get if the share is whole?", lambda a, b, c: (a * b) // c),
-    ("A shop sells notebooks for {a} dollars each. {n} buys {b} notebooks and pays with {c} twenty-dollar bills. "
-     "How much change, in dollars, does {n} get?", lambda a, b, c: c * 20 - a * b),
+    (
+        "{n} bakes {a} trays of muffins with {b} muffins on each tray and gives away {c} muffins. "
+        "How many muffins are left?",
+        lambda a, b, c: a * b - c,
+    ),
+    (
+        "A train travels at {a} km per hour for {b} hours, then {c} km more. "
+        "How many kilometres does it travel in total?",
+        lambda a, b, c: a * b + c,
+    ),
+    (
+        "{n} has {a} dollars, spends {b} dollars on books and then earns {c} dollars. "
+        "How many dollars does {n} have now?",
+        lambda a, b, c: a - b + c,
+    ),
+    (
+        "A garden has {a} rows of {b} tulips. {c} tulips are picked. How many tulips remain in the garden?",
+        lambda a, b, c: a * b - c,
+    ),
+    (
+        "{n} reads {a} pages a day for {b} days and then {c} pages on the last day. How many pages did {n} read?",
+        lambda a, b, c: a * b + c,
+    ),
+    (
+        "A dance class has {a} students. {b} more students join each week for {c} weeks. How many students are in the "
+        "class at the end?",
+        lambda a, b, c: a + b * c,
+    ),
+    (
+        "A box holds {b} pencils. {n} buys {a} boxes and shares them equally among {c} friends, keeping none. "
+        "How many pencils does each friend get if the share is whole?",
+        lambda a, b, c: (a * b) // c,
+    ),
+    (
+        "A shop sells notebooks for {a} dollars each. {n} buys {b} notebooks and pays with {c} twenty-dollar bills. "
+        "How much change, in dollars, does {n} get?",
+        lambda a, b, c: c * 20 - a * b,
+    ),
 )
 
 
@@ -101,8 +177,14 @@ def math_word_problems(rng: random.Random) -> list[LabelledPrompt]:
         answer = solve(a, b, c)
         if answer < 0:
             continue
-        suffix = rng.choice(["", " Show your reasoning, then give the final answer.", " Answer with a number only.",
-                             " Walk me through it step by step, justify each step, then finally state the answer."])
+        suffix = rng.choice(
+            [
+                "",
+                " Show your reasoning, then give the final answer.",
+                " Answer with a number only.",
+                " Walk me through it step by step, justify each step, then finally state the answer.",
+            ]
+        )
         text = template.format(n=rng.choice(_NAMES), a=a, b=b, c=c) + suffix
         items.append(LabelledPrompt(text, str(answer), "numeric", ("math", "word-problem")))
     return items
@@ -110,24 +192,45 @@ def math_word_problems(rng: random.Random) -> list[LabelledPrompt]:
 
 _LANGS = ("Python", "JavaScript", "TypeScript", "Go", "Rust", "SQL")
 _CODE_TASKS = (
-    "checks whether a string is a palindrome", "returns the n-th Fibonacci number iteratively",
-    "merges two sorted lists into one sorted list", "removes duplicates from a list while keeping the order",
-    "parses an ISO 8601 date and returns the weekday", "counts word frequencies in a text",
-    "validates an email address without a regex library", "flattens a nested list of any depth",
-    "implements binary search over a sorted array", "groups records by a key and sums a field",
+    "checks whether a string is a palindrome",
+    "returns the n-th Fibonacci number iteratively",
+    "merges two sorted lists into one sorted list",
+    "removes duplicates from a list while keeping the order",
+    "parses an ISO 8601 date and returns the weekday",
+    "counts word frequencies in a text",
+    "validates an email address without a regex library",
+    "flattens a nested list of any depth",
+    "implements binary search over a sorted array",
+    "groups records by a key and sums a field",
     "retries a flaky network call with exponential backoff and jitter",
-    "implements an LRU cache with O(1) get and put", "debounces a function call",
+    "implements an LRU cache with O(1) get and put",
+    "debounces a function call",
     "computes the moving average of a stream of numbers",
 )
-_SQL_TASKS = ("finds the top 5 customers by total order value", "lists products never ordered",
-              "computes monthly revenue for the last 12 months", "finds duplicate email addresses in a users table")
+_SQL_TASKS = (
+    "finds the top 5 customers by total order value",
+    "lists products never ordered",
+    "computes monthly revenue for the last 12 months",
+    "finds duplicate email addresses in a users table",
+)
 _BUGS = (
     ("Python", "def average(xs):\n    return sum(xs) / len(xs)\n\nprint(average([]))", "it crashes on an empty list"),
     ("JavaScript", "const data = fetch('/api/items');\nconsole.log(data.items.length);", "data.items is undefined"),
-    ("Python", "cache = {}\ndef get(key, default=[]):\n    default.append(key)\n    return cache.get(key, default)",
-     "the default list keeps growing between calls"),
-    ("Go", "for i := 0; i < len(items); i++ {\n    go func() { process(items[i]) }()\n}", "goroutines see the wrong item"),
-    ("SQL", "SELECT name, COUNT(*) FROM orders JOIN users ON users.id = orders.user_id;", "it fails with a GROUP BY error"),
+    (
+        "Python",
+        "cache = {}\ndef get(key, default=[]):\n    default.append(key)\n    return cache.get(key, default)",
+        "the default list keeps growing between calls",
+    ),
+    (
+        "Go",
+        "for i := 0; i < len(items); i++ {\n    go func() { process(items[i]) }()\n}",
+        "goroutines see the wrong item",
+    ),
+    (
+        "SQL",
+        "SELECT name, COUNT(*) FROM orders JOIN users ON users.id = orders.user_id;",
+        "it fails with a GROUP BY error",
+    ),
 )
 
 
@@ -142,7 +245,10 @@ _HARD_CODE = (
     "when a node pauses, and prove that two holders can never both write.",
 )
 _HARD_SNIPPETS = (
-    ("python", "jobs = queue.get_all()\nfor job in jobs:\n    if not job.taken:\n        job.taken = True\n        run(job)"),
+    (
+        "python",
+        "jobs = queue.get_all()\nfor job in jobs:\n    if not job.taken:\n        job.taken = True\n        run(job)",
+    ),
     ("go", "func (c *Counter) Inc() {\n    c.n = c.n + 1\n}\n\nfor i := 0; i < 100; i++ { go c.Inc() }"),
     ("javascript", "let total = 0;\nawait Promise.all(items.map(async (x) => { total += await price(x); }));"),
 )
@@ -158,8 +264,9 @@ def code(rng: random.Random) -> list[LabelledPrompt]:
         elif roll < 0.6:
             lang = rng.choice(_LANGS[:-1])
             task = rng.choice(_CODE_TASKS)
-            extra = rng.choice(["", " Include unit tests.", " Explain the time complexity.",
-                                " Handle edge cases and explain them."])
+            extra = rng.choice(
+                ["", " Include unit tests.", " Explain the time complexity.", " Handle edge cases and explain them."]
+            )
             text = f"Write a {lang} function that {task}.{extra}"
         elif roll < 0.75:
             text = f"Write a SQL query that {rng.choice(_SQL_TASKS)}."
@@ -171,17 +278,44 @@ def code(rng: random.Random) -> list[LabelledPrompt]:
     return items
 
 
-_TOPICS = ("a URL shortener", "a distributed rate limiter", "a chat application with read receipts",
-           "a feature-flag service", "a payment ledger", "a job queue with retries", "a search autocomplete service",
-           "a multi-tenant analytics pipeline", "an offline-first mobile notes app", "a video transcoding service")
-_PAIRS = (("REST", "GraphQL"), ("SQL", "NoSQL databases"), ("threads", "async I/O"), ("microservices", "a monolith"),
-          ("optimistic", "pessimistic locking"), ("TCP", "UDP"), ("eventual", "strong consistency"),
-          ("server-side rendering", "client-side rendering"))
-_WHYS = ("the sky is blue", "hash tables have O(1) average lookups", "compound interest grows exponentially",
-         "quicksort is fast in practice despite its O(n^2) worst case", "airplanes can fly",
-         "CAP theorem forces a trade-off", "deadlocks happen", "caches improve latency")
-_PROOFS = ("the square root of 2 is irrational", "there are infinitely many primes",
-           "the sum of the first n odd numbers is n^2", "every tree with n nodes has n-1 edges")
+_TOPICS = (
+    "a URL shortener",
+    "a distributed rate limiter",
+    "a chat application with read receipts",
+    "a feature-flag service",
+    "a payment ledger",
+    "a job queue with retries",
+    "a search autocomplete service",
+    "a multi-tenant analytics pipeline",
+    "an offline-first mobile notes app",
+    "a video transcoding service",
+)
+_PAIRS = (
+    ("REST", "GraphQL"),
+    ("SQL", "NoSQL databases"),
+    ("threads", "async I/O"),
+    ("microservices", "a monolith"),
+    ("optimistic", "pessimistic locking"),
+    ("TCP", "UDP"),
+    ("eventual", "strong consistency"),
+    ("server-side rendering", "client-side rendering"),
+)
+_WHYS = (
+    "the sky is blue",
+    "hash tables have O(1) average lookups",
+    "compound interest grows exponentially",
+    "quicksort is fast in practice despite its O(n^2) worst case",
+    "airplanes can fly",
+    "CAP theorem forces a trade-off",
+    "deadlocks happen",
+    "caches improve latency",
+)
+_PROOFS = (
+    "the square root of 2 is irrational",
+    "there are infinitely many primes",
+    "the sum of the first n odd numbers is n^2",
+    "every tree with n nodes has n-1 edges",
+)
 
 
 def reasoning(rng: random.Random) -> list[LabelledPrompt]:
@@ -193,24 +327,58 @@ def reasoning(rng: random.Random) -> list[LabelledPrompt]:
         elif roll < 0.5:
             a, b = rng.choice(_PAIRS)
             text = f"Compare {a} and {b}. When would you choose each, and what are the trade-offs?" + rng.choice(
-                ["", " Evaluate the performance and consistency implications step by step and justify your choice.",
-                 " Analyze the failure modes of each under concurrency, then finally recommend one and justify it."])
+                [
+                    "",
+                    " Evaluate the performance and consistency implications step by step and justify your choice.",
+                    " Analyze the failure modes of each under concurrency, then finally recommend one and justify it.",
+                ]
+            )
         elif roll < 0.75:
             topic = rng.choice(_TOPICS)
-            parts = rng.sample(["the data model", "the API", "scaling to 10x traffic", "failure modes",
-                                "consistency guarantees", "observability", "security"], k=rng.randint(2, 4))
-            text = (f"Design {topic}. Cover " + ", ".join(parts[:-1]) + f" and {parts[-1]}. "
-                    + rng.choice(["", "Justify each decision.", "It must stay correct under concurrent writes.",
-                                  "Compare two architectures, analyze their trade-offs step by step, and prove the "
-                                  "invariant your design relies on."])).strip()
+            parts = rng.sample(
+                [
+                    "the data model",
+                    "the API",
+                    "scaling to 10x traffic",
+                    "failure modes",
+                    "consistency guarantees",
+                    "observability",
+                    "security",
+                ],
+                k=rng.randint(2, 4),
+            )
+            text = (
+                f"Design {topic}. Cover "
+                + ", ".join(parts[:-1])
+                + f" and {parts[-1]}. "
+                + rng.choice(
+                    [
+                        "",
+                        "Justify each decision.",
+                        "It must stay correct under concurrent writes.",
+                        "Compare two architectures, analyze their trade-offs step by step, and prove the "
+                        "invariant your design relies on.",
+                    ]
+                )
+            ).strip()
         else:
             text = f"Prove that {rng.choice(_PROOFS)}" + rng.choice([", step by step.", ".", " rigorously."])
         items.append(LabelledPrompt(text, tags=("reasoning",)))
     return items
 
 
-_SUBJECTS = ("a lighthouse", "autumn rain", "a robot learning to paint", "a cat who loves databases", "the first snow",
-             "a lost umbrella", "a city at three in the morning", "a retired astronaut", "a bakery on Mars", "an old library")
+_SUBJECTS = (
+    "a lighthouse",
+    "autumn rain",
+    "a robot learning to paint",
+    "a cat who loves databases",
+    "the first snow",
+    "a lost umbrella",
+    "a city at three in the morning",
+    "a retired astronaut",
+    "a bakery on Mars",
+    "an old library",
+)
 
 
 def creative(rng: random.Random) -> list[LabelledPrompt]:

@@ -10,6 +10,7 @@ written whole (temp file + rename): a crash never leaves half a cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -99,13 +100,25 @@ def _save(npz: Path, note: Path, table: Any, names: set[str]) -> None:
             object_columns.append(name)
             array = array.astype(str)
         stored[name] = array
-    _write_private(npz, lambda handle: np.savez(handle, **stored))
-    meta = {"version": FORMAT_VERSION, "n": len(table.prompts), "names": sorted(names), "object_columns": object_columns}
+    _write_private(npz, lambda handle: np.savez(handle, allow_pickle=False, **stored))
+    meta = {
+        "version": FORMAT_VERSION,
+        "n": len(table.prompts),
+        "names": sorted(names),
+        "object_columns": object_columns,
+    }
     _write_private(note, lambda handle: handle.write(json.dumps(meta).encode()))
 
 
-def cached_features(prompts: Sequence[str], names: Iterable[str], counter: TokenCounter, *,
-                    embed: Embed | None = None, embed_key: str = "", use_cache: bool = True) -> tuple[Any, bool]:
+def cached_features(
+    prompts: Sequence[str],
+    names: Iterable[str],
+    counter: TokenCounter,
+    *,
+    embed: Embed | None = None,
+    embed_key: str = "",
+    use_cache: bool = True,
+) -> tuple[Any, bool]:
     """(FeatureTable with at least `names`, whether it came whole from the cache)."""
     wanted = set(names)
     if embed is None:
@@ -126,8 +139,6 @@ def cached_features(prompts: Sequence[str], names: Iterable[str], counter: Token
         have |= missing
     else:
         table, have = table_cls.compute(prompts, counter, sorted(wanted), embed=embed), set(wanted)
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache dir costs speed, never the result
         _save(npz, note, table, have)
-    except OSError:
-        pass  # a read-only cache dir costs speed, never the result
     return table, False

@@ -41,18 +41,18 @@ class LabelledPrompt:
 def _item(origin: str, where: str, raw: dict[str, Any]) -> LabelledPrompt:
     prompt = raw.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
-        raise UserError(f"{origin}:{where}: \"prompt\" must be a non-empty string")
+        raise UserError(f'{origin}:{where}: "prompt" must be a non-empty string')
     reference = raw.get("reference")
     if reference is not None and not isinstance(reference, (str, int, float)):
-        raise UserError(f"{origin}:{where}: \"reference\" must be text or a number")
+        raise UserError(f'{origin}:{where}: "reference" must be text or a number')
     match = raw.get("match") or None
     if match is not None and match not in MATCH_MODES:
-        raise UserError(f"{origin}:{where}: \"match\" {match!r} is not one of {', '.join(MATCH_MODES)}")
+        raise UserError(f'{origin}:{where}: "match" {match!r} is not one of {", ".join(MATCH_MODES)}')
     tags = raw.get("tags") or ()
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(";") if t.strip()]
     if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
-        raise UserError(f"{origin}:{where}: \"tags\" must be a list of strings")
+        raise UserError(f'{origin}:{where}: "tags" must be a list of strings')
     return LabelledPrompt(prompt, None if reference is None else str(reference), match, tuple(tags))
 
 
@@ -81,7 +81,7 @@ def load_labelled(path: str | Path) -> tuple[LabelledPrompt, ...]:
         except (json.JSONDecodeError, RecursionError) as exc:
             raise UserError(f"{path}:{number}: not valid JSON ({exc}); one object per line") from None
         if not isinstance(raw, dict):
-            raise UserError(f"{path}:{number}: expected an object with a \"prompt\" field")
+            raise UserError(f'{path}:{number}: expected an object with a "prompt" field')
         items.append(_item(str(path), str(number), raw))
     return tuple(items)
 

@@ -24,8 +24,8 @@ from playground.engine.runner import Engine
 from playground.eval.labelled import LabelledPrompt
 from playground.eval.live_store import LiveRow, ResultStore
 from playground.eval.metrics import Metrics
-from playground.eval.scoring import matches, read_judgement
 from playground.eval.scoring import judge_prompt as make_judge_prompt
+from playground.eval.scoring import matches, read_judgement
 from playground.strategies.base import Strategy
 
 JUDGE_MAX_TOKENS = 16
@@ -55,8 +55,9 @@ class LiveProgress:
     resumed: int  # rows found in the store when the run started
 
 
-def run_id_for(items: Sequence[LabelledPrompt], tasks: Sequence[LiveTask], scoring: Scoring,
-               max_output_tokens: int) -> tuple[str, dict[str, Any]]:
+def run_id_for(
+    items: Sequence[LabelledPrompt], tasks: Sequence[LiveTask], scoring: Scoring, max_output_tokens: int
+) -> tuple[str, dict[str, Any]]:
     config = {
         "prompts": hashlib.sha256(json.dumps([i.to_dict() for i in items]).encode()).hexdigest(),
         "count": len(items),
@@ -68,7 +69,9 @@ def run_id_for(items: Sequence[LabelledPrompt], tasks: Sequence[LiveTask], scori
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16], config
 
 
-async def _score(engine: Engine, item: LabelledPrompt, answer: str, scoring: Scoring) -> tuple[float | None, str, float]:
+async def _score(
+    engine: Engine, item: LabelledPrompt, answer: str, scoring: Scoring
+) -> tuple[float | None, str, float]:
     """(quality, how it was scored, judge cost)."""
     if item.reference is not None:
         mode = item.match or scoring.match
@@ -82,9 +85,18 @@ async def _score(engine: Engine, item: LabelledPrompt, answer: str, scoring: Sco
     return read_judgement(result.text).score, f"judge:{scoring.judge_model}", result.cost_usd
 
 
-async def run_live(engine: Engine, items: Sequence[LabelledPrompt], tasks: Sequence[LiveTask], scoring: Scoring,
-                   store: ResultStore, run_id: str, *, concurrency: int = 8, max_output_tokens: int = 512,
-                   progress: Callable[[LiveProgress], None] | None = None) -> list[LiveRow]:
+async def run_live(
+    engine: Engine,
+    items: Sequence[LabelledPrompt],
+    tasks: Sequence[LiveTask],
+    scoring: Scoring,
+    store: ResultStore,
+    run_id: str,
+    *,
+    concurrency: int = 8,
+    max_output_tokens: int = 512,
+    progress: Callable[[LiveProgress], None] | None = None,
+) -> list[LiveRow]:
     """Run what the store does not hold yet; return every row of the run."""
     done = store.done(run_id)
     jobs = [(task, index) for task in tasks for index in range(len(items)) if (task.label, index) not in done]
@@ -99,13 +111,34 @@ async def run_live(engine: Engine, items: Sequence[LabelledPrompt], tasks: Seque
             request = ChatRequest.from_prompt(item.prompt, max_output_tokens=max_output_tokens)
             result = await engine.run(task.strategy, request)
             if result.error is not None:
-                row = LiveRow(task.label, index, item.prompt, result.model, "", 0.0, "error", result.cost_usd, 0.0,
-                              result.latency_ms, f"{result.error.kind}: {result.error.message}")
+                row = LiveRow(
+                    task.label,
+                    index,
+                    item.prompt,
+                    result.model,
+                    "",
+                    0.0,
+                    "error",
+                    result.cost_usd,
+                    0.0,
+                    result.latency_ms,
+                    f"{result.error.kind}: {result.error.message}",
+                )
                 state["failed"] += 1
             else:
                 quality, scored_by, judge_cost = await _score(engine, item, result.text, scoring)
-                row = LiveRow(task.label, index, item.prompt, result.model, result.text, quality, scored_by,
-                              result.cost_usd, judge_cost, result.latency_ms)
+                row = LiveRow(
+                    task.label,
+                    index,
+                    item.prompt,
+                    result.model,
+                    result.text,
+                    quality,
+                    scored_by,
+                    result.cost_usd,
+                    judge_cost,
+                    result.latency_ms,
+                )
         store.add(run_id, row)
         state["done"] += 1
         if progress is not None:
@@ -134,14 +167,21 @@ def summarize_live(rows: Sequence[LiveRow], tasks: Sequence[LiveTask]) -> list[M
         latencies = np.array([r.latency_ms for r in mine if r.latency_ms is not None], dtype=np.float64)
         models = [r.model or "(none)" for r in mine]
         shares = {m: models.count(m) / len(mine) for m in dict.fromkeys(models)}
-        out.append(Metrics(
-            strategy=task.strategy.name, params=task.params, n=len(mine),
-            quality=float(np.mean(scored)) if scored else float("nan"),
-            cost_usd=cost, cost_per_1k_usd=cost / len(mine) * 1000,
-            savings_vs_best_single=None, savings_vs_strongest=None,
-            strong_share=shares.get(task.strategy.catalog.flagship, 0.0), shares=shares,
-            p50_ms=float(np.percentile(latencies, 50)) if latencies.size else None,
-            p95_ms=float(np.percentile(latencies, 95)) if latencies.size else None,
-            note=f"{len(scored)} of {len(mine)} scored; judge cost ${sum(r.judge_cost_usd for r in mine):.6f}",
-        ))
+        out.append(
+            Metrics(
+                strategy=task.strategy.name,
+                params=task.params,
+                n=len(mine),
+                quality=float(np.mean(scored)) if scored else float("nan"),
+                cost_usd=cost,
+                cost_per_1k_usd=cost / len(mine) * 1000,
+                savings_vs_best_single=None,
+                savings_vs_strongest=None,
+                strong_share=shares.get(task.strategy.catalog.flagship, 0.0),
+                shares=shares,
+                p50_ms=float(np.percentile(latencies, 50)) if latencies.size else None,
+                p95_ms=float(np.percentile(latencies, 95)) if latencies.size else None,
+                note=f"{len(scored)} of {len(mine)} scored; judge cost ${sum(r.judge_cost_usd for r in mine):.6f}",
+            )
+        )
     return out

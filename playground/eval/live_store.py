@@ -95,18 +95,34 @@ class ResultStore:
         self._db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?, ?)", (run_id, json.dumps(config), time.time()))
 
     def done(self, run_id: str) -> set[tuple[str, int]]:
-        return {(task, index) for task, index in
-                self._db.execute("SELECT task, prompt_index FROM results WHERE run_id = ?", (run_id,))}
+        return {
+            (task, index)
+            for task, index in self._db.execute("SELECT task, prompt_index FROM results WHERE run_id = ?", (run_id,))
+        }
 
     def add(self, run_id: str, row: LiveRow) -> None:
         self._db.execute(
             "INSERT OR IGNORE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, row.task, row.prompt_index, row.prompt, row.model, row.answer, row.quality, row.scored_by,
-             row.cost_usd, row.judge_cost_usd, row.latency_ms, row.error),
+            (
+                run_id,
+                row.task,
+                row.prompt_index,
+                row.prompt,
+                row.model,
+                row.answer,
+                row.quality,
+                row.scored_by,
+                row.cost_usd,
+                row.judge_cost_usd,
+                row.latency_ms,
+                row.error,
+            ),
         )
 
     def rows(self, run_id: str) -> list[LiveRow]:
         cursor = self._db.execute(
             "SELECT task, prompt_index, prompt, model, answer, quality, scored_by, cost_usd, judge_cost_usd, "
-            "latency_ms, error FROM results WHERE run_id = ? ORDER BY task, prompt_index", (run_id,))
+            "latency_ms, error FROM results WHERE run_id = ? ORDER BY task, prompt_index",
+            (run_id,),
+        )
         return [LiveRow(*values) for values in cursor]

@@ -36,7 +36,9 @@ def parse_map_flags(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         name, sep, target = item.rpartition("=")
         if not sep or not name.strip() or not target.strip():
-            raise UserError(f"--map {item!r}: expected DATASET_MODEL=CATALOG_MODEL (or DATASET_MODEL=- to leave it out)")
+            raise UserError(
+                f"--map {item!r}: expected DATASET_MODEL=CATALOG_MODEL (or DATASET_MODEL=- to leave it out)"
+            )
         mapping[name.strip()] = target.strip()
     return mapping
 
@@ -77,8 +79,9 @@ def resolve_mapping(dataset: Path, flags: Mapping[str, str], mapping_file: Path 
     return {**base, **flags}
 
 
-def map_models(names: Iterable[str], mapping: Mapping[str, str], catalog_ids: Iterable[str], origin: str,
-               what: str = "column") -> dict[str, str]:
+def map_models(
+    names: Iterable[str], mapping: Mapping[str, str], catalog_ids: Iterable[str], origin: str, what: str = "column"
+) -> dict[str, str]:
     """{dataset name: catalog id} for the names to keep; a name neither in the
     catalog nor mapped is an error that says how to map it."""
     known = set(catalog_ids)
@@ -88,15 +91,22 @@ def map_models(names: Iterable[str], mapping: Mapping[str, str], catalog_ids: It
         if target == IGNORE:
             continue
         if target not in known:
-            hint = (f"the mapping sends it to {target!r}, which is not a catalog model" if name in mapping
-                    else "it is not a catalog model and the mapping does not name it")
-            raise UserError(f"{origin}: model {what} {name!r}: {hint}; add --map '{name}=CATALOG_MODEL' "
-                            f"(or --map '{name}=-' to leave it out); catalog models: {', '.join(sorted(known))}")
+            hint = (
+                f"the mapping sends it to {target!r}, which is not a catalog model"
+                if name in mapping
+                else "it is not a catalog model and the mapping does not name it"
+            )
+            raise UserError(
+                f"{origin}: model {what} {name!r}: {hint}; add --map '{name}=CATALOG_MODEL' "
+                f"(or --map '{name}=-' to leave it out); catalog models: {', '.join(sorted(known))}"
+            )
         result[name] = target
     taken: dict[str, str] = {}
     for name, target in result.items():
         if target in taken:
-            raise UserError(f"{origin}: model {what}s {taken[target]!r} and {name!r} both map to {target!r}; "
-                            "map each to a different catalog model")
+            raise UserError(
+                f"{origin}: model {what}s {taken[target]!r} and {name!r} both map to {target!r}; "
+                "map each to a different catalog model"
+            )
         taken[target] = name
     return result

@@ -118,7 +118,7 @@ def ranking_curve(score: np.ndarray, dataset: ReplayDataset, pair: Pair) -> Curv
     sorted_scores = score[order]
     boundaries = np.concatenate([[0], np.nonzero(np.diff(sorted_scores))[0] + 1, [n]])
     strong_q, weak_q = pair.qualities(dataset)
-    points = [(k / n, weak_q + cumulative[k] / n) for k in boundaries.tolist()]
+    points = [(k / n, float(weak_q + cumulative[k] / n)) for k in boundaries.tolist()]
     return make_curve(points, strong_q, weak_q)
 
 
@@ -192,7 +192,7 @@ def summarize(outcome: Outcome, dataset: ReplayDataset, reference: Reference) ->
     cost = float(outcome.cost.sum())
     routed = outcome.choice[outcome.choice >= 0]
     counts = np.bincount(routed, minlength=len(dataset.models))
-    shares = {model: float(c) / n for model, c in zip(dataset.models, counts.tolist()) if c}
+    shares = {model: float(c) / n for model, c in zip(dataset.models, counts.tolist(), strict=False) if c}
     strong = reference.pair.strong if reference.pair else reference.strongest
     latency = outcome.latency_ms
     known = latency[~np.isnan(latency)] if latency is not None else np.array([])
@@ -211,8 +211,11 @@ def summarize(outcome: Outcome, dataset: ReplayDataset, reference: Reference) ->
         p95_ms=float(np.percentile(known, 95)) if known.size else None,
         kind=outcome.kind,
         cost_estimated=bool(dataset.cost_estimated[np.arange(n), np.maximum(outcome.choice, 0)].any()),
-        note=(f"{outcome.extra['refused']} prompt(s) refused, counted as failed: {outcome.extra['refusal']}"
-              if outcome.extra.get("refused") else ""),
+        note=(
+            f"{outcome.extra['refused']} prompt(s) refused, counted as failed: {outcome.extra['refusal']}"
+            if outcome.extra.get("refused")
+            else ""
+        ),
     )
 
 
@@ -220,7 +223,9 @@ def mark_pareto(rows: list[Metrics]) -> None:
     """Flag the points no other point beats on both cost and quality."""
     for row in rows:
         row.pareto = not any(
-            other is not row and other.cost_per_1k_usd <= row.cost_per_1k_usd and other.quality >= row.quality
+            other is not row
+            and other.cost_per_1k_usd <= row.cost_per_1k_usd
+            and other.quality >= row.quality
             and (other.cost_per_1k_usd < row.cost_per_1k_usd or other.quality > row.quality)
             for other in rows
         )

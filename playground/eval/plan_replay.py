@@ -31,8 +31,11 @@ class NotReplayable(UserError):
     """The strategy needs a model call (or data the dataset lacks) to decide."""
 
 
-def replay_plans(dataset: ReplayDataset, plans: Sequence[Plan | None], first: np.ndarray,
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def replay_plans(
+    dataset: ReplayDataset,
+    plans: Sequence[Plan | None],
+    first: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(answering model index, quality, cost) per row."""
     n = dataset.n
     choice = first.copy()
@@ -105,12 +108,15 @@ def _ensemble(dataset: ReplayDataset, row: int, plan: EnsemblePlan) -> tuple[int
             raise NotReplayable("replaying a race needs recorded latencies (a latency_ms column)")
         times = [float(dataset.latency_ms[row, c]) for c in cols]
         winner = int(np.argmin(times))
-        spent = sum(float(dataset.costs[row, c]) * (1.0 if i == winner else min(1.0, times[winner] / max(times[i], 1e-9)))
-                    for i, c in enumerate(cols))
+        spent = sum(
+            float(dataset.costs[row, c]) * (1.0 if i == winner else min(1.0, times[winner] / max(times[i], 1e-9)))
+            for i, c in enumerate(cols)
+        )
         return cols[winner], spent
     if plan.mode not in ("vote", "consensus"):
-        raise NotReplayable(f"ensemble mode {plan.mode!r} needs a judge call (vote, consensus and race replay: "
-                            "-p ensemble.mode=vote)")
+        raise NotReplayable(
+            f"ensemble mode {plan.mode!r} needs a judge call (vote, consensus and race replay: -p ensemble.mode=vote)"
+        )
     spent = float(sum(dataset.costs[row, c] for c in cols))
     keys = [checks.normalize_short_answer(_response(dataset, row, c)) for c in cols]
     votes = Counter(keys)

@@ -40,8 +40,16 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def rows(self, index: np.ndarray) -> Outcome:
-        return Outcome(self.strategy, self.params, self.choice[index], self.quality[index], self.cost[index],
-                       None if self.latency_ms is None else self.latency_ms[index], self.kind, self.extra)
+        return Outcome(
+            self.strategy,
+            self.params,
+            self.choice[index],
+            self.quality[index],
+            self.cost[index],
+            None if self.latency_ms is None else self.latency_ms[index],
+            self.kind,
+            self.extra,
+        )
 
 
 def replay_context(catalog: Catalog, dataset: ReplayDataset, models: list[str] | None = None) -> RoutingContext:
@@ -76,16 +84,19 @@ def _pick(matrix: np.ndarray, choice: np.ndarray, refused: float) -> np.ndarray:
     return np.where(choice == REFUSED, refused, picked)
 
 
-def outcome_from_choice(name: str, params: Mapping[str, Any], dataset: ReplayDataset, choice: np.ndarray,
-                        kind: str = "router") -> Outcome:
+def outcome_from_choice(
+    name: str, params: Mapping[str, Any], dataset: ReplayDataset, choice: np.ndarray, kind: str = "router"
+) -> Outcome:
     """A refused row delivers nothing: quality 0, nothing spent, no latency."""
     latency = None if dataset.latency_ms is None else _pick(dataset.latency_ms, choice, np.nan)
-    return Outcome(name, dict(params), choice, _pick(dataset.scores, choice, 0.0), _pick(dataset.costs, choice, 0.0),
-                   latency, kind)
+    return Outcome(
+        name, dict(params), choice, _pick(dataset.scores, choice, 0.0), _pick(dataset.costs, choice, 0.0), latency, kind
+    )
 
 
-def replay_strategy(strategy: Any, params: Mapping[str, Any], table: Any, dataset: ReplayDataset,
-                    ctx: RoutingContext) -> Outcome:
+def replay_strategy(
+    strategy: Any, params: Mapping[str, Any], table: Any, dataset: ReplayDataset, ctx: RoutingContext
+) -> Outcome:
     """Route every row; plans (cascade, ensemble) replay on recorded answers."""
     batch = decide_batch(strategy, table, ctx)
     if batch.errors and len(batch.errors) == dataset.n:
@@ -111,8 +122,9 @@ def build_strategy(name: str, catalog: Catalog, params: Mapping[str, Any]) -> St
     return make_strategy(name, catalog, dict(params))
 
 
-def try_replay(name: str, params: Mapping[str, Any], catalog: Catalog, table: Any, dataset: ReplayDataset,
-               ctx: RoutingContext) -> Outcome | str:
+def try_replay(
+    name: str, params: Mapping[str, Any], catalog: Catalog, table: Any, dataset: ReplayDataset, ctx: RoutingContext
+) -> Outcome | str:
     """An outcome, or the one-line reason this strategy cannot be replayed here."""
     try:
         return replay_strategy(build_strategy(name, catalog, params), params, table, dataset, ctx)

@@ -20,7 +20,7 @@ from playground.core.decision import Plan
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
-from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext
 
 Embed = Callable[[list[str]], np.ndarray]
 DEFAULT_MAX_OUTPUT_TOKENS = 1024
@@ -36,8 +36,9 @@ class LoopFeatureTable:
     columns: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def compute(cls, prompts: Sequence[str], counter: TokenCounter, names: Iterable[str],
-                embed: Embed | None = None) -> LoopFeatureTable:
+    def compute(
+        cls, prompts: Sequence[str], counter: TokenCounter, names: Iterable[str], embed: Embed | None = None
+    ) -> LoopFeatureTable:
         tokens = np.array([counter.count_request(ChatRequest.from_prompt(p)).tokens for p in prompts], dtype=np.int64)
         columns: dict[str, np.ndarray] = {}
         if "embedding" in set(names) and embed is not None:
@@ -54,8 +55,11 @@ class LoopFeatureTable:
 
     def route_input(self, i: int, max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS) -> RouteInput:
         embedding = self.columns.get("embedding")
-        return RouteInput(ChatRequest.from_prompt(self.prompts[i], max_output_tokens=max_output_tokens),
-                          int(self.tokens[i]), embedding=None if embedding is None else embedding[i])
+        return RouteInput(
+            ChatRequest.from_prompt(self.prompts[i], max_output_tokens=max_output_tokens),
+            int(self.tokens[i]),
+            embedding=None if embedding is None else embedding[i],
+        )
 
 
 def feature_table_class() -> Any:

@@ -75,8 +75,9 @@ def _strategy_rows(ev: Evaluator, name: str, params: dict[str, Any], sweeps: lis
     return [row]
 
 
-def _calibrated_rows(fit: Evaluator, held: Evaluator, name: str, params: dict[str, Any], target: Target,
-                     sweeps: list[SweepSpec]) -> list[Metrics] | str:
+def _calibrated_rows(
+    fit: Evaluator, held: Evaluator, name: str, params: dict[str, Any], target: Target, sweeps: list[SweepSpec]
+) -> list[Metrics] | str:
     spec = next((s for s in sweeps if s.strategy == name), None)
     knob = spec.knob if spec else knob_for(strategy_cls_for(name, params))
     if knob is None:
@@ -89,10 +90,15 @@ def _calibrated_rows(fit: Evaluator, held: Evaluator, name: str, params: dict[st
     row = held.metrics(got)
     curve = held.knob_curve(name, params, knob)
     row.apgr, row.cpt50, row.cpt80 = curve.apgr, curve.cpt50, curve.cpt80
-    measured = {"strong_share": fit.strong_share(fitted), "budget_per_1k": float(fitted.cost.mean() * 1000),
-                "quality_floor": float(fitted.quality.mean())}[target.kind]
-    row.note = (f"calibrated {target.label} on the fit split ({target.kind} {measured:.4g} there; "
-                f"{name}.{knob.param.name}={value:g}); figures on the held-out split")
+    measured = {
+        "strong_share": fit.strong_share(fitted),
+        "budget_per_1k": float(fitted.cost.mean() * 1000),
+        "quality_floor": float(fitted.quality.mean()),
+    }[target.kind]
+    row.note = (
+        f"calibrated {target.label} on the fit split ({target.kind} {measured:.4g} there; "
+        f"{name}.{knob.param.name}={value:g}); figures on the held-out split"
+    )
     return [row]
 
 
@@ -126,5 +132,5 @@ def run_replay(dataset: ReplayDataset, table: Any, catalog: Catalog, request: Ev
             else:
                 rows += got
     mark_pareto(rows)
-    pair = ((dataset.models[whole.pair.strong], dataset.models[whole.pair.weak]) if whole.pair else None)
+    pair = (dataset.models[whole.pair.strong], dataset.models[whole.pair.weak]) if whole.pair else None
     return EvalReport(report_on.dataset, rows, skipped, split, pair, list(dataset.notes))

@@ -66,7 +66,9 @@ def matches(answer: str, reference: str, mode: str = "auto") -> bool:
     first_line = answer.strip().splitlines()[0] if answer.strip() else ""
     if normalise(answer) == want or normalise(first_line) == want:
         return True
-    return mode == "auto" and bool(want) and re.search(rf"(?<!\w){re.escape(want)}(?!\w)", normalise(answer)) is not None
+    return (
+        mode == "auto" and bool(want) and re.search(rf"(?<!\w){re.escape(want)}(?!\w)", normalise(answer)) is not None
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ class Knob:
     tied: tuple[str, ...] = ()
 
     def values(self, value: float) -> dict[str, float]:
-        typed = int(round(value)) if self.param.type == "int" else float(value)
+        typed = round(value) if self.param.type == "int" else float(value)
         return {self.param.name: typed, **{name: typed for name in self.tied}}
 
     @property
@@ -102,13 +102,15 @@ def parse_sweep(text: str) -> SweepSpec:
     low = param.min if param.min is not None else -math.inf
     high = param.max if param.max is not None else math.inf
     if start < low or stop > high:
-        raise UserError(f"{where}: {start:g}..{stop:g} is outside {cls.name}.{key}'s bounds {param.min:g}..{param.max:g}")
+        raise UserError(
+            f"{where}: {start:g}..{stop:g} is outside {cls.name}.{key}'s bounds {param.min:g}..{param.max:g}"
+        )
     count = math.floor((stop - start) / step + 1e-9) + 1
     if count > MAX_STEPS:
         raise UserError(f"{where}: {count} steps; at most {MAX_STEPS} (raise STEP)")
     values = [round(start + step * i, 10) for i in range(count)]
     if param.type == "int":
-        values = sorted({int(round(v)) for v in values})
+        values = sorted({round(v) for v in values})
     knob = knob_for(cls)
     tied = knob.tied if knob is not None and knob.param.name == key else ()
     return SweepSpec(cls.name, Knob(param, tied), tuple(values))
@@ -139,4 +141,4 @@ def parse_target(text: str) -> Target:
 
 def grid(low: float, high: float, count: int, is_int: bool) -> list[float]:
     values = np.linspace(low, high, count).tolist()
-    return sorted({int(round(v)) for v in values}) if is_int else [round(v, 10) for v in values]
+    return sorted({round(v) for v in values}) if is_int else [round(v, 10) for v in values]

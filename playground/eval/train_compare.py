@@ -42,8 +42,9 @@ def save_model(model: WinRateModel, path: Path) -> None:
         raise
 
 
-def compare_on_held_out(dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair, split: Split,
-                        model_path: str) -> list[Metrics]:
+def compare_on_held_out(
+    dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair, split: Split, model_path: str
+) -> list[Metrics]:
     """Rows on the held-out split: baselines, the heuristics at their default
     setting with their knob curves, and the trained model with its curve —
     every router choosing between the pair's two models only (RouteLLM's

@@ -36,8 +36,14 @@ def labels(dataset: ReplayDataset, pair: Pair) -> np.ndarray:
     return (dataset.scores[:, pair.strong] > dataset.scores[:, pair.weak]).astype(np.float64)
 
 
-def fit_logistic(rows: SparseRows, y: np.ndarray, *, l2: float = L2_CHOICES[0], steps: int = STEPS,
-                 learning_rate: float = LEARNING_RATE) -> tuple[np.ndarray, float]:
+def fit_logistic(
+    rows: SparseRows,
+    y: np.ndarray,
+    *,
+    l2: float = L2_CHOICES[0],
+    steps: int = STEPS,
+    learning_rate: float = LEARNING_RATE,
+) -> tuple[np.ndarray, float]:
     """Weights and bias minimising mean log-loss + l2/2 |w|^2 (Adam)."""
     n = rows.n
     row_ids = rows.row_ids()
@@ -93,7 +99,7 @@ def auc(p: np.ndarray, y: np.ndarray) -> float | None:
     # Average ranks over ties.
     starts = np.concatenate([[0], np.nonzero(np.diff(sorted_p))[0] + 1])
     ends = np.concatenate([starts[1:], [len(p)]])
-    for s, e in zip(starts.tolist(), ends.tolist()):
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=False):
         ranks[order[s:e]] = (s + e - 1) / 2 + 1
     return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
@@ -117,8 +123,15 @@ def judge(model: WinRateModel, rows: SparseRows, dataset: ReplayDataset, pair: P
     y = labels(dataset, pair)
     curve = ranking_curve(p, dataset, pair)
     strong_q, weak_q = pair.qualities(dataset)
-    return SplitReport(dataset.n, float(y.mean()), log_loss(p, y), auc(p, y), apgr(curve, strong_q, weak_q),
-                       cpt(curve, strong_q, weak_q, 0.5), cpt(curve, strong_q, weak_q, 0.8))
+    return SplitReport(
+        dataset.n,
+        float(y.mean()),
+        log_loss(p, y),
+        auc(p, y),
+        apgr(curve, strong_q, weak_q),
+        cpt(curve, strong_q, weak_q, 0.5),
+        cpt(curve, strong_q, weak_q, 0.8),
+    )
 
 
 @dataclass(frozen=True)
@@ -128,8 +141,16 @@ class Trained:
     held_out: SplitReport
 
 
-def train_winrate(dataset: ReplayDataset, tokens: np.ndarray, pair: Pair, split: Split, *,
-                  buckets: int = DEFAULT_BUCKETS, steps: int = STEPS, l2: float | None = None) -> Trained:
+def train_winrate(
+    dataset: ReplayDataset,
+    tokens: np.ndarray,
+    pair: Pair,
+    split: Split,
+    *,
+    buckets: int = DEFAULT_BUCKETS,
+    steps: int = STEPS,
+    l2: float | None = None,
+) -> Trained:
     rows = featurize(dataset.prompts, tokens, buckets)
     fit_rows, held_rows = rows.take(split.fit), rows.take(split.held_out)
     fit_data, held_data = dataset.subset(split.fit), dataset.subset(split.held_out)
@@ -139,8 +160,14 @@ def train_winrate(dataset: ReplayDataset, tokens: np.ndarray, pair: Pair, split:
     weights, bias = fit_logistic(fit_rows, y, steps=steps, l2=l2)
     model = WinRateModel(weights, bias, dataset.models[pair.strong], dataset.models[pair.weak], buckets)
     report = Trained(model, judge(model, fit_rows, fit_data, pair), judge(model, held_rows, held_data, pair))
-    model.info.update({
-        "dataset": dataset.name, "split": {"fraction": split.fraction, "seed": split.seed},
-        "train": report.train.to_dict(), "held_out": report.held_out.to_dict(), "l2": l2, "steps": steps,
-    })
+    model.info.update(
+        {
+            "dataset": dataset.name,
+            "split": {"fraction": split.fraction, "seed": split.seed},
+            "train": report.train.to_dict(),
+            "held_out": report.held_out.to_dict(),
+            "l2": l2,
+            "steps": steps,
+        }
+    )
     return report

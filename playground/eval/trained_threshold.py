@@ -83,9 +83,11 @@ class TrainedThreshold:
         return Decision(
             model=model.id,
             reason=f"trained P(strong wins) {p:.3f} {'≥' if strong else '<'} threshold {self.threshold:g} → {side} "
-                   f"{wanted}" + (f"; {note}" if note else ""),
-            candidates=(Candidate(self.strong, score=p, accepted=strong, note="strong"),
-                        Candidate(self.weak, score=1 - p, accepted=not strong, note="weak")),
+            f"{wanted}" + (f"; {note}" if note else ""),
+            candidates=(
+                Candidate(self.strong, score=p, accepted=strong, note="strong"),
+                Candidate(self.weak, score=1 - p, accepted=not strong, note="weak"),
+            ),
             details={"win_probability": p, "threshold": self.threshold, "routed_to": side, "model_file": self.path},
         )
 

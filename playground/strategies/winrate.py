@@ -14,6 +14,7 @@ characters), so a model file scores the same prompt the same way anywhere.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -37,8 +38,19 @@ _WORD = re.compile(r"[a-z0-9']+")
 _POLY = np.uint64(1_000_003)
 _MASK32 = np.uint64(0xFFFFFFFF)
 # Dense features after the hashed block: length, shape and the complexity parts.
-DENSE_NAMES = ("log_tokens", "log_chars", "lines", "digits", "questions",
-               "cx_length", "cx_reasoning", "cx_code", "cx_multi_part", "cx_constraints", "cx_math")
+DENSE_NAMES = (
+    "log_tokens",
+    "log_chars",
+    "lines",
+    "digits",
+    "questions",
+    "cx_length",
+    "cx_reasoning",
+    "cx_code",
+    "cx_multi_part",
+    "cx_constraints",
+    "cx_math",
+)
 
 
 @dataclass
@@ -62,7 +74,7 @@ class SparseRows:
 
     def take(self, rows: np.ndarray) -> SparseRows:
         starts, ends = self.indptr[rows], self.indptr[rows + 1]
-        pieces = [np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist())]
+        pieces = [np.arange(s, e) for s, e in zip(starts.tolist(), ends.tolist(), strict=False)]
         picked = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
         indptr = np.concatenate([[0], np.cumsum(ends - starts)])
         return SparseRows(indptr, self.indices[picked], self.data[picked], self.width)
@@ -74,12 +86,12 @@ def _char_hashes(text: str, n: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     h = np.zeros(len(raw) - n + 1, dtype=np.uint64)
     for k in range(n):
-        h = (h * _POLY + raw[k:len(raw) - n + 1 + k]) & _MASK32
+        h = (h * _POLY + raw[k : len(raw) - n + 1 + k]) & _MASK32
     return (h * np.uint64(2654435761) + np.uint64(n)) & _MASK32
 
 
 def _word_hashes(words: list[str]) -> np.ndarray:
-    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    grams = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
     return np.array([zlib.crc32(g.encode("utf-8", "replace")) for g in grams], dtype=np.uint64)
 
 
@@ -114,7 +126,7 @@ def featurize(prompts: Sequence[str], tokens: Sequence[int] | np.ndarray, bucket
     all_indices: list[np.ndarray] = []
     all_values: list[np.ndarray] = []
     dense_index = np.arange(buckets, buckets + len(DENSE_NAMES))
-    for prompt, count in zip(prompts, np.asarray(tokens).tolist()):
+    for prompt, count in zip(prompts, np.asarray(tokens).tolist(), strict=False):
         low = prompt.lower()
         words_i, words_v = _block(_word_hashes(_WORD.findall(low)), buckets)
         chars = np.concatenate([_char_hashes(" ".join(low.split()), n) for n in CHAR_NGRAMS])
@@ -124,10 +136,12 @@ def featurize(prompts: Sequence[str], tokens: Sequence[int] | np.ndarray, bucket
         all_indices.append(indices)
         all_values.append(values)
         indptr.append(indptr[-1] + len(indices))
-    return SparseRows(np.array(indptr, dtype=np.int64),
-                      np.concatenate(all_indices) if all_indices else np.zeros(0, dtype=np.int64),
-                      np.concatenate(all_values) if all_values else np.zeros(0),
-                      buckets + len(DENSE_NAMES))
+    return SparseRows(
+        np.array(indptr, dtype=np.int64),
+        np.concatenate(all_indices) if all_indices else np.zeros(0, dtype=np.int64),
+        np.concatenate(all_values) if all_values else np.zeros(0),
+        buckets + len(DENSE_NAMES),
+    )
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -167,12 +181,20 @@ class WinRateModel:
         return sigmoid(rows.dot(self.weights) + self.bias)
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": FORMAT, "version": FORMAT_VERSION, "buckets": self.buckets,
-            "char_ngrams": list(CHAR_NGRAMS), "dense": list(DENSE_NAMES),
-            "strong_model": self.strong_model, "weak_model": self.weak_model, "bias": self.bias,
-            "weights": [float(f"{w:.6g}") for w in self.weights.tolist()], "info": self.info,
-        })
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "version": FORMAT_VERSION,
+                "buckets": self.buckets,
+                "char_ngrams": list(CHAR_NGRAMS),
+                "dense": list(DENSE_NAMES),
+                "strong_model": self.strong_model,
+                "weak_model": self.weak_model,
+                "bias": self.bias,
+                "weights": [float(f"{w:.6g}") for w in self.weights.tolist()],
+                "info": self.info,
+            }
+        )
 
 
 def model_from_json(text: str, origin: str) -> WinRateModel:
@@ -182,8 +204,11 @@ def model_from_json(text: str, origin: str) -> WinRateModel:
         raise UserError(f"{origin}: not a win-rate model file (not JSON: {exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(f"{origin}: not a win-rate model file (train one with `playground train --strategy threshold`)")
-    if data.get("version") != FORMAT_VERSION or data.get("dense") != list(DENSE_NAMES) \
-            or data.get("char_ngrams") != list(CHAR_NGRAMS):
+    if (
+        data.get("version") != FORMAT_VERSION
+        or data.get("dense") != list(DENSE_NAMES)
+        or data.get("char_ngrams") != list(CHAR_NGRAMS)
+    ):
         raise UserError(f"{origin}: win-rate model from another version; retrain it with `playground train`")
     try:
         buckets = int(data["buckets"])

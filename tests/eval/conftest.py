@@ -16,8 +16,18 @@ from playground.eval.dataset import ReplayDataset
 
 STRONG, WEAK = "claude-opus-4-5", "gpt-5-mini"
 _EASY = ("hello", "capital", "weather", "thanks", "name", "colour", "time", "list", "quick", "short")
-_HARD = ("prove", "invariant", "distributed", "concurrency", "derive", "theorem", "deadlock", "optimize",
-         "architecture", "rigorous")
+_HARD = (
+    "prove",
+    "invariant",
+    "distributed",
+    "concurrency",
+    "derive",
+    "theorem",
+    "deadlock",
+    "optimize",
+    "architecture",
+    "rigorous",
+)
 _FILLER = ("the", "a", "of", "about", "for", "my", "this", "with", "and", "please")
 
 
@@ -33,7 +43,10 @@ def synthetic_prompts(n: int, seed: int) -> tuple[list[str], np.ndarray]:
     for i in range(n):
         is_hard = rng.random() < 0.35
         vocab = _HARD if is_hard else _EASY
-        words = [rng.choice(vocab if rng.random() < 0.4 else _FILLER) for _ in range(rng.randint(6, 14) + (10 if is_hard else 0))]
+        words = [
+            rng.choice(vocab if rng.random() < 0.4 else _FILLER)
+            for _ in range(rng.randint(6, 14) + (10 if is_hard else 0))
+        ]
         prompts.append(" ".join(words) + f" #{i}")
         hard.append(is_hard)
     return prompts, np.array(hard)
@@ -49,8 +62,15 @@ def pair_dataset(n: int = 600, seed: int = 0, learnable: bool = True, costs: boo
     weak = rng.random(n) < weak_p
     scores = np.column_stack([strong, weak]).astype(np.float64)
     cost = np.column_stack([np.full(n, 0.01), np.full(n, 0.001)]) if costs else np.full((n, 2), np.nan)
-    return ReplayDataset("synthetic", tuple(prompts), tuple(str(i) for i in range(n)), (STRONG, WEAK), scores, cost,
-                         np.zeros((n, 2), dtype=bool))
+    return ReplayDataset(
+        "synthetic",
+        tuple(prompts),
+        tuple(str(i) for i in range(n)),
+        (STRONG, WEAK),
+        scores,
+        cost,
+        np.zeros((n, 2), dtype=bool),
+    )
 
 
 @pytest.fixture
@@ -79,8 +99,10 @@ def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def pair_csv(write_wide: Callable[..., Path]) -> Path:
     data = pair_dataset(300, seed=3)
-    rows = [{"prompt": p, STRONG: bool(s), WEAK: bool(w), f"{STRONG}|total_cost": 0.01, f"{WEAK}|total_cost": 0.001}
-            for p, (s, w) in zip(data.prompts, data.scores.tolist())]
+    rows = [
+        {"prompt": p, STRONG: bool(s), WEAK: bool(w), f"{STRONG}|total_cost": 0.01, f"{WEAK}|total_cost": 0.001}
+        for p, (s, w) in zip(data.prompts, data.scores.tolist(), strict=False)
+    ]
     return write_wide(rows, "pair.csv")
 
 

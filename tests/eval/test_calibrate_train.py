@@ -22,8 +22,9 @@ from playground.eval.train_winrate import train_winrate
 from playground.strategies.registry import strategy_class
 
 
-def _evaluators(data: ReplayDataset, catalog: Catalog, fraction: float = 0.5, seed: int = 0
-                ) -> tuple[Evaluator, Evaluator]:
+def _evaluators(
+    data: ReplayDataset, catalog: Catalog, fraction: float = 0.5, seed: int = 0
+) -> tuple[Evaluator, Evaluator]:
     table, _ = cached_features(data.prompts, (), default_counter(), use_cache=False)
     whole = Evaluator.build(data, table, catalog, None, pair_only=True)
     split = split_rows(data.n, fraction, seed)
@@ -31,8 +32,9 @@ def _evaluators(data: ReplayDataset, catalog: Catalog, fraction: float = 0.5, se
 
 
 @pytest.mark.parametrize("target", [0.2, 0.3, 0.5])
-def test_calibration_hits_the_strong_share_on_the_held_out_split(target: float, make_pair: Callable[..., ReplayDataset],
-                                                                  catalog: Catalog, tmp_path: Path) -> None:
+def test_calibration_hits_the_strong_share_on_the_held_out_split(
+    target: float, make_pair: Callable[..., ReplayDataset], catalog: Catalog, tmp_path: Path
+) -> None:
     data = make_pair(1200, seed=5)
     fit, held = _evaluators(data, catalog)
     # A trained win-rate model scores prompts continuously, so any share is reachable.
@@ -62,8 +64,9 @@ def test_budget_and_quality_floor_calibration(make_pair: Callable[..., ReplayDat
     assert good.quality.mean() >= 0.8
 
 
-def test_unreachable_targets_name_the_closest_reachable_value(make_pair: Callable[..., ReplayDataset],
-                                                             catalog: Catalog) -> None:
+def test_unreachable_targets_name_the_closest_reachable_value(
+    make_pair: Callable[..., ReplayDataset], catalog: Catalog
+) -> None:
     data = make_pair(400, seed=7)
     fit, _ = _evaluators(data, catalog)
     knob = knob_for(strategy_class("threshold"))

@@ -4,24 +4,55 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from playground.cli import main
 
-FIELDS = {"strategy", "params", "n", "quality", "cost_usd", "cost_per_1k_usd", "savings_vs_best_single",
-          "savings_vs_strongest", "strong_share", "shares", "p50_ms", "p95_ms", "apgr", "cpt50", "cpt80"}
+FIELDS = {
+    "strategy",
+    "params",
+    "n",
+    "quality",
+    "cost_usd",
+    "cost_per_1k_usd",
+    "savings_vs_best_single",
+    "savings_vs_strongest",
+    "strong_share",
+    "shares",
+    "p50_ms",
+    "p95_ms",
+    "apgr",
+    "cpt50",
+    "cpt80",
+}
 
 
-def _json_rows(out: str) -> list[dict[str, object]]:
+def _json_rows(out: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def test_eval_on_the_shipped_data_with_a_sweep(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["eval", "--json", "-s", "threshold", "-s", "complexity", "-s", "cascade",
-                 "--sweep", "threshold.threshold=0.2:0.8:0.2"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--json",
+                "-s",
+                "threshold",
+                "-s",
+                "complexity",
+                "-s",
+                "cascade",
+                "--sweep",
+                "threshold.threshold=0.2:0.8:0.2",
+            ]
+        )
+        == 0
+    )
     rows = _json_rows(capsys.readouterr().out)
-    assert all(FIELDS <= row.keys() for row in rows)
+    assert all(row.keys() >= FIELDS for row in rows)
     sweep = [r for r in rows if r["strategy"] == "threshold"]
     assert [r["params"]["threshold"] for r in sweep] == [0.2, 0.4, 0.6, 0.8]  # type: ignore[index]
     shares = [r["strong_share"] for r in sweep]
@@ -76,8 +107,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("argv", "fragment"), BAD, ids=[" ".join(a[:3]) for a, _ in BAD])
-def test_bad_arguments_are_one_line_and_exit_2(argv: list[str], fragment: str,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_are_one_line_and_exit_2(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     out, err = capsys.readouterr()
     lines = [line for line in err.splitlines() if not line.startswith("playground: config:")]
@@ -86,8 +118,11 @@ def test_bad_arguments_are_one_line_and_exit_2(argv: list[str], fragment: str,
 
 
 def test_train_needs_a_pair_on_a_many_model_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rows = [{"prompt_id": str(i), "prompt": f"q {i}", "model": m, "score": 1} for i in range(20)
-            for m in ("gpt-5-1", "gpt-5-mini", "gpt-5-nano")]
+    rows = [
+        {"prompt_id": str(i), "prompt": f"q {i}", "model": m, "score": 1}
+        for i in range(20)
+        for m in ("gpt-5-1", "gpt-5-mini", "gpt-5-nano")
+    ]
     path = tmp_path / "many.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert main(["train", "--strategy", "threshold", "--dataset", str(path), "--out", str(tmp_path / "m.json")]) == 2

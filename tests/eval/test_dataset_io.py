@@ -16,12 +16,28 @@ from playground.eval.mapping import parse_map_flags, resolve_mapping
 
 
 def test_wide_csv_with_mapping_costs_and_responses(write_wide: Callable[..., Path], catalog: Catalog) -> None:
-    path = write_wide([
-        {"prompt": "hi", "gpt-4-1106-preview": True, "mixtral": False, "gpt-4-1106-preview|total_cost": 0.03,
-         "mixtral|total_cost": 0.001, "gpt-4-1106-preview_response": "Hello!", "mixtral_response": "hey"},
-        {"prompt": "2+2?", "gpt-4-1106-preview": "true", "mixtral": 0.5, "gpt-4-1106-preview|total_cost": 0.02,
-         "mixtral|total_cost": 0.002, "gpt-4-1106-preview_response": "4", "mixtral_response": "5"},
-    ])
+    path = write_wide(
+        [
+            {
+                "prompt": "hi",
+                "gpt-4-1106-preview": True,
+                "mixtral": False,
+                "gpt-4-1106-preview|total_cost": 0.03,
+                "mixtral|total_cost": 0.001,
+                "gpt-4-1106-preview_response": "Hello!",
+                "mixtral_response": "hey",
+            },
+            {
+                "prompt": "2+2?",
+                "gpt-4-1106-preview": "true",
+                "mixtral": 0.5,
+                "gpt-4-1106-preview|total_cost": 0.02,
+                "mixtral|total_cost": 0.002,
+                "gpt-4-1106-preview_response": "4",
+                "mixtral_response": "5",
+            },
+        ]
+    )
     data = load_dataset(path, {"gpt-4-1106-preview": "gpt-5-1", "mixtral": "gpt-5-mini"}, catalog)
     assert data.models == ("gpt-5-1", "gpt-5-mini")
     assert data.scores.tolist() == [[1.0, 0.0], [1.0, 0.5]]
@@ -30,13 +46,26 @@ def test_wide_csv_with_mapping_costs_and_responses(write_wide: Callable[..., Pat
     assert not data.cost_estimated.any()
 
 
-def test_long_jsonl_pivots_and_sidecar_mapping(write_jsonl: Callable[..., Path], catalog: Catalog, tmp_path: Path) -> None:
-    rows = [{"prompt_id": f"q{i}", "prompt": f"question {i}", "model": m, "score": float(i % 2 == 0 or m == "big"),
-             "cost_usd": 0.01 if m == "big" else 0.001, "latency_ms": 100.0 * (i + 1)}
-            for i in range(4) for m in ("big", "small")]
+def test_long_jsonl_pivots_and_sidecar_mapping(
+    write_jsonl: Callable[..., Path], catalog: Catalog, tmp_path: Path
+) -> None:
+    rows = [
+        {
+            "prompt_id": f"q{i}",
+            "prompt": f"question {i}",
+            "model": m,
+            "score": float(i % 2 == 0 or m == "big"),
+            "cost_usd": 0.01 if m == "big" else 0.001,
+            "latency_ms": 100.0 * (i + 1),
+        }
+        for i in range(4)
+        for m in ("big", "small")
+    ]
     path = write_jsonl(rows, "runs.jsonl")
-    (tmp_path / "runs.mapping.toml").write_text('pair = ["claude-opus-4-5", "gpt-5-nano"]\n[models]\nbig = "claude-opus-4-5"\n'
-                                                'small = "gpt-5-nano"\n', encoding="utf-8")
+    (tmp_path / "runs.mapping.toml").write_text(
+        'pair = ["claude-opus-4-5", "gpt-5-nano"]\n[models]\nbig = "claude-opus-4-5"\nsmall = "gpt-5-nano"\n',
+        encoding="utf-8",
+    )
     data = load_dataset(path, resolve_mapping(path, {}), catalog)
     assert data.prompt_ids == ("q0", "q1", "q2", "q3")
     assert data.models == ("claude-opus-4-5", "gpt-5-nano")
@@ -48,17 +77,25 @@ def test_parquet_long_layout(tmp_path: Path, catalog: Catalog) -> None:
     import polars as pl
 
     path = tmp_path / "d.parquet"
-    pl.DataFrame({"prompt_id": ["a", "a", "b", "b"], "prompt": ["x", "x", "y", "y"],
-                  "model": ["gpt-5-1", "gpt-5-mini"] * 2, "score": [1.0, 0.0, 1.0, 1.0]}).write_parquet(path)
+    pl.DataFrame(
+        {
+            "prompt_id": ["a", "a", "b", "b"],
+            "prompt": ["x", "x", "y", "y"],
+            "model": ["gpt-5-1", "gpt-5-mini"] * 2,
+            "score": [1.0, 0.0, 1.0, 1.0],
+        }
+    ).write_parquet(path)
     data = load_dataset(path, {}, catalog)
     assert data.n == 2 and data.models == ("gpt-5-1", "gpt-5-mini")
     assert np.isnan(data.costs).all()  # estimated later, from tokens and prices
 
 
 def test_missing_scores_drop_the_prompt_with_a_note(write_jsonl: Callable[..., Path], catalog: Catalog) -> None:
-    rows = [{"prompt_id": "a", "prompt": "x", "model": "gpt-5-1", "score": 1},
-            {"prompt_id": "a", "prompt": "x", "model": "gpt-5-mini", "score": 0},
-            {"prompt_id": "b", "prompt": "y", "model": "gpt-5-1", "score": 1}]
+    rows = [
+        {"prompt_id": "a", "prompt": "x", "model": "gpt-5-1", "score": 1},
+        {"prompt_id": "a", "prompt": "x", "model": "gpt-5-mini", "score": 0},
+        {"prompt_id": "b", "prompt": "y", "model": "gpt-5-1", "score": 1},
+    ]
     data = load_dataset(write_jsonl(rows), {}, catalog)
     assert data.n == 1 and "left out" in data.notes[0]
 
@@ -81,8 +118,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("name", "text", "fragment"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
-def test_bad_wide_input_is_one_line_and_exit_2(name: str, text: str, fragment: str, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_wide_input_is_one_line_and_exit_2(
+    name: str, text: str, fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from playground.cli import main
 
     path = tmp_path / "bad.csv"
@@ -98,8 +136,10 @@ def test_long_layout_bad_inputs(write_jsonl: Callable[..., Path], catalog: Catal
     dup = [{"prompt_id": "a", "prompt": "x", "model": "gpt-5-1", "score": 1}] * 2
     with pytest.raises(UserError, match="duplicate prompt_id 'a' for model 'gpt-5-1' .rows 1, 2."):
         load_dataset(write_jsonl(dup, "dup.jsonl"), {}, catalog)
-    clash = [{"prompt_id": "a", "prompt": "x", "model": "gpt-5-1", "score": 1},
-             {"prompt_id": "a", "prompt": "other", "model": "gpt-5-mini", "score": 1}]
+    clash = [
+        {"prompt_id": "a", "prompt": "x", "model": "gpt-5-1", "score": 1},
+        {"prompt_id": "a", "prompt": "other", "model": "gpt-5-mini", "score": 1},
+    ]
     with pytest.raises(UserError, match="duplicate prompt_id 'a' names different prompts"):
         load_dataset(write_jsonl(clash, "clash.jsonl"), {}, catalog)
     missing = [{"prompt": "x", "model": "gpt-5-1"}]

@@ -19,7 +19,7 @@ def test_second_load_comes_from_the_cache_and_matches() -> None:
     files = sorted(features_dir().iterdir())
     assert files and all(oct(f.stat().st_mode & 0o777) == "0o600" for f in files)
     assert oct(features_dir().stat().st_mode & 0o777) == "0o700"
-    changed, cached = cached_features([*prompts[:-1], "something else"], (), default_counter())
+    _changed, cached = cached_features([*prompts[:-1], "something else"], (), default_counter())
     assert not cached  # another content, another key
 
 

@@ -32,8 +32,14 @@ class Stop(Exception):
     pass
 
 
-def _run(session: Session, store: ResultStore, tasks: list[LiveTask], scoring: Scoring, run_id: str,
-         stop_after: int | None = None) -> list[object]:
+def _run(
+    session: Session,
+    store: ResultStore,
+    tasks: list[LiveTask],
+    scoring: Scoring,
+    run_id: str,
+    stop_after: int | None = None,
+) -> list[object]:
     def progress(p: LiveProgress) -> None:
         if stop_after is not None and p.done - p.resumed >= stop_after:
             raise Stop
@@ -50,8 +56,16 @@ def _run(session: Session, store: ResultStore, tasks: list[LiveTask], scoring: S
 
 def _key(row: object) -> tuple[object, ...]:
     d = row.to_dict()  # type: ignore[attr-defined]
-    return (d["task"], d["prompt_index"], d["model"], d["answer"], d["quality"], d["scored_by"],
-            round(d["cost_usd"], 12), round(d["judge_cost_usd"], 12))
+    return (
+        d["task"],
+        d["prompt_index"],
+        d["model"],
+        d["answer"],
+        d["quality"],
+        d["scored_by"],
+        round(d["cost_usd"], 12),
+        round(d["judge_cost_usd"], 12),
+    )
 
 
 def test_interrupted_run_resumes_exactly(tmp_path: Path, catalog: Catalog) -> None:

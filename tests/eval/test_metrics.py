@@ -24,8 +24,15 @@ def hand_made() -> ReplayDataset:
     weak = [1, 1, 1, 1, 0, 0, 0, 0, 0, 1]
     scores = np.array([strong, weak], dtype=np.float64).T
     costs = np.array([[0.02, 0.001]] * 10)
-    return ReplayDataset("hand", tuple(f"p{i}" for i in range(10)), tuple(str(i) for i in range(10)),
-                         ("claude-opus-4-5", "gpt-5-mini"), scores, costs, np.zeros((10, 2), dtype=bool))
+    return ReplayDataset(
+        "hand",
+        tuple(f"p{i}" for i in range(10)),
+        tuple(str(i) for i in range(10)),
+        ("claude-opus-4-5", "gpt-5-mini"),
+        scores,
+        costs,
+        np.zeros((10, 2), dtype=bool),
+    )
 
 
 def test_always_strong_quality_is_the_strong_columns_mean_exactly() -> None:
@@ -55,8 +62,15 @@ def test_random_routers_expected_curve_is_the_straight_line() -> None:
     assert cpt(curve, strong_q, weak_q, 0.5) == pytest.approx(0.5)
     assert cpt(curve, strong_q, weak_q, 0.8) == pytest.approx(0.8)
     # Measured the way routers are (random scores, every threshold), it averages to the line.
-    big = ReplayDataset("big", tuple(str(i) for i in range(4000)), tuple(str(i) for i in range(4000)), data.models,
-                        np.tile(data.scores, (400, 1)), np.tile(data.costs, (400, 1)), np.zeros((4000, 2), dtype=bool))
+    big = ReplayDataset(
+        "big",
+        tuple(str(i) for i in range(4000)),
+        tuple(str(i) for i in range(4000)),
+        data.models,
+        np.tile(data.scores, (400, 1)),
+        np.tile(data.costs, (400, 1)),
+        np.zeros((4000, 2), dtype=bool),
+    )
     measured = [apgr(random_ranking_curve(big, pair, seed), strong_q, weak_q) for seed in range(20)]
     assert np.mean(measured) == pytest.approx(0.5, abs=0.01)
 
@@ -83,7 +97,8 @@ def test_ranking_curve_of_a_perfect_ranker_matches_the_oracle_and_ties_stay_line
     strong_q, weak_q = pair.qualities(data)
     gain = data.scores[:, pair.strong] - data.scores[:, pair.weak]
     assert apgr(ranking_curve(gain, data, pair), strong_q, weak_q) == pytest.approx(
-        apgr(oracle_curve(data, pair), strong_q, weak_q))
+        apgr(oracle_curve(data, pair), strong_q, weak_q)
+    )
     flat = ranking_curve(np.zeros(data.n), data, pair)  # one tie group: cannot be split, only the line
     assert apgr(flat, strong_q, weak_q) == pytest.approx(0.5)
 

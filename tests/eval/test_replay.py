@@ -65,8 +65,9 @@ def test_replay_equals_live_decide_on_every_row(name: str, shipped: tuple[object
             assert decision.model in data.models  # type: ignore[attr-defined]
 
 
-def test_trained_threshold_batch_equals_its_decide(tmp_path: object, shipped: tuple[object, object],
-                                                  catalog: Catalog) -> None:
+def test_trained_threshold_batch_equals_its_decide(
+    tmp_path: object, shipped: tuple[object, object], catalog: Catalog
+) -> None:
     from pathlib import Path
 
     from playground.eval.dataset import split_rows
