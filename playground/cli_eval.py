@@ -557,16 +557,53 @@ def _write_lines(path: Path, lines: list[str]) -> None:
         raise
 
 
+def write_complexity_reference(dataset_path: Path, out: Path) -> None:
+    """The complexity quantile scale from the example prompts, and default
+    quantile thresholds chosen on the example outcomes (both named in the file)."""
+    from playground.core.catalog import default_catalog
+    from playground.core.tokens import default_counter
+    from playground.eval.complexity_reference import build_scale, raw_scores, recommend_thresholds
+    from playground.eval.dataset_io import load_dataset
+    from playground.eval.features_cache import cached_features
+
+    counter = default_counter()
+    data = load_dataset(dataset_path, {}, default_catalog())
+    table, _ = cached_features(data.prompts, (), counter, use_cache=False)
+    scale = build_scale(data.prompts, table.tokens, counter, "playground/eval/data/prompts/*.jsonl (every example set)")
+    recommended = recommend_thresholds(data, scale.quantiles(raw_scores(data.prompts, table.tokens)))
+    scale.info["recommended_thresholds"] = {
+        **recommended.to_dict(),
+        "chosen_on": "playground/eval/data/examples/outcomes.jsonl, fit halves of 10 seeded 50% splits (seeds 0-9)",
+        "criterion": "cheapest setting within 1 point of the best single model's quality, every tier >= 5% of prompts",
+        "tiers": {"small": "gpt-5-mini", "mid": "claude-sonnet-4-5", "large": "claude-opus-4-5"},
+    }
+    _write_lines(out, [scale.to_json()])
+
+
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m playground.cli_eval", description="Rebuild the example data shipped with the app."
     )
     parser.add_argument("command", choices=("make-examples",))
     parser.add_argument("--out", default=str(example_path("data")), help="data directory (default: the package's)")
+    parser.add_argument(
+        "--reference-out",
+        default=None,
+        help="complexity reference (default: the strategies package's data/complexity_reference.json)",
+    )
     parser.add_argument("--speed", type=float, default=EXAMPLE_SPEED, help="simulator time factor")
+    parser.add_argument("--only-reference", action="store_true", help="rebuild only the complexity reference file")
     args = parser.parse_args(argv)
-    make_examples(Path(args.out), args.speed)
-    print(f"wrote example data under {args.out}")
+    out = Path(args.out)
+    if not args.only_reference:
+        make_examples(out, args.speed)
+    reference = (
+        Path(args.reference_out)
+        if args.reference_out
+        else Path(str(resources.files("playground.strategies").joinpath("data/complexity_reference.json")))
+    )
+    write_complexity_reference(out / "examples" / "outcomes.jsonl", reference)
+    print(f"wrote example data under {out} and {reference}")
     return 0
 
 

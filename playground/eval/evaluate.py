@@ -36,7 +36,7 @@ from playground.eval.trained_threshold import TrainedThreshold
 from playground.strategies.registry import strategy_class
 
 CURVE_START = 11  # knob values tried first over the knob's bounds
-CURVE_MAX = 41  # evaluations per knob curve, the coarse grid included
+CURVE_MAX = 25  # evaluations per knob curve, the coarse grid included
 CURVE_GAP = 0.04  # bisect where neighbouring points' strong shares differ more
 REFINE_STEPS = 14
 # A calibration that misses a strong-share target by more than this says so.

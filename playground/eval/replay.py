@@ -62,20 +62,15 @@ REFUSED = -1  # the column index of a row the strategy could not route
 
 
 def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> np.ndarray:
-    """Model ids to dataset column indices (vectorised over unique ids); None
-    (a row the strategy refused) becomes REFUSED."""
-    refused = np.array([m is None for m in models.tolist()], dtype=bool)
-    names = np.where(refused, "", models).astype(str)
-    unique, inverse = np.unique(names, return_inverse=True)
-    lookup = np.empty(len(unique), dtype=np.int64)
-    for i, model in enumerate(unique.tolist()):
-        if model == "":
-            lookup[i] = REFUSED
-        elif model not in dataset.models:
-            raise NotReplayable(f"{strategy} chose {model}, which the dataset has no outcomes for")
-        else:
-            lookup[i] = dataset.models.index(model)
-    return lookup[inverse]
+    """Model ids to dataset column indices; None (a row the strategy refused)
+    becomes REFUSED."""
+    lookup: dict[object, int] = {m: i for i, m in enumerate(dataset.models)}
+    lookup[None] = REFUSED
+    columns = np.fromiter((lookup.get(m, -2) for m in models.tolist()), dtype=np.int64, count=len(models))
+    if (columns == -2).any():
+        stray = models[int(np.argmax(columns == -2))]
+        raise NotReplayable(f"{strategy} chose {stray}, which the dataset has no outcomes for")
+    return columns
 
 
 def _pick(matrix: np.ndarray, choice: np.ndarray, refused: float) -> np.ndarray:
