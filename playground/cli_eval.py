@@ -351,15 +351,17 @@ EVAL_COMMANDS = {"eval": cmd_eval, "train": cmd_train}
 # --- live runs ----------------------------------------------------------------------------
 
 
-def _open_session(args: argparse.Namespace, *, force_sim: bool = False, sim_speed: float | None = None) -> Any:
-    """The one place evaluation gets an engine session (real providers, or the simulator)."""
+def _open_session(args: argparse.Namespace | None, *, sim_speed: float | None = None) -> Any:
+    """The one place evaluation gets an engine session: the user's configuration
+    (real providers, or the simulator), or with `args=None` the built-in
+    simulator on the default catalog (reproducible example data)."""
+    if args is None:
+        from playground.engine.session import Session, SessionOptions
+
+        return Session.open(SessionOptions(force_sim=True, sim_speed=sim_speed))
     from playground.cli import _settings
 
-    settings = _settings(args)
-    return settings.open_session(
-        force_sim=force_sim or getattr(args, "sim", False),
-        sim_speed=sim_speed if sim_speed is not None else getattr(args, "sim_speed", None),
-    )
+    return _settings(args).open_session(force_sim=args.sim, sim_speed=args.sim_speed)
 
 
 def _progress_bar() -> Any:
@@ -475,7 +477,6 @@ def make_examples(out: Path, speed: float = EXAMPLE_SPEED) -> None:
     import asyncio
     import tempfile
 
-    from playground.engine.session import Session, SessionOptions
     from playground.eval.examples import build_prompt_sets, mixed_sample
     from playground.eval.labelled import LabelledPrompt
     from playground.eval.live import LiveTask, Scoring, run_live
@@ -488,7 +489,7 @@ def make_examples(out: Path, speed: float = EXAMPLE_SPEED) -> None:
         _write_lines(out / "prompts" / f"{name}.jsonl", [json.dumps(i.to_dict(), ensure_ascii=False) for i in items])
     ids = [f"{name}-{i:03d}" for name, items in sets.items() for i in range(1, len(items) + 1)]
     unjudged = [LabelledPrompt(i.prompt) for items in sets.values() for i in items]  # every answer goes to the judge
-    with Session.open(SessionOptions(force_sim=True, sim_speed=speed)) as session:
+    with _open_session(None, sim_speed=speed) as session:
         catalog = session.catalog
         tasks = [LiveTask(m, make_strategy("fixed", catalog, {"model": m}), {"model": m}) for m in EXAMPLE_MODELS]
         scoring = Scoring("auto", make_strategy("fixed", catalog, {"model": EXAMPLE_JUDGE}), EXAMPLE_JUDGE)
@@ -542,19 +543,13 @@ def make_examples(out: Path, speed: float = EXAMPLE_SPEED) -> None:
 
 
 def _write_lines(path: Path, lines: list[str]) -> None:
+    """Shipped data: written whole (temp file, rename), then readable by anyone who installs the app."""
     import os
-    import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-        os.chmod(tmp, 0o644)  # shipped data, read by anyone who installs the app
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from playground.config.files import write_private
+
+    write_private(path, "\n".join(lines) + "\n")
+    os.chmod(path, 0o644)
 
 
 def write_complexity_reference(dataset_path: Path, out: Path) -> None:

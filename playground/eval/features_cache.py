@@ -22,7 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from playground.config.files import write_private
 from playground.config.paths import cache_dir
+from playground.core.errors import UserError
 from playground.core.tokens import TokenCounter
 from playground.eval.replay_compat import Embed, feature_table_class
 
@@ -62,13 +64,14 @@ def cache_key(prompts_digest: str, counter: TokenCounter, embed_key: str = "") -
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
-def _write_private(path: Path, write: Any) -> None:
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Binary sibling of `config.files.write_private`: owner-only, temp file then rename."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            write(handle)
+            np.savez(handle, allow_pickle=False, **arrays)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -100,14 +103,14 @@ def _save(npz: Path, note: Path, table: Any, names: set[str]) -> None:
             object_columns.append(name)
             array = array.astype(str)
         stored[name] = array
-    _write_private(npz, lambda handle: np.savez(handle, allow_pickle=False, **stored))
+    _write_npz(npz, stored)
     meta = {
         "version": FORMAT_VERSION,
         "n": len(table.prompts),
         "names": sorted(names),
         "object_columns": object_columns,
     }
-    _write_private(note, lambda handle: handle.write(json.dumps(meta).encode()))
+    write_private(note, json.dumps(meta))
 
 
 def cached_features(
@@ -139,6 +142,6 @@ def cached_features(
         have |= missing
     else:
         table, have = table_cls.compute(prompts, counter, sorted(wanted), embed=embed), set(wanted)
-    with contextlib.suppress(OSError):  # a read-only cache dir costs speed, never the result
+    with contextlib.suppress(OSError, UserError):  # a read-only cache dir costs speed, never the result
         _save(npz, note, table, have)
     return table, False

@@ -5,11 +5,10 @@ knob curve (APGR, CPT)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from playground.config.files import write_private
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.eval.dataset import ReplayDataset, Split
@@ -26,20 +25,7 @@ def save_model(model: WinRateModel, path: Path) -> None:
     """Atomically and owner-only: a crash never leaves half a model."""
     if path.is_dir():
         raise UserError(f"{path}: is a directory; give a file name for the model")
-    parent = path.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the model ({exc.strerror})") from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(model.to_json())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, model.to_json())
 
 
 def compare_on_held_out(
