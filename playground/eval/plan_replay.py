@@ -16,8 +16,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,6 +63,21 @@ def _column(dataset: ReplayDataset, model: str) -> int:
         raise NotReplayable(f"the plan calls {model}, which the dataset has no outcomes for") from None
 
 
+_MEMO: dict[tuple[int, str, int], tuple[ReplayDataset, list[Any]]] = {}
+
+
+def _per_row(dataset: ReplayDataset, what: str, col: int, compute: Callable[[int], Any]) -> list[Any]:
+    """`compute(row)` for every row of one model column, kept per dataset: a
+    sweep replays the same recorded answers many times."""
+    key = (id(dataset), what, col)
+    entry = _MEMO.get(key)
+    if entry is None or entry[0] is not dataset:
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        entry = _MEMO[key] = (dataset, [compute(row) for row in range(dataset.n)])
+    return entry[1]
+
+
 def _response(dataset: ReplayDataset, row: int, col: int) -> str:
     if dataset.responses is None:
         raise NotReplayable("replaying it needs recorded responses (a response column per model)")
@@ -96,7 +113,15 @@ def _cascade(dataset: ReplayDataset, row: int, plan: CascadePlan) -> tuple[int, 
         col = _column(dataset, model)
         spent += float(dataset.costs[row, col])
         last = position == len(plan.tiers)
-        if last or not needs_text or _passes(plan, _response(dataset, row, col), dataset.prompts[row]):
+        if last or not needs_text:
+            break
+        verdicts = _per_row(
+            dataset,
+            json.dumps(plan.checks, sort_keys=True, default=str),
+            col,
+            lambda r, c=col: _passes(plan, _response(dataset, r, c), dataset.prompts[r]),
+        )
+        if verdicts[row]:
             break
     return col, spent
 
@@ -118,7 +143,10 @@ def _ensemble(dataset: ReplayDataset, row: int, plan: EnsemblePlan) -> tuple[int
             f"ensemble mode {plan.mode!r} needs a judge call (vote, consensus and race replay: -p ensemble.mode=vote)"
         )
     spent = float(sum(dataset.costs[row, c] for c in cols))
-    keys = [checks.normalize_short_answer(_response(dataset, row, c)) for c in cols]
+    keys = [
+        _per_row(dataset, "vote", c, lambda r, c=c: checks.normalize_short_answer(_response(dataset, r, c)))[row]
+        for c in cols
+    ]
     votes = Counter(keys)
     top = votes.most_common(1)[0][1]
     winner_key = next(k for k in keys if votes[k] == top)  # ties: the first answer wins, as in the engine

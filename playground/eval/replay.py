@@ -62,14 +62,15 @@ REFUSED = -1  # the column index of a row the strategy could not route
 
 
 def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> np.ndarray:
-    """Model ids to dataset column indices; None (a row the strategy refused)
-    becomes REFUSED."""
-    lookup: dict[object, int] = {m: i for i, m in enumerate(dataset.models)}
-    lookup[None] = REFUSED
-    columns = np.fromiter((lookup.get(m, -2) for m in models.tolist()), dtype=np.int64, count=len(models))
-    if (columns == -2).any():
-        stray = models[int(np.argmax(columns == -2))]
-        raise NotReplayable(f"{strategy} chose {stray}, which the dataset has no outcomes for")
+    """Model ids to dataset column indices (one vectorised comparison per
+    dataset model); None (a row the strategy refused) becomes REFUSED."""
+    columns = np.full(len(models), -2, dtype=np.int64)
+    for index, model in enumerate(dataset.models):
+        columns[models == model] = index
+    for row in np.flatnonzero(columns == -2).tolist():  # refused rows, or a model the dataset lacks
+        if models[row] is not None:
+            raise NotReplayable(f"{strategy} chose {models[row]}, which the dataset has no outcomes for")
+        columns[row] = REFUSED
     return columns
 
 
