@@ -80,7 +80,8 @@ def test_interrupted_run_resumes_exactly(tmp_path: Path, catalog: Catalog) -> No
             store.start_run(run_id, config)
             with pytest.raises(Stop):
                 _run(session, store, tasks, scoring, run_id, stop_after=5)
-            assert len(store.rows(run_id)) == 5
+            # Requests that completed while the stop was being handled are kept (whole rows, never half).
+            assert 5 <= len(store.rows(run_id)) < len(ITEMS) * len(tasks)
         with ResultStore(tmp_path / "cut.sqlite") as store:  # a new process would reopen the file like this
             resumed = _run(session, store, tasks, scoring, run_id)
     assert len(whole) == len(resumed) == len(ITEMS) * len(tasks)
