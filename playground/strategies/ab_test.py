@@ -93,16 +93,20 @@ class ABTestStrategy(Strategy[ABTestParams]):
         """Replayed prompts carry no user or session id: one random draw per
         row, in row order, placed on the same cumulative shares `decide` adds up."""
         points = np.array([self._rng.random() for _ in range(len(table))])
-        chosen = np.full(len(table), next(iter(self._variants)), dtype=object)
+        variants = list(self._variants)
+        chosen = np.zeros(len(table), dtype=np.int64)  # past the last share: the first variant, as `decide`
         open_rows = np.ones(len(table), dtype=bool)
         cumulative = 0.0
-        for model_id, weight in self._variants.items():
+        for code, weight in enumerate(self._variants.values()):
             cumulative += weight / self._total
             hit = open_rows & (points < cumulative)
-            chosen[hit] = model_id
+            chosen[hit] = code
             open_rows &= ~hit
-        result = resolve_rows(table, ctx, chosen)
-        self.tallies.update(m for i, m in enumerate(chosen.tolist()) if i not in result.errors)
+        result = resolve_rows(table, ctx, variants, chosen)
+        kept = np.ones(len(table), dtype=bool)
+        kept[list(result.errors)] = False
+        self.tallies.update({variants[code]: int(n) for code, n in enumerate(np.bincount(chosen[kept],
+                                                                                        minlength=len(variants)))})
         return result
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:

@@ -12,7 +12,9 @@ from pydantic import Field, field_validator
 from playground.core.decision import Candidate, CascadePlan, Decision
 from playground.core.errors import UserError
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.batch import decide_by_window
 from playground.strategies.costing import JUDGE_REPLY_TOKENS, JUDGE_SCORE, Coster, PlannedCall, PreviewPrompt
+from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import ModelIds, OptionalModelId, ParamProblem, Params
 from playground.strategies.route_plan import RoutePlan
 
@@ -96,6 +98,9 @@ class CascadeStrategy(Strategy[CascadeParams]):
         return Decision(
             model=usable[0], reason=reason, candidates=candidates, details={"checks": list(specs)}, plan=plan
         )
+
+    def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
+        return decide_by_window(self.decide, table, ctx)
 
     def preview_calls(self, decision: Decision, item: PreviewPrompt, coster: Coster) -> tuple[list[PlannedCall], bool]:
         """The first tier (and its judge call, if a judge is set); later tiers

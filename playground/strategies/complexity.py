@@ -182,9 +182,8 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
         p = self.p
         score = complexity_scores(table)
-        wanted = np.where(score < p.low_threshold, p.small_model,
-                          np.where(score < p.high_threshold, p.mid_model, p.large_model)).astype(object)
-        return resolve_rows(table, ctx, wanted)
+        tier = np.where(score < p.low_threshold, 0, np.where(score < p.high_threshold, 1, 2))
+        return resolve_rows(table, ctx, [p.small_model, p.mid_model, p.large_model], tier)
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         p = self.p

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from playground.core.decision import Candidate, Decision, EnsemblePlan
 from playground.core.errors import UserError
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.batch import decide_by_window
 from playground.strategies.costing import (
     JUDGE_BEST,
     JUDGE_REPLY_TOKENS,
@@ -18,6 +19,7 @@ from playground.strategies.costing import (
     PlannedCall,
     PreviewPrompt,
 )
+from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import ModelId, ModelIds, ParamProblem, Params
 from playground.strategies.route_plan import RoutePlan, unique
 
@@ -81,6 +83,9 @@ class EnsembleStrategy(Strategy[EnsembleParams]):
         reason = f"{_MODE_TEXT[p.mode]} {', '.join(usable)}{extra}{dropped}"
         candidates = tuple(Candidate(m, accepted=True, note="member") for m in usable) + tuple(rejected)
         return Decision(model=usable[0], reason=reason, candidates=candidates, details={"mode": p.mode}, plan=plan)
+
+    def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
+        return decide_by_window(self.decide, table, ctx)
 
     def preview_calls(self, decision: Decision, item: PreviewPrompt, coster: Coster) -> tuple[list[PlannedCall], bool]:
         """Every member answers. race: every member reads the prompt, only the

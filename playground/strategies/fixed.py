@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
 from playground.core.decision import Candidate, Decision
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
-from playground.strategies.batch import constant, resolve_rows
+from playground.strategies.batch import resolve_rows
 from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import ModelId, Params
 from playground.strategies.route_plan import RoutePlan
@@ -33,7 +34,7 @@ class FixedStrategy(Strategy[FixedParams]):
         )
 
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
-        return resolve_rows(table, ctx, constant(len(table), self.p.model))
+        return resolve_rows(table, ctx, [self.p.model], np.zeros(len(table), dtype=np.int8))
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         return RoutePlan(self.name, "single", self.p.model, self.p.model)

@@ -8,7 +8,9 @@ from pydantic import Field, field_validator
 
 from playground.core.decision import Candidate, Decision, RouterPlan
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.batch import decide_by_window
 from playground.strategies.costing import ROUTER_REPLY_TOKENS, Coster, PlannedCall, PreviewPrompt, template_tokens
+from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import LabelRoutes, ModelId, ParamProblem, Params
 from playground.strategies.route_plan import RoutePlan
 
@@ -55,6 +57,9 @@ class LLMRouterStrategy(Strategy[LLMRouterParams]):
         return Decision(
             model=router.id, reason=reason, candidates=candidates, details={"routes": dict(routes)}, plan=plan
         )
+
+    def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
+        return decide_by_window(self.decide, table, ctx)
 
     def preview_calls(self, decision: Decision, item: PreviewPrompt, coster: Coster) -> tuple[list[PlannedCall], bool]:
         """The router's classification call, then the answer of the model its

@@ -177,8 +177,9 @@ class TaskStrategy(Strategy[TaskParams]):
                              lambda: np.array([first_match(self._rules, p) for p in table.prompts], dtype=np.int16))
 
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
-        targets = np.array([r.model for r in self._rules] + [self.p.default_model], dtype=object)
-        return resolve_rows(table, ctx, targets[self.first_matches(table)])  # -1 picks the default, last
+        targets = [r.model for r in self._rules] + [self.p.default_model]
+        matches = self.first_matches(table)
+        return resolve_rows(table, ctx, targets, np.where(matches < 0, len(targets) - 1, matches))
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         branches = [(r.task, r.model) for r in self.p.rules]

@@ -110,7 +110,7 @@ class ThresholdStrategy(Strategy[ThresholdParams]):
 
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
         strong = self.win_model.batch(table) >= self.p.threshold
-        return resolve_rows(table, ctx, np.where(strong, self.p.strong_model, self.p.weak_model).astype(object))
+        return resolve_rows(table, ctx, [self.p.weak_model, self.p.strong_model], strong.astype(np.int8))
 
     def export_plan(self, ctx: RoutingContext) -> RoutePlan:
         strong, weak = self.p.strong_model, self.p.weak_model
