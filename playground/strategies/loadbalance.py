@@ -144,8 +144,8 @@ class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
                 else np.zeros(len(table), dtype=bool) for m in self.members}
         usable = np.column_stack([fits[m] for m in self.members]) if self.members else np.zeros((len(table), 0), bool)
         ok = np.array(usable.any(axis=1), dtype=bool)
-        ok[list(errors)] = False
-        refusals(self.decide, table, ctx, ~usable.any(axis=1), errors)  # no deployment can take it; no draw either
+        refusals(self.decide, table, ctx, ~ok, errors)
+        ok[list(errors)] = False  # no deployment can take it; no draw either
         random_pick = self.p.policy in ("weighted", "health")
         draws = np.array([self._rng.random() for _ in range(int(ok.sum()))]) if random_pick else None
         points = np.zeros(len(table))
