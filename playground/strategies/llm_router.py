@@ -80,5 +80,7 @@ class LLMRouterStrategy(Strategy[LLMRouterParams]):
         plan = RoutePlan(self.name, "conditional", "playground-llmrouter", self.p.default_model, label_key="label",
                          branches=branches)
         plan.caveats.append(f"llmrouter: asking {self.p.router_model} to label each request (its prompt and its cost) "
-                            "cannot be expressed; the caller must classify the request and send the label")
+                            "cannot be expressed; the caller must classify the request and send the label (the "
+                            "playground counts the router's call in the request's attempt budget, so a gateway may "
+                            "make one more attempt at the answer)")
         return plan

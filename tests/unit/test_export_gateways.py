@@ -178,3 +178,52 @@ def test_notes_say_what_the_gateways_do() -> None:
     assert any(
         "each fallback list holds at most 2 models" in n and "the fallbacks of claude-opus-4-5" in n for n in notes
     )
+
+
+# --- what the conformance suite found next (issue #12) ------------------------------------------
+
+def test_litellm_complexity_router_forwards_the_callers_max_tokens() -> None:
+    config, _, _ = litellm(settings_for("complexity"))
+    router = next(d for d in config["model_list"] if d["model_name"] == "playground-complexity")
+    assert router["litellm_params"]["complexity_router_config"]["max_tokens_from_tier_model"] is False
+
+
+def test_cost_falls_back_along_the_cheapest_models_chain_in_both_gateways() -> None:
+    """The playground sends a cost request to the cheapest model and falls back
+    along that model's chain, not along the pool."""
+    settings = settings_for("cost")
+    config, _, _ = litellm(settings)
+    primary = config["model_list"][0]["model_info"]["id"]
+    assert primary == "gpt-5-nano"
+    assert config["router_settings"]["fallbacks"] == [{"playground-cost": ["groq-llama-3-1-8b",
+                                                                           "openrouter-gemini-2-5-flash"]}]
+    portkey_config, notes = portkey(settings)
+    assert [t["override_params"]["model"] for t in portkey_config["targets"]] == [
+        "gpt-5-nano", "llama-3.1-8b-instant", "google/gemini-2.5-flash"]
+    assert any("exported the cheapest model of the pool (gpt-5-nano)" in n for n in notes)
+
+
+def test_chains_leave_out_models_the_playground_cannot_call() -> None:
+    """The engine skips a model without a key; the export does not name it."""
+    settings = settings_for("cost", '[fallbacks.chains]\ngpt-5-nano = ["groq-llama-3-1-8b", "gpt-5-mini"]\n')
+    keys = {"OPENAI_API_KEY": "k", "ANTHROPIC_API_KEY": "k"}
+    config, _, _ = litellm(settings, keys)
+    assert config["router_settings"]["fallbacks"] == [{"playground-cost": ["gpt-5-mini"]}]
+    portkey_config, _ = portkey(settings, keys)
+    assert [t["override_params"]["model"] for t in portkey_config["targets"]] == ["gpt-5-nano", "gpt-5-mini"]
+
+
+@pytest.mark.parametrize("strategy", ["task", "llmrouter"])
+def test_litellm_tag_routed_fallbacks_take_tagged_requests(strategy: str) -> None:
+    """With tag filtering on, a group whose deployments carry no tag refuses a tagged request."""
+    config, _, _ = litellm(settings_for(strategy))
+    (entry,) = config["router_settings"]["fallbacks"]
+    (chain,) = entry.values()
+    for name in chain:
+        (deployment,) = [d for d in config["model_list"] if d["model_name"] == name]
+        assert deployment["litellm_params"]["tags"] == ["default"]
+
+
+def test_litellm_says_a_load_balanced_retry_may_draw_another_deployment() -> None:
+    _, notes, _ = litellm(settings_for("loadbalance", LB))
+    assert any("draws a deployment of gpt-4o for every attempt" in n for n in notes)

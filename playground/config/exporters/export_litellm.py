@@ -84,15 +84,18 @@ def export_litellm(settings: Settings, env: Mapping[str, str] | None = None) -> 
         named.add(model_name)
         return entry
 
+    tag_mode = plan.mode == "conditional" and not plan.tiers
+
     def chain_names(chain: list[str]) -> list[str]:
         """Fallback targets as model names, each a deployment of its own (one
         named like the entry point gets a name of its own: a group cannot fall
-        back to itself)."""
+        back to itself). With tag filtering on, they carry the "default" tag:
+        a tagged request finds no deployment of an untagged group."""
         names = []
         for model_id in chain:
             name = model_id if model_id != plan.entry or plan.mode in ("single", "fallback") else f"{model_id} (direct)"
             if name not in named:
-                add(model_id, name)
+                add(model_id, name, **({"tags": ["default"]} if tag_mode else {}))
             names.append(name)
         return names
 
@@ -118,6 +121,9 @@ def export_litellm(settings: Settings, env: Mapping[str, str] | None = None) -> 
         router["routing_strategy"] = LB_STRATEGIES[plan.policy]
         if plan.policy in ("least-busy", "latency") and len(set(plan.weights.values())) > 1:
             notes.append(f"loadbalance weights are ignored by LiteLLM's {LB_STRATEGIES[plan.policy]} strategy")
+        notes.append(f"{plan.strategy}: LiteLLM draws a deployment of {plan.entry} for every attempt, so a retry "
+                     "may go to another deployment (the playground retries the one it drew, then fails over to the "
+                     "others one by one); each draw is random, so which deployment serves differs from run to run")
         # A retry may draw the failing deployment again: fall back to the
         # deployments one by one, as the playground moves on to the next.
         failover = unique([m for member in plan.members for m in plan.chains.get(member, [])])
@@ -127,11 +133,18 @@ def export_litellm(settings: Settings, env: Mapping[str, str] | None = None) -> 
                 notes.append(f"{plan.strategy}: per-model fallback chains collapse to one list for the {plan.entry} "
                              "group")
     elif plan.mode == "cheapest":
-        for model_id in plan.members:
-            add(model_id, plan.entry)
-        router["routing_strategy"] = "cost-based-routing"
+        # The playground sends every request to the cheapest model of the pool
+        # and falls back along that model's chain. LiteLLM's cost-based routing
+        # would stay on a failing cheapest deployment, and with fallbacks it
+        # hung in the conformance runs: the entry point is the cheapest model.
+        add(plan.primary, plan.entry)
+        fall_back(plan.entry, plan.chains.get(plan.primary, []))
+        notes.append(f"{plan.strategy}: exported the cheapest model of the pool ({plan.primary}) as {plan.entry}, "
+                     "with the chain the playground falls back along; LiteLLM's cost-based routing is not used")
     elif plan.tiers:
-        config = {"tiers": {tier: plan.tiers[ours] for tier, ours in COMPLEXITY_TIERS.items()}}
+        # The caller's max_tokens goes through unchanged, as the playground sends it.
+        config = {"tiers": {tier: plan.tiers[ours] for tier, ours in COMPLEXITY_TIERS.items()},
+                  "max_tokens_from_tier_model": False}
         deployments.append({"model_name": plan.entry,
                             "litellm_params": {"model": "auto_router/complexity_router",
                                                "complexity_router_config": config,
@@ -156,7 +169,6 @@ def export_litellm(settings: Settings, env: Mapping[str, str] | None = None) -> 
                          f"{plan.entry} group (the default model's)")
 
     # Fallback chains of routed models (the engine's chain_for).
-    tag_mode = plan.mode == "conditional" and not plan.tiers
     if plan.mode in ("single", "fallback", "conditional"):
         for routed, chain in plan.chains.items():
             if tag_mode and routed != plan.primary:

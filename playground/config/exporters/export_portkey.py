@@ -90,12 +90,13 @@ def export_portkey(settings: Settings, env: Mapping[str, str] | None = None) -> 
 
     config: dict[str, Any] = {}
     if plan.mode in ("single", "fallback", "cheapest"):
-        models = within_budget([plan.primary, *plan.chains.get(plan.primary, [])] if plan.mode == "single"
-                               else plan.members)
+        models = within_budget(plan.members if plan.mode == "fallback"
+                               else [plan.primary, *plan.chains.get(plan.primary, [])])
         config["strategy"] = _fallback() if len(models) > 1 else {"mode": "single"}
         config["targets"] = [target(m) for m in models]
         if plan.mode == "cheapest":
-            notes.append("Portkey has no cost-based routing: the cost pool is a fallback chain, cheapest first")
+            notes.append(f"Portkey has no cost-based routing: exported the cheapest model of the pool ({plan.primary}) "
+                         "and the chain the playground falls back along")
     elif plan.mode == "loadbalance":
         # Portkey's loadbalance does not fail over: each weighted target is the
         # deployment followed by its fallbacks.
@@ -103,6 +104,8 @@ def export_portkey(settings: Settings, env: Mapping[str, str] | None = None) -> 
         config["targets"] = [group([m, *plan.chains.get(m, [])], weight=plan.weights.get(m, 1.0)) for m in plan.members]
         if plan.policy in ("least-busy", "latency"):
             notes.append(f"loadbalance policy '{plan.policy}' has no Portkey equivalent: exported as a weighted spread")
+        notes.append(f"{plan.strategy}: Portkey draws the weighted target at random for each request, so which "
+                     "deployment serves a given request (and fails over) differs from the playground's own draw")
     else:
         models = list(dict.fromkeys([*(m for _, m in plan.branches), plan.primary]))
         config["strategy"] = {

@@ -55,7 +55,8 @@ def build_plan(settings: Settings, env: Mapping[str, str] | None = None, *, ever
         if settings.resilience.fallbacks_enabled:
             configured = settings.resilience.fallbacks
             for routed in plan.routed_models():
-                chain = [m for m in chain_for(routed, catalog, configured) if m != routed]
+                # The engine skips a model it cannot call without an attempt: so does the export.
+                chain = [m for m in chain_for(routed, catalog, configured) if m != routed and context.is_available(m)]
                 if chain:
                     plan.chains[routed] = chain
         else:
