@@ -2,7 +2,7 @@
 with simulated counterparts of every catalog model.
 
 `SimServer` and `serve_forever` are imported lazily so that the pure parts
-(`playground.sim.answers`, `.embeddings` and `.logprobs`, used by evaluation
+(`playground.sim.content.answers`, `.embeddings` and `.logprobs`, used by evaluation
 and offline by the app) do not pull in Uvicorn.
 """
 

@@ -28,10 +28,10 @@ import uvicorn
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.core.tokens import default_counter
-from playground.sim.connections import tracking_protocol
-from playground.sim.fault_control import Faults
-from playground.sim.fault_spec import FaultSpec
-from playground.sim.server import SimService, create_app
+from playground.sim.wire.connections import tracking_protocol
+from playground.sim.faults.control import Faults
+from playground.sim.faults.spec import FaultSpec
+from playground.sim.wire.service import SimService, create_app
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0

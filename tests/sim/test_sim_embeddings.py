@@ -17,10 +17,10 @@ import openai
 import pytest
 
 from playground.core.tokens import default_counter
-from playground.sim.answers import compose_answer
-from playground.sim.embedding_models import EMBEDDING_MODELS
-from playground.sim.embeddings import cosine, embed_text, embed_tokens
-from playground.sim.embeddings_wire import to_float32
+from playground.sim.content.answers import compose_answer
+from playground.sim.content.embedding_models import EMBEDDING_MODELS
+from playground.sim.content.embeddings import cosine, embed_text, embed_tokens
+from playground.sim.wire.embeddings import to_float32
 from playground.sim.runner import SimServer
 
 COUNTER = default_counter()

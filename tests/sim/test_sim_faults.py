@@ -17,9 +17,9 @@ import pytest
 
 from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
-from playground.sim.fault_plan import SpecFaultPlan, check_spec
-from playground.sim.fault_spec import parse_fault_spec
-from playground.sim.faults import RequestInfo
+from playground.sim.faults.spec_plan import SpecFaultPlan, check_spec
+from playground.sim.faults.spec import parse_fault_spec
+from playground.sim.faults.plan import RequestInfo
 from playground.sim.runner import SimServer, serve_forever
 
 CATALOG = default_catalog()
@@ -491,7 +491,7 @@ def test_serve_forever_prints_the_active_faults(capsys: pytest.CaptureFixture[st
 async def test_without_simserver_a_connection_failure_becomes_a_clear_503() -> None:
     """The app under another server cannot reach its sockets: it says so
     instead of hanging or pretending."""
-    from playground.sim.server import create_app
+    from playground.sim.wire.service import create_app
 
     app = create_app(speed=SPEED, faults="sim-gpt-4o:down=1")
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sim") as http:

@@ -17,12 +17,12 @@ import pytest
 from playground.core.catalog import default_catalog
 from playground.engine import checks
 from playground.engine.plans import JUDGE_BEST_TEMPLATE, JUDGE_SCORE_TEMPLATE
-from playground.sim.answers import SimAnswer, answer_for, compose_answer
-from playground.sim.facts import answer_is_right, short_truth
-from playground.sim.instructions import respond
-from playground.sim.judging import HEDGE_PHRASES, assess
-from playground.sim.labels import find_label_task
-from playground.sim.logprobs import mean_logprob
+from playground.sim.content.answers import SimAnswer, answer_for, compose_answer
+from playground.sim.content.facts import answer_is_right, short_truth
+from playground.sim.content.instructions import respond
+from playground.sim.content.judging import HEDGE_PHRASES, assess
+from playground.sim.content.labels import find_label_task
+from playground.sim.content.logprobs import mean_logprob
 from playground.sim.runner import SimServer
 from playground.strategies.llm_router import DEFAULT_PROMPT
 from tests.helpers.data import EASY_PROMPTS, HARD_PROMPTS
@@ -423,7 +423,7 @@ def test_replies_are_deterministic_across_processes() -> None:
     import sys
 
     prompt = router_prompt(HARD_PROMPTS[3])
-    code = ("from playground.sim.answers import compose_answer;"
+    code = ("from playground.sim.content.answers import compose_answer;"
             f"print(compose_answer('gpt-5-nano', 0.5, {prompt!r}).text, end='')")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "99", "PATH": ""})

@@ -15,9 +15,9 @@ from openai.types.chat.chat_completion_token_logprob import ChatCompletionTokenL
 
 from playground.core.catalog import default_catalog
 from playground.core.tokens import default_counter
-from playground.sim.answers import SimAnswer, answer_for
-from playground.sim.generation import split_chunks
-from playground.sim.logprobs import by_chunk, mean_logprob, token_logprobs, token_pieces
+from playground.sim.content.answers import SimAnswer, answer_for
+from playground.sim.content.generation import split_chunks
+from playground.sim.content.logprobs import by_chunk, mean_logprob, token_logprobs, token_pieces
 from playground.sim.runner import SimServer
 
 CATALOG = default_catalog()

@@ -15,9 +15,9 @@ import pytest
 from playground.core.catalog import default_catalog
 from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import default_counter
-from playground.sim.answers import answer_for
+from playground.sim.content.answers import answer_for
 from playground.sim.errors import SimError, SimErrorKind
-from playground.sim.faults import PROCEED, Action, FaultPlan, RequestInfo
+from playground.sim.faults.plan import PROCEED, Action, FaultPlan, RequestInfo
 from playground.sim.runner import SimServer
 
 CATALOG = default_catalog()
@@ -130,7 +130,7 @@ def test_openai_stream_helper(sim_server: SimServer) -> None:
 
 
 def test_models_list_has_every_simulated_model(sim_server: SimServer) -> None:
-    from playground.sim.embedding_models import EMBEDDING_MODELS
+    from playground.sim.content.embedding_models import EMBEDDING_MODELS
 
     listed = {m.id for m in openai_client(sim_server).models.list()}
     chat = {m.sim_name for m in CATALOG.models.values()}

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.sim.fault_spec import KINDS
+from playground.sim.faults.spec import KINDS
 
 # Every kind of the fault syntax appears in a snapshot, zero or not, so
 # readers can index without guarding. "latency_ms" counts delayed requests.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from playground.core.catalog import ModelSpec
 from playground.core.tokens import TokenCounter
-from playground.sim.answers import SimAnswer, answer_for
+from playground.sim.content.answers import SimAnswer, answer_for
 
 JITTER = 0.2  # +-20% on time to first token, throughput and each chunk's gap
 _WORDS_PER_CHUNK = (1, 2, 3)

@@ -26,8 +26,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from playground.core.errors import UserError
-from playground.sim.fault_control import FaultControl
-from playground.sim.stats import SimStats
+from playground.sim.faults.control import FaultControl
+from playground.sim.faults.stats import SimStats
 
 PREFIX = "/_sim"
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
-from playground.sim.odds import stable_fraction
-from playground.sim.prompt import key_terms
+from playground.sim.content.odds import stable_fraction
+from playground.sim.content.prompt import key_terms
 
 Kind = Literal["number", "yes_no", "true_false", "word"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 
-from playground.sim.facts import Truth, cached_truth, yes_no_sentence, yes_no_word
-from playground.sim.odds import hedge_probability, stable_seed, wrong_probability
-from playground.sim.prompt import prompt_difficulty
-from playground.sim.reply import Reply
+from playground.sim.content.facts import Truth, cached_truth, yes_no_sentence, yes_no_word
+from playground.sim.content.odds import hedge_probability, stable_seed, wrong_probability
+from playground.sim.content.prompt import prompt_difficulty
+from playground.sim.content.reply import Reply
 
 # A hedging model still lands on the truth more often than not.
 HEDGED_WRONG_FLOOR = 0.3

@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from playground.sim.odds import label_noise, lapse_probability, normal_cdf, stable_seed
-from playground.sim.prompt import analyze_prompt
-from playground.sim.reply import Reply
-from playground.sim.sections import (
+from playground.sim.content.odds import label_noise, lapse_probability, normal_cdf, stable_seed
+from playground.sim.content.prompt import analyze_prompt
+from playground.sim.content.reply import Reply
+from playground.sim.content.sections import (
     DISCURSIVE_RE,
     TERSE_RE,
     bounded,

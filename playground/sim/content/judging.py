@@ -26,11 +26,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from playground.sim.facts import answer_value, format_number
-from playground.sim.odds import judge_noise, lapse_probability, normal_cdf, stable_seed
-from playground.sim.prompt import PromptProfile, analyze_prompt
-from playground.sim.reply import Reply
-from playground.sim.sections import (
+from playground.sim.content.facts import answer_value, format_number
+from playground.sim.content.odds import judge_noise, lapse_probability, normal_cdf, stable_seed
+from playground.sim.content.prompt import PromptProfile, analyze_prompt
+from playground.sim.content.reply import Reply
+from playground.sim.content.sections import (
     DISCURSIVE_RE,
     TERSE_RE,
     answer_section,
@@ -40,7 +40,7 @@ from playground.sim.sections import (
     split_trailing_instructions,
     without,
 )
-from playground.sim.short import believed_value
+from playground.sim.content.short import believed_value
 
 # Phrases that make an answer read as hedged: the engine's no_hedging list
 # (engine/checks.HEDGING_PHRASES) plus what the simulator's weak answers say.
@@ -297,7 +297,7 @@ def _reason(request: str, answer: str, score: float, scores: list[float]) -> str
 def score_reply(model: str, quality: float, prompt: str, task: ScoreTask) -> Reply:
     rng = random.Random(stable_seed("judge-score", model, prompt))
     if task.difficulty_only:
-        from playground.sim.labels import scale_position
+        from playground.sim.content.labels import scale_position
 
         true_fraction = scale_position(task.request)
     else:

@@ -16,11 +16,11 @@ that logprobs can show less confidence.
 
 from __future__ import annotations
 
-from playground.sim.facts import short_truth
-from playground.sim.judging import best_reply, find_best_task, find_score_task, score_reply
-from playground.sim.labels import find_label_task, label_reply
-from playground.sim.reply import Reply
-from playground.sim.short import short_reply
+from playground.sim.content.facts import short_truth
+from playground.sim.content.judging import best_reply, find_best_task, find_score_task, score_reply
+from playground.sim.content.labels import find_label_task, label_reply
+from playground.sim.content.reply import Reply
+from playground.sim.content.short import short_reply
 
 _YES_NO_LABELS = ({"yes", "no"}, {"true", "false"})
 

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from playground.sim.embedding_models import MAX_INPUTS, MAX_REQUEST_TOKENS, EmbeddingModel
-from playground.sim.embeddings import embed_text, embed_tokens
+from playground.sim.content.embedding_models import MAX_INPUTS, MAX_REQUEST_TOKENS, EmbeddingModel
+from playground.sim.content.embeddings import embed_text, embed_tokens
 from playground.sim.errors import SimError, SimErrorKind, bad_request
-from playground.sim.wire import validate
+from playground.sim.wire.dialect import validate
 
 EncodingFormat = Literal["float", "base64"]
 Input = str | tuple[int, ...]  # text, or token ids

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playground.sim.answers import SimAnswer, stable_seed
+from playground.sim.content.answers import SimAnswer, stable_seed
 
 MAX_TOP_LOGPROBS = 20
 

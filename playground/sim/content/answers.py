@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 
 from playground.core.catalog import ModelSpec
-from playground.sim.instructions import respond
-from playground.sim.odds import HEDGE_OFFSET, HEDGE_SLOPE, hedge_probability, stable_seed
-from playground.sim.prompt import STOPWORDS, PromptProfile, analyze_prompt, subject_of
+from playground.sim.content.instructions import respond
+from playground.sim.content.odds import HEDGE_OFFSET, HEDGE_SLOPE, hedge_probability, stable_seed
+from playground.sim.content.prompt import STOPWORDS, PromptProfile, analyze_prompt, subject_of
 
 __all__ = ["HEDGE_OFFSET", "HEDGE_SLOPE", "SimAnswer", "answer_for", "compose_answer", "hedge_probability",
            "stable_seed"]

@@ -30,25 +30,27 @@ from playground.core.catalog import Catalog, ModelSpec, default_catalog
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import TokenCounter, default_counter
-from playground.sim import anthropic_wire, embeddings_wire, openai_wire
-from playground.sim.anthropic_wire import AnthropicDialect
-from playground.sim.connections import (
+from playground.sim.wire import anthropic_messages as anthropic_wire
+from playground.sim.wire import embeddings as embeddings_wire
+from playground.sim.wire import openai_chat as openai_wire
+from playground.sim.wire.anthropic_messages import AnthropicDialect
+from playground.sim.wire.connections import (
     DISCONNECT_WAIT_S,
     ConnectionRegistry,
     HeadersThenDrop,
     NoResponse,
     wait_for_disconnect,
 )
-from playground.sim.control import ControlError, control_routes
-from playground.sim.embedding_models import EMBEDDING_MODELS, EmbeddingModel
-from playground.sim.embeddings_wire import EmbeddingRequest
+from playground.sim.faults.http import ControlError, control_routes
+from playground.sim.content.embedding_models import EMBEDDING_MODELS, EmbeddingModel
+from playground.sim.wire.embeddings import EmbeddingRequest
 from playground.sim.errors import SimError, SimErrorKind, bad_request, context_too_long, invalid_api_key, unknown_model
-from playground.sim.fault_control import FaultControl, Faults
-from playground.sim.faults import Action, Api, FaultPlan, RequestInfo
-from playground.sim.generation import JITTER, Generation, plan_generation
-from playground.sim.openai_wire import OpenAIDialect
-from playground.sim.stats import SimStats
-from playground.sim.wire import Dialect, SimRequest, random_id
+from playground.sim.faults.control import FaultControl, Faults
+from playground.sim.faults.plan import Action, Api, FaultPlan, RequestInfo
+from playground.sim.content.generation import JITTER, Generation, plan_generation
+from playground.sim.wire.openai_chat import OpenAIDialect
+from playground.sim.faults.stats import SimStats
+from playground.sim.wire.dialect import Dialect, SimRequest, random_id
 
 SPEED_ENV = "PLAYGROUND_SIM_SPEED"
 # Sleeps longer than this wait on the shutdown event so that stopping the

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from playground.core.messages import Message
 from playground.sim.errors import SimError, bad_request
-from playground.sim.faults import Api
-from playground.sim.generation import Generation
+from playground.sim.faults.plan import Api
+from playground.sim.content.generation import Generation
 
 _ALPHABET = string.ascii_letters + string.digits
 _Body = TypeVar("_Body", bound=BaseModel)

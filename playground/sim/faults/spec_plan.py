@@ -16,8 +16,8 @@ from typing import Literal
 
 from playground.core.errors import UserError
 from playground.sim.errors import overloaded, rate_limited, server_error
-from playground.sim.fault_spec import PROBABILITY_KINDS, FaultSettings, FaultSpec
-from playground.sim.faults import PROCEED, Action, FaultPlan, RequestInfo
+from playground.sim.faults.spec import PROBABILITY_KINDS, FaultSettings, FaultSpec
+from playground.sim.faults.plan import PROCEED, Action, FaultPlan, RequestInfo
 
 Failure = Literal["rate_limit", "server_error", "overloaded", "cut", "stall"]
 
