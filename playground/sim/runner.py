@@ -14,6 +14,7 @@ rewriting (nothing sits in front of the simulator).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import os
@@ -28,9 +29,9 @@ import uvicorn
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.core.tokens import default_counter
-from playground.sim.wire.connections import tracking_protocol
 from playground.sim.faults.control import Faults
 from playground.sim.faults.spec import FaultSpec
+from playground.sim.wire.connections import tracking_protocol
 from playground.sim.wire.service import SimService, create_app
 
 START_TIMEOUT_S = 10.0
@@ -224,10 +225,8 @@ class SimServer:
         if thread is None or server is None:
             return
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
                 loop.call_soon_threadsafe(self.service.begin_shutdown)
-            except RuntimeError:  # the loop closed in between
-                pass
         server.should_exit = True
         thread.join(timeout)
         if thread.is_alive():

@@ -20,82 +20,28 @@ from playground.core.catalog import ModelSpec
 from playground.sim.content.instructions import respond
 from playground.sim.content.odds import HEDGE_OFFSET, HEDGE_SLOPE, hedge_probability, stable_seed
 from playground.sim.content.prompt import STOPWORDS, PromptProfile, analyze_prompt, subject_of
+from playground.sim.content.tables import toml_table
 
 __all__ = ["HEDGE_OFFSET", "HEDGE_SLOPE", "SimAnswer", "answer_for", "compose_answer", "hedge_probability",
            "stable_seed"]
 
+_PHRASES = toml_table("answer_phrases.toml")
 _WORD_TARGETS = {"short": (14, 40), "medium": (110, 240), "long": (380, 650)}
 _WEAK_SHARE = (0.35, 0.55)
-_FALLBACK_TERMS = ("the problem", "the context", "the constraints")
+_FALLBACK_TERMS: tuple[str, ...] = tuple(_PHRASES["fallback_terms"])
 
-_INTROS = (
-    "Here is a clear way to think about {a}.",
-    "Good question. The short version is that it mostly comes down to {a}, with {b} close behind.",
-    "The key to this is {a}; once that is clear, {b} follows naturally.",
-    "Let's start with {a}, because most of what happens with {b} follows from it.",
-    "There are a few moving parts here, but {a} and {b} are the ones that matter most.",
-)
-_BODY = (
-    "{A} matters because it sets the constraints everything else has to respect.",
-    "In practice, {a} and {b} pull in different directions, so the right balance depends on your workload.",
-    "A common mistake is to tune {a} in isolation; measuring it together with {b} gives a truer picture.",
-    "Most real systems handle {a} incrementally: start simple, measure, then refine.",
-    "The cost of getting {a} wrong usually shows up later, as surprising behaviour in {b}.",
-    "It helps to write down your assumptions about {a} before changing anything.",
-    "{A} is easiest to reason about with a small, concrete example, so keep one at hand.",
-    "When {a} grows, {b} tends to become the bottleneck, which is why it deserves attention early.",
-    "Think of {a} as the contract and {b} as the implementation detail that honours it.",
-    "If you can observe {a} directly, do; guessing about it is how subtle bugs survive.",
-    "The simplest correct treatment of {a} is usually the right first step.",
-    "Keep {a} and {b} loosely coupled so that you can change one without rewriting the other.",
-    "Edge cases around {a} (empty input, very large input, concurrent access) are where designs break.",
-    "{A} is not free: every layer you add to manage it costs latency and attention.",
-    "A useful check is to ask what happens to {b} if {a} doubles overnight.",
-    "Documentation on {a} tends to lag behind practice, so verify claims with a quick experiment.",
-)
-_BULLETS = (
-    "**{A}**: define it precisely and check the edge cases.",
-    "**{A}**: it is the main driver of cost and latency here.",
-    "**{A} vs. {b}**: choose based on what you can measure, not on intuition.",
-    "**Testing**: cover {a} with a few small, deterministic cases.",
-    "**Failure modes**: consider what happens to {a} when inputs are empty, huge or malformed.",
-    "**Performance**: {a} is usually cheap; {b} is where the time goes.",
-    "**Simplicity**: keep the plain approach to {a} until a measurement says otherwise.",
-    "**Observability**: log enough about {a} to explain surprises in {b}.",
-    "**Trade-off**: more {a} buys robustness at the price of complexity in {b}.",
-    "**Next step**: prototype {a} on a small example before scaling up.",
-)
-_SECTIONS = ("How it works", "Key trade-offs", "Common pitfalls", "A worked example", "When to use it",
-             "Step by step", "What to measure")
-_CLOSINGS = (
-    "In short: get {a} right first and let {b} follow from it.",
-    "That covers the essentials; the finer points of {b} are worth revisiting once the basics work.",
-    "Start with the simplest version, measure it, and iterate from there.",
-    "If you keep {a} explicit and measurable, the rest of the design stays manageable.",
-)
-_SHORT = (
-    "{A} — in short, it is the part that decides the outcome here, with {b} as the main detail.",
-    "It comes down to {a}; {b} only matters at the margins.",
-    "Briefly: {a} is the key point, and {b} is the detail worth checking.",
-)
-_YES = ("Yes. {A} works that way in most cases, provided {b} is set up as expected.",
-        "Yes — as long as {a} holds, {b} behaves as you describe.")
-_NO = ("No. {A} does not behave like that; {b} is what actually determines the result.",
-       "No — {a} alone is not enough; {b} changes the picture.")
-_HEDGE_OPENERS = ("I'm not entirely sure, but", "I might be wrong here, but", "I'm not completely certain, but I think",
-                  "This is only a rough guess, but")
-_WEAK_BODY = (
-    "it probably has something to do with {a}.",
-    "{a} is likely involved in some way, although the details depend on the situation.",
-    "there are several possible approaches and it is hard to say which is best without more context.",
-    "{a} and {b} might interact here, but I can't say exactly how.",
-    "it depends on a lot of factors, {a} being one of them.",
-)
-_WEAK_BULLETS = ("Look into {a}.", "Maybe check {b} as well.", "Try a few variations and see what works.",
-                 "Consider the usual best practices for {a}.")
-_WEAK_CLOSINGS = ("You may want to double-check this against a more reliable source.",
-                  "I may be missing part of the question, so treat this as a starting point.",
-                  "Hopefully that helps a little, but please verify it.")
+_INTROS: tuple[str, ...] = tuple(_PHRASES["intros"])
+_BODY: tuple[str, ...] = tuple(_PHRASES["body"])
+_BULLETS: tuple[str, ...] = tuple(_PHRASES["bullets"])
+_SECTIONS: tuple[str, ...] = tuple(_PHRASES["sections"])
+_CLOSINGS: tuple[str, ...] = tuple(_PHRASES["closings"])
+_SHORT: tuple[str, ...] = tuple(_PHRASES["short"])
+_YES: tuple[str, ...] = tuple(_PHRASES["yes"])
+_NO: tuple[str, ...] = tuple(_PHRASES["no"])
+_HEDGE_OPENERS: tuple[str, ...] = tuple(_PHRASES["hedge_openers"])
+_WEAK_BODY: tuple[str, ...] = tuple(_PHRASES["weak_body"])
+_WEAK_BULLETS: tuple[str, ...] = tuple(_PHRASES["weak_bullets"])
+_WEAK_CLOSINGS: tuple[str, ...] = tuple(_PHRASES["weak_closings"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,83 +73,8 @@ def _identifier(terms: tuple[str, ...], style: str) -> str:
     return "_".join(words)
 
 
-_CODE_TEMPLATES = {
-    "python": '''def {snake}(items):
-    """{doc}"""
-    if not items:
-        return []
-    result = []
-    for item in items:
-        if item is not None:
-            result.append(item)
-{weak_py}    return result
-''',
-    "javascript": '''function {camel}(items) {{
-  // {doc}
-  if (!items || items.length === 0) return [];
-  const result = [];
-  for (const item of items) {{
-    if (item != null) result.push(item);
-  }}
-{weak_js}  return result;
-}}
-''',
-    "typescript": '''export function {camel}<T>(items: T[]): T[] {{
-  // {doc}
-  if (items.length === 0) return [];
-  const result: T[] = [];
-  for (const item of items) {{
-    if (item != null) result.push(item);
-  }}
-{weak_js}  return result;
-}}
-''',
-    "rust": '''/// {doc}
-pub fn {snake}<T: Clone>(items: &[T]) -> Vec<T> {{
-    let mut result = Vec::with_capacity(items.len());
-    for item in items {{
-        result.push(item.clone());
-    }}
-{weak_rs}    result
-}}
-''',
-    "go": '''// {camel_cap} {doc_lower}
-func {camel_cap}(items []string) []string {{
-	result := make([]string, 0, len(items))
-	for _, item := range items {{
-		if item != "" {{
-			result = append(result, item)
-		}}
-	}}
-{weak_go}	return result
-}}
-''',
-    "sql": '''-- {doc}
-SELECT id, name, created_at
-FROM {snake}
-WHERE created_at >= CURRENT_DATE - INTERVAL '30 days'
-{weak_sql}ORDER BY created_at DESC
-LIMIT 100;
-''',
-    "bash": '''#!/usr/bin/env bash
-# {doc}
-set -euo pipefail
-
-for item in "$@"; do
-  if [[ -n "$item" ]]; then
-    echo "processing $item"
-  fi
-done
-{weak_sh}''',
-}
-_WEAK_CODE_LINES = {
-    "weak_py": "    # TODO: not sure this handles every case\n",
-    "weak_js": "  // TODO: not sure this handles every case\n",
-    "weak_rs": "    // TODO: not sure this handles every case\n",
-    "weak_go": "\t// TODO: not sure this handles every case\n",
-    "weak_sql": "-- TODO: not sure about the filter\n",
-    "weak_sh": "# TODO: not sure this handles every case\n",
-}
+_CODE_TEMPLATES: dict[str, str] = _PHRASES["code_templates"]
+_WEAK_CODE_LINES: dict[str, str] = _PHRASES["weak_code_lines"]
 
 
 class _Writer:

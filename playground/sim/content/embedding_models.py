@@ -1,19 +1,9 @@
-"""The simulated embedding models the simulator serves on `/v1/embeddings`.
+"""The simulated embedding models the simulator serves on `/v1/embeddings`,
+read from `data/embedding_models.toml` (which cites its sources).
 
-The catalog (`core/data/catalog.toml`) describes chat models only: its
-schema (output price, max output tokens, tier, answer quality) does not fit
-an embedding model, and every catalog model is a routing candidate. Until
-the catalog has a table of its own for embedding models, they live here.
-
-Prices: https://openai.com/api/pricing (text-embedding-3-small $0.02,
-text-embedding-3-large $0.13, text-embedding-ada-002 $0.10 per million input
-tokens, standard tier). These are the figures OpenAI announced with the
-text-embedding-3 models (2024-01-25, `PRICE_DATE`) and has listed since; they
-were not re-read for this table (it was written offline), so check the page
-before budgeting. Dimensions and the 8192-token input limit: the OpenAI
-embeddings guide and API reference. The latency figures are plausible
-assumptions, not measurements: a fixed overhead plus time proportional to
-the input tokens.
+The catalog (`core/data/catalog.toml`) describes chat models as routing
+candidates; an embedding model needs other figures (dimensions, whether it
+takes `dimensions`, throughput), so the simulator keeps its own table.
 """
 
 from __future__ import annotations
@@ -21,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground.core.catalog import SIM_PREFIX
+from playground.sim.content.tables import toml_table
 
-PRICE_SOURCE = "https://openai.com/api/pricing"
-PRICE_DATE = "2024-01-25"  # announced, not read: see above
-MAX_INPUT_TOKENS = 8192  # per input, every OpenAI embedding model
-MAX_INPUTS = 2048  # items in one request's `input` array
-MAX_REQUEST_TOKENS = 300_000  # summed over a request's inputs
+_TABLE = toml_table("embedding_models.toml")
+PRICE_SOURCE: str = _TABLE["source"]
+PRICE_DATE: str = _TABLE["price_date"]
+MAX_INPUT_TOKENS: int = _TABLE["max_input_tokens"]
+MAX_INPUTS: int = _TABLE["max_inputs"]
+MAX_REQUEST_TOKENS: int = _TABLE["max_request_tokens"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +43,9 @@ class EmbeddingModel:
 
 
 EMBEDDING_MODELS: dict[str, EmbeddingModel] = {
-    m.id: m
-    for m in (
-        EmbeddingModel("text-embedding-3-small", 1536, 0.02, True, latency_ms=120, tokens_per_s=120_000),
-        EmbeddingModel("text-embedding-3-large", 3072, 0.13, True, latency_ms=180, tokens_per_s=80_000),
-        EmbeddingModel("text-embedding-ada-002", 1536, 0.10, False, latency_ms=150, tokens_per_s=100_000),
-    )
+    model_id: EmbeddingModel(model_id, **fields) for model_id, fields in _TABLE["models"].items()
 }
-DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+DEFAULT_EMBEDDING_MODEL: str = _TABLE["default"]
 
 
 def embedding_model_by_sim_name(name: str) -> EmbeddingModel | None:

@@ -22,6 +22,7 @@ are cached, so repeated vocabulary is cheaper still).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -116,7 +117,7 @@ def features(text: str) -> dict[str, float]:
         counts.update(word_features)
         if stemmed:
             content.append(stemmed)
-    counts.update([f"b:{a} {b}" for a, b in zip(content, content[1:])])
+    counts.update([f"b:{a} {b}" for a, b in itertools.pairwise(content)])
     if not counts:
         counts["r:" + text.strip()] = 1  # no words at all: the raw text is the only feature
     return {f: _KIND_WEIGHTS[f[0]] * (1.0 + math.log(n)) for f, n in counts.items()}
@@ -141,7 +142,7 @@ def _slots(model: str, feature: str, dimensions: int) -> tuple[tuple[int, int], 
     digest = hashlib.blake2b(f"{model}\x00{feature}".encode(), digest_size=_DIGEST_BYTES).digest()
     bits = int.from_bytes(digest, "little")
     slots = []
-    for start, width in zip(_ROW_STARTS, _ROW_WIDTHS):
+    for start, width in zip(_ROW_STARTS, _ROW_WIDTHS, strict=False):
         if start >= dimensions:
             break
         index = start + ((bits >> 1) & 0x7FFFFF) % width

@@ -230,7 +230,8 @@ def assess(request: str, answer: str, belief: tuple[object, str] | None = None) 
     if profile.wants_code:
         structure = 1.0 if "```" in text else 0.2
     elif profile.length == "long":
-        structure = 1.0 if re.search(r"(?m)^#{1,4} ", text) else 0.7 if ("\n- " in text or text.count("\n\n") >= 2) else 0.4
+        sectioned = re.search(r"(?m)^#{1,4} ", text)
+        structure = 1.0 if sectioned else 0.7 if ("\n- " in text or text.count("\n\n") >= 2) else 0.4
     elif profile.length == "medium":
         structure = 1.0 if ("\n\n" in text or "\n- " in text) else 0.6
     else:
@@ -275,10 +276,7 @@ def best_reply(model: str, quality: float, prompt: str, task: BestTask) -> Reply
     uncertainty = min(1.0, p_lapse + (1 - p_lapse) * flip)
     name = task.ids[pick]
     if task.terse:
-        if quality < 0.6 and rng.random() < 0.35:
-            text = rng.choice((f"{name}.", f"Answer {name}"))
-        else:
-            text = name
+        text = rng.choice((f"{name}.", f"Answer {name}")) if quality < 0.6 and rng.random() < 0.35 else name
     else:
         text = f"Answer {name} is the best: {_reason(task.request, task.answers[pick], scores[pick], scores)}."
     return Reply(text, "judge_best", False, scores[pick] < scores[ideal] - 1e-9, uncertainty, min(1.0, 1.0 - margin))

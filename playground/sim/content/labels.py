@@ -34,7 +34,9 @@ from playground.sim.content.sections import (
     request_section,
     split_trailing_instructions,
 )
+from playground.sim.content.tables import toml_table
 
+_TABLES = toml_table("labels.toml")
 MAX_LABELS = 12
 _MAX_LABEL_WORDS = 3
 _HEAD_TAIL_CHARS = 4000
@@ -57,7 +59,7 @@ _LIST_INTRO_RES = tuple(
         rf"\b{_KINDS}[ \t]*(?:are|is)?[ \t]*:[ \t]*",
         r"\b(?:classify|categori[sz]e|label|tag)\b[^.\n]{0,80}?\bas[ \t]+(?:either[ \t]+|one of[ \t]+)?",
         r"\b(?:answer|reply|respond|output)[ \t]+(?:with[ \t]+)?(?:either[ \t]+)?(?:the word[ \t]+)?",
-    ), ("list", "list", "imperative", "list", "context", "context", "imperative"))
+    ), ("list", "list", "imperative", "list", "context", "context", "imperative"), strict=False)
 )
 _ORDERLESS_INTRO = len(_LIST_INTRO_RES) - 1  # "Reply with easy or hard": needs a short "or" list
 _CONTEXT_RE = re.compile(
@@ -71,7 +73,7 @@ _BULLET_RE = re.compile(r"^[ \t]*(?:[-*•]|\d+[.)])[ \t]+(.+?)[ \t]*$")
 _QUOTED_RE = re.compile(r'"([^"\n]{1,30})"|“([^”\n]{1,30})”|`([^`\n]{1,30})`|\'([^\'\n]{1,30})\'')
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:\n])[\s*_>-]*(?:please[ \t]+|now[ \t]+|then[ \t]+)?$", re.IGNORECASE)
 _LIST_STOP_RE = re.compile(r"[.?!:\n]|\s[-–—]\s|\(")
-_NOT_LABELS = frozenset(["the", "a", "an", "it", "this", "that", "these", "those", "them", "not", "all", "any", "some", "something", "anything", "one", "each", "every", "following", "below", "above"])
+_NOT_LABELS = frozenset(_TABLES["not_labels"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,19 +199,8 @@ def _head_tail(text: str) -> str:
 
 # --- ordered scales ---------------------------------------------------------------------
 
-_SCALE_VALUES = {
-    "trivial": 0.0, "none": 0.0, "minimal": 0.0,
-    "easy": 1.0, "simple": 1.0, "basic": 1.0, "low": 1.0, "beginner": 1.0, "elementary": 1.0, "light": 1.0,
-    "lightweight": 1.0, "quick": 1.0, "small": 1.0, "cheap": 1.0, "fast": 1.0, "minor": 1.0, "straightforward": 1.0,
-    "routine": 1.0, "weak": 1.0, "short": 1.0, "lite": 1.0, "mini": 1.0, "nano": 1.0, "tiny": 0.5, "junior": 1.0,
-    "moderate": 2.0, "medium": 2.0, "intermediate": 2.0, "mid": 2.0, "average": 2.0, "normal": 2.0, "standard": 2.0,
-    "modest": 2.0, "fair": 2.0, "regular": 2.0, "balanced": 2.0, "middle": 2.0,
-    "hard": 3.0, "complex": 3.0, "difficult": 3.0, "challenging": 3.0, "advanced": 3.0, "high": 3.0, "tough": 3.0,
-    "heavy": 3.0, "complicated": 3.0, "large": 3.0, "strong": 3.0, "demanding": 3.0, "major": 3.0, "deep": 3.0,
-    "big": 3.0, "senior": 3.0, "smart": 3.0, "long": 3.0, "expensive": 3.0, "premium": 3.0, "pro": 3.0,
-    "expert": 4.0, "extreme": 4.0, "critical": 4.0, "frontier": 4.0, "research": 4.0, "max": 4.0, "huge": 4.0,
-}
-_MODIFIERS = {"very": 0.5, "super": 0.5, "extremely": 0.6, "really": 0.4, "ultra": 0.6, "quite": 0.2}
+_SCALE_VALUES: dict[str, float] = _TABLES["scale_values"]
+_MODIFIERS: dict[str, float] = _TABLES["scale_modifiers"]
 # Effective difficulty -> position on a scale: piecewise linear through
 # these points, so that with three labels the cuts fall at 0.12 and 0.45.
 _CURVE_X = (0.0, 0.12, 0.45, 1.0)
@@ -277,61 +268,14 @@ def _bin(position: float, count: int) -> int:
 
 # --- topics ---------------------------------------------------------------------------------
 
-# group: (label words, request keywords and phrases, comma-separated)
-_TOPICS: dict[str, tuple[str, str]] = {
-    "code": ("code coding programming software dev developer development engineering technical tech program "
-             "programmer coder",
-             "code, function, bug, debug, python, javascript, typescript, java, rust, golang, sql, api, class, compile, "
-             "compiler, regex, script, implement, refactor, unit test, stack trace, exception, algorithm, git, docker, "
-             "css, html, react, library, framework, variable, loop, array, linked list, runtime, deploy, kubernetes, "
-             "endpoint, json, database, query, segfault, null pointer, async, thread, recursion, borrow checker"),
-    "math": ("math maths mathematics arithmetic calculation calculations calc numeric numerical quantitative algebra "
-             "statistics stats",
-             "calculate, compute, sum, product, equation, integral, derivative, prime, probability, percent, solve, "
-             "proof, prove, theorem, fraction, divide, multiply, matrix, geometry, triangle, angle, square root, "
-             "logarithm, digits, plus, minus, times, divided, average, mean, median, factorial, irrational, solve for"),
-    "creative": ("creative writing creative_writing story stories poetry poem fiction art arts brainstorm brainstorming "
-                 "copywriting",
-                 "poem, haiku, story, lyrics, song, fiction, novel, character, imagine, slogan, tagline, joke, limerick, "
-                 "metaphor, creative, essay, blog post, screenplay, sonnet, fairy tale, rhyme, names for, brainstorm, "
-                 "dialogue, paint"),
-    "chat": ("chat conversation conversational smalltalk small_talk social casual greeting greetings chitchat",
-             "hi, hello, hey, thanks, thank you, how are you, good morning, good night, what's up, who are you, "
-             "nice to meet you, bye, talk later, see you"),
-    "factual": ("factual fact facts knowledge trivia qa lookup information info reference general_knowledge",
-                "capital, population, who was, when did, where is, how many, what year, define, definition, history, "
-                "invented, discovered, founded, tallest, largest"),
-    "reasoning": ("reasoning analysis analytical logic logical thinking analyze",
-                  "why, compare, trade-off, tradeoff, analyze, evaluate, pros and cons, reason, implications, strategy, "
-                  "decide, argument, justify"),
-    "summarization": ("summarization summarisation summary summaries summarize summarise tldr",
-                      "summarize, summarise, summary, tl;dr, key points, condense, shorten, recap"),
-    "translation": ("translation translate translating language languages localization",
-                    "translate, translation, in french, in spanish, in german, into english, into french, "
-                    "into spanish, into german, into japanese"),
-    "design": ("design architecture system_design systems architect",
-               "design, architecture, scalable, distributed, microservices, system, availability, consistency, "
-               "partition, replication, load balancer"),
-    "debugging": ("debugging debug bugfix troubleshooting troubleshoot fix",
-                  "debug, bug, error, fails, failing, crash, traceback, not working, exception, broken, stack trace, "
-                  "segfault, deadlock, memory leak"),
-    "data": ("data sql database databases analytics",
-             "sql, query, table, database, dataset, pandas, csv, dataframe, index, join, schema"),
-    "science": ("science scientific physics chemistry biology",
-                "physics, chemistry, atom, cell, energy, quantum, gravity, molecule, evolution, dna, photosynthesis, "
-                "orbit"),
-    "health": ("health medical medicine wellness",
-               "symptom, doctor, disease, diet, sleep, exercise, medicine, pain, vitamin"),
-    "finance": ("finance financial money business economics",
-                "invest, stock, budget, tax, loan, interest rate, price, revenue, profit, market, inflation, salary"),
-    "support": ("support customer customer_service help_desk helpdesk account billing",
-                "password, login, account, refund, order, billing, subscription, cancel, reset"),
+# group: (label words, request keywords and phrases)
+_TOPICS: dict[str, tuple[list[str], list[str]]] = {
+    group: (entry["label_words"], entry["keywords"]) for group, entry in _TABLES["topics"].items()
 }
 # A label's topic also takes half credit from closely related topics, for
 # label sets that lack them ("code" for a system-design question).
-_RELATED = {"code": ("design", "debugging", "data"), "reasoning": ("design", "math"), "math": ("reasoning",),
-            "factual": ("science",), "creative": ("summarization",), "debugging": ("code",), "design": ("code",)}
-_CATCH_ALL = frozenset(["general", "other", "others", "misc", "miscellaneous", "default", "none", "unknown", "everyday", "simple", "chat"])
+_RELATED: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _TABLES["related_topics"].items()}
+_CATCH_ALL = frozenset(_TABLES["catch_all"])
 
 
 @lru_cache(maxsize=1)
@@ -339,11 +283,11 @@ def _topic_index() -> tuple[dict[str, str], dict[str, re.Pattern[str]]]:
     by_label_word: dict[str, str] = {}
     patterns: dict[str, re.Pattern[str]] = {}
     for group, (label_words, keywords) in _TOPICS.items():
-        for word in label_words.split():
+        for word in label_words:
             by_label_word.setdefault(word, group)
-        phrases = sorted({k.strip() for k in keywords.split(",") if k.strip()}
-                         | {w.replace("_", " ") for w in label_words.split()}, key=len, reverse=True)
-        patterns[group] = re.compile(r"(?<![\w])(" + "|".join(re.escape(p) for p in phrases) + r")(?:s|es|ing|ed|er|ers)?(?![\w])")
+        phrases = sorted(set(keywords) | {w.replace("_", " ") for w in label_words}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(p) for p in phrases)
+        patterns[group] = re.compile(r"(?<![\w])(" + alternatives + r")(?:s|es|ing|ed|er|ers)?(?![\w])")
     return by_label_word, patterns
 
 

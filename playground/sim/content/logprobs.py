@@ -19,6 +19,7 @@ not, the tokenizer's own tokens.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import random
 import re
@@ -99,7 +100,7 @@ def token_logprobs(
     pool = list(dict.fromkeys(names + list(_COMMON_TOKENS)))
     return [
         TokenLogprob(name, piece, value, _top(name, piece, value, top_logprobs, pool, alternatives))
-        for name, piece, value in zip(names, pieces, values)
+        for name, piece, value in zip(names, pieces, values, strict=False)
     ]
 
 
@@ -137,7 +138,7 @@ def token_pieces(text: str, count: int) -> list[bytes]:
 def _split(pieces: list[bytes], count: int) -> list[bytes]:
     """Cut the longest pieces (by average part length) into more parts."""
     parts = [1] * len(pieces)
-    heap = [(-len(p), i) for i, p in enumerate(pieces)]
+    heap: list[tuple[float, int]] = [(-len(p), i) for i, p in enumerate(pieces)]
     heapq.heapify(heap)
     for _ in range(count - len(pieces)):
         while True:
@@ -147,7 +148,7 @@ def _split(pieces: list[bytes], count: int) -> list[bytes]:
         parts[i] += 1
         heapq.heappush(heap, (-len(pieces[i]) / parts[i], i))
     out: list[bytes] = []
-    for piece, n in zip(pieces, parts):
+    for piece, n in zip(pieces, parts, strict=False):
         out.extend(_cut(piece, n))
     return out
 
@@ -162,7 +163,7 @@ def _cut(piece: bytes, n: int) -> list[bytes]:
         boundaries = list(range(1, len(piece)))
     step = (len(boundaries) + 1) / n  # >= 1, so the cuts below are distinct and increasing
     edges = [0, *(boundaries[math.floor(j * step) - 1] for j in range(1, n)), len(piece)]
-    return [piece[a:b] for a, b in zip(edges, edges[1:])]
+    return [piece[a:b] for a, b in itertools.pairwise(edges)]
 
 
 def _merge(pieces: list[bytes], count: int) -> list[bytes]:
@@ -227,7 +228,7 @@ def _top(
     names = [pool[(start + i) % len(pool)] for i in range(k + 1)]
     names = [n for n in names if n != name][:k]
     entries = [TopLogprob(other, other.encode(), max(MIN_LOGPROB, left + share))
-               for other, share in zip(names, _ALTERNATIVE_SHARES)]
+               for other, share in zip(names, _ALTERNATIVE_SHARES, strict=False)]
     rank = sum(1 for e in entries if e.logprob > logprob)
     entries.insert(rank, TopLogprob(name, piece, logprob))
     return tuple(entries[:k])

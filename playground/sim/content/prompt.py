@@ -13,56 +13,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from playground.sim.content.tables import toml_table
+
 Length = Literal["word", "short", "medium", "long"]
+_VOCABULARY = toml_table("vocabulary.toml")
 
 _WORD_RE = re.compile(r"[^\W\d_]\w*(?:[-.+#'][\w+#]+)*")  # words, identifiers, B-tree, gpt-4o, C++
 _PART_LINE_RE = re.compile(r"^[ \t]*(?:\d+[.)]|[-*•])[ \t]+(.+)$", re.MULTILINE)
 _SENTENCE_RE = re.compile(r"[^.?!\n]+[.?!]?")
 _CODE_PRESENT_RE = re.compile(r"```|^[ \t]*(def |class |fn |func |function |SELECT |#include)|[;{}]\s*$", re.MULTILINE)
 
-STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "then", "else", "of", "to", "in", "on", "at", "by", "for", "with", "about", "from", "into", "onto", "over", "under", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "doing", "done", "have", "has", "had", "having", "i", "im", "i'm", "me", "my", "we", "our", "you", "your", "yours", "it", "its", "it's", "this", "that", "these", "those", "there", "here", "what", "whats", "what's", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "not", "no", "yes", "so", "than", "too", "very", "just", "also", "please", "tell", "give", "show", "let", "lets", "us", "more", "most", "other", "such", "own", "same", "only", "few", "many", "much", "some", "any", "each", "every", "all", "both", "one", "two", "three", "get", "got", "like", "need", "want", "way", "thing", "things", "really", "something", "anything", "everything", "into", "out", "up", "down", "off", "again", "further", "once", "s", "t", "don't", "doesn't", "isn't", "aren't", "wasn't", "against", "per", "between", "within", "without", "via", "across", "through", "among", "around", "during", "before", "after", "while", "because", "since", "until", "upon", "toward", "towards", "versus", "instead", "rather", "never", "always", "often", "sometimes", "still", "even", "already", "yet"]
-)
+STOPWORDS = frozenset(_VOCABULARY["stopwords"])
 # Verbs that often sit between the nouns of a question; they end a phrase.
-COMMON_VERBS = frozenset(
-    ["work", "works", "working", "handle", "handles", "handling", "speed", "speeds", "make", "makes", "take", "takes", "run", "runs", "return", "returns", "reverse", "reverses", "improve", "improves", "affect", "affects", "cause", "causes", "happen", "happens", "prevent", "prevents", "avoid", "avoids", "ensure", "ensures", "keep", "keeps", "go", "goes", "come", "comes", "mean", "means", "seem", "seems", "become", "becomes", "matter", "matters", "differ", "differs", "change", "changes", "decide", "decides", "choose", "chooses", "admit", "admits", "think", "know", "understand", "fix", "fixes", "solve", "solves", "compute", "computes", "find", "finds", "check", "reduce", "reduces", "increase", "increases", "call", "send", "sends", "guarantee", "guarantees", "preserve", "preserves", "give", "gives", "break", "breaks", "propose", "proposes", "survive", "survives", "support", "supports", "provide", "provides", "allow", "allows", "require", "requires", "serve", "serves"]
-)
+COMMON_VERBS = frozenset(_VOCABULARY["common_verbs"])
 # Words that say what to do rather than what the prompt is about.
-INSTRUCTION_WORDS = frozenset(
-    ["design", "prove", "debug", "discuss", "analyze", "analyse", "evaluate", "optimize", "optimise", "derive", "justify", "walk", "explain", "explaining", "describe", "write", "implement", "create", "build", "make", "compare", "contrast", "discuss", "summarize", "summarise", "outline", "provide", "answer", "define", "detail", "detailed", "details", "briefly", "brief", "short", "quick", "sentence", "word", "words", "step", "steps", "using", "use", "used", "help", "example", "examples", "question", "questions", "tell", "show", "thorough", "thoroughly", "depth", "comprehensive", "simple", "simply", "clear", "clearly", "true", "false", "vs", "function", "code", "script", "program", "snippet", "translate"]
-)
+INSTRUCTION_WORDS = frozenset(_VOCABULARY["instruction_words"])
 
-_HARD_MARKERS: dict[str, tuple[str, ...]] = {
-    "reasoning": ("prove", "proof", "derive", "derivation", "theorem", "lemma", "invariant", "formally", "rigorous",
-                  "why does", "why is", "why do", "reason about", "trade-off", "tradeoff", "trade off", "justify"),
-    "design": ("design", "architecture", "architect", "scalable", "distributed", "consistency", "fault-tolerant",
-               "fault tolerant", "high availability", "system that", "system for"),
-    "debug": ("debug", "bug", "stack trace", "traceback", "race condition", "deadlock", "memory leak", "segfault",
-              "not working", "fails", "error:", "exception"),
-    "multi_step": ("step by step", "step-by-step", "multi-step", "multistep", "plan", "walk me through", "first,",
-                   "then", "finally"),
-    "analysis": ("compare", "contrast", "analyze", "analyse", "evaluate", "optimize", "optimise", "complexity",
-                 "big-o", "big o", "edge case", "concurrency", "concurrent", "algorithm", "performance"),
-}
-_EASY_MARKERS = ("one word", "single word", "yes or no", "true or false", "in one sentence", "briefly", "capital of",
-                 "define", "translate", "spell", "how many", "tl;dr", "short answer")
-_LONG_MARKERS = ("in detail", "detailed", "in depth", "in-depth", "comprehensive", "thorough", "step by step",
-                 "step-by-step", "essay", "deep dive", "walk me through", "elaborate", "everything about")
-_SHORT_MARKERS = ("briefly", "in one sentence", "short answer", "tl;dr", "quick question", "in a sentence", "one line")
-_FACT_STARTS = ("what is", "what's", "who", "when", "where", "which", "how many", "how much", "what year", "is ",
-                "are ", "does ", "do ", "can ", "name ")
-_CODE_ASKS = ("write a function", "write a program", "write a script", "write code", "implement", "code for",
-              "code to", "function that", "function to", "snippet", "script that", "script to", "class that",
-              "in python", "in javascript", "in typescript", "in rust", "in go", "in golang", "sql query",
-              "bash script", "shell script", "regex for", "regular expression")
-_LANGUAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("typescript", ("typescript", "ts")),
-    ("javascript", ("javascript", "js", "node.js", "nodejs", "react")),
-    ("rust", ("rust",)),
-    ("go", ("golang", "in go", "go function", "go program", "go code")),
-    ("sql", ("sql", "postgres", "mysql", "sqlite")),
-    ("bash", ("bash", "shell script", "shell command", "zsh")),
-    ("python", ("python", "django", "pandas")),
+_HARD_MARKERS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _VOCABULARY["hard_markers"].items()}
+_EASY_MARKERS = tuple(_VOCABULARY["easy_markers"])
+_LONG_MARKERS = tuple(_VOCABULARY["long_markers"])
+_SHORT_MARKERS = tuple(_VOCABULARY["short_markers"])
+_FACT_STARTS = tuple(_VOCABULARY["fact_starts"])
+_CODE_ASKS = tuple(_VOCABULARY["code_asks"])
+_LANGUAGES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (entry["language"], tuple(entry["needles"])) for entry in _VOCABULARY["languages"]
 )
 _LEADING_FILLER = re.compile(
     r"^(?:(?:please|kindly|hey|hi|so|ok|okay|now|can you|could you|would you|will you|i want you to|i need you to|"

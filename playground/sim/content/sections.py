@@ -31,15 +31,17 @@ _INSTRUCTION_OBJECT_RE = re.compile(
     re.IGNORECASE,
 )
 TERSE_RE = re.compile(
-    r"\b(?:only|just (?:the|a|one)|nothing else|no explanation|no other (?:text|words)|single (?:word|number|digit|label)"
-    r"|one word|the (?:answer's |response's )?number)\b",
+    r"\b(?:only|just (?:the|a|one)|nothing else|no explanation|no other (?:text|words)"
+    r"|single (?:word|number|digit|label)|one word|the (?:answer's |response's )?number)\b",
     re.IGNORECASE,
 )
 # An instruction that wants prose around the reply ("... and explain why").
 DISCURSIVE_RE = re.compile(r"\b(?:explain|why|describe|discuss|justify|elaborate|in detail|reasoning)\b", re.IGNORECASE)
 _REQUEST_NAMES = (r"(?:original |user(?:'s)? |the )?(?:request|query|question|prompt|input|message|task|instruction"
                   r"|conversation|ticket|email|text|user message|user input)")
-_REQUEST_LABEL_RE = re.compile(rf"(?im)^[ \t]*(?:#{{1,4}}[ \t]*)?(?:\*\*)?{_REQUEST_NAMES}(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\n?")
+_REQUEST_LABEL_RE = re.compile(
+    rf"(?im)^[ \t]*(?:#{{1,4}}[ \t]*)?(?:\*\*)?{_REQUEST_NAMES}(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\n?"
+)
 _ANSWER_LABEL_RE = re.compile(
     r"(?im)^[ \t]*(?:#{1,4}[ \t]*)?(?:\*\*)?(?:the )?(?:candidate |model(?:'s)? |assistant(?:'s)? |ai )?"
     r"(?:answer|response|reply|completion|output)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\n?"

@@ -14,9 +14,9 @@ from dataclasses import asdict
 from typing import Any
 
 from playground.core.errors import UserError
-from playground.sim.faults.spec_plan import SpecFaultPlan
-from playground.sim.faults.spec import FaultSpec, parse_fault_spec
 from playground.sim.faults.plan import FaultPlan
+from playground.sim.faults.spec import FaultSpec, parse_fault_spec
+from playground.sim.faults.spec_plan import SpecFaultPlan
 
 Faults = FaultSpec | str | FaultPlan
 _NONE = FaultSpec()

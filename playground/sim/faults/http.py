@@ -91,7 +91,8 @@ def _parse_put(raw: bytes) -> tuple[str, int | None]:
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ControlError(400, 'the body must be JSON such as {"spec": "server_error=0.2", "seed": 1}') from None
     if not isinstance(body, dict) or not isinstance(body.get("spec"), str):
-        raise ControlError(400, 'the body must be a JSON object with a string "spec" (and optionally an integer "seed")')
+        raise ControlError(400, 'the body must be a JSON object with a string "spec" '
+                           '(and optionally an integer "seed")')
     unknown = sorted(set(body) - {"spec", "seed"})
     if unknown:
         raise ControlError(400, f"unknown field(s) {', '.join(unknown)}; expected spec and seed")

@@ -40,7 +40,8 @@ class FaultSettings:
     def items(self) -> list[tuple[str, float | bool]]:
         """Non-default settings, in the syntax's order."""
         default = FaultSettings()
-        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)]
+        names = [f.name for f in fields(self)]
+        return [(name, getattr(self, name)) for name in names if getattr(self, name) != getattr(default, name)]
 
 
 @dataclass(frozen=True, slots=True)

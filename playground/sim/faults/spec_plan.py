@@ -16,8 +16,8 @@ from typing import Literal
 
 from playground.core.errors import UserError
 from playground.sim.errors import overloaded, rate_limited, server_error
-from playground.sim.faults.spec import PROBABILITY_KINDS, FaultSettings, FaultSpec
 from playground.sim.faults.plan import PROCEED, Action, FaultPlan, RequestInfo
+from playground.sim.faults.spec import PROBABILITY_KINDS, FaultSettings, FaultSpec
 
 Failure = Literal["rate_limit", "server_error", "overloaded", "cut", "stall"]
 
@@ -55,7 +55,8 @@ def check_total(settings: FaultSettings, where: str) -> None:
     are shares of one draw and cannot add up to more than 1."""
     total = sum(getattr(settings, kind) for kind in PROBABILITY_KINDS)
     if total > 1 + _TOLERANCE:
-        terms = " + ".join(f"{kind} {getattr(settings, kind):g}" for kind in PROBABILITY_KINDS if getattr(settings, kind))
+        set_kinds = [kind for kind in PROBABILITY_KINDS if getattr(settings, kind)]
+        terms = " + ".join(f"{kind} {getattr(settings, kind):g}" for kind in set_kinds)
         raise UserError(
             f"fault probabilities {where} add up to {total:g} ({terms}); at most one failure is drawn per "
             f"request, so {'+'.join(PROBABILITY_KINDS)} must be at most 1"

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from playground.core.catalog import ModelSpec
 from playground.core.messages import Message
+from playground.sim.content.generation import Generation
 from playground.sim.errors import SimError
 from playground.sim.faults.plan import Api
-from playground.sim.content.generation import Generation
 from playground.sim.wire.dialect import SimRequest, random_id, sse_event, text_of, validate
 
 _CACHE_USAGE = {"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}

@@ -12,9 +12,9 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from playground.core.messages import Message
+from playground.sim.content.generation import Generation
 from playground.sim.errors import SimError, bad_request
 from playground.sim.faults.plan import Api
-from playground.sim.content.generation import Generation
 
 _ALPHABET = string.ascii_letters + string.digits
 _Body = TypeVar("_Body", bound=BaseModel)

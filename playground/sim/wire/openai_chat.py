@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from playground.core.catalog import ModelSpec
 from playground.core.messages import Message, Role
 from playground.sim.content.embedding_models import EmbeddingModel
-from playground.sim.errors import SimError, bad_request
-from playground.sim.faults.plan import Api
 from playground.sim.content.generation import Generation
 from playground.sim.content.logprobs import MAX_TOP_LOGPROBS, TokenLogprob, by_chunk, token_logprobs
+from playground.sim.errors import SimError, bad_request
+from playground.sim.faults.plan import Api
 from playground.sim.wire.dialect import SimRequest, random_id, sse_data, text_of, validate
 
 OWNED_BY = "routing-playground-sim"

@@ -13,6 +13,7 @@ protocol-specific lives in the dialects; the control API is in control.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -30,6 +31,13 @@ from playground.core.catalog import Catalog, ModelSpec, default_catalog
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import TokenCounter, default_counter
+from playground.sim.content.embedding_models import EMBEDDING_MODELS, EmbeddingModel
+from playground.sim.content.generation import JITTER, Generation, plan_generation
+from playground.sim.errors import SimError, SimErrorKind, bad_request, context_too_long, invalid_api_key, unknown_model
+from playground.sim.faults.control import FaultControl, Faults
+from playground.sim.faults.http import ControlError, control_routes
+from playground.sim.faults.plan import Action, Api, FaultPlan, RequestInfo
+from playground.sim.faults.stats import SimStats
 from playground.sim.wire import anthropic_messages as anthropic_wire
 from playground.sim.wire import embeddings as embeddings_wire
 from playground.sim.wire import openai_chat as openai_wire
@@ -41,16 +49,9 @@ from playground.sim.wire.connections import (
     NoResponse,
     wait_for_disconnect,
 )
-from playground.sim.faults.http import ControlError, control_routes
-from playground.sim.content.embedding_models import EMBEDDING_MODELS, EmbeddingModel
-from playground.sim.wire.embeddings import EmbeddingRequest
-from playground.sim.errors import SimError, SimErrorKind, bad_request, context_too_long, invalid_api_key, unknown_model
-from playground.sim.faults.control import FaultControl, Faults
-from playground.sim.faults.plan import Action, Api, FaultPlan, RequestInfo
-from playground.sim.content.generation import JITTER, Generation, plan_generation
-from playground.sim.wire.openai_chat import OpenAIDialect
-from playground.sim.faults.stats import SimStats
 from playground.sim.wire.dialect import Dialect, SimRequest, random_id
+from playground.sim.wire.embeddings import EmbeddingRequest
+from playground.sim.wire.openai_chat import OpenAIDialect
 
 SPEED_ENV = "PLAYGROUND_SIM_SPEED"
 # Sleeps longer than this wait on the shutdown event so that stopping the
@@ -462,10 +463,8 @@ class SimService:
         stopping = self._stopping_event()
         delay = deadline - asyncio.get_running_loop().time()
         if delay > _INTERRUPTIBLE_AFTER_S:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), delay)
-            except TimeoutError:
-                pass
         else:
             await asyncio.sleep(max(0.0, delay))
         return not stopping.is_set()

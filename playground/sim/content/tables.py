@@ -1,0 +1,28 @@
+"""The simulator's data tables (`playground/sim/data/`), read once through
+`importlib.resources` so they work from a wheel or a zip as well as a
+checkout. Each file says where its figures come from."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+def _text(name: str) -> str:
+    return resources.files("playground.sim").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def toml_table(name: str) -> dict[str, Any]:
+    """A TOML data file as a dict (cached: callers must not mutate it)."""
+    return tomllib.loads(_text(name))
+
+
+@cache
+def csv_rows(name: str) -> tuple[dict[str, str], ...]:
+    """A CSV data file's rows keyed by its header; `#` lines are comments."""
+    lines = [line for line in _text(name).splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(csv.DictReader(lines))
