@@ -31,8 +31,9 @@ from playground.core.errors import UserError
 from playground.core.tokens import default_counter
 from playground.sim.faults.control import Faults
 from playground.sim.faults.spec import FaultSpec
+from playground.sim.wire.app import create_app
 from playground.sim.wire.connections import tracking_protocol
-from playground.sim.wire.service import SimService, create_app
+from playground.sim.wire.service import SimService
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0

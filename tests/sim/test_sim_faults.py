@@ -491,7 +491,7 @@ def test_serve_forever_prints_the_active_faults(capsys: pytest.CaptureFixture[st
 async def test_without_simserver_a_connection_failure_becomes_a_clear_503() -> None:
     """The app under another server cannot reach its sockets: it says so
     instead of hanging or pretending."""
-    from playground.sim.wire.service import create_app
+    from playground.sim.wire.app import create_app
 
     app = create_app(speed=SPEED, faults="sim-gpt-4o:down=1")
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sim") as http:

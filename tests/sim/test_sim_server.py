@@ -133,9 +133,11 @@ def test_models_list_has_every_simulated_model(sim_server: SimServer) -> None:
     from playground.sim.content.embedding_models import EMBEDDING_MODELS
 
     listed = {m.id for m in openai_client(sim_server).models.list()}
-    chat = {m.sim_name for m in CATALOG.models.values()}
-    assert listed == chat | {m.sim_name for m in EMBEDDING_MODELS.values()}
-    assert "sim-gpt-4o" in listed and "sim-claude-opus-4-5" in listed
+    # Every model by its sim- id and by its catalog id (what `models --sim` lists).
+    chat = {m.sim_name for m in CATALOG.models.values()} | set(CATALOG.models)
+    embedders = {m.sim_name for m in EMBEDDING_MODELS.values()} | set(EMBEDDING_MODELS)
+    assert listed == chat | embedders
+    assert {"sim-gpt-4o", "gpt-4o", "sim-claude-opus-4-5", "claude-opus-4-5"} <= listed
     anthropic_listed = {m.id for m in anthropic_client(sim_server).models.list()}
     assert anthropic_listed == chat  # Anthropic has no embeddings API
 
@@ -350,7 +352,7 @@ def test_max_tokens_above_the_model_limit_is_rejected(sim_server: SimServer) -> 
 
 def test_unknown_model_is_not_found(sim_server: SimServer) -> None:
     with pytest.raises(openai.NotFoundError) as oa:
-        openai_client(sim_server).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        openai_client(sim_server).chat.completions.create(model="gpt-9-ultra", messages=[{"role": "user", "content": "hi"}])
     assert oa.value.code == "model_not_found"
     with pytest.raises(anthropic.NotFoundError) as an:
         anthropic_client(sim_server).messages.create(

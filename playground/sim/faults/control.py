@@ -10,6 +10,7 @@ its index together, so a request never mixes two plans.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -20,11 +21,28 @@ from playground.sim.faults.spec_plan import SpecFaultPlan
 
 Faults = FaultSpec | str | FaultPlan
 _NONE = FaultSpec()
+SEED_MAX = 2**64 - 1
+
+
+def check_seed(seed: object) -> int:
+    """A seed is an integer in 0..2**64-1 (it seeds 64-bit generators)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        shown = repr(seed) if len(repr(seed)) <= 40 else repr(seed)[:37] + "..."
+        raise UserError(f"fault seed must be an integer in 0..{SEED_MAX}, got {shown}")
+    return seed
 
 
 class FaultControl:
-    def __init__(self, known_models: frozenset[str], faults: Faults | None = None, seed: int = 0) -> None:
-        self.known_models = known_models
+    """`known_models` maps every served model name to its canonical `sim-`
+    name (a plain collection of names also works), so a spec may name a
+    model either way and is keyed by the canonical name."""
+
+    def __init__(
+        self, known_models: Mapping[str, str] | frozenset[str], faults: Faults | None = None, seed: int = 0
+    ) -> None:
+        self.known_models: Mapping[str, str] = (
+            known_models if isinstance(known_models, Mapping) else {name: name for name in known_models}
+        )
         self._lock = threading.Lock()
         self._plan: FaultPlan = FaultPlan()
         self._spec = _NONE
@@ -43,13 +61,13 @@ class FaultControl:
             faults = faults.format()
         if not isinstance(faults, str):
             raise UserError(f"faults must be a fault spec string such as 'server_error=0.2', got {faults!r}")
-        spec = parse_fault_spec(faults, known_models=set(self.known_models))
+        spec = parse_fault_spec(faults, known_models=self.known_models)
         return SpecFaultPlan(spec, seed), spec
 
     def set(self, faults: Faults, seed: int | None = None) -> None:
         """Replace the plan; the request index restarts at 0 so a run after a
         set is repeatable. `seed` None keeps the current seed."""
-        seed = self._seed if seed is None else seed
+        seed = self._seed if seed is None else check_seed(seed)
         plan, spec = self.build(faults, seed)
         with self._lock:
             self._plan, self._spec, self._seed, self._next_index = plan, spec, seed, 0

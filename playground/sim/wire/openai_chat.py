@@ -1,77 +1,32 @@
-"""OpenAI Chat Completions on the wire: request parsing, `chat.completion`
-and `chat.completion.chunk` objects, `data: [DONE]`, model list.
+"""OpenAI Chat Completions responses on the wire: `chat.completion` and
+`chat.completion.chunk` objects, `data: [DONE]`, the model list.
 
 Shapes follow what the `openai` SDK parses: a stream is `data:` lines of
 chunks; a chunk whose JSON has an `error` key makes the SDK raise `APIError`.
 With `logprobs: true` each chunk carries the entries of its own tokens in
 `choices[0].logprobs.content` (the SDK's stream helper concatenates them)
-and a non-streaming answer carries them all.
+and a non-streaming answer carries them all. A tool call streams as a delta
+naming it (`tool_calls[i]` with `id`, `type`, `function.name` and empty
+arguments), then deltas with fragments of `function.arguments`; the turn
+ends with `finish_reason: "tool_calls"`. Requests are parsed in
+`openai_request.py`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from playground.core.catalog import ModelSpec
-from playground.core.messages import Message, Role
 from playground.sim.content.embedding_models import EmbeddingModel
-from playground.sim.content.generation import Generation
-from playground.sim.content.logprobs import MAX_TOP_LOGPROBS, TokenLogprob, by_chunk, token_logprobs
-from playground.sim.errors import SimError, bad_request
+from playground.sim.content.generation import Generation, Piece
+from playground.sim.content.logprobs import TokenLogprob, by_chunk, token_logprobs
+from playground.sim.errors import SimError
 from playground.sim.faults.plan import Api
-from playground.sim.wire.dialect import SimRequest, random_id, sse_data, text_of, validate
+from playground.sim.wire.dialect import random_id, sse_data
 
 OWNED_BY = "routing-playground-sim"
-_ROLES: dict[str, Role] = {
-    "system": "system",
-    "developer": "system",
-    "user": "user",
-    "tool": "user",
-    "function": "user",
-    "assistant": "assistant",
-}
-
-
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[dict[str, Any]] | None = None
-
-
-class _StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    include_usage: bool = False
-
-
-class ChatCompletionBody(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    model: str
-    messages: list[_Message] = Field(min_length=1)
-    stream: bool | None = False
-    stream_options: _StreamOptions | None = None
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
-    logprobs: bool | None = None
-    top_logprobs: int | None = Field(default=None, ge=0, le=MAX_TOP_LOGPROBS)
-
-
-def parse_request(raw: Any) -> SimRequest:
-    body = validate(ChatCompletionBody, raw)
-    if body.top_logprobs is not None and not body.logprobs:
-        raise bad_request("Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
-                          "'top_logprobs' is used.", param="top_logprobs")
-    return SimRequest(
-        model=body.model,
-        messages=tuple(Message(_ROLES[m.role], text_of(m.content)) for m in body.messages),
-        max_tokens=body.max_completion_tokens or body.max_tokens,
-        stream=bool(body.stream),
-        include_usage=bool(body.stream_options and body.stream_options.include_usage),
-        top_logprobs=(body.top_logprobs or 0) if body.logprobs else None,
-    )
+TOOL_CALL_ID_PREFIX = "call_"
 
 
 def bearer_token(headers: Any) -> str | None:
@@ -91,7 +46,9 @@ def _usage(generation: Generation) -> dict[str, Any]:
 
 
 def _finish_reason(generation: Generation) -> str:
-    return "length" if generation.truncated else "stop"
+    if generation.truncated:
+        return "length"
+    return "tool_calls" if generation.tool_calls else "stop"
 
 
 def _entry(token: TokenLogprob) -> dict[str, Any]:
@@ -105,6 +62,11 @@ def _entry(token: TokenLogprob) -> dict[str, Any]:
 
 def _logprobs(tokens: list[TokenLogprob]) -> dict[str, Any]:
     return {"content": [_entry(t) for t in tokens], "refusal": None}
+
+
+def _tool_call(call_index: int, generation: Generation) -> dict[str, Any]:
+    call = generation.tool_calls[call_index]
+    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
 
 
 class OpenAIDialect:
@@ -122,6 +84,7 @@ class OpenAIDialect:
         self.id = random_id("chatcmpl-", 29)
         self.created = int(time.time())
         self._chunk_logprobs: list[list[TokenLogprob]] = []
+        self._started = False
 
     def _token_logprobs(self, generation: Generation) -> list[TokenLogprob]:
         return token_logprobs(generation.text, generation.output_tokens, generation.answer, self.quality,
@@ -145,20 +108,33 @@ class OpenAIDialect:
         return self._chunk([{"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish_reason}])
 
     def stream_open(self, generation: Generation) -> bytes:
-        if self.top_logprobs is not None:
+        if self.top_logprobs is not None and generation.has_text:
             self._chunk_logprobs = by_chunk(self._token_logprobs(generation), generation.chunks)
         return b""  # OpenAI sends nothing before the first token
 
-    def stream_chunk(self, index: int, text: str) -> bytes:
-        logprobs = _logprobs(self._chunk_logprobs[index]) if self.top_logprobs is not None else None
-        content = self._delta({"content": text}, logprobs=logprobs)
-        if index == 0:
-            opening = _logprobs([]) if self.top_logprobs is not None else None
-            return self._delta({"role": "assistant", "content": "", "refusal": None}, logprobs=opening) + content
-        return content
+    def stream_piece(self, index: int, piece: Piece, generation: Generation) -> bytes:
+        opening = b""
+        if not self._started:
+            self._started = True
+            logprobs = _logprobs([]) if self.top_logprobs is not None and generation.has_text else None
+            content = "" if generation.has_text else None
+            opening = self._delta({"role": "assistant", "content": content, "refusal": None}, logprobs=logprobs)
+        if generation.has_text and piece.block == 0:
+            logprobs = _logprobs(self._chunk_logprobs[index]) if self.top_logprobs is not None else None
+            return opening + self._delta({"content": piece.text}, logprobs=logprobs)
+        call_index = piece.block - (1 if generation.has_text else 0)
+        if piece.opens:
+            call = generation.tool_calls[call_index]
+            header = {"index": call_index, "id": call.id, "type": "function",
+                      "function": {"name": call.name, "arguments": ""}}
+            return opening + self._delta({"tool_calls": [header]})
+        return opening + self._delta({"tool_calls": [{"index": call_index, "function": {"arguments": piece.text}}]})
 
     def stream_close(self, generation: Generation) -> bytes:
-        frames = self._delta({}, _finish_reason(generation))
+        frames = b""
+        if not self._started:  # an empty answer still says who speaks
+            frames = self._delta({"role": "assistant", "content": "", "refusal": None})
+        frames += self._delta({}, _finish_reason(generation))
         if self.include_usage:
             frames += self._chunk([], usage=_usage(generation))
         return frames + b"data: [DONE]\n\n"
@@ -167,6 +143,17 @@ class OpenAIDialect:
         return sse_data(error.openai_body())
 
     def message(self, generation: Generation) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": generation.text if generation.has_text else None,
+            "refusal": None,
+            "annotations": [],
+        }
+        if generation.tool_calls:
+            message["tool_calls"] = [_tool_call(i, generation) for i in range(len(generation.tool_calls))]
+        logprobs = None
+        if self.top_logprobs is not None and generation.has_text:
+            logprobs = _logprobs(self._token_logprobs(generation))
         return {
             "id": self.id,
             "object": "chat.completion",
@@ -174,25 +161,16 @@ class OpenAIDialect:
             "model": self.model_name,
             "system_fingerprint": "fp_sim",
             "service_tier": "default",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": generation.text, "refusal": None, "annotations": []},
-                    "logprobs": (
-                        _logprobs(self._token_logprobs(generation)) if self.top_logprobs is not None else None
-                    ),
-                    "finish_reason": _finish_reason(generation),
-                }
-            ],
+            "choices": [{"index": 0, "message": message, "logprobs": logprobs,
+                         "finish_reason": _finish_reason(generation)}],
             "usage": _usage(generation),
         }
 
 
-def model_list(
-    models: Sequence[ModelSpec], created: int, embedding_models: Sequence[EmbeddingModel] = ()
-) -> dict[str, Any]:
-    names = sorted([m.sim_name for m in models] + [m.sim_name for m in embedding_models])
+def model_list(names: Sequence[str], created: int, embedding_models: Sequence[EmbeddingModel] = ()) -> dict[str, Any]:
+    """Every served chat model name (sim- and catalog ids) and embedding model."""
+    listed = sorted({*names, *(m.sim_name for m in embedding_models), *(m.id for m in embedding_models)})
     return {
         "object": "list",
-        "data": [{"id": name, "object": "model", "created": created, "owned_by": OWNED_BY} for name in names],
+        "data": [{"id": name, "object": "model", "created": created, "owned_by": OWNED_BY} for name in listed],
     }
