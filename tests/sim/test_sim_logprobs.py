@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import openai
@@ -23,7 +24,7 @@ from playground.sim.runner import SimServer
 CATALOG = default_catalog()
 COUNTER = default_counter()
 PROMPT = "Explain how a B-tree index speeds up database queries."
-USER = [{"role": "user", "content": PROMPT}]
+USER: Any = [{"role": "user", "content": PROMPT}]
 MODEL = "sim-gpt-4o-mini"
 # Hard prompts that weak models often hedge on, and easy ones nobody does.
 HARD = (

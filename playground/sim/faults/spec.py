@@ -75,7 +75,7 @@ class FaultSpec:
     def format(self) -> str:
         parts = [f"{kind}={_format_value(value)}" for kind, value in self.everywhere.items()]
         for model, items in sorted(self._overrides.items()):
-            parts.extend(f"{model}:{kind}={_format_value(value)}" for kind, value in items.items())
+            parts.extend(f"{model}:{kind}={_format_value(items[kind])}" for kind in KINDS if kind in items)
         return ",".join(parts)
 
     def with_item(self, model: str | None, kind: str, value: Value) -> FaultSpec:
@@ -96,6 +96,11 @@ class FaultSpec:
 
     def models(self) -> list[str]:
         return sorted(self._overrides)
+
+
+def _shown(item: str) -> str:
+    """An item as quoted in a message, cut short if someone pasted a novel."""
+    return repr(item) if len(item) <= 60 else repr(item[:57] + "...")
 
 
 def _format_value(value: Value) -> str:
@@ -135,7 +140,7 @@ def parse_fault_spec(text: str, known_models: Collection[str] | Mapping[str, str
     items: list[Item] = []
     raw_items = [item.strip() for item in text.split(",")] if text.strip() else []
     for position, item in enumerate(raw_items, start=1):
-        where = f"fault item {position} {item!r}"
+        where = f"fault item {position} {_shown(item)}"
         if not item:
             raise UserError(f"{where}: empty item; {SYNTAX_HELP}")
         target, sep, raw = item.partition("=")

@@ -25,11 +25,15 @@ from playground.sim.features.types import Features, ToolCall
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """`answer` is the prose behind the text (its hedging drives logprobs)."""
+    """`answer` carries the text to send ("" for a turn that only calls
+    tools) and the prose's hedging and difficulty (which drive logprobs)."""
 
-    text: str
-    tool_calls: tuple[ToolCall, ...]
     answer: SimAnswer
+    tool_calls: tuple[ToolCall, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.answer.text
 
 
 def plan_output(model: ModelSpec, prompt: str, features: Features, *, call_id_prefix: str) -> Output:
@@ -40,7 +44,7 @@ def plan_output(model: ModelSpec, prompt: str, features: Features, *, call_id_pr
     calls = plan_calls(features.tools, features.tool_choice, parallel, prompt, id_prefix=call_id_prefix,
                        answered=bool(features.tool_results))
     if calls:
-        return Output("", calls, answer)
+        return Output(replace(answer, text=""), calls)
     text = answer.text
     if features.tool_results:
         text = results_text(features.tool_results) + "\n\n" + text
@@ -52,4 +56,4 @@ def plan_output(model: ModelSpec, prompt: str, features: Features, *, call_id_pr
     elif output.kind == "json_schema" and output.schema is not None:
         value = generate(output.schema, Hints(text=text, terms=key_terms(prompt)))
         text = json.dumps(value, ensure_ascii=False)
-    return Output(text, (), replace(answer, text=text) if text != answer.text else answer)
+    return Output(replace(answer, text=text) if text != answer.text else answer)

@@ -1,11 +1,13 @@
 """A short string matching a regular expression, for JSON Schema `pattern`.
 
 Walks the parsed pattern (`re._parser`, the standard library's own parser,
-so the syntax is exactly Python's) and takes the simplest path: the first
-branch, the fewest repeats, the first character of a class. Covers what
-schemas use in practice (literals, classes, repeats, groups, alternation,
-anchors); anything it cannot follow gives None, and the caller checks the
-result with `re.search` anyway.
+so the syntax is exactly Python's) and takes the simplest path: the fewest
+repeats, the first branch, the first character of a class. `variant`
+numbers other choices (later characters of a class, later branches, as the
+digits of a mixed-radix number) so that several distinct strings can be
+drawn from one pattern. Covers what schemas use in practice (literals,
+classes, repeats, groups, alternation, anchors); anything it cannot follow
+gives None, and the result is always checked with `re.search`.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ except ImportError:  # pragma: no cover - older layouts
     import sre_parse as _p  # type: ignore[no-redef]
 
 _MAX_LENGTH = 2000
-_CATEGORY_SAMPLES = {
-    "CATEGORY_DIGIT": "0",
-    "CATEGORY_NOT_DIGIT": "a",
+_MAX_CLASS_CHOICES = 64
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": string.digits,
+    "CATEGORY_NOT_DIGIT": string.ascii_lowercase,
     "CATEGORY_SPACE": " ",
-    "CATEGORY_NOT_SPACE": "a",
-    "CATEGORY_WORD": "a",
-    "CATEGORY_NOT_WORD": "-",
+    "CATEGORY_NOT_SPACE": string.ascii_lowercase + string.digits,
+    "CATEGORY_WORD": string.ascii_lowercase + string.digits + "_",
+    "CATEGORY_NOT_WORD": "-.",
 }
 _PREFERRED = string.ascii_lowercase + string.digits + string.ascii_uppercase + "-_ ."
 
@@ -37,12 +40,12 @@ class _Unsupported(Exception):
     pass
 
 
-def sample(pattern: str, *, min_repeat: int = 0) -> str | None:
+def sample(pattern: str, *, min_repeat: int = 0, variant: int = 0) -> str | None:
     """A string that `re.search(pattern, ...)` finds, or None. `min_repeat`
     raises the count of open-ended repeats (to reach a minimum length)."""
     try:
         parsed = _p.parse(pattern)
-        text = _emit(list(parsed), min_repeat)  # type: ignore[arg-type]  # SubPattern is a sequence
+        text = _Walker(min_repeat, variant).emit(list(parsed))  # type: ignore[arg-type]  # SubPattern is a sequence
     except (re.error, _Unsupported, RecursionError, OverflowError, ValueError):
         return None
     if len(text) > _MAX_LENGTH:
@@ -53,57 +56,77 @@ def sample(pattern: str, *, min_repeat: int = 0) -> str | None:
         return None
 
 
-def _emit(items: list[tuple[Any, Any]], min_repeat: int) -> str:
-    out: list[str] = []
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            out.append(chr(arg))
-        elif name == "NOT_LITERAL":
-            out.append("a" if chr(arg) != "a" else "b")
-        elif name == "ANY":
-            out.append("a")
-        elif name == "IN":
-            out.append(_in(arg))
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, body = arg
-            most: int = min_repeat if high is _c.MAXREPEAT or high is None else min(high, min_repeat)
-            count = max(low, most)
-            if count > _MAX_LENGTH:
+class _Walker:
+    def __init__(self, min_repeat: int, variant: int) -> None:
+        self.min_repeat = min_repeat
+        self.variant = variant
+
+    def pick(self, choices: int) -> int:
+        """The next digit of the variant number in base `choices`."""
+        if choices <= 1:
+            return 0
+        self.variant, digit = divmod(self.variant, choices)
+        return digit
+
+    def emit(self, items: list[tuple[Any, Any]]) -> str:
+        out: list[str] = []
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "NOT_LITERAL":
+                out.append("a" if chr(arg) != "a" else "b")
+            elif name == "ANY":
+                out.append(string.ascii_lowercase[self.pick(26)])
+            elif name == "IN":
+                out.append(self.one_of(arg))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, body = arg
+                most: int = self.min_repeat if high is _c.MAXREPEAT or high is None else min(high, self.min_repeat)
+                count = max(low, most)
+                if count > _MAX_LENGTH:
+                    raise _Unsupported
+                out.extend(self.emit(list(body)) for _ in range(count))
+            elif name == "SUBPATTERN":
+                out.append(self.emit(list(arg[-1])))
+            elif name == "ATOMIC_GROUP":
+                out.append(self.emit(list(arg)))
+            elif name == "BRANCH":
+                branches = arg[1]
+                out.append(self.emit(list(branches[self.pick(len(branches))])))
+            elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+                continue  # anchors and lookarounds: the final re.search decides
+            elif name == "CATEGORY":
+                chars = _CATEGORY_CHARS.get(str(arg), "a")
+                out.append(chars[self.pick(len(chars))])
+            else:  # GROUPREF, GROUPREF_EXISTS and the like
                 raise _Unsupported
-            out.append(_emit(list(body), min_repeat) * count)
-        elif name == "SUBPATTERN":
-            out.append(_emit(list(arg[-1]), min_repeat))
-        elif name == "ATOMIC_GROUP":
-            out.append(_emit(list(arg), min_repeat))
-        elif name == "BRANCH":
-            out.append(_emit(list(arg[1][0]), min_repeat))
-        elif name in ("AT", "ASSERT", "ASSERT_NOT"):
-            continue  # anchors and lookarounds: the final re.search decides
-        elif name == "CATEGORY":
-            out.append(_CATEGORY_SAMPLES.get(str(arg), "a"))
-        else:  # GROUPREF, GROUPREF_EXISTS and the like
+        return "".join(out)
+
+    def one_of(self, items: list[tuple[Any, Any]]) -> str:
+        """A character in a class (`[...]`), or outside it for `[^...]`."""
+        if items and str(items[0][0]) == "NEGATE":
+            allowed = [c for c in _PREFERRED if not _class_has(items[1:], c)]
+        else:
+            allowed = _class_chars(items)
+        if not allowed:
             raise _Unsupported
-    return "".join(out)
+        return allowed[self.pick(len(allowed))]
 
 
-def _in(items: list[tuple[Any, Any]]) -> str:
-    """A character in a class (`[...]`), or outside it for `[^...]`."""
-    negate = bool(items) and str(items[0][0]) == "NEGATE"
-    if negate:
-        for candidate in _PREFERRED:
-            if not _class_has(items[1:], candidate):
-                return candidate
-        raise _Unsupported
+def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
+    chars: list[str] = []
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            return chr(arg)
-        if name == "RANGE":
-            return chr(arg[0])
-        if name == "CATEGORY":
-            return _CATEGORY_SAMPLES.get(str(arg), "a")
-    raise _Unsupported
+            chars.append(chr(arg))
+        elif name == "RANGE":
+            chars.extend(chr(code) for code in range(arg[0], min(arg[1], arg[0] + _MAX_CLASS_CHOICES - 1) + 1))
+        elif name == "CATEGORY":
+            chars.extend(_CATEGORY_CHARS.get(str(arg), ""))
+        if len(chars) >= _MAX_CLASS_CHOICES:
+            break
+    return list(dict.fromkeys(chars))[:_MAX_CLASS_CHOICES]
 
 
 def _class_has(items: list[tuple[Any, Any]], char: str) -> bool:

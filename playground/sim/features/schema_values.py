@@ -319,7 +319,7 @@ class _Builder:
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             for stretch in (0, least, max(1, least // 2)):
-                text = sample(pattern, min_repeat=stretch)
+                text = sample(pattern, min_repeat=stretch, variant=variant)
                 if text is not None and least <= len(text) <= most:
                     return text
             raise SchemaError(f"could not build a string matching pattern {pattern!r} "
@@ -406,11 +406,15 @@ def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float | None, float 
         exclusive_low, low = low, None
     if exclusive_high is True and high is not None:
         exclusive_high, high = high, None
-    if isinstance(exclusive_low, int | float) and not isinstance(exclusive_low, bool):
-        nudged = math.floor(exclusive_low) + 1 if integer else exclusive_low + _gap(exclusive_low, high)
+    low_edge = exclusive_low if _is_number(exclusive_low) else None
+    high_edge = exclusive_high if _is_number(exclusive_high) else None
+    if low_edge is not None:
+        other = high_edge if high_edge is not None else high
+        nudged = math.floor(low_edge) + 1 if integer else low_edge + _gap(low_edge, other)
         low = nudged if low is None else max(low, nudged)
-    if isinstance(exclusive_high, int | float) and not isinstance(exclusive_high, bool):
-        nudged = math.ceil(exclusive_high) - 1 if integer else exclusive_high - _gap(exclusive_high, low)
+    if high_edge is not None:
+        other = low_edge if low_edge is not None else low
+        nudged = math.ceil(high_edge) - 1 if integer else high_edge - _gap(high_edge, other)
         high = nudged if high is None else min(high, nudged)
     if integer:
         low = None if low is None else math.ceil(low)
@@ -419,10 +423,15 @@ def _bounds(schema: dict[str, Any], integer: bool) -> tuple[float | None, float 
 
 
 def _gap(edge: float, other: float | None) -> float:
-    """How far inside an exclusive bound to stay."""
+    """How far inside an exclusive bound to stay: a quarter of the way to
+    the other bound, or a hair when there is none."""
     if other is not None and other != edge:
         return abs(other - edge) / 4
-    return max(1e-6, abs(edge) * 1e-6)
+    return max(1e-6, abs(edge) * 1e-9)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _multiple(step: float, target: float, low: float | None, high: float | None, integer: bool) -> int | float:

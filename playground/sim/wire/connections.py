@@ -23,6 +23,7 @@ returns `http.disconnect`) before returning, so Uvicorn neither logs
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,8 @@ Address = tuple[str, int]
 # How long to wait for Uvicorn to see a connection we aborted; it takes one
 # loop iteration, so this only matters if something is badly wrong.
 DISCONNECT_WAIT_S = 5.0
+SERVER_LOG = logging.getLogger("playground.sim.uvicorn")
+SERVER_LOG.addHandler(logging.NullHandler())
 
 
 class ConnectionRegistry:
@@ -77,11 +80,19 @@ class ConnectionRegistry:
 
 
 def tracking_protocol(registry: ConnectionRegistry) -> type[asyncio.Protocol]:
-    """Uvicorn's h11 protocol, recording transports in `registry`.
+    """Uvicorn's h11 protocol, recording transports in `registry` and
+    logging to `playground.sim.uvicorn` (which prints nothing unless the host
+    configures logging) instead of `uvicorn.error`, whose records would reach
+    the host's stderr through logging's last-resort handler: a client that
+    sends garbage must not scribble on the library user's terminal.
     (Uvicorn is imported here so that the app itself does not need it.)"""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class TrackingH11Protocol(H11Protocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.logger = SERVER_LOG
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             if self.client:

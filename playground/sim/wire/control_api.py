@@ -10,7 +10,7 @@ the soak command and anything that drives a simulator it did not start.
 
 e.g. `curl -X PUT --data 'server_error=0.2,gpt-4o:down=1' localhost:8765/_sim/faults`.
 A body is read as JSON when its content type says JSON or it starts with
-`{`; anything else is the fault syntax. Access follows the rule of the
+`{`, `[` or `"`; anything else is the fault syntax. Access follows the rule of the
 model endpoints: if the simulator was started with an API key, send it
 (`Authorization: Bearer KEY` or `x-api-key: KEY`); otherwise anyone who can
 reach the port may use it, which is why the simulator binds loopback by
@@ -104,7 +104,7 @@ async def read_control_body(request: Request) -> bytes:
 def parse_put(raw: bytes, content_type: str, query_seed: str | None) -> tuple[str, int | None]:
     """(spec text, seed or None to keep it) from a PUT body, JSON or text."""
     seed = _query_seed(query_seed)
-    if "json" in content_type.lower() or raw.lstrip().startswith(b"{"):
+    if "json" in content_type.lower() or raw.lstrip()[:1] in (b"{", b"[", b'"'):
         return _parse_json_put(raw, seed)
     try:
         text = raw.decode("utf-8")
