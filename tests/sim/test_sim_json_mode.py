@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.sim.features.schema_values import Hints, SchemaError, check_schema, generate
+from playground.sim.features.schema_checks import SchemaError, check_schema
+from playground.sim.features.schema_values import Hints, generate
 
 RECIPE: dict[str, Any] = {
     "$defs": {"step": {"type": "object", "properties": {"order": {"type": "integer", "minimum": 1},

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from playground.core.messages import Message
 from playground.sim.errors import SimError, bad_request
 from playground.sim.features import images
-from playground.sim.features.schema_values import SchemaError, check_schema
+from playground.sim.features.schema_checks import SchemaError, check_schema
 from playground.sim.features.types import (
     Features,
     ImagePart,

@@ -24,7 +24,7 @@ from playground.core.messages import Message, Role
 from playground.sim.content.logprobs import MAX_TOP_LOGPROBS
 from playground.sim.errors import SimError, bad_request
 from playground.sim.features import images
-from playground.sim.features.schema_values import SchemaError, check_schema
+from playground.sim.features.schema_checks import SchemaError, check_schema
 from playground.sim.features.types import (
     Features,
     ImagePart,

@@ -34,7 +34,7 @@ from playground.sim.faults.plan import RequestInfo
 from playground.sim.faults.stats import SimStats
 from playground.sim.features.capabilities import supports_images
 from playground.sim.features.output import plan_output
-from playground.sim.features.schema_values import SchemaError
+from playground.sim.features.schema_checks import SchemaError
 from playground.sim.wire import anthropic_messages, anthropic_request, openai_chat
 from playground.sim.wire import embeddings as embeddings_wire
 from playground.sim.wire.apis import ANTHROPIC, OPENAI, ApiSpec, error_response, ids
