@@ -6,7 +6,7 @@ We bind the listening socket ourselves before Uvicorn sees it: port 0 then
 yields the real port at once, and a busy port becomes one clear `UserError`
 instead of a Uvicorn log line and `sys.exit`.
 
-Uvicorn runs with our tracking h11 protocol (connections.py) so that the
+Uvicorn runs with our tracking h11 protocol (wire/connections.py) so that the
 `down` and `cut` faults can drop real connections, and without proxy-header
 rewriting (nothing sits in front of the simulator).
 """
@@ -88,7 +88,7 @@ class SimServer:
         sim.set_faults("server_error=0.5")  # from any thread, while serving
     ```
 
-    `faults` is the fault syntax (see fault_spec.py), a parsed `FaultSpec`,
+    `faults` is the fault syntax (see faults/spec.py), a parsed `FaultSpec`,
     or any `FaultPlan`; a bad spec is a `UserError` with the parser's message.
     `seed` makes the faults (and the answers' timing) repeatable.
     """

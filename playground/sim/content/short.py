@@ -1,6 +1,6 @@
 """Short factual answers: "51.", "Yes — 97 is prime.", "Canberra.".
 
-Every model aims at the same truth (facts.py) and phrases it the same way,
+Every model aims at the same truth (facts/) and phrases it the same way,
 so models that are right agree word for word and a majority vote or a
 consensus check means something. Weaker models are confidently wrong more
 often (a tempting wrong value: off by one, Sydney for Australia, the other

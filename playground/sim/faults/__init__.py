@@ -1,4 +1,5 @@
-"""Fault injection: the `--faults` syntax (`spec`), the plan interface the
-server consults (`plan`), the plan that syntax drives (`spec_plan`), the
-swappable active plan (`control`), the `/_sim` control API (`http`) and the
-counters of what was injected (`stats`)."""
+"""Fault injection, free of HTTP: the `--faults` syntax (`spec`), the plan
+interface the server consults (`plan`), the plan that syntax drives
+(`spec_plan`), the swappable active plan and seed (`control`) and the
+counters of what was injected (`stats`). The HTTP control API that drives
+them is `wire/control_api.py`."""

@@ -1,7 +1,7 @@
 """The seam for fault injection: a plan consulted once per request and once
 per streamed chunk. The default plan never misbehaves.
 
-`SpecFaultPlan` (fault_plan.py) is the plan driven by the fault syntax; tests
+`SpecFaultPlan` (spec_plan.py) is the plan driven by the fault syntax; tests
 may subclass `FaultPlan` directly. The server honours every field of
 `Action` in both protocols, streaming and not.
 """

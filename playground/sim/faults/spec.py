@@ -25,7 +25,7 @@ from playground.core.errors import UserError
 PROBABILITY_KINDS = ("rate_limit", "server_error", "overloaded", "cut", "stall")
 KINDS = (*PROBABILITY_KINDS, "latency_ms", "down")
 # An injected delay longer than this would outlast any client timeout; the
-# same cap bounds a stall (wire/service.STALL_CAP_S).
+# same cap bounds a stall (wire/delivery.STALL_CAP_S).
 LATENCY_MAX_MS = 600_000
 SYNTAX_HELP = (
     "expected comma-separated KIND=VALUE items, each optionally prefixed MODEL:, with KIND one of "

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -45,6 +45,8 @@ from playground.sim.wire.delivery import STALL_CAP_S, Admitted, Delivery, shutti
 from playground.sim.wire.dialect import Dialect, SimRequest
 from playground.sim.wire.embeddings import EmbeddingRequest
 from playground.sim.wire.models import ServedModels
+
+_Parsed = TypeVar("_Parsed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +104,12 @@ class SimService:
 
     async def count_tokens(self, request: Request) -> Response:
         try:
-            raw = await self._body(request)
-            if (down := self._down_model(raw)) is not None:
-                return await self.delivery.unreachable(request, ANTHROPIC, down)
-            self._authorize(ANTHROPIC, request)
-            parsed = anthropic_request.parse_count_tokens(_checked(raw))
+            parsed = await self._parsed(request, ANTHROPIC, anthropic_request.parse_count_tokens)
             model = self._model(parsed.model)
             self._check_features(ANTHROPIC, parsed, model)
             tokens = self._count(ANTHROPIC, parsed)
+        except _Unreachable as down:
+            return await self.delivery.unreachable(request, ANTHROPIC, down.model)
         except SimError as error:
             return error_response(ANTHROPIC, error)
         except Disconnected:
@@ -136,11 +136,7 @@ class SimService:
         and the answer comes once the simulated latency has passed."""
         started = asyncio.get_running_loop().time()
         try:
-            raw = await self._body(request)
-            if (down := self._down_model(raw)) is not None:
-                return await self.delivery.unreachable(request, OPENAI, down)
-            self._authorize(OPENAI, request)
-            parsed = embeddings_wire.parse_request(_checked(raw))
+            parsed = await self._parsed(request, OPENAI, embeddings_wire.parse_request)
             model = self._embedding_model(parsed.model)
             tokens, answer = await asyncio.to_thread(self._embed, parsed, model)
             plan, index = self.fault_control.admit()
@@ -157,6 +153,8 @@ class SimService:
                 return failed
             duration = (model.latency_ms / 1000 + tokens / model.tokens_per_s) * self._jitter() / self.speed
             return await self.delivery.reply_at(admitted, started + duration, 0, 0, answer)
+        except _Unreachable as down:
+            return await self.delivery.unreachable(request, OPENAI, down.model)
         except SimError as error:
             return error_response(OPENAI, error)
         except Disconnected:
@@ -194,11 +192,7 @@ class SimService:
     async def _chat(self, request: Request, api: ApiSpec) -> Response:
         started = asyncio.get_running_loop().time()
         try:
-            raw = await self._body(request)
-            if (down := self._down_model(raw)) is not None:
-                return await self.delivery.unreachable(request, api, down)
-            self._authorize(api, request)
-            sim_request = api.parse(_checked(raw))
+            sim_request = await self._parsed(request, api, api.parse)
             model = self._model(sim_request.model)
             self._check_features(api, sim_request, model)
             input_tokens, budget = self._admit(api, sim_request, model)
@@ -238,19 +232,28 @@ class SimService:
                     headers={"cache-control": "no-cache", **ids(api)},
                 )
             return await self._answer(exchange)
+        except _Unreachable as down:
+            return await self.delivery.unreachable(request, api, down.model)
         except SimError as error:
             return error_response(api, error)
         except Disconnected:
             return NoResponse()
 
-    async def _body(self, request: Request) -> Any:
-        """The parsed body, or the 400 to raise once down-checks and
-        authentication have run (an unreachable host does neither)."""
+    async def _parsed(self, request: Request, api: ApiSpec, parse: Callable[[Any], _Parsed]) -> _Parsed:
+        """Read the body, then check in the order a real host would: a model
+        that is down drops the request unread (`_Unreachable`), then the key,
+        then the body's JSON and fields (a 400)."""
         raw = await read_body(request)
         try:
-            return parse_json(raw)
+            body: Any = parse_json(raw)
         except SimError as error:
-            return _Unparsable(error)
+            body = _Unparsable(error)
+        if (down := self._down_model(body)) is not None:
+            raise _Unreachable(down)
+        self._authorize(api, request)
+        if isinstance(body, _Unparsable):
+            raise body.error
+        return parse(body)
 
     def _down_model(self, raw: Any) -> str | None:
         """The canonical name of the model a request names, if that model is down."""
@@ -359,7 +362,9 @@ class _Unparsable:
     error: SimError
 
 
-def _checked(raw: Any) -> Any:
-    if isinstance(raw, _Unparsable):
-        raise raw.error
-    return raw
+class _Unreachable(Exception):
+    """The request names a model that is down: no response at all."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(model)
+        self.model = model
