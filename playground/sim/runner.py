@@ -279,4 +279,5 @@ def serve_forever(
 def _faults_line(sim: SimServer) -> str:
     spec = sim.faults.format()
     active = f"faults {spec} (seed {sim.fault_seed})" if spec else "no faults"
-    return f"{active}; change them with PUT {sim.base_url}/_sim/faults, counters at GET {sim.base_url}/_sim/stats"
+    return (f"{active}; change them with PUT {sim.base_url}/_sim/faults (the --faults text, or JSON), "
+            f"counters at GET {sim.base_url}/_sim/stats")

@@ -14,11 +14,21 @@ import anthropic
 import openai
 import pytest
 
+from playground.core.catalog import default_catalog
 from playground.sim.features import images
+from playground.sim.features.capabilities import supports_images
 from playground.sim.features.types import ImagePart
 
 MakeImage = Callable[[str, int, int], bytes]
 DataUrl = Callable[[bytes, str], str]
+
+
+def test_image_support_comes_from_the_catalog_entry_first_then_the_table() -> None:
+    catalog = default_catalog()
+    gpt, deepseek = catalog.get("gpt-4o"), catalog.get("deepseek-chat")
+    assert supports_images(gpt) and not supports_images(deepseek)  # data/model_features.toml
+    assert not supports_images(gpt.model_copy(update={"capabilities": {**gpt.capabilities, "images": 0}}))
+    assert supports_images(deepseek.model_copy(update={"capabilities": {**deepseek.capabilities, "vision": 1}}))
 
 
 @pytest.mark.parametrize(("kind", "media_type"), [("png", "image/png"), ("gif", "image/gif"),
