@@ -4,7 +4,6 @@ checkout. Each file says where its figures come from."""
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from functools import cache
 from importlib import resources
@@ -19,10 +18,3 @@ def _text(name: str) -> str:
 def toml_table(name: str) -> dict[str, Any]:
     """A TOML data file as a dict (cached: callers must not mutate it)."""
     return tomllib.loads(_text(name))
-
-
-@cache
-def csv_rows(name: str) -> tuple[dict[str, str], ...]:
-    """A CSV data file's rows keyed by its header; `#` lines are comments."""
-    lines = [line for line in _text(name).splitlines() if line.strip() and not line.startswith("#")]
-    return tuple(csv.DictReader(lines))

@@ -1,4 +1,4 @@
-"""Facts about the countries in `data/countries.csv`: capital, language,
+"""Facts about the countries in `data/countries.toml`: capital, language,
 currency, continent, and yes/no questions about them ("Is Sydney the
 capital of Australia?")."""
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from playground.sim.content.facts.truth import Truth, yes_no
 from playground.sim.content.odds import stable_fraction
-from playground.sim.content.tables import csv_rows, toml_table
+from playground.sim.content.tables import toml_table
 
 _FACTS = toml_table("facts.toml")
 _ALIASES: dict[str, str] = _FACTS["country_aliases"]
@@ -32,7 +32,7 @@ class Country:
 
 
 def _load_countries() -> dict[str, Country]:
-    return {row["name"]: Country(**row) for row in csv_rows("countries.csv")}
+    return {name: Country(name, **facts) for name, facts in toml_table("countries.toml")["countries"].items()}
 
 
 COUNTRIES = _load_countries()
