@@ -1,0 +1,332 @@
+"""What makes the playground a place to live in, kept out of the app's layout
+code: themes, the keymap, help, the first-run welcome, the run history (and
+its screens), the remembered session, copying answers, and the session plots.
+
+The app holds one `AppExtras` and calls it from a few one-line hooks
+(construction, mount, send, totals, close, and one action per key), so the
+app module stays about layout and runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, SelectionList
+from textual.widgets.option_list import Option
+
+from playground.config import paths
+from playground.config.build import Settings
+from playground.config.files import write_private
+from playground.core.errors import UserError
+from playground.core.events import Event
+from playground.history import HistoryRecorder, HistoryStore, StoredRun
+from playground.session_memory import SessionMemory, dismiss_welcome, load_memory, save_memory, welcome_needed
+from playground.strategies.registry import STRATEGIES, coerce_values
+from playground.tui.keymap import check_keymap, current_keys, key_for
+from playground.tui.screens.help import HelpScreen, help_markdown
+from playground.tui.screens.history import HistoryScreen
+from playground.tui.screens.theme_picker import ThemePicker
+from playground.tui.screens.welcome import WelcomeScreen, welcome_markdown
+from playground.tui.themes import APP_VARIABLES, builtin_themes, install_themes
+from playground.tui.trace_format import trace_markdown
+from playground.tui.widgets.plots import PlotsScreen, session_series
+
+if TYPE_CHECKING:
+    from playground.tui.app import PlaygroundApp
+    from playground.tui.widgets.column import StrategyColumn
+
+T = TypeVar("T")
+Observer = Callable[[Event], None]
+
+
+def clipboard_file() -> Any:
+    """Where a copied answer is also written (terminals without OSC 52)."""
+    return paths.data_dir() / "clipboard.md"
+
+
+def theme_variable_defaults() -> dict[str, str]:
+    return dict(APP_VARIABLES)
+
+
+def restore_session(settings: Settings, strategies: Sequence[str] | None, initial_prompt: str | None,
+                    strategy_values: Mapping[str, Mapping[str, Any]] | None,
+                    ) -> tuple[list[str] | None, str | None, dict[str, dict[str, Any]], list[str]]:
+    """The last session's columns, prompt and applied tuning under what the
+    command line gave (which wins). Columns given as the config's own are
+    taken as "not given". Returns (columns, prompt, values, notices)."""
+    memory, problem = load_memory()
+    notices = [problem] if problem else []
+    columns = list(strategies) if strategies is not None else None
+    if memory.columns and (columns is None or columns == settings.columns):
+        known = [name for name in memory.columns if name in STRATEGIES]
+        columns = known or columns
+    prompt = initial_prompt if initial_prompt is not None else (memory.prompt or None)
+    values: dict[str, dict[str, Any]] = {}
+    for name, tuned in memory.tuning.items():
+        try:
+            values[name] = coerce_values(name, tuned, settings.catalog)
+        except UserError as exc:
+            notices.append(f"remembered tuning of {name} not applied: {exc}")
+    for name, given in (strategy_values or {}).items():
+        values.setdefault(name, {}).update(given)
+    return columns, prompt, values, notices
+
+
+class AppExtras:
+    """The app's themes, keymap, history, memory and the screens they open."""
+
+    def __init__(self, app: PlaygroundApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.memory, problem = load_memory()
+        self._problems: list[tuple[str, str]] = [("Session", problem)] if problem else []
+        theme_problem = install_themes(app, self.memory.theme or settings.policy.ui.theme)
+        if theme_problem:
+            self._problems.append(("Theme", theme_problem))
+        self.keymap, keymap_problems = check_keymap(settings.policy.keymap)
+        if keymap_problems:
+            self._problems.append(("Keymap", "\n".join(keymap_problems)))
+        self.show_welcome = False
+        self.recorder: HistoryRecorder | None = None
+        self._store: HistoryStore | None = None
+        self.started = time.time()
+        self.run_ids: list[str] = []
+        self.carried_usd = self.memory.spend_usd
+        self._session_usd = 0.0
+        self._closed = False
+
+    # -- hooks the app calls ---------------------------------------------------
+    def mounted(self) -> None:
+        app = self.app
+        if self.keymap:
+            app.set_keymap(self.keymap)
+        history = self.settings.policy.history
+        if history.enabled:
+            try:
+                self.recorder = HistoryRecorder(keep_runs=history.keep_runs)
+            except (sqlite3.Error, OSError) as exc:
+                self._problems.append(("History", f"history is off for this session: cannot open "
+                                                  f"{paths.data_dir()}: {exc}"))
+        for title, message in self._problems:
+            app.notify(message, title=title, severity="warning", timeout=20, markup=False)
+        self._problems.clear()
+        if self.show_welcome and welcome_needed():
+            app.push_screen(WelcomeScreen(self._welcome_text()), lambda _: dismiss_welcome())
+
+    def run_started(self, prompt: str, columns: Sequence[StrategyColumn]) -> dict[str, Observer]:
+        """Record a new run; returns each column's event observer."""
+        recorder = self.recorder
+        session = self.app.session
+        observers: dict[str, Observer] = {}
+        if recorder is not None:
+            run_id = recorder.begin_run(prompt, {c.strategy.name: c.strategy.values for c in columns},
+                                        mode=session.mode_label if session else "",
+                                        simulated=session.simulated if session else True)
+            self.run_ids.append(run_id)
+            observers = {c.strategy.name: recorder.observer(run_id, c.strategy.name) for c in columns}
+        self.save()
+        return observers
+
+    def with_carried_spend(self, totals: T) -> T:
+        """The totals row's session spend including what earlier sessions spent."""
+        self._session_usd = getattr(totals, "session_usd", 0.0)
+        if not self.carried_usd:
+            return totals
+        return replace(totals, session_usd=self._session_usd + self.carried_usd)  # type: ignore[type-var]
+
+    def closing(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.save()
+        if self.recorder is not None:
+            self.recorder.close()
+        if self._store is not None:
+            self._store.close()
+
+    # -- the remembered session ----------------------------------------------
+    def snapshot(self) -> SessionMemory:
+        app = self.app
+        configured = self.settings.strategy_values
+        tuning = {name: {k: v for k, v in values.items() if configured.get(name, {}).get(k) != v}
+                  for name, values in app._values.items()}
+        try:
+            prompt = app.prompt_area.text
+        except Exception:  # the screen is already taken apart
+            prompt = self.memory.prompt
+        return SessionMemory(prompt=prompt, columns=app.column_names() or self.memory.columns,
+                             tuning={k: v for k, v in tuning.items() if v}, theme=self.memory.theme,
+                             spend_usd=self.carried_usd + self._session_usd)
+
+    def save(self) -> None:
+        problem = save_memory(self.snapshot())
+        if problem and not self._closed:
+            self.app.notify(problem, title="Session not saved", severity="warning", markup=False)
+
+    def reset_spend(self) -> None:
+        self.carried_usd = 0.0
+        self.save()
+        self.app.notify("The session total now counts from this start only.", title="Session spend reset")
+
+    # -- screens ------------------------------------------------------------------
+    def _nodes(self) -> list[Any]:
+        return [self.app, self.app.screen]
+
+    def _welcome_text(self) -> str:
+        app, nodes = self.app, self._nodes()
+        simulated = app.session.simulated if app.session else True
+        return welcome_markdown(simulated, key_for(app, "send", nodes), key_for(app, "help", nodes) or "F1",
+                                key_for(app, "show_tuning", nodes), key_for(app, "toggle_circuits", nodes),
+                                key_for(app, "toggle_chaos", nodes))
+
+    def open_help(self) -> None:
+        app = self.app
+        if isinstance(app.screen, HelpScreen):
+            return
+        strategies = {name: cls.summary for name, cls in STRATEGIES.items()}
+        simulated = app.session.simulated if app.session else None
+        app.push_screen(HelpScreen(help_markdown(current_keys(app, self._nodes()), strategies, simulated)))
+
+    def pick_theme(self) -> None:
+        app = self.app
+        builtin = list(builtin_themes())
+        others = sorted(name for name in app.available_themes if name not in builtin)
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.memory.theme = name
+                self.save()
+
+        app.push_screen(ThemePicker(builtin + others, app.theme, builtin), chosen)
+
+    def store(self) -> HistoryStore | None:
+        if self.recorder is None:
+            self.app.notify("History is off (config [history] enabled = false, or the database could not be "
+                            "opened).", title="History", severity="warning")
+            return None
+        self.recorder.flush(2.0)
+        if self._store is None:
+            self._store = HistoryStore(self.recorder.path)
+        return self._store
+
+    def open_history(self) -> None:
+        store = self.store()
+        if store is not None:
+            self.app.push_screen(HistoryScreen(store, self.resend))
+
+    def open_plots(self) -> None:
+        store = self.store()
+        if store is None:
+            return
+        runs = [run for run in (store.load(run_id) for run_id in self.run_ids) if run is not None]
+        self.app.push_screen(PlotsScreen(session_series(runs, self.started), time.time() - self.started))
+
+    def resend(self, run: StoredRun) -> None:
+        """Send a past run's prompt again to its strategies (current parameters)."""
+        self.app.run_worker(self._resend(run), group="history-resend", exclusive=True)
+
+    async def _resend(self, run: StoredRun) -> None:
+        app = self.app
+        while len(app.screen_stack) > 1:
+            await app.pop_screen()
+        wanted = [a.strategy for a in run.answers if a.strategy in STRATEGIES]
+        app.prompt_area.load_text(run.prompt)
+        selection = app.picker.selection_list
+        with selection.prevent(SelectionList.SelectedChanged):
+            selection.deselect_all()
+            for name in wanted:
+                selection.select(name)
+        await app._sync_columns(wanted)
+        app.action_send()
+
+    # -- copy ---------------------------------------------------------------------
+    def copy_answer(self, strategy: str | None = None, with_trace: bool = False) -> None:
+        app = self.app
+        columns = app.columns
+        column = next((c for c in columns if c.strategy.name == strategy), None)
+        if column is None and strategy is None:
+            focused = app.focused
+            column = next((c for c in columns if focused is not None and c in focused.ancestors_with_self), None)
+            if column is None and len(columns) == 1:
+                column = columns[0]
+        if column is None:
+            if not columns:
+                app.notify("No column to copy from.", title="Copy", severity="warning")
+                return
+            app.push_screen(_ColumnChooser([c.strategy.name for c in columns]),
+                            lambda name: self.copy_answer(name, with_trace) if name else None)
+            return
+        self._copy(column, with_trace)
+
+    def _copy(self, column: StrategyColumn, with_trace: bool) -> None:
+        app, run, name = self.app, column.current, column.strategy.name
+        if run is None or not (run.displayed or run.result):
+            app.notify(f"{name} has no answer yet: send a prompt first.", title="Copy", severity="warning")
+            return
+        text = run.result.text if run.result is not None and run.result.text else run.displayed
+        what = "answer"
+        if with_trace:
+            text = f"{text}\n\n---\n\n{trace_markdown(name, run.result)}"
+            what = "answer and trace"
+        app.copy_to_clipboard(text)
+        where = clipboard_file()
+        try:
+            write_private(where, text)
+            fallback = f"If your terminal does not pass clipboard escape codes (OSC 52), it is also in {where}"
+        except UserError as exc:
+            fallback = f"(could not also write it to a file: {exc})"
+        app.notify(f"Copied {name}'s {what} ({len(text):,} characters) to the clipboard. {fallback}",
+                   title="Copied", markup=False, timeout=10)
+
+
+class _ColumnChooser(ModalScreen[str | None]):
+    """Which column to copy from, when focus does not say."""
+
+    DEFAULT_CSS = """
+    _ColumnChooser { align: center middle; }
+    _ColumnChooser OptionList { width: 40; height: auto; max-height: 20; border: round $primary; }
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__()
+        self.names = list(names)
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(*[Option(name, id=name) for name in self.names], id="copy-which")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def key_escape(self) -> None:
+        self.dismiss(None)
+
+
+def extra_commands(app: PlaygroundApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+    """Palette entries: (title, help, callback); key names from the bindings in effect."""
+    extras = app.extras
+    nodes = extras._nodes()
+
+    def keyed(text: str, binding_id: str) -> str:
+        key = key_for(app, binding_id, nodes)
+        return f"{text} ({key})" if key else text
+
+    yield "Help", keyed("Keys as bound now, every strategy and figure explained, where files live", "help"), \
+        extras.open_help
+    yield "Change theme…", "Preview themes live; the choice is remembered", extras.pick_theme
+    yield "History…", keyed("Search past runs, re-open one side by side, re-send or export it", "show_history"), \
+        extras.open_history
+    yield "Plots: cost, latency and breakers", keyed("This session's runs as plots", "show_plots"), extras.open_plots
+    yield "Reset session spend", "Count the session total from this start only", extras.reset_spend
+    for column in app.columns:
+        name = column.strategy.name
+        yield f"Copy answer: {name}", keyed(f"Copy {name}'s answer to the clipboard", "copy_answer"), \
+            partial(extras.copy_answer, name)
+        yield f"Copy answer and trace: {name}", f"Copy {name}'s answer and its decision trace", \
+            partial(extras.copy_answer, name, True)
