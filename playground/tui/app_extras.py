@@ -100,11 +100,14 @@ class AppExtras:
         self.run_ids: list[str] = []
         self.carried_usd = self.memory.spend_usd
         self._session_usd = 0.0
+        self._columns: list[str] = list(self.memory.columns)
+        self._prompt: Any = None  # the prompt's TextArea (it outlives the DOM)
         self._closed = False
 
     # -- hooks the app calls ---------------------------------------------------
     def mounted(self) -> None:
         app = self.app
+        self._prompt = app.prompt_area
         if self.keymap:
             app.set_keymap(self.keymap)
         history = self.settings.policy.history
@@ -137,6 +140,9 @@ class AppExtras:
     def with_carried_spend(self, totals: T) -> T:
         """The totals row's session spend including what earlier sessions spent."""
         self._session_usd = getattr(totals, "session_usd", 0.0)
+        # Also called after every change of columns: remember them for the
+        # save at exit, when the screen is already taken apart.
+        self._columns = self.app.column_names() or self._columns
         if not self.carried_usd:
             return totals
         return replace(totals, session_usd=self._session_usd + self.carried_usd)  # type: ignore[type-var]
@@ -157,11 +163,8 @@ class AppExtras:
         configured = self.settings.strategy_values
         tuning = {name: {k: v for k, v in values.items() if configured.get(name, {}).get(k) != v}
                   for name, values in app._values.items()}
-        try:
-            prompt = app.prompt_area.text
-        except Exception:  # the screen is already taken apart
-            prompt = self.memory.prompt
-        return SessionMemory(prompt=prompt, columns=app.column_names() or self.memory.columns,
+        prompt = self._prompt.text if self._prompt is not None else self.memory.prompt
+        return SessionMemory(prompt=prompt, columns=app.column_names() or self._columns,
                              tuning={k: v for k, v in tuning.items() if v}, theme=self.memory.theme,
                              spend_usd=self.carried_usd + self._session_usd)
 

@@ -51,26 +51,30 @@ def check_keymap(keymap: Mapping[str, str],
     app_bindings = [b for cls, bs in declared.items() if issubclass(cls, App) for b in bs]
     scopes = [app_bindings] + [[*app_bindings, *bs] for cls, bs in declared.items() if not issubclass(cls, App)]
     known = {b.id for bs in declared.values() for b in bs}
-    usable: dict[str, str] = {}
+    valid: dict[str, list[str]] = {}
     problems: list[str] = []
     for binding_id, spec in keymap.items():
         keys = _keys(spec) if isinstance(spec, str) else []
         if binding_id not in known:
             problems.append(f"keymap: {binding_id} = {spec!r}: no binding has the id {binding_id!r} "
                             f"(ids: {', '.join(sorted(i for i in known if i))})")
-            continue
-        if not keys:
+        elif not keys:
             problems.append(f"keymap: {binding_id} = {spec!r}: give one or more keys, e.g. \"f12\" or \"ctrl+k,f12\"")
-            continue
-        clash = _clash(binding_id, keys, keymap, usable, scopes)
+        else:
+            valid[binding_id] = keys
+    # In the file's order: a remap that takes a key another binding has (as
+    # it will be) is refused, and that binding keeps its default key.
+    usable: dict[str, str] = {}
+    for binding_id, keys in valid.items():
+        clash = _clash(binding_id, keys, valid, usable, scopes)
         if clash:
             problems.append(clash)
-            continue
-        usable[binding_id] = ",".join(keys)
+        else:
+            usable[binding_id] = ",".join(keys)
     return usable, problems
 
 
-def _clash(binding_id: str, keys: list[str], keymap: Mapping[str, str], usable: Mapping[str, str],
+def _clash(binding_id: str, keys: list[str], valid: Mapping[str, list[str]], usable: Mapping[str, str],
            scopes: list[list[Binding]]) -> str | None:
     for scope in scopes:
         if not any(b.id == binding_id for b in scope):
@@ -78,9 +82,15 @@ def _clash(binding_id: str, keys: list[str], keymap: Mapping[str, str], usable: 
         for other in scope:
             if other.id is None or other.id == binding_id:
                 continue
-            # The other binding's keys as they will be: remapped, or its own.
-            theirs = _keys(usable[other.id]) if other.id in usable else (
-                [] if other.id in keymap else _keys(other.key))
+            # The other binding's keys as they will be: an accepted remap; none
+            # for a remap still to check (it is checked against this one
+            # then); else its own keys (not remapped, or its remap refused).
+            if other.id in usable:
+                theirs = _keys(usable[other.id])
+            elif other.id in valid and list(valid).index(other.id) > list(valid).index(binding_id):
+                theirs = []
+            else:
+                theirs = _keys(other.key)
             for key in keys:
                 if key in theirs:
                     return (f"keymap: key {key!r} for {binding_id!r} is already bound to {other.id!r} "

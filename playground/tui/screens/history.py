@@ -155,7 +155,7 @@ class HistoryScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("when", "status", "cost", "strategies", "prompt")
         self._load("")
-        table.focus()
+        self.query_one("#history-search", Input).focus()
 
     @on(Input.Changed, "#history-search")
     def _search(self, event: Input.Changed) -> None:
@@ -176,7 +176,8 @@ class HistoryScreen(ModalScreen[None]):
                           prompt[:200], key=run.id)
         total = self.store.count()
         what = f"{len(self.rows)} of {total} runs match" if query.strip() else f"{total} runs"
-        self.query_one("#history-count", Static).update(f"{what} · Enter re-opens side by side")
+        self.query_one("#history-count", Static).update(
+            f"{what} · type to search · Enter: to the list, again: re-open side by side")
 
     def selected(self) -> StoredRun | None:
         table = self.query_one(DataTable)
