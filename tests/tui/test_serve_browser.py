@@ -111,7 +111,7 @@ async def test_the_app_runs_in_headless_chromium(served: str, tmp_path: Path) ->
         with HistoryStore() as store:
             runs = store.runs()
             run = store.load(runs[0].id) if runs else None
-        if run is not None and all(a.text for a in run.answers) or time.monotonic() > deadline:
+        if (run is not None and all(a.text for a in run.answers)) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.2)
     assert run is not None and run.prompt == PROMPT
