@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playground.config import paths
+from playground.config.build import Settings
 from playground.config.files import write_private
 from playground.core.errors import UserError
+from playground.strategies.registry import STRATEGIES, coerce_values, make_strategy
 
 VERSION = 1
 
@@ -100,3 +103,32 @@ def dismiss_welcome() -> None:
     # If it cannot be written the welcome shows again next time: harmless.
     with contextlib.suppress(UserError):
         write_private(welcome_flag(), "The first-run welcome was dismissed; delete this file to see it again.\n")
+
+
+def restore_session(settings: Settings, strategies: Sequence[str] | None, initial_prompt: str | None,
+                    strategy_values: Mapping[str, Mapping[str, Any]] | None,
+                    ) -> tuple[list[str] | None, str | None, dict[str, dict[str, Any]], list[str]]:
+    """The last session's columns, prompt and applied tuning under what the
+    command line gave (which wins). Columns given as the config's own are
+    taken as "not given". Returns (columns, prompt, values, notices)."""
+    memory, problem = load_memory()
+    notices = [problem] if problem else []
+    columns = list(strategies) if strategies is not None else None
+    if memory.columns and (columns is None or columns == settings.columns):
+        known = [name for name in memory.columns if name in STRATEGIES]
+        columns = known or columns
+    prompt = initial_prompt if initial_prompt is not None else (memory.prompt or None)
+    values: dict[str, dict[str, Any]] = {}
+    for name, tuned in memory.tuning.items():
+        try:
+            coerced = coerce_values(name, tuned, settings.catalog)
+            # Built once here so a value the current config no longer allows
+            # is dropped with a notice instead of stopping the app.
+            make_strategy(name, settings.catalog, {**settings.values_for(name), **coerced})
+        except UserError as exc:
+            notices.append(f"remembered tuning of {name} not applied: {exc}")
+            continue
+        values[name] = coerced
+    for name, given in (strategy_values or {}).items():
+        values.setdefault(name, {}).update(given)
+    return columns, prompt, values, notices

@@ -31,6 +31,7 @@ from playground.engine.session import Session, SessionOptions
 from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import (
     DEFAULT_STRATEGIES,
@@ -39,7 +40,7 @@ from playground.strategies.registry import (
     make_strategy,
     strategy_class,
 )
-from playground.tui.app_extras import AppExtras, restore_session, theme_variable_defaults
+from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.policy_actions import PolicyActions
@@ -564,7 +565,8 @@ def run_tui(
     half-started TUI. The app owns the session from then on and closes it."""
     base = settings or parse_policy_text("", "defaults")
     # H8 hook: the remembered session under what the command line gave.
-    strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt, strategy_values)
+    strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt,
+                                                                       strategy_values)
     try:
         if session is None:
             session = Session.open(session_options or base.session_options(), catalog=base.catalog)

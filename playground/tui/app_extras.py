@@ -1,6 +1,7 @@
 """What makes the playground a place to live in, kept out of the app's layout
 code: themes, the keymap, help, the first-run welcome, the run history (and
-its screens), the remembered session, copying answers, and the session plots.
+its screens), the remembered session, copying answers (`copying`) and the
+session plots.
 
 The app holds one `AppExtras` and calls it from a few one-line hooks
 (construction, mount, send, totals, close, and one action per key), so the
@@ -11,31 +12,26 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual.app import ComposeResult
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, SelectionList
-from textual.widgets.option_list import Option
+from textual.widgets import SelectionList
 
 from playground.config import paths
 from playground.config.build import Settings
-from playground.config.files import write_private
-from playground.core.errors import UserError
 from playground.core.events import Event
 from playground.history import HistoryRecorder, HistoryStore, StoredRun
 from playground.session_memory import SessionMemory, dismiss_welcome, load_memory, save_memory, welcome_needed
-from playground.strategies.registry import STRATEGIES, coerce_values
+from playground.strategies.registry import STRATEGIES
+from playground.tui.copying import copy_answer
 from playground.tui.keymap import check_keymap, current_keys, key_for
 from playground.tui.screens.help import HelpScreen, help_markdown
 from playground.tui.screens.history import HistoryScreen
 from playground.tui.screens.theme_picker import ThemePicker
 from playground.tui.screens.welcome import WelcomeScreen, welcome_markdown
 from playground.tui.themes import APP_VARIABLES, builtin_themes, install_themes
-from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.plots import PlotsScreen, session_series
 
 if TYPE_CHECKING:
@@ -46,37 +42,8 @@ T = TypeVar("T")
 Observer = Callable[[Event], None]
 
 
-def clipboard_file() -> Any:
-    """Where a copied answer is also written (terminals without OSC 52)."""
-    return paths.data_dir() / "clipboard.md"
-
-
 def theme_variable_defaults() -> dict[str, str]:
     return dict(APP_VARIABLES)
-
-
-def restore_session(settings: Settings, strategies: Sequence[str] | None, initial_prompt: str | None,
-                    strategy_values: Mapping[str, Mapping[str, Any]] | None,
-                    ) -> tuple[list[str] | None, str | None, dict[str, dict[str, Any]], list[str]]:
-    """The last session's columns, prompt and applied tuning under what the
-    command line gave (which wins). Columns given as the config's own are
-    taken as "not given". Returns (columns, prompt, values, notices)."""
-    memory, problem = load_memory()
-    notices = [problem] if problem else []
-    columns = list(strategies) if strategies is not None else None
-    if memory.columns and (columns is None or columns == settings.columns):
-        known = [name for name in memory.columns if name in STRATEGIES]
-        columns = known or columns
-    prompt = initial_prompt if initial_prompt is not None else (memory.prompt or None)
-    values: dict[str, dict[str, Any]] = {}
-    for name, tuned in memory.tuning.items():
-        try:
-            values[name] = coerce_values(name, tuned, settings.catalog)
-        except UserError as exc:
-            notices.append(f"remembered tuning of {name} not applied: {exc}")
-    for name, given in (strategy_values or {}).items():
-        values.setdefault(name, {}).update(given)
-    return columns, prompt, values, notices
 
 
 class AppExtras:
@@ -249,66 +216,8 @@ class AppExtras:
         await app._sync_columns(wanted)
         app.action_send()
 
-    # -- copy ---------------------------------------------------------------------
     def copy_answer(self, strategy: str | None = None, with_trace: bool = False) -> None:
-        app = self.app
-        columns = app.columns
-        column = next((c for c in columns if c.strategy.name == strategy), None)
-        if column is None and strategy is None:
-            focused = app.focused
-            column = next((c for c in columns if focused is not None and c in focused.ancestors_with_self), None)
-            if column is None and len(columns) == 1:
-                column = columns[0]
-        if column is None:
-            if not columns:
-                app.notify("No column to copy from.", title="Copy", severity="warning")
-                return
-            app.push_screen(_ColumnChooser([c.strategy.name for c in columns]),
-                            lambda name: self.copy_answer(name, with_trace) if name else None)
-            return
-        self._copy(column, with_trace)
-
-    def _copy(self, column: StrategyColumn, with_trace: bool) -> None:
-        app, run, name = self.app, column.current, column.strategy.name
-        if run is None or not (run.displayed or run.result):
-            app.notify(f"{name} has no answer yet: send a prompt first.", title="Copy", severity="warning")
-            return
-        text = run.result.text if run.result is not None and run.result.text else run.displayed
-        what = "answer"
-        if with_trace:
-            text = f"{text}\n\n---\n\n{trace_markdown(name, run.result)}"
-            what = "answer and trace"
-        app.copy_to_clipboard(text)
-        where = clipboard_file()
-        try:
-            write_private(where, text)
-            fallback = f"If your terminal does not pass clipboard escape codes (OSC 52), it is also in {where}"
-        except UserError as exc:
-            fallback = f"(could not also write it to a file: {exc})"
-        app.notify(f"Copied {name}'s {what} ({len(text):,} characters) to the clipboard. {fallback}",
-                   title="Copied", markup=False, timeout=10)
-
-
-class _ColumnChooser(ModalScreen[str | None]):
-    """Which column to copy from, when focus does not say."""
-
-    DEFAULT_CSS = """
-    _ColumnChooser { align: center middle; }
-    _ColumnChooser OptionList { width: 40; height: auto; max-height: 20; border: round $primary; }
-    """
-
-    def __init__(self, names: Sequence[str]) -> None:
-        super().__init__()
-        self.names = list(names)
-
-    def compose(self) -> ComposeResult:
-        yield OptionList(*[Option(name, id=name) for name in self.names], id="copy-which")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def key_escape(self) -> None:
-        self.dismiss(None)
+        copy_answer(self.app, strategy, with_trace)
 
 
 def extra_commands(app: PlaygroundApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:

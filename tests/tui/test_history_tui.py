@@ -19,7 +19,7 @@ from playground.config import paths
 from playground.history import HistoryStore, history_file
 from playground.session_memory import load_memory
 from playground.tui.app import PlaygroundApp
-from playground.tui.app_extras import clipboard_file
+from playground.tui.copying import clipboard_file
 from playground.tui.screens.history import HistoryScreen, RunView
 from tests.helpers.tui import SIZE, TIMEOUT_S, ended, ready, screen_text, sim_app, type_prompt, wait_for
 
@@ -46,9 +46,9 @@ async def test_a_run_reopens_side_by_side_after_a_restart() -> None:
         await wait_for(pilot, lambda: history.query_one(DataTable).row_count == 1, "the run listed")
         word = max(answers["cost"].split(), key=len).strip(".,;:!?*`")
         await pilot.press(*word.lower())  # full-text search over the answers
-        await wait_for(pilot, lambda: "1 of 1 runs match" in screen_text(pilot), f"a match for {word!r}")
+        await wait_for(pilot, lambda: "1 of 1 run match" in screen_text(pilot), f"a match for {word!r}")
         await pilot.press(*" zzzz")
-        await wait_for(pilot, lambda: "0 of 1 runs match" in screen_text(pilot), "no match")
+        await wait_for(pilot, lambda: "0 of 1 run match" in screen_text(pilot), "no match")
         await pilot.press(*["backspace"] * 5)
         await wait_for(pilot, lambda: history.query_one(DataTable).row_count == 1, "the run again")
         await pilot.press("enter", "enter")  # to the list, then re-open
@@ -152,7 +152,7 @@ async def test_copy_a_columns_answer_and_trace() -> None:
 
 
 async def test_the_session_is_remembered() -> None:
-    from playground.tui.app_extras import restore_session  # what run_tui, the real entry, calls
+    from playground.session_memory import restore_session  # what run_tui, the real entry, calls
 
     app = sim_app(strategies=["fixed", "task"])
     async with app.run_test(size=SIZE) as pilot:
@@ -177,3 +177,16 @@ async def test_the_session_is_remembered() -> None:
         await ready(pilot)
         again._refresh_totals()
         assert again.totals.totals.session_usd == spent  # type: ignore[union-attr]
+
+
+def test_a_remembered_value_the_config_no_longer_allows_is_dropped_with_a_notice() -> None:
+    from playground.config.load import parse_policy_text
+    from playground.session_memory import SessionMemory, restore_session, save_memory
+
+    save_memory(SessionMemory(prompt="hi", columns=["fixed", "nope"], tuning={"fixed": {"model": "no-such-model"},
+                                                                               "cost": {"budget_usd": 0.5}}))
+    settings = parse_policy_text("", "defaults")
+    columns, prompt, values, notices = restore_session(settings, None, None, None)
+    assert columns == ["fixed"] and prompt == "hi"  # an unknown strategy name is left out
+    assert values == {"cost": {"budget_usd": 0.5}}
+    assert len(notices) == 1 and "remembered tuning of fixed not applied" in notices[0] and "no-such-model" in notices[0]

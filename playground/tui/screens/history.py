@@ -175,7 +175,8 @@ class HistoryScreen(ModalScreen[None]):
             table.add_row(_when(run.started), run.status, format_usd(run.cost_usd), ", ".join(run.strategies),
                           prompt[:200], key=run.id)
         total = self.store.count()
-        what = f"{len(self.rows)} of {total} runs match" if query.strip() else f"{total} runs"
+        runs = "run" if total == 1 else "runs"
+        what = f"{len(self.rows)} of {total} {runs} match" if query.strip() else f"{total} {runs}"
         self.query_one("#history-count", Static).update(
             f"{what} · type to search · Enter: to the list, again: re-open side by side")
 

@@ -124,6 +124,7 @@ class PlotsScreen(ModalScreen[None]):
             xs = [x for x, _ in points]
             ys = [y for _, y in points]
             plt.plot(xs, ys, label=strategy, marker="braille")
+            plt.scatter(xs, ys, marker="●")  # a single run is a point, not a line
         if data:
             runs = max(x for points in data.values() for x, _ in points)
             plt.xticks(list(range(1, runs + 1)))
