@@ -189,4 +189,5 @@ def test_a_remembered_value_the_config_no_longer_allows_is_dropped_with_a_notice
     columns, prompt, values, notices = restore_session(settings, None, None, None)
     assert columns == ["fixed"] and prompt == "hi"  # an unknown strategy name is left out
     assert values == {"cost": {"budget_usd": 0.5}}
-    assert len(notices) == 1 and "remembered tuning of fixed not applied" in notices[0] and "no-such-model" in notices[0]
+    (notice,) = notices
+    assert "remembered tuning of fixed not applied" in notice and "no-such-model" in notice
