@@ -92,6 +92,7 @@ class HistoryRecorder:
         self._conn = conn
         self._queue: queue.SimpleQueue[_Op] = queue.SimpleQueue()
         self._seq = 0
+        self._begun: list[str] = []  # runs this recorder started (writer thread only)
         self.error: str | None = None
         self._closed = False
         self._thread = threading.Thread(target=self._write_loop, name="history-writer", daemon=True)
@@ -149,6 +150,16 @@ class HistoryRecorder:
                 self.error = f"history not saved ({self.path}): {exc}"
             for sync in syncs:
                 sync.done.set()
+        # Runs still going when the app closes were cut off with it: they keep
+        # what streamed and say so (events still in flight are not waited for).
+        try:
+            with self._conn:
+                for run_id in self._begun:
+                    if self._conn.execute("UPDATE runs SET status='interrupted' WHERE id=? AND status='running'",
+                                          (run_id,)).rowcount:
+                        refresh_search(self._conn, run_id)
+        except sqlite3.Error as exc:
+            self.error = f"history not saved ({self.path}): {exc}"
         self._conn.close()
 
     def _apply(self, ops: list[_Begin | _Event]) -> None:
@@ -172,6 +183,7 @@ class HistoryRecorder:
 
     def _begin(self, op: _Begin) -> None:
         c = self._conn
+        self._begun.append(op.run_id)
         c.execute("INSERT INTO runs(id, started, prompt, mode, simulated, status, pid) VALUES (?,?,?,?,?,'running',?)",
                   (op.run_id, time.time(), op.prompt, op.mode, int(op.simulated), os.getpid()))
         c.executemany("INSERT INTO answers(run_id, strategy, position, params) VALUES (?,?,?,?)",

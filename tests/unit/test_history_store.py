@@ -168,7 +168,10 @@ def test_a_run_of_a_live_process_is_not_settled(tmp_path: Path) -> None:
     second.close()
     with HistoryStore(path) as store:
         assert store.load(run_id).status == "running"  # type: ignore[union-attr]
-    first.close()
+    first.close()  # closing the app with the run still going
+    with HistoryStore(path) as store:
+        run = store.load(run_id)
+        assert run is not None and run.status == "interrupted" and run.answers[0].text == "half"
 
 
 def test_many_small_deltas_are_all_kept_in_order(tmp_path: Path) -> None:
