@@ -101,7 +101,7 @@ class AppExtras:
                                         simulated=session.simulated if session else True)
             self.run_ids.append(run_id)
             observers = {c.strategy.name: recorder.observer(run_id, c.strategy.name) for c in columns}
-        self.save()
+        self.save(background=True)
         return observers
 
     def with_carried_spend(self, totals: T) -> T:
@@ -135,8 +135,22 @@ class AppExtras:
                              tuning={k: v for k, v in tuning.items() if v}, theme=self.memory.theme,
                              spend_usd=self.carried_usd + self._session_usd)
 
-    def save(self) -> None:
-        problem = save_memory(self.snapshot())
+    def save(self, background: bool = False) -> None:
+        """Write the remembered session; `background` writes it off the event
+        loop (a send must not wait for a disk flush)."""
+        snapshot = self.snapshot()
+        if not background:
+            self._report(save_memory(snapshot))
+            return
+
+        def write() -> None:
+            problem = save_memory(snapshot)
+            if problem:
+                self.app.call_from_thread(self._report, problem)
+
+        self.app.run_worker(write, thread=True, group="session-memory", exclusive=True, exit_on_error=False)
+
+    def _report(self, problem: str | None) -> None:
         if problem and not self._closed:
             self.app.notify(problem, title="Session not saved", severity="warning", markup=False)
 

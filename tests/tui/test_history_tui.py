@@ -13,6 +13,7 @@ import sys
 import textwrap
 import time
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Markdown
 
 from playground.config import paths
@@ -24,6 +25,17 @@ from playground.tui.screens.history import HistoryScreen, RunView
 from tests.helpers.tui import SIZE, TIMEOUT_S, ended, ready, screen_text, sim_app, type_prompt, wait_for
 
 PROMPT = "What is the capital of France?"
+
+
+async def open_history(pilot: Pilot, runs: int = 1) -> HistoryScreen:
+    """Ctrl+R on a ready app; waits until `runs` runs are listed."""
+    await ready(pilot)
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen), "the history screen")
+    history = pilot.app.screen
+    assert isinstance(history, HistoryScreen)
+    await wait_for(pilot, lambda: history.query_one(DataTable).row_count == runs, f"{runs} run(s) listed")
+    return history
 
 
 async def test_a_run_reopens_side_by_side_after_a_restart() -> None:
@@ -38,12 +50,7 @@ async def test_a_run_reopens_side_by_side_after_a_restart() -> None:
     # A new app: the run is in the history.
     again = sim_app(strategies=["fixed"])
     async with again.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: isinstance(again.screen, HistoryScreen), "the history screen")
-        history = again.screen
-        assert isinstance(history, HistoryScreen)
-        await wait_for(pilot, lambda: history.query_one(DataTable).row_count == 1, "the run listed")
+        history = await open_history(pilot)
         word = max(answers["cost"].split(), key=len).strip(".,;:!?*`")
         await pilot.press(*word.lower())  # full-text search over the answers
         await wait_for(pilot, lambda: "1 of 1 run match" in screen_text(pilot), f"a match for {word!r}")
@@ -110,12 +117,7 @@ async def test_a_crash_mid_run_keeps_what_streamed() -> None:
     streamed = _streamed_so_far()
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), "the history screen")
-        history = app.screen
-        assert isinstance(history, HistoryScreen)
-        await wait_for(pilot, lambda: history.query_one(DataTable).row_count == 1, "the run listed")
+        history = await open_history(pilot)
         assert history.rows[0].status == "interrupted"
         history.query_one(DataTable).focus()
         await pilot.press("enter")

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Markdown, Static
 from playground.core.errors import UserError
 from playground.core.pricing import format_usd
 from playground.history import HistoryStore, RunSummary, StoredAnswer, StoredRun, export_run
-from playground.history.export import ExportFormat
+from playground.history.export import ExportFormat, decision_markdown, format_ms
 
 Resend = Callable[[StoredRun], None]
 
@@ -28,38 +28,10 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
-def _ms(value: float | None) -> str:
-    return "—" if value is None else (f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.2f} s")
-
-
 def answer_header(answer: StoredAnswer) -> str:
     state = "interrupted (what had streamed)" if answer.partial else answer.status
     return (f"{answer.strategy} → {answer.model or '—'}\n{state} · {format_usd(answer.cost_usd)} · "
-            f"TTFT {_ms(answer.ttft_ms)} · total {_ms(answer.latency_ms)}")
-
-
-def answer_trace(answer: StoredAnswer) -> str:
-    """One column's decision and attempts as Markdown."""
-    lines = [f"**Why:** {answer.reason or '—'}", ""]
-    if answer.params:
-        lines += ["**Parameters:** " + ", ".join(f"`{k}={v}`" for k, v in answer.params.items()), ""]
-    candidates = (answer.trace or {}).get("candidates") or []
-    if candidates:
-        lines += ["| candidate | score | chosen | note |", "|---|---|---|---|"]
-        for c in candidates:
-            score = "" if c.get("score") is None else f"{c['score']:.4g}"
-            lines.append(f"| {c.get('model')} | {score} | {'✓' if c.get('accepted') else ''} | {c.get('note') or ''} |")
-        lines.append("")
-    if answer.attempts:
-        lines += ["| # | call | model | outcome | TTFT | time | cost |", "|---|---|---|---|---|---|---|"]
-        for a in answer.attempts:
-            outcome = a.outcome + (f": {a.error.get('kind')}" if a.error else "")
-            cost = "—" if a.cost_usd is None else format_usd(a.cost_usd)
-            lines.append(f"| {a.attempt} | {a.role or 'answer'} | {a.model} | {outcome} | {_ms(a.ttft_ms)} | "
-                         f"{_ms(a.latency_ms)} | {cost} |")
-        lines.append("")
-    lines += [f"- {n['kind']}: {n.get('summary') or n.get('reason') or ''}" for n in answer.notes]
-    return "\n".join(lines)
+            f"TTFT {format_ms(answer.ttft_ms)} · total {format_ms(answer.latency_ms)}")
 
 
 def _export(screen: Screen[Any], run: StoredRun, fmt: ExportFormat) -> None:
@@ -111,7 +83,7 @@ class RunView(ModalScreen[None]):
     def action_toggle_trace(self) -> None:
         self.showing_traces = not self.showing_traces
         for answer, markdown in zip(self.run.answers, self.query(".past-answer").results(Markdown), strict=True):
-            markdown.update(answer_trace(answer) if self.showing_traces else answer.text or "*(no answer)*")
+            markdown.update(decision_markdown(answer) if self.showing_traces else answer.text or "*(no answer)*")
 
     def action_resend(self) -> None:
         if self._resend is not None:
