@@ -496,7 +496,7 @@ class PlaygroundApp(PolicyActions, App[int]):
             return
         try:
             text = self.prompt_area.text
-        except NoMatches:
+        except (NoMatches, ScreenStackError):  # ScreenStackError: the screens are already gone
             return
         self._measure(text)
 
