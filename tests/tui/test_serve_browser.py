@@ -3,8 +3,8 @@ page, sees the app's first screen, dismisses the welcome, types a prompt,
 sends it and sees the streamed answer arrive.
 
 The terminal in the page draws on a canvas, so what the page shows is read
-from what it receives: the app's output over the page's websocket, with the
-escape codes taken out.
+from what it receives: the app's output over the page's websocket, replayed
+into a terminal emulator (pyte), which gives the screen as text.
 """
 
 from __future__ import annotations
@@ -31,16 +31,34 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 PROMPT = "Explain how a circuit breaker protects a web service, step by step."
 TIMEOUT_S = 90.0
-# CSI and OSC sequences, and the two-byte escapes.
-_ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_=>()][0-9A-Za-z]?")
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Chromium is not installed (bash .ci/chromium.sh installs Debian's chromium)")
 
 
-def screen_text(frames: list[bytes]) -> str:
-    """Everything the page was sent, as text (cursor moves become spaces)."""
-    return _ESCAPES.sub(b" ", b"".join(frames)).decode("utf-8", "replace")
+class PageScreen:
+    """The page's terminal as text: every byte the page received, replayed
+    into a terminal emulator larger than the page's (the app positions every
+    line absolutely, so a larger screen shows the same)."""
+
+    def __init__(self) -> None:
+        import pyte
+
+        self.frames: list[bytes] = []
+        self._screen = pyte.Screen(400, 150)
+        self._stream = pyte.ByteStream(self._screen)
+        self._fed = 0
+
+    def received(self, payload: bytes | str) -> None:
+        if isinstance(payload, bytes):  # text frames are the server's pongs
+            self.frames.append(payload)
+
+    @property
+    def text(self) -> str:
+        for frame in self.frames[self._fed:]:
+            self._stream.feed(frame)
+        self._fed = len(self.frames)
+        return "\n".join(line.rstrip() for line in self._screen.display)
 
 
 @pytest.fixture
@@ -66,18 +84,19 @@ def served() -> Iterator[str]:
             proc.wait(20)
 
 
-async def _until(frames: list[bytes], text: str, what: str) -> None:
+async def _until(page: PageScreen, text: str, what: str, gone: bool = False) -> None:
+    """Wait until `text` is on the page (or, with `gone`, no longer is)."""
     deadline = time.monotonic() + TIMEOUT_S
-    while text not in screen_text(frames):
+    while (text in page.text) if gone else (text not in page.text):
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; the page got: {screen_text(frames)[-2000:]!r}")
+            raise AssertionError(f"timed out waiting for {what}; the page shows:\n{page.text.rstrip()}")
         await asyncio.sleep(0.1)
 
 
 async def test_the_app_runs_in_headless_chromium(served: str, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
-    frames: list[bytes] = []
+    shown = PageScreen()
     async with async_playwright() as p:
         # A fresh profile every run (playwright passes it as --user-data-dir).
         browser = await p.chromium.launch_persistent_context(
@@ -85,23 +104,20 @@ async def test_the_app_runs_in_headless_chromium(served: str, tmp_path: Path) ->
             viewport={"width": 1400, "height": 900})
         try:
             page = await browser.new_page()
-            page.on("websocket", lambda ws: ws.on(
-                "framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else b"")))
+            page.on("websocket", lambda ws: ws.on("framereceived", shown.received))
             await page.goto(served)
             # The first screen: the simulated badge, the prompt box, the columns, then the welcome.
-            await _until(frames, "SIMULATED", "the status line")
-            await _until(frames, "Welcome to the routing playground", "the first-run welcome")
-            text = screen_text(frames)
-            assert "Prompt" in text and "fixed" in text and "cost" in text
+            await _until(shown, "SIMULATED", "the status line")
+            await _until(shown, "Welcome to the routing playground", "the first-run welcome")
+            assert "Prompt" in shown.text and "fixed" in shown.text and "cost" in shown.text
             await page.locator(".textual-terminal").click()
             await page.keyboard.press("Enter")  # dismiss the welcome
-            await asyncio.sleep(0.5)
-            sent_before = len(frames)
+            await _until(shown, "Welcome to the routing playground", "the welcome to close", gone=True)
             await page.keyboard.type(PROMPT, delay=20)
-            await _until(frames[sent_before:], "step by step", "the typed prompt")
+            await _until(shown, PROMPT, "the typed prompt")
             await page.keyboard.press("Control+s")
-            await _until(frames, "streaming", "a column streaming")
-            await _until(frames, "✓ done", "a column done")
+            await _until(shown, "streaming", "a column streaming")
+            await _until(shown, "✓ done", "a column done")
             await page.screenshot(path=str(tmp_path / "served.png"))
         finally:
             await browser.close()
@@ -116,5 +132,5 @@ async def test_the_app_runs_in_headless_chromium(served: str, tmp_path: Path) ->
         await asyncio.sleep(0.2)
     assert run is not None and run.prompt == PROMPT
     words = [w for w in re.findall(r"[A-Za-z]{5,}", run.answers[0].text)][:5]
-    shown = " ".join(screen_text(frames).split())
-    assert words and all(w in shown for w in words), (words, shown[-3000:])
+    on_page = " ".join(shown.text.split())
+    assert words and all(w in on_page for w in words), (words, shown.text)
