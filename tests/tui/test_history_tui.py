@@ -162,6 +162,8 @@ async def test_the_session_is_remembered() -> None:
         await type_prompt(pilot, PROMPT)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "the answers")
+        await wait_for(pilot, lambda: app.totals.totals is not None and app.totals.totals.session_usd > 0,
+                       "the session total")
         spent = app.totals.totals.session_usd  # type: ignore[union-attr]
         app._values["fixed"] = {"model": "gpt-4o"}  # as the tuning screen's apply does
     memory, problem = load_memory()
