@@ -64,6 +64,13 @@ async def _send(pilot: object, app: object, prompt: str) -> None:
     await pilot.press("ctrl+s")  # type: ignore[attr-defined]
 
 
+async def _settled(pilot: object) -> None:
+    """Let the last renders land (a finished column re-renders its answer)."""
+    for _ in range(3):
+        await pilot.wait_for_scheduled_animations()  # type: ignore[attr-defined]
+        await pilot.pause(0.5)  # type: ignore[attr-defined]
+
+
 def _streamed(app: object, chars: int) -> bool:
     runs = [c.current for c in app.columns]  # type: ignore[attr-defined]
     return all(r is not None and len(r.displayed) >= chars for r in runs)
@@ -110,7 +117,7 @@ async def outage(size: tuple[int, int]) -> str:
             engine = app.engine
             if engine is not None and engine.health.circuit_state("gpt-4o") == "OPEN":
                 break
-        await pilot.pause(0.3)
+        await _settled(pilot)
         return app.export_screenshot()
 
 
@@ -124,7 +131,7 @@ async def tuning(size: tuple[int, int]) -> str:
         await _until(pilot, lambda: isinstance(app.screen, TuningScreen) and app.screen.ready,  # type: ignore[attr-defined]
                      "the tuning preview")
         await pilot.press("shift+left")
-        await pilot.pause(0.3)
+        await _settled(pilot)
         return app.export_screenshot()  # type: ignore[attr-defined]
 
 
@@ -136,7 +143,7 @@ async def help_screen(size: tuple[int, int]) -> str:
         await _ready(pilot, app)
         await pilot.press("f1")
         await _until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
+        await _settled(pilot)
         return app.export_screenshot()  # type: ignore[attr-defined]
 
 
@@ -147,7 +154,7 @@ async def small_terminal(size: tuple[int, int]) -> str:
         await _ready(pilot, app)
         await _send(pilot, app, "What is the capital of France? Answer in one sentence.")
         await _until(pilot, lambda: _ended(app), "the answers")
-        await pilot.pause(0.3)
+        await _settled(pilot)
         return app.export_screenshot()  # type: ignore[attr-defined]
 
 
