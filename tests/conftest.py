@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.cli import InProcessCli
 from tests.helpers.env import PROVIDER_ENV, TEST_SIM_SPEED
 
 # Token counts must not depend on what a machine happens to have cached:
@@ -47,3 +48,7 @@ def sim_server() -> Iterator[object]:
         server.stop()
 
 
+@pytest.fixture()
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> InProcessCli:
+    """The CLI in-process: `run_cli("run", "hi", "--json")` -> returncode, stdout, stderr."""
+    return InProcessCli(capsys, monkeypatch)

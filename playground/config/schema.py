@@ -21,7 +21,9 @@ ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # No NaN or infinity anywhere: `inf` prices would export as invalid JSON
+    # (`Infinity`) and YAML `.inf`, an infinite timeout disables hang detection.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class RouterSection(_Section):
@@ -110,11 +112,16 @@ class RetrySection(_Section):
         default_factory=lambda: ["rate_limited", "overloaded", "server_error", "timeout", "connection"])
 
 
+# Upper bounds of the timeouts (seconds); the CLI's timeout flags use them too.
+MAX_IDLE_S = 3600.0
+MAX_TOTAL_S = 7200.0
+
+
 class TimeoutsSection(_Section):
     connect_s: float = Field(default=5.0, gt=0, le=600)
     first_token_s: float = Field(default=30.0, gt=0, le=3600)
-    idle_s: float = Field(default=20.0, gt=0, le=3600)
-    total_s: float = Field(default=180.0, gt=0, le=7200)
+    idle_s: float = Field(default=20.0, gt=0, le=MAX_IDLE_S)
+    total_s: float = Field(default=180.0, gt=0, le=MAX_TOTAL_S)
 
 
 class BreakerSection(_Section):
