@@ -30,24 +30,17 @@ PORT_RANGE = (0, 65535)
 MAX_OUTPUT_TOKENS_RANGE = (1, 10_000_000)
 
 
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
-
-
 def bounded_float(low: float, high: float, *, low_open: bool = False, unit: str = "") -> Callable[[str], float]:
     """An argparse type: a finite float in [low, high] (or (low, high] when `low_open`)."""
-    shown = f"{'>' if low_open else '≥'} {low:g} and ≤ {high:g}{unit}"
+    allowed = f"allowed: {'>' if low_open else '≥'} {low:g} and ≤ {high:g}{unit}"
 
     def parse(text: str) -> float:
-        value = _number(text)
-        if value < low or (low_open and value == low) or value > high:
-            raise argparse.ArgumentTypeError(f"{text} is out of range; allowed: {shown}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text[:40]!r}; {allowed}") from None
+        if not math.isfinite(value) or value < low or (low_open and value == low) or value > high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range; {allowed}")
         return value
 
     return parse
