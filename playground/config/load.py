@@ -143,12 +143,12 @@ def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = Non
         if explicit:
             raise UserError(f"config file {path} does not exist (omit --config to use the default "
                             f"{paths.config_dir() / 'config.toml'})")
-        defaults = parse_policy_text("", "defaults", env, extra_models)
         if not create:
-            return LoadedConfig(defaults, None)
+            return LoadedConfig(parse_policy_text("", "defaults", env, extra_models), None)
         try:
             write_private(path, FIRST_RUN_CONFIG)
         except UserError as exc:  # a read-only home must not stop the app
+            defaults = parse_policy_text("", "defaults", env, extra_models)
             return LoadedConfig(defaults, None, info=[f"{exc}; running on the default configuration"])
         created = True
     try:
