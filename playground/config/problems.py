@@ -82,6 +82,13 @@ def problem(key: tuple[str, ...], message: str, *values: Any, origin: str = "") 
     return ConfigProblem(origin, tuple(str(k) for k in key), message, values[0] if values else None, bool(values))
 
 
+def name_list(names: Sequence[str], limit: int = 8) -> str:
+    """`a, b, c` — distinct names, the first `limit` of them, then how many more."""
+    distinct = list(dict.fromkeys(names))
+    shown = ", ".join(short_repr(n)[1:-1] if isinstance(n, str) else short_repr(n) for n in distinct[:limit])
+    return shown + (f" and {len(distinct) - limit} more" if len(distinct) > limit else "")
+
+
 def describe_problems(problems: Sequence[ConfigProblem], limit: int = SHOWN_PROBLEMS) -> list[str]:
     """One line per problem, the first `limit` of them, then how many more."""
     lines = [str(p) for p in problems[:limit]]

@@ -258,3 +258,72 @@ def test_falling_back_drops_discovered_models_of_a_provider_only_the_broken_file
                                                                                     "quality": 0.5}}}
     loaded = load_config(path, extra_models=extra)
     assert loaded.fell_back_to == "defaults" and "box-llama" not in loaded.settings.catalog.models
+
+
+def _many_bad_models(count: int) -> str:
+    return "".join(f"[models.m{i}]\nprovider = \"openai\"\ncontext_window = -{i + 1}\n" for i in range(count))
+
+
+def test_many_problems_are_located_in_one_scan_and_the_first_20_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from playground.config import load
+
+    scans = []
+    real_index = load.KeyIndex
+
+    def counting(text: str) -> object:
+        scans.append(len(text))
+        return real_index(text)
+
+    monkeypatch.setattr(load, "KeyIndex", counting)
+    with pytest.raises(ConfigError) as caught:
+        parse_policy_text(_many_bad_models(2000), "big.toml")
+    assert len(scans) == 1  # not one scan of the whole file per problem
+    problems = caught.value.problems
+    assert len(problems) == 2000
+    assert str(problems[1999]) == "big.toml:6000: models.m1999.context_window = -2000: must be greater than 0"
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 21 and lines[0].startswith("big.toml:3: models.m0.context_window = -1")
+    assert lines[-1] == "... and 1980 more problems (fix these and run again to see them)"
+
+
+def test_a_broken_file_notice_lists_the_first_20_problems(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(_many_bad_models(30))
+    notice = load_config(path).notices()[-1]
+    assert notice.count("models.m") == 20 and notice.endswith("... and 10 more problems (fix these and run again to see them)")
+
+
+def test_locating_keys_in_headers_dotted_keys_and_quoted_keys() -> None:
+    from playground.config.locate import KeyIndex
+
+    index = KeyIndex('version = 1\n[retry]\nmax_attempts = 2\n[models."gpt-4o"]\nsim.ttft_ms = 3\n'
+                     'strategies.fixed.model = "x"\n')
+    assert index.locate(("retry", "max_attempts")) == 3
+    assert index.locate(("retry", "jitter")) == 2  # absent: its table's line
+    assert index.locate(("models", "gpt-4o", "sim", "ttft_ms")) == 5
+    assert index.locate(("models", "gpt-4o", "sim")) == 5
+    assert index.locate(("timeouts", "idle_s")) is None
+
+
+def test_no_value_in_the_schema_may_be_infinite_or_nan() -> None:
+    for text, key in (("[models.gpt-4o]\ninput_per_mtok = inf\n", "models.gpt-4o.input_per_mtok"),
+                      ("[cache]\nttl_s = inf\n", "cache.ttl_s"),
+                      ("[models.gpt-4o.capabilities]\ncoding = nan\n", "models.gpt-4o.capabilities.coding")):
+        with pytest.raises(ConfigError, match=f"c.toml:2: {key} = (inf|nan): (must be a finite number|.*)"):
+            parse_policy_text(text, "c.toml")
+
+
+def test_a_huge_value_is_shown_short_in_a_message() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_policy_text("[router]\ncolumns = [" + ", ".join(['"x"'] * 10_000) + "]\n", "c.toml")
+    assert len(str(caught.value)) < 400 and "..." in str(caught.value)
+
+
+def test_private_files_get_private_parent_directories(tmp_path: Path) -> None:
+    from playground.config.files import write_private
+
+    target = tmp_path / "a" / "b" / "c.txt"
+    write_private(target, "x")
+    assert [mode(p) for p in (tmp_path / "a", tmp_path / "a" / "b", target)] == [0o700, 0o700, 0o600]
+    with pytest.raises(UserError, match="directory .* does not exist"):
+        write_private(tmp_path / "none" / "x.txt", "x", parents=False)
