@@ -116,10 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_text(argv: Sequence[str]) -> None:
     """Arguments that are not valid UTF-8 reach Python as lone surrogates;
-    refuse them here, before they can fail an encoder deep inside."""
+    refuse them here, before they can fail an encoder deep inside. (A NUL
+    cannot come from a real command line, only from a caller of `main`.)"""
     for index, arg in enumerate(argv, start=1):
         if any("\ud800" <= c <= "\udfff" for c in arg):
             raise UserError(f"argument {index} is not valid UTF-8 text; pass text (prompts, names, paths) as UTF-8")
+        if "\x00" in arg:
+            raise UserError(f"argument {index} contains a NUL character")
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -145,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_stdout()
+    except OSError as exc:  # the system refused a file the user named (name too long, no permission...)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        report_error(f"{where}{exc.strerror or exc}")
+        return EXIT_USER_ERROR
     except Exception as exc:  # a bug: still one line, never a traceback or a secret
         report_internal_error(exc)
         return EXIT_INTERNAL

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.helpers.cli import InProcessCli
 from tests.helpers.env import PROVIDER_ENV, TEST_SIM_SPEED
@@ -18,6 +19,15 @@ from tests.helpers.env import PROVIDER_ENV, TEST_SIM_SPEED
 # as a fresh CI machine does (snapshots show counts). Set before any counter
 # exists; subprocesses inherit it.
 os.environ["TIKTOKEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="playground-tiktoken-empty-")
+
+
+# Property tests stay quick in CI (HYPOTHESIS_PROFILE=deep for a long hunt).
+# No example database: nothing is written to the work tree, and two copies
+# of the suite running at once do not share state.
+settings.register_profile("ci", max_examples=25, deadline=None, database=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=1000, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

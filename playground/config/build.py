@@ -186,10 +186,16 @@ def _strategy_values(policy: PolicyFile, catalog: Catalog, problems: list[Config
                 good[key] = param.coerce(raw, name, catalog)
             except UserError as exc:
                 problems.append(problem(("strategies", name, key), _after_colon(str(exc)), raw))
+            except (TypeError, ValueError, OverflowError):  # a value of another shape (a list for a name...)
+                problems.append(problem(("strategies", name, key), f"expected a {param.type} value, "
+                                        f"not a {type(raw).__name__}", raw))
         try:
             make_strategy(name, catalog, good)
         except UserError as exc:
             problems.append(problem(("strategies", name), str(exc)))
+            continue
+        except (TypeError, ValueError, OverflowError) as exc:  # a value of a shape the strategy cannot use
+            problems.append(problem(("strategies", name), f"these parameters do not fit {name}: {exc}"))
             continue
         values[name] = good
     return values

@@ -25,8 +25,8 @@ def _raw_section(path: Path, env: Mapping[str, str], name: str) -> dict[str, Any
     """One table of the file with environment overrides, unvalidated
     (validation, with its precise errors, comes after)."""
     try:
-        data = parse_toml(read_capped(path), str(path)) if path.is_file() else {}
-    except (OSError, ValueError, ConfigError):  # unreadable, not UTF-8, not TOML: validation reports it
+        data = parse_toml(read_capped(path), str(path))
+    except (OSError, ValueError, ConfigError):  # missing, unreadable, not UTF-8, not TOML: validation reports it
         data = {}
     section = apply_overrides(data, env_overrides(env)).get(name, {})
     return section if isinstance(section, dict) else {}

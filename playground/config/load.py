@@ -139,7 +139,11 @@ def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = Non
     env = os.environ if env is None else env
     path, explicit = resolve_config_path(path, env)
     created = False
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long for the file system, ...
+        raise UserError(f"config file {path}: {exc.strerror or exc}") from None
+    if not found:
         if explicit:
             raise UserError(f"config file {path} does not exist (omit --config to use the default "
                             f"{paths.config_dir() / 'config.toml'})")
