@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -55,6 +56,10 @@ class ProviderSection(_Section):
             return value
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if "@" in urlsplit(value).netloc:
+            # Files are shared and exported; a key belongs in the environment.
+            raise ValueError("must not carry credentials (user:key@host); put the key in an environment variable "
+                             "and name it in api_key_env")
         return value.rstrip("/")
 
     @field_validator("api_key_env", "base_url_env")

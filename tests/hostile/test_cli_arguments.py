@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers.cli import InProcessCli
-from tests.helpers.hostile import SECRET_ENV, assert_result_or_one_line, values
+from tests.helpers.hostile import assert_result_or_one_line, values
 
 # Flags each command takes a value for. Left out on purpose: --out (writes
 # where it is told: tested by name), `sim` and `tui` (they run until stopped).
@@ -43,22 +42,14 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     return [*argv, *BOUNDED.get(command, ())]
 
 
-@pytest.fixture()
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name, value in SECRET_ENV.items():
-        monkeypatch.setenv(name, value)
-    return tmp_path
-
-
 @given(argv=command_lines())
-def test_any_command_line(argv: list[str], run_cli: InProcessCli, in_tmp: Path) -> None:
+def test_any_command_line(argv: list[str], run_cli: InProcessCli) -> None:
     proc = run_cli(*argv)
     assert_result_or_one_line(proc, Path(os.environ["HOME"]))
 
 
 @given(flag=st.sampled_from(["--port", "--speed", "--seed"]), value=values())
-def test_simulator_flags_out_of_range(flag: str, value: str, run_cli: InProcessCli, in_tmp: Path) -> None:
+def test_simulator_flags_out_of_range(flag: str, value: str, run_cli: InProcessCli) -> None:
     """`sim` serves until stopped, so only values that cannot start it are drawn
     here; the value must then be refused in one line."""
     try:

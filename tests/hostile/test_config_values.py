@@ -42,7 +42,7 @@ def test_any_value_in_the_config_file(key: tuple[str, ...], value: Any, tmp_path
     except (TypeError, ValueError):  # not representable in TOML (a lone surrogate, None): nothing to write
         return
     config = tmp_path / "c.toml"
-    config.write_text(text, encoding="utf-8", errors="surrogateescape")
+    config.write_bytes(text.encode("utf-8", "surrogatepass"))  # a lone surrogate makes the file invalid UTF-8
     for command in (("export", "-f", "litellm"), ("models", "--json")):
         proc = run_cli("--config", str(config), *command)
         assert_result_or_one_line(proc, Path(os.environ["HOME"]))
