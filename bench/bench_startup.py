@@ -48,7 +48,8 @@ def wall(argv: list[str], env: dict[str, str]) -> float:
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit(f"bench_startup: {' '.join(argv[-3:])} exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+        detail = (proc.stderr or "").strip()[-300:]
+        raise SystemExit(f"bench_startup: {' '.join(argv[-3:])} exited {proc.returncode}: {detail}")
     return elapsed
 
 
@@ -57,7 +58,7 @@ def median_wall(argv: list[str], env: dict[str, str], runs: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per figure (the median is reported)")
     parser.add_argument("--smoke", action="store_true", help="one run of each, to check the benchmark itself works")
     args = parser.parse_args()

@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="maximum output tokens (default 1024)")
     parser.add_argument("--repeat", type=bounded_int(1, MAX_REPEAT), default=1, metavar="N",
                         help="send the prompt N times per strategy (with --cache, later sends can hit the cache)")
-    parser.add_argument("--cache", action="store_true", help="use the semantic cache (exact, then embedding similarity)")
+    parser.add_argument("--cache", action="store_true",
+                        help="use the semantic cache (exact, then embedding similarity)")
     add_session_flags(parser)
 
 

@@ -9,7 +9,8 @@ from playground.cli_support import add_param_flag, add_session_flags, load_setti
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--strategy", "-s", action="append", metavar="NAME", help="strategy column to show (repeatable)")
+    parser.add_argument("--strategy", "-s", action="append", metavar="NAME",
+                        help="strategy column to show (repeatable)")
     parser.add_argument("--prompt", default=None, help="prefill the prompt box")
     parser.add_argument("--send", action="store_true", help="send the --prompt as soon as the app is ready")
     add_param_flag(parser)

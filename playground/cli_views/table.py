@@ -14,6 +14,7 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Se
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
     lines = []
     for row in (header, *rows):
-        cells = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [str(c).rjust(w) if i in right else str(c).ljust(w)
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         lines.append(GAP.join(cells).rstrip())
     return "\n".join(lines) + "\n"

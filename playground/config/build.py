@@ -76,7 +76,8 @@ class Settings:
         return Session.open(self.session_options(**overrides), env=env, catalog=self.catalog)
 
 
-def build_settings(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[str, Any]] | None = None) -> Settings:
+def build_settings(policy: PolicyFile, origin: str,
+                   extra_models: Mapping[str, dict[str, Any]] | None = None) -> Settings:
     """Raise `ConfigError` listing every problem found (not just the first)."""
     problems: list[ConfigProblem] = []
     catalog = _catalog(policy, origin, extra_models or {}, problems)
@@ -160,7 +161,8 @@ def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[st
 def _check_router(policy: PolicyFile, problems: list[ConfigProblem]) -> None:
     allowed = ", ".join(STRATEGIES)
     if policy.router.strategy not in STRATEGIES:
-        problems.append(problem(("router", "strategy"), f"unknown strategy; allowed: {allowed}", policy.router.strategy))
+        problems.append(problem(("router", "strategy"), f"unknown strategy; allowed: {allowed}",
+                                policy.router.strategy))
     unknown = [c for c in policy.router.columns if c not in STRATEGIES]
     if unknown:
         problems.append(problem(("router", "columns"), f"unknown strategy {name_list(unknown)}; allowed: {allowed}",

@@ -40,7 +40,8 @@ def _targets(path: Path, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
     given = _raw_section(path, env, "providers")
     targets = []
     for name in dict.fromkeys([*catalog, *given]):
-        spec = {**catalog.get(name, {}), **(given.get(name) if isinstance(given.get(name), dict) else {})}
+        entry = given.get(name)
+        spec = {**catalog.get(name, {}), **(entry if isinstance(entry, dict) else {})}
         base_env, key_env = str(spec.get("base_url_env") or ""), str(spec.get("api_key_env") or "")
         if name in given:
             wanted = spec.get("discover") is True

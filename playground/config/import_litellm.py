@@ -78,7 +78,7 @@ def import_litellm(path: str | Path, notes: list[str] | None = None) -> PolicyFi
     if len(text) > MAX_BYTES:
         raise UserError(f"{path}: larger than {MAX_BYTES:,} characters; not a LiteLLM proxy config")
     try:
-        data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader with limits
+        data = yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader with limits
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -248,11 +248,13 @@ class _Importer:
         section["input_per_mtok"] = round(in_cost * 1_000_000, 6)
         section["output_per_mtok"] = round(out_cost * 1_000_000, 6)
         if window_key is None:
-            self.notes.append(f"{where} ({name}): no model_info.max_input_tokens; context window set to {DEFAULT_CONTEXT:,}")
+            self.notes.append(f"{where} ({name}): no model_info.max_input_tokens; context window set to "
+                              f"{DEFAULT_CONTEXT:,}")
             window = DEFAULT_CONTEXT
         else:
             self.number(f"{where}.model_info.{window_key}", window, whole=True)
             sources["context_window"] = (f"{where}.model_info.{window_key}", window)
+        assert window is not None  # the default, or a checked whole number
         section["context_window"] = window
         max_output = info.get("max_output_tokens")
         if max_output is not None:
@@ -349,16 +351,19 @@ class _Importer:
             self.number(f"router_settings.{key}", router.get(key))
         routing = router.get("routing_strategy")
         if routing is not None and not isinstance(routing, str):
-            raise self.bad("router_settings.routing_strategy", routing, "must be a strategy name such as simple-shuffle")
+            raise self.bad("router_settings.routing_strategy", routing,
+                           "must be a strategy name such as simple-shuffle")
         out: dict[str, Any] = {}
         retry: dict[str, Any] = {}
         if isinstance(router.get("num_retries"), int):
             retry["retries_per_model"] = max(0, min(10, router["num_retries"]))
         if isinstance(router.get("max_fallbacks"), int):
-            retry["max_attempts"] = max(1, min(50, (1 + retry.get("retries_per_model", 1)) * (1 + router["max_fallbacks"])))
+            tries = (1 + retry.get("retries_per_model", 1)) * (1 + router["max_fallbacks"])
+            retry["max_attempts"] = max(1, min(50, tries))
         if retry:
-            self.validated(RetrySection, retry, {"retries_per_model": ("router_settings.num_retries", router.get("num_retries")),
-                                                 "max_attempts": ("router_settings.max_fallbacks", router.get("max_fallbacks"))})
+            self.validated(RetrySection, retry, {
+                "retries_per_model": ("router_settings.num_retries", router.get("num_retries")),
+                "max_attempts": ("router_settings.max_fallbacks", router.get("max_fallbacks"))})
             out["retry"] = retry
         breaker: dict[str, Any] = {}
         if isinstance(router.get("allowed_fails"), int):
@@ -377,7 +382,8 @@ class _Importer:
                               "with that many minimum calls and a 50% failure-rate threshold")
         if router.get("timeout") is not None:
             out["timeouts"] = {"total_s": float(router["timeout"])}
-            self.validated(TimeoutsSection, out["timeouts"], {"total_s": ("router_settings.timeout", router["timeout"])})
+            self.validated(TimeoutsSection, out["timeouts"],
+                           {"total_s": ("router_settings.timeout", router["timeout"])})
         chains: dict[str, list[str]] = {}
         for key in ("fallbacks", "context_window_fallbacks"):
             items = router.get(key)
@@ -427,7 +433,8 @@ class _Importer:
         if self.complexity is not None:
             tiers = self.complexity.get("tiers") or {}
             pick = {k: self.resolve(v if isinstance(v, str) else str(v[0])) for k, v in tiers.items() if v}
-            values = {k: pick[t] for k, t in (("small_model", "SIMPLE"), ("mid_model", "MEDIUM"), ("large_model", "COMPLEX"))
+            tier_of = (("small_model", "SIMPLE"), ("mid_model", "MEDIUM"), ("large_model", "COMPLEX"))
+            values = {k: pick[t] for k, t in tier_of
                       if pick.get(t)}
             self.notes.append("complexity_router imported as the complexity strategy (SIMPLE, MEDIUM, COMPLEX tiers); "
                               "its tier_boundaries score a different rule set and were not imported")
@@ -475,7 +482,8 @@ class _Importer:
                 cache["similarity_threshold"] = float(params["similarity_threshold"])
             self.validated(CacheSection, cache, {
                 "ttl_s": (f"{key}.cache_params.ttl", params.get("ttl")),
-                "similarity_threshold": (f"{key}.cache_params.similarity_threshold", params.get("similarity_threshold"))})
+                "similarity_threshold": (f"{key}.cache_params.similarity_threshold",
+                                         params.get("similarity_threshold"))})
             out["cache"] = cache
         for extra in sorted(set(value) - {"cache", "cache_params"}, key=str):
             self.notes.append(f"{key}.{extra} not imported (no counterpart in the playground)")

@@ -44,8 +44,9 @@ class LoadedConfig:
                  f"models, strategies and resilience)"] if self.created else []
         lines += self.info
         if self.problems:
-            lines.append("\n".join([f"configuration problems: using the {self.fell_back_to.removesuffix('s')} configuration "
-                                     f"and ignoring {self.path}:", *(f"  {p}" for p in describe_problems(self.problems))]))
+            head = (f"configuration problems: using the {self.fell_back_to.removesuffix('s')} configuration "
+                    f"and ignoring {self.path}:")
+            lines.append("\n".join([head, *(f"  {p}" for p in describe_problems(self.problems))]))
         return lines
 
 
@@ -158,7 +159,8 @@ def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = Non
     try:
         text = read_capped(path)
     except UnicodeDecodeError as exc:
-        raise UserError(f"cannot read config file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise UserError(f"cannot read config file {path}: not UTF-8 text (byte {exc.start}); "
+                        "save it as UTF-8") from None
     except OSError as exc:
         raise UserError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     try:
@@ -185,7 +187,8 @@ def _remember(path: Path, text: str) -> None:
         pass  # remembering is a convenience; the config itself loaded fine
 
 
-def _last_good(path: Path, env: Mapping[str, str], extra_models: Mapping[str, dict[str, Any]] | None) -> tuple[Settings, str]:
+def _last_good(path: Path, env: Mapping[str, str],
+               extra_models: Mapping[str, dict[str, Any]] | None) -> tuple[Settings, str]:
     """The last good file, else the defaults: with the environment overrides
     and discovered models when they fit, without them when they do not (a
     discovered model may belong to a provider only the rejected file defines)."""

@@ -60,7 +60,8 @@ def test_run_readable_summary_is_side_by_side(run_cli: InProcessCli) -> None:
         (("run", "hi", "-s", "smart"), None, "unknown strategy 'smart'; choose from: fixed, complexity, task, cost"),
         (("run", "hi", "-p", "complexity.high_threshold=2"), None, "complexity.high_threshold: 2.0 is out of range"),
         (("run", "hi", "--max-tokens", "2000000"), None, "more than any available model's context window"),
-        (("run", "hi", "-p", "cascade.judge=gpt-4o"), None, "--param given for cascade, which is not run; add -s cascade"),
+        (("run", "hi", "-p", "cascade.judge=gpt-4o"), None,
+         "--param given for cascade, which is not run; add -s cascade"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_line(args: tuple[str, ...], stdin: str | None, fragment: str,
@@ -73,7 +74,8 @@ def test_user_mistakes_exit_2_with_one_line(args: tuple[str, ...], stdin: str | 
 def test_prompt_larger_than_every_window(run_cli: InProcessCli) -> None:
     huge = "lorem ipsum dolor sit amet " * 220_000  # > 1.1M tokens; the largest window is ~1.05M
     proc = run_cli("run", "-", "--json", stdin=huge)
-    assert_one_line_error(proc, 2, "more than any available model's context window; the largest is openrouter-gemini-2-5-flash")
+    assert_one_line_error(proc, 2, "more than any available model's context window; "
+                                   "the largest is openrouter-gemini-2-5-flash")
 
 
 def test_invalid_api_key_exits_1_with_auth_error(run_cli: InProcessCli) -> None:
@@ -136,6 +138,7 @@ def test_run_with_cache_serves_the_repeat_from_the_cache(run_cli: InProcessCli) 
     assert proc.returncode == 0, proc.stderr
     first, second = [json.loads(line) for line in proc.stdout.splitlines()]
     assert first["cache"]["hit"] is False and first["cost_usd"] > 0
-    assert second["cache"] == {"hit": True, "kind": "exact", "similarity": 1.0, "cached_prompt": "What is a bloom filter?",
+    assert second["cache"] == {"hit": True, "kind": "exact", "similarity": 1.0,
+                               "cached_prompt": "What is a bloom filter?",
                                "model": "claude-opus-4-5"}
     assert second["cost_usd"] == 0 and second["text"] == first["text"]

@@ -31,7 +31,8 @@ def test_export_toml_to_stdout_is_a_loadable_policy(run_cli: InProcessCli) -> No
     assert_one_line_error(run_cli("export", "--format", "toml", "--strategy", "smart"), 2, "unknown strategy 'smart'")
 
 
-def test_export_litellm_to_a_file_is_private_atomic_and_reports_what_is_lost(tmp_path: Path, run_cli: InProcessCli) -> None:
+def test_export_litellm_to_a_file_is_private_atomic_and_reports_what_is_lost(tmp_path: Path,
+                                                                             run_cli: InProcessCli) -> None:
     out = tmp_path / "exports" / "litellm" / "config.yaml"
     proc = run_cli("export", "--format", "litellm", "--out", str(out), "--parents", **SENTINELS)
     assert proc.returncode == 0, proc.stderr
@@ -79,7 +80,8 @@ def test_import_saves_a_profile_refuses_to_overwrite_and_exports_it(tmp_path: Pa
     assert exported.returncode == 0, exported.stderr
     config = yaml.safe_load(exported.stdout)
     assert config["router_settings"]["routing_strategy"] == "least-busy"
-    assert [d["litellm_params"].get("weight") for d in config["model_list"] if d["model_name"] == "gpt-4o"] == [3.0, 1.0]
+    weights = [d["litellm_params"].get("weight") for d in config["model_list"] if d["model_name"] == "gpt-4o"]
+    assert weights == [3.0, 1.0]
 
 
 def test_import_default_profile_name_is_the_file_name() -> None:

@@ -13,7 +13,8 @@ from tests.helpers.cli import InProcessCli, error_lines
 from tests.helpers.tui import SIZE, ready
 
 
-def test_strategy_parameters_from_the_config_file_decide_and_the_command_line_wins(tmp_path: Path, run_cli: InProcessCli) -> None:
+def test_strategy_parameters_from_the_config_file_decide_and_the_command_line_wins(tmp_path: Path,
+                                                                                   run_cli: InProcessCli) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[strategies.fixed]\nmodel = "gpt-5-nano"\n')
     proc = run_cli("--config", str(config), "run", "hi", "-s", "fixed", "--json")
@@ -23,7 +24,8 @@ def test_strategy_parameters_from_the_config_file_decide_and_the_command_line_wi
     assert json.loads(proc.stdout)["model"] == "gpt-4o"
 
 
-def test_a_broken_config_still_runs_on_the_last_good_one_and_says_what_it_ignored(tmp_path: Path, run_cli: InProcessCli) -> None:
+def test_a_broken_config_still_runs_on_the_last_good_one_and_says_what_it_ignored(tmp_path: Path,
+                                                                                  run_cli: InProcessCli) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[strategies.fixed]\nmodel = "gpt-5-nano"\n')
     assert run_cli("--config", str(config), "run", "hi", "-s", "fixed", "--json").returncode == 0
@@ -44,14 +46,16 @@ def test_a_missing_explicit_config_is_one_line_exit_2(tmp_path: Path, run_cli: I
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_local_server_is_discovered_and_used_with_no_key(tmp_path: Path, sim_server: object, run_cli: InProcessCli) -> None:
+def test_a_local_server_is_discovered_and_used_with_no_key(tmp_path: Path, sim_server: object,
+                                                           run_cli: InProcessCli) -> None:
     base = sim_server.base_url  # type: ignore[attr-defined]
     config = tmp_path / "c.toml"
     # The file itself may name a model that only discovery knows.
     config.write_text(f'[providers.local]\nkind = "openai"\nbase_url = "{base}/v1"\ndiscover = true\n'
                       f'[strategies.fixed]\nmodel = "local-sim-gpt-4o"\n'
                       # A model the file declares itself is not discovered twice.
-                      f'[models.my-haiku]\nprovider = "local"\napi_name = "sim-claude-haiku-4-5"\ncontext_window = 32000\n'
+                      f'[models.my-haiku]\nprovider = "local"\napi_name = "sim-claude-haiku-4-5"\n'
+                      'context_window = 32000\n'
                       'input_per_mtok = 1.0\noutput_per_mtok = 5.0\n')
     proc = run_cli("--config", str(config), "models", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -103,7 +107,8 @@ def test_ollama_from_its_base_url_variable_is_discovered(sim_server: object, run
     assert "ollama-llama3-2" in rows  # the catalog's own entries stay
 
 
-def test_an_export_of_a_broken_config_fails_instead_of_shipping_an_older_one(tmp_path: Path, run_cli: InProcessCli) -> None:
+def test_an_export_of_a_broken_config_fails_instead_of_shipping_an_older_one(tmp_path: Path,
+                                                                             run_cli: InProcessCli) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[strategies.fixed]\nmodel = "gpt-4o"\n')
     assert run_cli("--config", str(config), "export", "-f", "toml").returncode == 0  # now the last good one

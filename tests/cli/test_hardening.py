@@ -156,7 +156,8 @@ def test_a_key_in_the_base_url_or_with_a_trailing_newline_is_never_printed(run_c
 # --- 10.3 undecodable input --------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [("run", "caf\udce9"), ("run", "hi", "--system", "\udcff"), ("tui", "--prompt", "\ud800")])
+@pytest.mark.parametrize("args", [("run", "caf\udce9"), ("run", "hi", "--system", "\udcff"),
+                                  ("tui", "--prompt", "\ud800")])
 def test_arguments_that_are_not_utf8_are_one_line(args: tuple[str, ...], run_cli: InProcessCli) -> None:
     assert_one_line_error(run_cli(*args), 2, "is not valid UTF-8 text")
 

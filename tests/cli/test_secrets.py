@@ -41,7 +41,8 @@ def config(tmp_path: Path) -> Path:
 
 
 def user_files() -> list[Path]:
-    return [p for root in (paths.config_dir(), paths.state_dir()) if root.exists() for p in root.rglob("*") if p.is_file()]
+    roots = [root for root in (paths.config_dir(), paths.state_dir()) if root.exists()]
+    return [p for root in roots for p in root.rglob("*") if p.is_file()]
 
 
 def test_a_key_in_use_never_reaches_output_or_files(keyed_sim: SimServer, config: Path, run_cli: InProcessCli) -> None:

@@ -29,8 +29,8 @@ SEPARATORS = st.sampled_from([" ", "=", ":", ",", "/", "\n", "'", '"', "[", "."]
 
 def values() -> st.SearchStrategy[str]:
     """Text a user might type, or an attacker would: plain, nasty, or carrying a key."""
-    keyed = st.builds(lambda a, s, k, t: a + s + k + t, st.text(max_size=6), SEPARATORS, st.sampled_from([SECRET, SHAPED]),
-                      st.text(max_size=6))
+    keyed = st.builds(lambda a, s, k, t: a + s + k + t, st.text(max_size=6), SEPARATORS,
+                      st.sampled_from([SECRET, SHAPED]), st.text(max_size=6))
     return st.one_of(st.sampled_from(NASTY), st.text(max_size=40), keyed, st.integers().map(str),
                      st.floats().map(repr))
 

@@ -16,8 +16,9 @@ from tests.helpers.cli import InProcessCli
 from tests.helpers.hostile import SECRET, SHAPED, assert_result_or_one_line, values
 
 KEYS = (("router", "strategy"), ("router", "columns"), ("strategies", "fixed", "model"),
-        ("strategies", "complexity", "high_threshold"), ("strategies", "task", "rules"), ("providers", "openai", "base_url"),
-        ("providers", "openai", "api_key_env"), ("providers", "box", "discover"), ("models", "gpt-4o", "input_per_mtok"),
+        ("strategies", "complexity", "high_threshold"), ("strategies", "task", "rules"),
+        ("providers", "openai", "base_url"), ("providers", "openai", "api_key_env"), ("providers", "box", "discover"),
+        ("models", "gpt-4o", "input_per_mtok"),
         ("models", "mine", "context_window"), ("groups", "fast"), ("fallbacks", "chains", "gpt-4o"),
         ("retry", "max_attempts"), ("timeouts", "total_s"), ("breaker", "window_type"), ("cache", "ttl_s"),
         ("version",), ("strategies", "learned", "router_file"))

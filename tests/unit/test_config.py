@@ -117,7 +117,8 @@ def test_models_can_be_overridden_and_added_and_groups_checked() -> None:
     gpt = settings.catalog.get("gpt-4o")
     assert gpt.input_per_mtok == 1.0 and gpt.capability("coding") == 2 and gpt.capability("reasoning") > 2
     house = settings.catalog.get("house-model")
-    assert (house.provider, house.api_name, house.context_window, house.output_per_mtok) == ("gateway", "house-v2", 32000, 0.6)
+    assert (house.provider, house.api_name, house.context_window, house.output_per_mtok) == (
+        "gateway", "house-v2", 32000, 0.6)
     assert settings.catalog.providers["gateway"].api_key_env == "GATEWAY_KEY"
     assert settings.catalog.groups["mine"] == ("house-model", "gpt-4o")
     with pytest.raises(ConfigError) as caught:
@@ -139,7 +140,8 @@ def test_a_key_pasted_where_a_variable_name_belongs_is_refused_without_echoing_i
 def test_resilience_timeouts_and_cache_reach_the_engine_objects() -> None:
     settings = parse_policy_text(
         '[retry]\nretry_on = ["rate_limited"]\nretries_per_model = 0\n[timeouts]\nidle_s = 3\n'
-        '[breaker]\nwait_in_open_s = 2\n[cache]\nenabled = true\nsimilarity_threshold = 0.8\nttl_s = 5\nmax_entries = 3\n'
+        '[breaker]\nwait_in_open_s = 2\n[cache]\nenabled = true\nsimilarity_threshold = 0.8\nttl_s = 5\n'
+        'max_entries = 3\n'
         '[fallbacks]\nenabled = false\n', "c.toml")
     assert settings.resilience.retry.retry_on == frozenset({ErrorKind.RATE_LIMITED})
     assert settings.resilience.retry.retries_per_model == 0 and not settings.resilience.fallbacks_enabled
@@ -212,14 +214,16 @@ def test_a_catalog_provider_can_be_overridden_in_part_and_a_new_one_needs_a_base
 
 
 def test_strategy_values_are_kept_in_their_declared_types() -> None:
-    settings = parse_policy_text('[strategies.task]\nrules = \'[{"task": "code", "pattern": "def ", "model": "gpt-4o"}]\'\n'
+    settings = parse_policy_text('[strategies.task]\n'
+                                 'rules = \'[{"task": "code", "pattern": "def ", "model": "gpt-4o"}]\'\n'
                                  '[strategies.complexity]\nhigh_threshold = 0.6\n', "c.toml")
     assert settings.values_for("task")["rules"] == [{"task": "code", "pattern": "def ", "model": "gpt-4o"}]
     with pytest.raises(ConfigError, match="not a finite number"):
         parse_policy_text('[strategies.complexity]\nhigh_threshold = nan\n', "c.toml")
 
 
-def test_an_unwritable_config_dir_runs_on_defaults_and_says_why(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_unwritable_config_dir_runs_on_defaults_and_says_why(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
@@ -290,7 +294,8 @@ def test_a_broken_file_notice_lists_the_first_20_problems(tmp_path: Path) -> Non
     path = tmp_path / "c.toml"
     path.write_text(_many_bad_models(30))
     notice = load_config(path).notices()[-1]
-    assert notice.count("models.m") == 20 and notice.endswith("... and 10 more problems (fix these and run again to see them)")
+    assert notice.count("models.m") == 20
+    assert notice.endswith("... and 10 more problems (fix these and run again to see them)")
 
 
 def test_locating_keys_in_headers_dotted_keys_and_quoted_keys() -> None:

@@ -37,14 +37,16 @@ HEAVY = ("pydantic", "numpy", "openai", "anthropic", "httpx2", "textual", "starl
 
 def _loaded_after(code: str) -> list[str]:
     probe = (code + "\nimport sys\n"
-             f"print(','.join(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in {HEAVY!r}))))")
+             f"heavy = {HEAVY!r}\n"
+             "print(','.join(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy))))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return [m for m in out.stdout.strip().split(",") if m]
 
 
 def test_help_and_version_load_nothing_heavy() -> None:
     for argv in (["--help"], ["--version"], ["sim", "--help"]):
-        code = f"import contextlib, io\nfrom playground.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n    main({argv!r})"
+        code = ("import contextlib, io\nfrom playground.cli import main\n"
+                f"with contextlib.redirect_stdout(io.StringIO()):\n    main({argv!r})")
         assert _loaded_after(code) == [], argv
 
 
