@@ -368,3 +368,18 @@ def test_soak_shows_progress_on_a_terminal_only(run_cli: InProcessCli, monkeypat
     from playground.cli import main as again
 
     assert again([*args, "--json"]) == 0 and "answered" not in quiet.getvalue()
+
+
+def test_train_router_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "examples.jsonl"
+    source.write_text(GOOD_EXAMPLES)
+    terminal = _Terminal()
+    with capsys.disabled():
+        monkeypatch.setattr(sys, "stderr", terminal)
+        monkeypatch.setattr(sys, "stdout", io.StringIO())
+        from playground.cli import main
+
+        code = main(["train-router", str(source), "--out", str(tmp_path / "r.json"), "--sim", "--dimensions", "32"])
+    assert code == 0
+    assert "embedding examples" in terminal.getvalue() and "2/2" in terminal.getvalue()
