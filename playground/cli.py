@@ -51,6 +51,22 @@ COMMANDS: tuple[Command, ...] = (
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 
+@dataclass(frozen=True, slots=True)
+class CommandGroup:
+    """A module that declares several commands itself: `add_parsers(sub)`
+    adds their subparsers (keep it light: it runs for every command line)
+    and `table` maps each name to its `run(args) -> int`."""
+
+    module: str
+    add_parsers: str
+    table: str
+
+
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (
+    CommandGroup("playground.cli_eval", "add_eval_parsers", "EVAL_COMMANDS"),
+)
+
+
 class UsageError(UserError):
     """A command line argparse rejected; shown as one line, exit 2."""
 
@@ -111,7 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         sub.add_parser(command.name, help=command.help, description=command.help[:1].upper() + command.help[1:] + ".",
                        declare=_declarer(command))
+    for group in COMMAND_GROUPS:
+        module = import_module(group.module)
+        getattr(module, group.add_parsers)(sub)
+        for name in getattr(module, group.table):
+            _add_config_flag(sub.choices[name])
     return parser
+
+
+def _runner(name: str) -> Callable[[argparse.Namespace], int]:
+    if name in _BY_NAME:
+        return import_module(_BY_NAME[name].module).run
+    for group in COMMAND_GROUPS:
+        table = getattr(import_module(group.module), group.table)
+        if name in table:
+            return table[name]
+    raise UserError(f"unknown command {name!r}")
 
 
 def _check_text(argv: Sequence[str]) -> None:
@@ -131,7 +162,7 @@ def _dispatch(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*argv, "tui"])
-    return import_module(_BY_NAME[args.command].module).run(args)
+    return _runner(args.command)(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "is replaced atomically, mode 0600; a pipe or device (/dev/stdout) is written into")
     parser.add_argument("--parents", action="store_true",
                         help="create the missing directories of --out (mode 0700) instead of refusing")
+    parser.add_argument("--check", action="store_true",
+                        help="run the policy through the real gateway(s) of this format (toml: all) and the "
+                             "playground under the same faults, and print them side by side (installs the "
+                             "gateways into the user cache on first use)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
     if args.strategy:
         strategy_class(args.strategy)
         settings = settings.with_router_strategy(args.strategy)
+    if args.check:
+        from playground.gateways.check import run_check
+
+        return run_check(settings, args.format, say=say)
     if args.out is None or args.out == STDOUT:
         from playground.config.exporters import export_policy
 

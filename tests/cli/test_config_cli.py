@@ -63,7 +63,7 @@ def test_a_local_server_is_discovered_and_used_with_no_key(tmp_path: Path, sim_s
     assert "local-sim-gpt-4o" in rows and not any("embedding" in name for name in rows)
     assert rows["local-sim-gpt-4o"]["input_per_mtok"] == 0 and rows["local-sim-gpt-4o"]["via"] == f"{base}/v1"
     assert "local-sim-claude-haiku-4-5" not in rows and rows["my-haiku"]["context_window"] == 32000
-    assert "local: " in proc.stderr and "added local-sim-claude-opus-4-5, " in proc.stderr
+    assert "local: " in proc.stderr and "local-sim-claude-opus-4-5, " in proc.stderr
     assert "(1 already in the catalog)" in proc.stderr
     proc = run_cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed", "--json")
     assert proc.returncode == 0, proc.stderr
