@@ -71,3 +71,8 @@ def assert_one_line_error(proc: CliResult | subprocess.CompletedProcess[str], co
     assert "Traceback" not in proc.stderr
     assert fragment in proc.stderr
     assert len(error_lines(proc)) == 1, proc.stderr
+
+
+# The name tests used before the CLI ran in-process; for the few that need a
+# real process (prefer the `run_cli` fixture).
+cli = cli_process
