@@ -14,16 +14,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from playground.strategies.registry import STRATEGIES
 
-    described = [cls.describe() for cls in STRATEGIES.values()]
     if args.json:
-        emit_json(described, indent=2)
+        emit_json([cls.describe() for cls in STRATEGIES.values()], indent=2)
         return EXIT_OK
     lines = []
-    for item in described:
-        lines.append(f"{item['name']}: {item['summary']}")
-        for p in item["params"]:
-            bounds = f" [{p['min']}..{p['max']}]" if p["min"] is not None else ""
-            default = p["default"] if p["type"] != "rules" else f"{len(p['default'])} rules"
-            lines.append(f"    {p['name']} ({p['type']}{bounds}, default {default}): {p['help']}")
+    for cls in STRATEGIES.values():
+        lines.append(f"{cls.name}: {cls.summary}")
+        lines += [f"    {param.listing()}" for param in cls.params]
     out("\n".join(lines) + "\n")
     return EXIT_OK

@@ -43,21 +43,11 @@ max_retry_after_s = 1.0
 minimum_calls = 100
 """
 
-ANTHROPIC_404 = ("Portkey export: Anthropic custom_host lacks /v1, so the gateway posts to /messages and gets 404 "
-                 "(issue #12)")
-NO_MIDSTREAM_NOTE = ("export notes do not list the gateway's mid-stream behaviour (no retry or fallback once the "
-                     "stream started); a note line saying 'mid-stream' is expected (issue #12)")
-NO_FAILOVER = ("loadbalance exported without failover: a request that draws the failing deployment fails "
-               "(issue #12: 'load balancing with one deployment down')")
-BUDGET = "LiteLLM export: fallback list not truncated to max_fallbacks, so more attempts than max_attempts (issue #12)"
-COST_CHAIN = ("cost export: the fallback order is the cost pool's, the playground falls back along its configured "
-              "chain (chain_for) instead")
-LITELLM_COST = ("LiteLLM cost export: one cost-routed group without fallbacks, so a failing cheapest model is "
-                "retried, never left")
-TAG_FALLBACK = ("LiteLLM tag-routed export: fallbacks of the tag-filtered group fail with 401 (the fallback "
-                "deployments carry no tag)")
-MAX_TOKENS = ("LiteLLM complexity_router replaces the caller's max_tokens with the tier model's ceiling "
-              "(max_tokens_from_tier_model defaults to true); the export should set it false")
+# Fixed by the exporters (issue #12: Anthropic custom_host, mid-stream notes, load-balanced failover, the
+# LiteLLM attempt budget, cost fallbacks, tag-routed fallbacks, complexity_router max_tokens): no mark left.
+GROQ_FALLBACK_HANG = ("LiteLLM proxy hangs (no end within the client's limit) when the first fallback is "
+                      "groq-llama-3-1-8b on the simulator; the same with fixed model=gpt-5-nano, whose chain starts "
+                      "there too, so not the cost export's shape")
 
 MID = {"overloaded_mid", "cut", "stall"}
 FAILOVER = {"server_error", "rate_limit", "overloaded", "down"}
@@ -72,23 +62,9 @@ def _bugs() -> dict[tuple[str, str], list[tuple[set[str], str, bool]]]:
         for strategy in strategies:
             table.setdefault((gateway, strategy), []).append((faults, reason, strict))
 
-    add("portkey", ["fixed", "fallback"], ALL, ANTHROPIC_404)
-    add("portkey", ["capability", "ensemble"], FAILOVER, ANTHROPIC_404)
-    add("portkey", ["cascade"], FAILOVER | {"chain"}, ANTHROPIC_404)
-    add("portkey", ["complexity", "threshold", "task", "llmrouter"], {"chain"}, ANTHROPIC_404)
-    add("portkey", ["cost"], FAILOVER | {"chain"}, COST_CHAIN)
-    # Random draws: a request drawing the Claude variant hits the 404 (not strict: a run may draw none).
-    add("portkey", ["abtest"], ALL, ANTHROPIC_404 + "; " + NO_FAILOVER, strict=False)
-    add("portkey", ["loadbalance"], FAILOVER | MID, NO_FAILOVER, strict=False)
-    add("portkey", ["loadbalance"], {"chain"}, NO_FAILOVER)
-    add("litellm", ["complexity", "threshold"], ALL, MAX_TOKENS)
-    add("litellm", ["task", "llmrouter"], FAILOVER | {"chain"}, TAG_FALLBACK)
-    add("litellm", ["cost"], FAILOVER | {"chain"}, LITELLM_COST)
-    add("litellm", ["fallback"], {"chain"}, BUDGET)
-    add("litellm", ["loadbalance", "abtest"], FAILOVER | MID, NO_FAILOVER, strict=False)
-    add("litellm", ["loadbalance", "abtest"], {"chain"}, NO_FAILOVER)
-    for gateway in GATEWAYS:
-        add(gateway, list(STRATEGIES), MID, NO_MIDSTREAM_NOTE)
+    add("litellm", ["cost"], FAILOVER | {"chain"}, GROQ_FALLBACK_HANG)
+    # The hung requests of the cases before can keep the proxy from taking the next one (seen once for stall).
+    add("litellm", ["cost"], MID, GROQ_FALLBACK_HANG + " (aftermath)", strict=False)
     return table
 
 
