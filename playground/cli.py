@@ -22,6 +22,7 @@ from playground.core.events import RequestResult
 from playground.core.messages import ChatRequest
 from playground.core.tokens import default_counter
 from playground.engine.session import Session
+from playground.launch import start_simulator
 from playground.providers.endpoints import real_endpoints
 from playground.strategies.base import RouteInput
 from playground.strategies.registry import (
@@ -149,7 +150,7 @@ def _settings(args: argparse.Namespace, *, strict: bool = False) -> Settings:
 
 def _session(args: argparse.Namespace, settings: Settings | None = None) -> Session:
     settings = settings or _settings(args)
-    return settings.open_session(force_sim=args.sim, sim_speed=args.sim_speed)
+    return settings.open_session(force_sim=args.sim, sim_speed=args.sim_speed, simulator=start_simulator)
 
 
 def _read_prompt(raw: str) -> str:
@@ -326,7 +327,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
     if args.idle_timeout is None and args.total_timeout is None:
         timeouts = settings.timeouts
     with settings.open_session(force_sim=True, sim_speed=args.sim_speed, sim_faults=args.faults, seed=args.seed,
-                               timeouts=timeouts) as session:
+                               timeouts=timeouts, simulator=start_simulator) as session:
         values = {**settings.values_for(args.strategy), **overrides.get(args.strategy, {})}
         strategy = make_strategy(args.strategy, session.catalog, values)
 
@@ -360,7 +361,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     overrides = parse_param_overrides(getattr(args, "param", []) or [])
     prompts_file = getattr(args, "prompts", None)
     prompts = load_prompt_set(prompts_file) if prompts_file else None  # a bad file fails before the screen opens
-    session = settings.open_session(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None))
+    session = settings.open_session(force_sim=getattr(args, "sim", False), sim_speed=getattr(args, "sim_speed", None),
+                                    simulator=start_simulator)
     return run_tui(session=session, strategies=names, strategy_values=overrides, initial_prompt=getattr(args, "prompt", None),
                    send_initial_prompt=getattr(args, "send", False), settings=settings,
                    notices=getattr(args, "notices", []), prompts=prompts) or 0

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from playground.core.catalog import CAPABILITY_NAMES, Catalog, ModelSpec
 from playground.core.decision import Candidate, Decision
-from playground.core.errors import UserError
+from playground.core.errors import NoModelFits, UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 
@@ -181,10 +181,6 @@ class RouteInput:
         return self.input_tokens + self.request.max_output_tokens
 
 
-class NoModelFits(UserError):
-    """No available model can hold the request."""
-
-
 class HealthView(Protocol):
     """Live endpoint health, read (never changed) by strategies such as
     load balancing. The engine's `HealthBoard` implements it."""
@@ -313,6 +309,12 @@ class Strategy(ABC):
 
     def validate(self) -> None:
         """Cross-parameter checks; raise `UserError` with the reason."""
+
+    def default_model(self) -> str:
+        """What answers when the engine cannot give `decide` its input (the
+        learned router's embedding failed): a `default_model` parameter if
+        the strategy declares one, else the catalog's flagship."""
+        return str(self.values.get("default_model") or self.catalog.flagship)
 
     @abstractmethod
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision: ...

@@ -116,11 +116,10 @@ def load_router(path: str | Path) -> TrainedRouter:
 
 def builtin_router() -> TrainedRouter:
     """The shipped examples embedded with the simulator's own embedding
-    function: exactly the vectors the simulated endpoint returns."""
-    from playground.sim.embeddings import embed_text
-
-    return train(load_examples(BUILTIN_EXAMPLES), lambda texts: [embed_text(t, DEFAULT_DIMENSIONS) for t in texts],
-                 embedding_model="text-embedding-3-small", dimensions=DEFAULT_DIMENSIONS, simulated=True)
+    function (exactly the vectors the simulated endpoint returns), shipped as
+    plain data; `tests/unit/test_builtin_router.py` keeps it in step."""
+    text = resources.files("playground.strategies").joinpath("data/builtin_router.json").read_text(encoding="utf-8")
+    return TrainedRouter.model_validate_json(text)
 
 
 class LearnedStrategy(Strategy):

@@ -28,6 +28,7 @@ from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
+from playground.launch import open_session
 from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
@@ -42,7 +43,7 @@ from playground.strategies.registry import (
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.policy_actions import PolicyActions
-from playground.tui.run_state import RunState
+from playground.runview.run_state import RunState
 from playground.tui.screens.trace import TraceScreen
 from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.chaos_panel import ChaosPanel
@@ -208,7 +209,7 @@ class PlaygroundApp(PolicyActions, App[int]):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def _open_session(self) -> None:
         try:
-            session = await asyncio.to_thread(Session.open, self._options, None, self.settings.catalog)
+            session = await asyncio.to_thread(open_session, self._options, None, self.settings.catalog)
         except UserError as exc:
             self._session_failed(str(exc))
             return
@@ -536,7 +537,7 @@ def run_tui(
     try:
         if session is None:
             base = settings or parse_policy_text("", "defaults")
-            session = Session.open(session_options or base.session_options(), catalog=base.catalog)
+            session = open_session(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
             strategies=strategies,

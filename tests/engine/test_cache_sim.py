@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.events import Verdict
 from playground.core.messages import ChatRequest
@@ -33,7 +34,7 @@ async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
         try:
             first, verdict = await ask("How do I reset my password on the website?")
             assert not verdict.passed and first.error is None
-            assert [a.role for a in first.attempts] == ["embedding", ""]
+            assert [a.role for a in first.attempts] == [roles.EMBEDDING, roles.ANSWER]
             embedding = first.attempts[0]
             assert embedding.model == "text-embedding-3-small" and embedding.input_tokens > 0
             assert embedding.cost_usd == pytest.approx(embedding.input_tokens * 0.02 / 1_000_000)
@@ -47,7 +48,7 @@ async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
             assert verdict.passed and verdict.details["kind"] == "semantic"
             assert verdict.details["similarity"] >= 0.85
             assert verdict.details["cached_prompt"] == "How do I reset my password on the website?"
-            assert [a.role for a in similar.attempts] == ["embedding"]  # costs only the embedding
+            assert [a.role for a in similar.attempts] == [roles.EMBEDDING]  # costs only the embedding
             assert similar.cost_usd == pytest.approx(similar.attempts[0].cost_usd) and similar.text == first.text
             assert similar.to_dict()["cache"]["hit"] is True
 

@@ -25,6 +25,7 @@ from playground.core.pricing import cost_usd
 from playground.engine.retry import RetryPolicy
 from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.session import Session, SessionOptions
+from playground.launch import open_session
 from playground.engine.timeouts import Timeouts
 from playground.providers.base import Endpoint
 from playground.providers.endpoints import simulated_endpoints
@@ -185,7 +186,7 @@ def test_session_uses_real_providers_when_a_key_is_set() -> None:
 
 
 def test_session_falls_back_to_the_simulator_without_keys() -> None:
-    with Session.open(SessionOptions(), env={}) as session:
+    with open_session(SessionOptions(), env={}) as session:
         assert session.simulated and session.sim_server is not None
         assert len(session.context.available) == len(CATALOG.models)
         assert session.mode_label.startswith("SIMULATED")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
 from playground.core.events import AttemptStarted, Verdict
 from playground.core.messages import ChatRequest
+from playground.core.roles import CallKind
 from playground.engine.runner import Engine
 from playground.providers.endpoints import simulated_endpoints
 from playground.providers.pool import ProviderPool
@@ -48,10 +50,10 @@ async def test_vote_survives_a_failing_member() -> None:
     with SimServer(port=0, speed=40, faults="sim-gpt-4o-mini:server_error=1") as server:
         result, events = await run(server, "ensemble", mode="vote", members="gpt-5-mini,claude-haiku-4-5,gpt-4o-mini")
     assert result.error is None
-    roles = {e.role for e in events if isinstance(e, AttemptStarted)}
-    assert {"member gpt-5-mini", "member claude-haiku-4-5", "member gpt-4o-mini"} <= roles
+    started = {(e.role, e.model) for e in events if isinstance(e, AttemptStarted)}
+    assert {(roles.member(1), "gpt-5-mini"), (roles.member(2), "claude-haiku-4-5"), (roles.member(3), "gpt-4o-mini")} <= started
     failed = [a for a in result.attempts if a.outcome == "failed"]
-    assert failed and all(a.model == "gpt-4o-mini" for a in failed)
+    assert failed and all(a.model == "gpt-4o-mini" and a.role == roles.member(3) for a in failed)
     verdict = next(e for e in events if isinstance(e, Verdict))
     assert verdict.stage == "vote" and verdict.details["failed_members"] == 1
     assert sum(verdict.details["votes"].values()) == 2
@@ -66,10 +68,10 @@ async def test_every_member_failing_is_a_typed_error() -> None:
 async def test_best_of_calls_a_costed_judge() -> None:
     with SimServer(port=0, speed=40) as server:
         result, events = await run(server, "ensemble", mode="best_of", members="gpt-5-mini,claude-haiku-4-5", judge="gpt-5-1")
-    judge = [a for a in result.attempts if a.role == "judge"]
+    judge = [a for a in result.attempts if a.role == roles.JUDGE]
     assert len(judge) == 1 and judge[0].model == "gpt-5-1" and judge[0].cost_usd > 0
     assert any(isinstance(e, Verdict) and e.stage == "judge" for e in events)
-    assert result.final.role.startswith("member")
+    assert result.final is not None and result.final.role.kind is CallKind.MEMBER
 
 
 async def test_cascade_escalates_when_checks_fail_and_shows_each_tier() -> None:
@@ -108,11 +110,12 @@ async def test_cascade_confidence_uses_logprobs_when_available() -> None:
 async def test_llm_router_costs_the_router_call_and_routes() -> None:
     with SimServer(port=0, speed=40) as server:
         result, events = await run(server, "llmrouter")
-    router = [a for a in result.attempts if a.role == "router"]
+    router = [a for a in result.attempts if a.role == roles.ROUTER]
     assert len(router) == 1 and router[0].model == "gpt-5-nano" and router[0].cost_usd > 0
     verdict = next(e for e in events if isinstance(e, Verdict))
     assert verdict.stage == "router" and verdict.model == result.final.model
-    assert result.final.role == "answer"
+    assert result.final is not None and result.final.role == roles.ROUTED
+    assert result.to_dict()["attempts"][-1]["role"] == "answer"  # the JSON label is unchanged
 
 
 def test_plan_strategy_param_errors() -> None:

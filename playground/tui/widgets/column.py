@@ -47,7 +47,7 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.run_state import RunState
+from playground.runview.run_state import RunState
 from playground.tui.widgets.follow_scroll import AnswerScroll
 from playground.tui.widgets.members import MembersPanel
 

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from playground.tui.formatting import format_cost, format_relative
-from playground.tui.run_state import RunState
+from playground.runview.run_state import RunState
 
 BASELINE = "fixed"
 
