@@ -48,11 +48,15 @@ _TIMEOUT_TEXT = {
 
 
 def unexpected_error(exc: Exception, provider: str) -> ProviderError:
-    """A typed error for an exception no adapter mapped. Text that cannot be
-    encoded (a lone surrogate in a prompt or a header) is the request's
-    fault; anything else is ours or the SDK's."""
-    if isinstance(exc, UnicodeError):
-        return ProviderError(ErrorKind.BAD_REQUEST, f"{provider}: the request cannot be sent: {exc}", provider=provider)
+    """A typed error for an exception no adapter mapped. The request's text
+    was checked before any call (`ChatRequest.text_problem`), so text that
+    cannot be encoded now sits in what this provider adds: its key or
+    another header. That is the provider's setup, like a rejected key: not
+    retried, and its other models are skipped. Anything else is a bug of
+    ours or the SDK's."""
+    if isinstance(exc, UnicodeEncodeError):
+        return ProviderError(ErrorKind.AUTH, f"{provider}: the request cannot be sent: {exc.reason} in a header "
+                                             f"(is the API key plain ASCII?)", provider=provider)
     logger.warning("%s: unexpected %s in an attempt", provider, type(exc).__name__, exc_info=exc)
     return ProviderError(ErrorKind.INTERNAL, f"{provider}: unexpected {type(exc).__name__}: {exc}", provider=provider)
 

@@ -151,6 +151,10 @@ class CircuitBreaker:
         self._state = BreakerState.CLOSED
         self._generation = 0
         self._window: deque[_Outcome] = deque()
+        # Failures and slow calls in the window, kept as it changes: a
+        # verdict is then O(1), not a pass over up to `window_size` calls.
+        self._failures = 0
+        self._slow = 0
         self._opened_at = 0.0
         self._half_open_issued = 0
         self._half_open_results: list[_Outcome] = []
@@ -181,6 +185,7 @@ class CircuitBreaker:
             self._half_open_results = []
         if new is BreakerState.CLOSED:
             self._window.clear()
+            self._failures = self._slow = 0
         if self.on_transition is not None and old is not new:
             self._announce.append(BreakerTransition(self.name, old, new, reason, self._snapshot_now()))
 
@@ -251,29 +256,39 @@ class CircuitBreaker:
         if self._state is BreakerState.OPEN:
             return
         self._window.append(outcome)
+        self._failures += outcome.failed
+        self._slow += outcome.slow
         self._prune()
-        verdict = self._verdict(list(self._window), self.config.minimum_calls)
+        verdict = self._rates_verdict(len(self._window), self._failures, self._slow, self.config.minimum_calls)
         if verdict:
             self._transition(BreakerState.OPEN, verdict)
 
     def _prune(self) -> None:
+        window = self._window
         if self.config.window_type == "count":
-            while len(self._window) > self.config.window_size:
-                self._window.popleft()
+            while len(window) > self.config.window_size:
+                self._forget(window.popleft())
         else:
             horizon = self.clock() - self.config.window_size
-            while self._window and self._window[0].at <= horizon:
-                self._window.popleft()
+            while window and window[0].at <= horizon:
+                self._forget(window.popleft())
+
+    def _forget(self, outcome: _Outcome) -> None:
+        self._failures -= outcome.failed
+        self._slow -= outcome.slow
 
     def _verdict(self, outcomes: list[_Outcome], minimum: int) -> str:
-        if len(outcomes) < minimum:
+        return self._rates_verdict(len(outcomes), sum(o.failed for o in outcomes), sum(o.slow for o in outcomes), minimum)
+
+    def _rates_verdict(self, calls: int, failures: int, slow: int, minimum: int) -> str:
+        if calls < minimum:
             return ""
-        failure_rate = 100 * sum(o.failed for o in outcomes) / len(outcomes)
-        slow_rate = 100 * sum(o.slow for o in outcomes) / len(outcomes)
+        failure_rate = 100 * failures / calls
+        slow_rate = 100 * slow / calls
         if failure_rate >= self.config.failure_rate_threshold:
-            return f"failure rate {failure_rate:.0f}% ≥ {self.config.failure_rate_threshold:g}% over {len(outcomes)} calls"
+            return f"failure rate {failure_rate:.0f}% ≥ {self.config.failure_rate_threshold:g}% over {calls} calls"
         if slow_rate >= self.config.slow_call_rate_threshold:
-            return f"slow-call rate {slow_rate:.0f}% ≥ {self.config.slow_call_rate_threshold:g}% over {len(outcomes)} calls"
+            return f"slow-call rate {slow_rate:.0f}% ≥ {self.config.slow_call_rate_threshold:g}% over {calls} calls"
         return ""
 
     # --- view ------------------------------------------------------------------
@@ -290,11 +305,13 @@ class CircuitBreaker:
     def _snapshot_now(self) -> BreakerSnapshot:
         if self.config.window_type == "time":
             self._prune()
-        outcomes = self._half_open_results if self._state is BreakerState.HALF_OPEN else list(self._window)
-        minimum = self.config.half_open_calls if self._state is BreakerState.HALF_OPEN else self.config.minimum_calls
-        calls = len(outcomes)
-        failures = sum(o.failed for o in outcomes)
-        slow = sum(o.slow for o in outcomes)
+        if self._state is BreakerState.HALF_OPEN:
+            outcomes = self._half_open_results
+            calls, failures, slow = len(outcomes), sum(o.failed for o in outcomes), sum(o.slow for o in outcomes)
+            minimum = self.config.half_open_calls
+        else:
+            calls, failures, slow = len(self._window), self._failures, self._slow
+            minimum = self.config.minimum_calls
         enough = calls >= minimum and calls > 0
         remaining = None
         if self._state is BreakerState.OPEN:

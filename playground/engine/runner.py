@@ -22,7 +22,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -58,6 +58,7 @@ from playground.engine.breaker import BreakerConfig, BreakerTransition
 from playground.engine.cache import CacheConfig, CacheHit, SemanticCache
 from playground.engine.fallbacks import chain_for
 from playground.engine.health import CallPermit, HealthBoard
+from playground.engine.inline import inline_events
 from playground.engine.plans import execute_plan
 from playground.engine.retry import RequestBudget, RetryPolicy
 from playground.engine.timeouts import Timeouts
@@ -114,19 +115,29 @@ class Engine:
         # Held while a strategy decides: engines of several threads sharing
         # one (stateful) strategy instance share this lock too.
         self.decide_lock = threading.Lock()
+        self._chains: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
     def route_input(self, request: ChatRequest) -> RouteInput:
         return RouteInput.measure(request, self.counter)
 
+    def _chain(self, model_id: str, explicit: tuple[str, ...] = ()) -> tuple[str, ...]:
+        # The catalog and the configured chains never change under an engine:
+        # a chain is worked out once (the default one sorts the catalog).
+        key = (model_id, explicit)
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = chain_for(model_id, self.catalog, self.resilience.fallbacks, explicit)
+        return chain
+
     def plan_fallbacks(self, model_id: str) -> tuple[str, ...]:
         if not self.resilience.fallbacks_enabled:
             return ()
-        return chain_for(model_id, self.catalog, self.resilience.fallbacks)
+        return self._chain(model_id)
 
     def plan(self, decision: Decision) -> list[str]:
         if not self.resilience.fallbacks_enabled and not decision.fallbacks:
             return [decision.model]
-        return [decision.model, *chain_for(decision.model, self.catalog, self.resilience.fallbacks, decision.fallbacks)]
+        return [decision.model, *self._chain(decision.model, decision.fallbacks)]
 
     async def run(self, strategy: Strategy, request: ChatRequest, emit: Emit = _ignore,
                   use_cache: bool | None = None) -> RequestResult:
@@ -137,27 +148,13 @@ class Engine:
         run.use_cache = self.cache.config.enabled if use_cache is None else use_cache
         return await run.execute()
 
-    async def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncIterator[Event]:
+    def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncGenerator[Event, None]:
         """The same events as an async iterator, for library users; always
-        ends with `RequestFinished`. Leaving the loop early cancels the run
-        (its cancelled attempt is still recorded)."""
-        queue: asyncio.Queue[Event | None] = asyncio.Queue()
-
-        async def produce() -> None:
-            try:
-                await self.run(strategy, request, queue.put_nowait)
-            finally:
-                queue.put_nowait(None)
-
-        task = asyncio.create_task(produce())
-        try:
-            while (event := await queue.get()) is not None:
-                yield event
-            await task
-        finally:
-            if not task.done():
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        ends with `RequestFinished`. The engine runs in the caller's task
+        (see `inline.py`), so an event reaches the caller in the step that
+        produced it. Leaving the loop early cancels the run (its cancelled
+        attempt is still recorded)."""
+        return inline_events(lambda emit: self.run(strategy, request, emit))
 
 
 class RequestRun:
@@ -474,7 +471,11 @@ class RequestRun:
     async def answer(self, route: RouteInput, plan: Sequence[str], *, role: CallRole = roles.ANSWER,
                      request: ChatRequest | None = None) -> Answer:
         """One answer from the first model of `plan` that gives one, with
-        retries on the same model and fallbacks down the plan."""
+        retries on the same model and fallbacks down the plan. Models skipped
+        for an open circuit are tried last, through the panic rule, when the
+        rest of the plan failed and the budget allows: an open circuit
+        spares a model while others can answer, never at the cost of the
+        answer itself."""
         engine = self.engine
         budget = self._budget()
         request = request or self.request
@@ -485,22 +486,31 @@ class RequestRun:
         needed = route.needed_tokens
         loop = asyncio.get_running_loop()
         last_error: ProviderError | None = None
+        order = list(plan)
+        deferred: list[str] = []  # skipped for an open circuit: revisited at the end
+        revisiting = False
         index, retries_here = 0, 0
         previous: str | None = None
-        while index < len(plan):
-            model = engine.catalog.get(plan[index])
+        while True:
+            if index >= len(order):
+                if not deferred or revisiting or not engine.health.config.panic_when_all_open:
+                    break
+                order, deferred, revisiting = order + deferred, [], True
+            model = engine.catalog.get(order[index])
             skip = self.skip_reason(model, needed)
             if not skip and (budget.attempts_left <= 0 or budget.remaining_s(loop.time()) <= 0):
                 break
             permit = None
             if not skip:
-                others = [m for m in plan[index + 1:] if not self.skip_reason(engine.catalog.get(m), needed)]
+                others = [m for m in order[index + 1:] if not self.skip_reason(engine.catalog.get(m), needed)]
                 permit = self._permit(model.id, others)
                 if permit is None:
                     snap = engine.health.breaker(model.id).snapshot()
                     skip = f"circuit OPEN for {model.id}" + (
                         f" (half-open in {snap.open_remaining_s:.1f}s)" if snap.open_remaining_s is not None
                         else " (half-open probes busy)")
+                    if not revisiting:
+                        deferred.append(model.id)
             if permit is None:
                 self.emit(ModelSkipped(model.id, skip))
                 last_error = last_error or ProviderError(ErrorKind.NO_MODEL, skip)
@@ -525,7 +535,7 @@ class RequestRun:
                 continue
             index, retries_here = index + 1, 0
         error = last_error or ProviderError(ErrorKind.NO_MODEL, "no model in the plan could be tried")
-        if budget.attempts_left <= 0 and index < len(plan):
+        if budget.attempts_left <= 0 and (index < len(order) or deferred):
             error = ProviderError(error.kind, f"{error.message} (attempt budget of {budget.policy.max_attempts} spent)",
                                   status=error.status, retry_after_s=error.retry_after_s, provider=error.provider)
         return Answer(None, error)

@@ -55,8 +55,14 @@ class StreamWatch:
 
     def touch(self) -> None:
         """A chunk arrived."""
-        self.last = self._loop.time()
-        self.started = True
+        self.last = now = self._loop.time()
+        if not self.started:
+            # From now on the idle gap is watched: the timer moves from the
+            # first-token deadline to the first possible stall, once.
+            self.started = True
+            if self._handle is not None:
+                self._handle.cancel()
+                self._handle = self._loop.call_at(min(now + self._idle_s, self.total_deadline), self._fire)
 
     def _fire(self) -> None:
         self._handle = None

@@ -60,6 +60,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -264,8 +265,11 @@ class Router:
         it failed (nothing is raised for a failed request)."""
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
                              temperature=temperature)
-        async for event in (await self._engine()).stream(self.strategy, request):
-            yield event
+        engine = await self._engine()
+        # Closed with this generator: a caller that stops early cancels the run.
+        async with aclosing(engine.stream(self.strategy, request)) as events:
+            async for event in events:
+                yield event
 
     def complete_sync(self, messages: Messages, **kwargs: Any) -> Completion:
         """`complete` for code without an event loop. Runs on this thread's

@@ -190,3 +190,16 @@ def test_session_falls_back_to_the_simulator_without_keys() -> None:
         assert session.simulated and session.sim_server is not None
         assert len(session.context.available) == len(CATALOG.models)
         assert session.mode_label.startswith("SIMULATED")
+
+
+async def test_a_request_no_window_can_hold_ends_context_too_long_from_its_type(sim_server: SimServer) -> None:
+    """The kind comes from the strategy's `NoModelFits`, not from its wording."""
+    engine = Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, sim_server.base_url)),
+                    RoutingContext.for_all(CATALOG), simulated=True)
+    try:
+        result = await engine.run(make_strategy("cost", CATALOG),
+                                  ChatRequest.from_prompt("hi", max_output_tokens=50_000_000))
+    finally:
+        await engine.pool.aclose()
+    assert result.error is not None and result.error.kind is ErrorKind.CONTEXT_TOO_LONG
+    assert result.attempts == () and "more than any available model's context window" in result.error.message

@@ -1,0 +1,157 @@
+"""`Engine.stream` runs the engine in the caller's task (engine/inline.py):
+events arrive as they happen, ensemble members' events too, the engine's own
+timeouts still work there, and leaving early or being cancelled lets the run
+record what it spent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from contextlib import aclosing
+
+import pytest
+
+from playground.core.catalog import default_catalog
+from playground.core.errors import ErrorKind
+from playground.core.events import (
+    AttemptFailed,
+    AttemptFinished,
+    Event,
+    FallbackStarted,
+    RequestFinished,
+    TextDelta,
+)
+from playground.core.messages import ChatRequest
+from playground.engine.runner import Engine, ResilienceConfig
+from playground.engine.timeouts import Timeouts
+from playground.providers.endpoints import simulated_endpoints
+from playground.providers.pool import ProviderPool
+from playground.sim.runner import SimServer
+from playground.strategies.base import RoutingContext
+from playground.strategies.registry import make_strategy
+
+CATALOG = default_catalog()
+PROMPT = "Explain how a bloom filter works and when to use one."
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SimServer]:
+    with SimServer(port=0, speed=10) as sim:
+        yield sim
+
+
+def make_engine(base_url: str, timeouts: Timeouts | None = None, **resilience: object) -> Engine:
+    return Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, base_url)), RoutingContext.for_all(CATALOG),
+                  simulated=True, timeouts=timeouts, resilience=ResilienceConfig(**resilience), seed=4)  # type: ignore[arg-type]
+
+
+async def test_events_arrive_while_the_answer_streams(server: SimServer) -> None:
+    engine = make_engine(server.base_url)
+    arrivals: list[tuple[float, Event]] = []
+    try:
+        async for event in engine.stream(make_strategy("fixed", CATALOG, {"model": "gpt-5-mini"}),
+                                         ChatRequest.from_prompt(PROMPT, max_output_tokens=120)):
+            arrivals.append((time.perf_counter(), event))
+    finally:
+        await engine.pool.aclose()
+    deltas = [t for t, e in arrivals if isinstance(e, TextDelta)]
+    finished = arrivals[-1][1]
+    assert len(deltas) > 10 and isinstance(finished, RequestFinished)
+    final = finished.result.final
+    assert final is not None and final.ttft_ms is not None
+    # Streamed, not handed over at the end: deltas reached us over most of
+    # the time the model took to stream them.
+    assert deltas[-1] - deltas[0] > 0.5 * (final.latency_ms - final.ttft_ms) / 1000
+
+
+async def test_ensemble_members_stream_side_by_side(server: SimServer) -> None:
+    engine = make_engine(server.base_url)
+    attempts_seen: list[int] = []
+    try:
+        async with aclosing(engine.stream(make_strategy("ensemble", CATALOG, {
+                "mode": "vote", "members": "gpt-5-mini,claude-haiku-4-5"}),
+                ChatRequest.from_prompt(PROMPT, max_output_tokens=80))) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    attempts_seen.append(event.attempt)
+                if isinstance(event, AttemptFinished):
+                    break  # one member is done; the other must have streamed already
+    finally:
+        await engine.pool.aclose()
+    assert set(attempts_seen) == {1, 2}, "the members' deltas arrive interleaved, as they are made"
+    assert engine.health.in_flight("gpt-5-mini") == engine.health.in_flight("claude-haiku-4-5") == 0
+
+
+async def test_leaving_early_cancels_the_run_and_gives_the_permits_back(server: SimServer) -> None:
+    engine = make_engine(server.base_url)
+    strategy = make_strategy("fixed", CATALOG, {"model": "gpt-4o"})
+    try:
+        async with aclosing(engine.stream(strategy, ChatRequest.from_prompt(PROMPT, max_output_tokens=200))) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    break
+    finally:
+        await engine.pool.aclose()
+    assert engine.health.in_flight("gpt-4o") == 0
+
+
+async def test_a_cancelled_caller_gets_cancelled_and_the_run_records_it(server: SimServer) -> None:
+    engine = make_engine(server.base_url)
+    seen: list[Event] = []
+
+    async def consume() -> None:
+        async for event in engine.stream(make_strategy("fixed", CATALOG, {"model": "gpt-4o"}),
+                                         ChatRequest.from_prompt(PROMPT, max_output_tokens=300)):
+            seen.append(event)
+
+    task = asyncio.create_task(consume())
+    try:
+        async with asyncio.timeout(30):
+            while not any(isinstance(e, TextDelta) for e in seen):
+                await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await engine.pool.aclose()
+    assert engine.health.in_flight("gpt-4o") == 0
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_a_stall_after_the_first_tokens_is_caught_after_the_idle_gap(streamed: bool) -> None:
+    """The idle timeout applies from the first chunk on (not from the
+    first-token deadline), in the caller's task as in `run`."""
+    with SimServer(port=0, speed=10, faults="sim-gpt-4o:stall=1") as faulty:
+        engine = make_engine(faulty.base_url, Timeouts(first_token_s=20, idle_s=0.4, total_s=60), fallbacks_enabled=False)
+        strategy = make_strategy("fixed", CATALOG, {"model": "gpt-4o"})
+        request = ChatRequest.from_prompt(PROMPT, max_output_tokens=200)
+        started = time.perf_counter()
+        try:
+            if streamed:
+                events = [e async for e in engine.stream(strategy, request)]
+                finished = events[-1]
+                assert isinstance(finished, RequestFinished)
+                result = finished.result
+            else:
+                result = await engine.run(strategy, request)
+        finally:
+            await engine.pool.aclose()
+    elapsed = time.perf_counter() - started
+    failed = [a for a in result.attempts if a.outcome == "failed"]
+    assert failed and all(a.error is not None and a.error.kind is ErrorKind.TIMEOUT for a in failed)
+    assert failed[0].error is not None and "stream stalled (no data) within 0.4s" in failed[0].error.message
+    assert elapsed < 10, "caught after the 0.4 s gap, not the 20 s first-token deadline"
+
+
+async def test_a_cut_stream_falls_back_in_the_callers_task() -> None:
+    with SimServer(port=0, speed=40, faults="sim-gpt-4o:cut=1") as faulty:
+        engine = make_engine(faulty.base_url)
+        try:
+            events = [e async for e in engine.stream(make_strategy("fallback", CATALOG, {
+                "primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]}), ChatRequest.from_prompt(PROMPT, max_output_tokens=80))]
+        finally:
+            await engine.pool.aclose()
+    assert any(isinstance(e, AttemptFailed) for e in events) and any(isinstance(e, FallbackStarted) for e in events)
+    last = events[-1]
+    assert isinstance(last, RequestFinished) and last.result.error is None and last.result.model == "claude-sonnet-4-5"
