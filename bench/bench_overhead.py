@@ -34,7 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,8 @@ def _sse(payload: dict[str, Any]) -> bytes:
 
 def _answer_chunks(model: str) -> list[bytes]:
     base = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 0, "model": model}
-    chunks = [_sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})]
+    start = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+    chunks = [_sse({**base, "choices": [start]})]
     chunks += [_sse({**base, "choices": [{"index": 0, "delta": {"content": f"tok{i} "}, "finish_reason": None}]})
                for i in range(CHUNKS)]
     chunks.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
@@ -80,7 +81,7 @@ def serve(pace_s: float) -> None:
         model = str(body.get("model", "bench"))
         chunks = cache.get(model) or cache.setdefault(model, _answer_chunks(model))
 
-        async def stream() -> Any:
+        async def stream() -> AsyncIterator[bytes]:
             for i, chunk in enumerate(chunks):
                 if pace_s and 0 < i <= CHUNKS:
                     await asyncio.sleep(pace_s)
@@ -293,10 +294,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                                                          base["cpu_ms_per_request"])
                 met = None
                 if variant == "burst":
-                    met = bool(ratios["added_ttft_p50_ms"] is not None and ratios["added_ttft_p50_ms"] <= TARGET_ADDED_TTFT_P50_MS
-                               and ratios["added_ttft_p99_ms"] is not None and ratios["added_ttft_p99_ms"] <= TARGET_ADDED_TTFT_P99_MS
-                               and (ratios["cpu_ratio_stream"] or 99) <= TARGET_CPU_RATIO
-                               and (ratios["cpu_ratio_complete"] or 99) <= TARGET_CPU_RATIO)
+                    met = _within(ratios["added_ttft_p50_ms"], TARGET_ADDED_TTFT_P50_MS) and _within(
+                        ratios["added_ttft_p99_ms"], TARGET_ADDED_TTFT_P99_MS) and _within(
+                        ratios["cpu_ratio_stream"], TARGET_CPU_RATIO) and _within(ratios["cpu_ratio_complete"],
+                                                                                  TARGET_CPU_RATIO)
                     ok = ok and met
                 report["results"][f"{variant}_c{concurrency}"] = {"figures": figures, "ratios": ratios, "met": met}
                 _print_table(variant, concurrency, figures, ratios, met)
@@ -308,6 +309,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                          "cpu_ratio": TARGET_CPU_RATIO}
     report["ok"] = ok
     return report
+
+
+def _within(value: float | None, limit: float) -> bool:
+    return value is not None and value <= limit
 
 
 def _diff(a: float | None, b: float | None) -> float | None:
@@ -326,11 +331,12 @@ def _print_table(variant: str, concurrency: int, figures: dict[str, dict[str, fl
         cells = [f["ttft_p50_ms"], f["ttft_p99_ms"], f["total_p50_ms"], f["total_p99_ms"], f["cpu_ms_per_request"]]
         text = [f"{c:.2f}" if c is not None else "—" for c in cells]
         print(f"  {name:<9} {text[0]:>9} {text[1]:>9} {text[2]:>10} {text[3]:>10} {text[4]:>9}")
-    print("  " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + ("" if met is None else f"  → {'met' if met else 'NOT met'}"))
+    verdict = "" if met is None else f"  → {'met' if met else 'NOT met'}"
+    print("  " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + verdict)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a few requests at concurrency 1 and 5 (seconds)")
     parser.add_argument("--rounds", type=int, default=20, help="rounds of turns per setting (default 20)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)

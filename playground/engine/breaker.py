@@ -278,7 +278,8 @@ class CircuitBreaker:
         self._slow -= outcome.slow
 
     def _verdict(self, outcomes: list[_Outcome], minimum: int) -> str:
-        return self._rates_verdict(len(outcomes), sum(o.failed for o in outcomes), sum(o.slow for o in outcomes), minimum)
+        failures, slow = sum(o.failed for o in outcomes), sum(o.slow for o in outcomes)
+        return self._rates_verdict(len(outcomes), failures, slow, minimum)
 
     def _rates_verdict(self, calls: int, failures: int, slow: int, minimum: int) -> str:
         if calls < minimum:
@@ -316,7 +317,8 @@ class CircuitBreaker:
         remaining = None
         if self._state is BreakerState.OPEN:
             remaining = max(0.0, self.config.wait_in_open_s - (self.clock() - self._opened_at))
-        permits = self.config.half_open_calls - self._half_open_issued if self._state is BreakerState.HALF_OPEN else None
+        half_open = self._state is BreakerState.HALF_OPEN
+        permits = self.config.half_open_calls - self._half_open_issued if half_open else None
         return BreakerSnapshot(
             name=self.name,
             state=self._state,

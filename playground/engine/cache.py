@@ -53,7 +53,8 @@ class CacheConfig:
         if not (self.ttl_s > 0 and math.isfinite(self.ttl_s)):
             raise ValueError("ttl_s must be a positive number of seconds")
         if not 1 <= self.max_entries <= MAX_ENTRIES:
-            raise UserError(f"cache.max_entries must be within 1..{MAX_ENTRIES:,} (each lookup compares against every entry)")
+            raise UserError(f"cache.max_entries must be within 1..{MAX_ENTRIES:,} (each lookup compares against "
+                            f"every entry)")
         if self.dimensions is not None and not 1 <= self.dimensions <= 8192:
             raise ValueError("dimensions must be within 1..8192")
 
@@ -193,7 +194,8 @@ class SemanticCache:
             return CacheHit("semantic", best, entry), best
         return None, best
 
-    def store(self, strategy: str, prompt: str, vector: Sequence[float] | np.ndarray | None, text: str, model: str) -> None:
+    def store(self, strategy: str, prompt: str, vector: Sequence[float] | np.ndarray | None, text: str,
+              model: str) -> None:
         key = (strategy, normalize_prompt(prompt))
         row = None if vector is None else unit_vector(vector)
         with self._lock:

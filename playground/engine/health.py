@@ -38,7 +38,8 @@ class EndpointStats:
         self.calls += 1
         self.ewma_success = EWMA_ALPHA * (1.0 if ok else 0.0) + (1 - EWMA_ALPHA) * self.ewma_success
         if ttft_ms is not None:
-            self.ewma_ttft_ms = ttft_ms if self.ewma_ttft_ms is None else EWMA_ALPHA * ttft_ms + (1 - EWMA_ALPHA) * self.ewma_ttft_ms
+            previous = self.ewma_ttft_ms
+            self.ewma_ttft_ms = ttft_ms if previous is None else EWMA_ALPHA * ttft_ms + (1 - EWMA_ALPHA) * previous
 
 
 class CallPermit:

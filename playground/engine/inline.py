@@ -117,6 +117,17 @@ async def _cancel_and_finish(coro: Coroutine[Any, Any, Any], awaiting: asyncio.F
             await asyncio.sleep(0)
             continue
         yielded._asyncio_future_blocking = False
-        done = asyncio.get_running_loop().create_future()
-        yielded.add_done_callback(lambda _: done.done() or done.set_result(None))
-        await done
+        await _settled(yielded)
+
+
+async def _settled(future: asyncio.Future[Any]) -> None:
+    """Wait until `future` is done, without taking its result or exception
+    (those are for the coroutine that awaits it)."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake(_: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    future.add_done_callback(wake)
+    await done

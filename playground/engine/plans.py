@@ -108,7 +108,8 @@ def _vote(run: PlanRun, ok: list[Answer], failed: int) -> Answer:
     tied = [k for k, c in votes.items() if c == count]
     record = first_for[tied[0]]
     tie = f"; tie between {len(tied)} answers, first answer wins" if len(tied) > 1 else ""
-    run.verdict(Verdict("vote", f"{count} of {len(ok)} voted {winner!r}{tie}" + (f" ({failed} member(s) failed)" if failed else ""),
+    lost = f" ({failed} member(s) failed)" if failed else ""
+    run.verdict(Verdict("vote", f"{count} of {len(ok)} voted {winner!r}{tie}{lost}",
                         passed=True, model=record.model, details={"votes": dict(votes), "failed_members": failed}))
     return Answer(record, None)
 
@@ -122,7 +123,8 @@ async def _judge_best(run: PlanRun, route: RouteInput, plan: EnsemblePlan, ok: l
     request = _side_request(JUDGE_BEST_TEMPLATE.format(prompt=route.prompt, answers=listing), JUDGE_MAX_TOKENS)
     judged = await run.answer(route, run.with_fallbacks(plan.judge), role=roles.JUDGE, request=request)
     if judged.record is None:
-        run.verdict(Verdict("judge", f"judge failed ({judged.error.message if judged.error else '?'}); first answer kept",
+        why = judged.error.message if judged.error else "?"
+        run.verdict(Verdict("judge", f"judge failed ({why}); first answer kept",
                             passed=False, model=records[0].model))
         return Answer(records[0], None)
     pick = checks.parse_choice(judged.record.text, len(records))
@@ -131,7 +133,8 @@ async def _judge_best(run: PlanRun, route: RouteInput, plan: EnsemblePlan, ok: l
                             passed=False, model=records[0].model))
         return Answer(records[0], None)
     chosen = records[pick - 1]
-    run.verdict(Verdict("judge", f"{judged.record.model} picked answer {pick} of {len(records)} ({chosen.model})", passed=True,
+    summary = f"{judged.record.model} picked answer {pick} of {len(records)} ({chosen.model})"
+    run.verdict(Verdict("judge", summary, passed=True,
                         model=chosen.model, details={"pick": pick, "failed_members": failed}))
     return Answer(chosen, None)
 
@@ -217,7 +220,8 @@ async def _cascade(run: PlanRun, route: RouteInput, plan: CascadePlan) -> Answer
     return last if last is not None else _failure([], "cascade has no tiers")
 
 
-async def _run_checks(run: PlanRun, route: RouteInput, plan: CascadePlan, record: AttemptRecord) -> list[checks.CheckResult]:
+async def _run_checks(run: PlanRun, route: RouteInput, plan: CascadePlan,
+                      record: AttemptRecord) -> list[checks.CheckResult]:
     results: list[checks.CheckResult] = []
     for spec in plan.checks:
         kind = spec["type"]
@@ -232,10 +236,13 @@ async def _run_checks(run: PlanRun, route: RouteInput, plan: CascadePlan, record
         elif kind == "confidence":
             results.append(checks.check_confidence(record.mean_logprob, float(spec.get("min_mean_logprob", -1.0))))
         elif kind == "judge" and plan.judge:
-            request = _side_request(JUDGE_SCORE_TEMPLATE.format(prompt=route.prompt, answer=record.text), JUDGE_MAX_TOKENS)
+            prompt = JUDGE_SCORE_TEMPLATE.format(prompt=route.prompt, answer=record.text)
+            request = _side_request(prompt, JUDGE_MAX_TOKENS)
             judged = await run.answer(route, run.with_fallbacks(plan.judge), role=roles.JUDGE, request=request)
-            raw = judged.record.text if judged.record else f"(judge failed: {judged.error.message if judged.error else '?'})"
-            results.append(checks.check_judge(checks.parse_score(raw) if judged.record else None, float(spec.get("min_score", 7)), raw))
+            why = judged.error.message if judged.error else "?"
+            raw = judged.record.text if judged.record else f"(judge failed: {why})"
+            score = checks.parse_score(raw) if judged.record else None
+            results.append(checks.check_judge(score, float(spec.get("min_score", 7)), raw))
     return results
 
 
@@ -246,7 +253,8 @@ async def _route_by_llm(run: PlanRun, route: RouteInput, plan: RouterPlan) -> An
                                   request=_side_request(prompt, 16))
     routes = dict(plan.routes)
     if classified.record is None:
-        target, summary = plan.default_model, f"router failed ({classified.error.message if classified.error else '?'}); default {plan.default_model}"
+        why = classified.error.message if classified.error else "?"
+        target, summary = plan.default_model, f"router failed ({why}); default {plan.default_model}"
         label = None
     else:
         label = checks.parse_label(classified.record.text, labels)

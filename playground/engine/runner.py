@@ -240,7 +240,8 @@ class RequestRun:
     async def execute(self) -> RequestResult:
         engine = self.engine
         loop = self._loop = asyncio.get_running_loop()
-        self.budget = RequestBudget(engine.resilience.retry, deadline=loop.time() + engine.timeouts.total_s, rng=engine.rng)
+        deadline = loop.time() + engine.timeouts.total_s
+        self.budget = RequestBudget(engine.resilience.retry, deadline=deadline, rng=engine.rng)
         engine.health.add_listener(self._on_breaker)
         try:
             return await self._execute()
@@ -293,7 +294,8 @@ class RequestRun:
         else:
             answer = await self.answer(route, engine.plan(self.decision))
         if self.use_cache and answer.record is not None:
-            engine.cache.store(self.strategy.name, self.request.prompt_text, vector, answer.record.text, answer.record.model)
+            record = answer.record
+            engine.cache.store(self.strategy.name, self.request.prompt_text, vector, record.text, record.model)
         return self.finish(answer.error if answer.record is None else None,
                            answer.record.attempt if answer.record else None)
 
@@ -350,7 +352,8 @@ class RequestRun:
             return None, ProviderError(ErrorKind.NO_MODEL, f"embedding model {spec.id} needs provider "
                                                            f"{spec.provider!r}, which is not configured")
         if endpoint.kind != "openai":
-            return None, ProviderError(ErrorKind.NO_MODEL, f"provider {endpoint.name} ({endpoint.kind}) serves no embeddings")
+            return None, ProviderError(ErrorKind.NO_MODEL,
+                                       f"provider {endpoint.name} ({endpoint.kind}) serves no embeddings")
         budget = self._budget()
         loop = asyncio.get_running_loop()
         retries_here = 0
@@ -408,7 +411,8 @@ class RequestRun:
             error = unexpected_error(exc, endpoint.name)
         finally:
             latency_s = time.perf_counter() - started
-            record = AttemptRecord(number, spec.id, endpoint.name, outcome, tokens, 0, "provider", tokens * spec.input_per_mtok / 1_000_000, None,
+            cost = tokens * spec.input_per_mtok / 1_000_000
+            record = AttemptRecord(number, spec.id, endpoint.name, outcome, tokens, 0, "provider", cost, None,
                                    latency_s * 1000, "", error, role=roles.EMBEDDING)
             self.attempts.append(record)
             permit.finish(error, latency_s, None)

@@ -123,7 +123,8 @@ class Session:
     def mode_label(self) -> str:
         if self.simulated:
             where = self.sim_server.base_url if self.sim_server else "simulator"
-            return f"SIMULATED: built-in simulator at {where} (no API keys set; answers, costs and timings are simulated)"
+            return (f"SIMULATED: built-in simulator at {where} (no API keys set; answers, costs and timings are "
+                    f"simulated)")
         names = ", ".join(sorted(self.endpoints))
         return f"LIVE: real providers ({names}); calls cost real money"
 
@@ -131,7 +132,8 @@ class Session:
         """Create inside the event loop that will run requests: the pool's
         HTTP client belongs to that loop. `health` shares breaker and
         endpoint state between engines (it is not bound to a loop)."""
-        pool = ProviderPool(self.endpoints, HttpTimeouts(connect_s=self.timeouts.connect_s, read_s=self.timeouts.idle_s))
+        http = HttpTimeouts(connect_s=self.timeouts.connect_s, read_s=self.timeouts.idle_s)
+        pool = ProviderPool(self.endpoints, http)
         return Engine(self.catalog, pool, self.context, simulated=self.simulated, timeouts=self.timeouts,
                       resilience=self.resilience, seed=self.seed, cache=self.cache, health=health)
 

@@ -57,6 +57,7 @@ started one; a closed router raises `RouterClosed`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
@@ -339,10 +340,9 @@ class Router:
             self._engines = {}
             session, self._session = self._session, None
         for runner in runners:
-            try:
+            # Never started, or busy in another thread right now: RuntimeError.
+            with contextlib.suppress(RuntimeError):
                 runner.close()  # ends its loop's async generators: the keeper closes that engine's pool
-            except RuntimeError:  # never started, or busy in another thread right now
-                pass
         if session is not None:
             session.close()
 

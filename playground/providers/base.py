@@ -47,7 +47,8 @@ class Endpoint:
         return redact(self.base_url)
 
     def __repr__(self) -> str:  # never leak the key (or URL user-info) through a repr
-        return f"Endpoint(name={self.name!r}, kind={self.kind!r}, base_url={self.shown_url!r}, simulated={self.simulated})"
+        return (f"Endpoint(name={self.name!r}, kind={self.kind!r}, base_url={self.shown_url!r}, "
+                f"simulated={self.simulated})")
 
 
 class ChatProvider(Protocol):
@@ -65,6 +66,7 @@ class ChatProvider(Protocol):
 class EmbeddingProvider(Protocol):
     endpoint: Endpoint
 
-    async def embed(self, api_model: str, texts: list[str], dimensions: int | None = None) -> tuple[list[list[float]], int]:
+    async def embed(self, api_model: str, texts: list[str],
+                    dimensions: int | None = None) -> tuple[list[list[float]], int]:
         """Vectors for `texts` and the input tokens billed. Raises `ProviderError`."""
         ...

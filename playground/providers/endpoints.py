@@ -44,7 +44,8 @@ def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str], keyless: bool = F
     )
 
 
-def real_endpoints(catalog: Catalog, env: Mapping[str, str], keyless: frozenset[str] = frozenset()) -> dict[str, Endpoint]:
+def real_endpoints(catalog: Catalog, env: Mapping[str, str],
+                   keyless: frozenset[str] = frozenset()) -> dict[str, Endpoint]:
     found = {}
     for name, spec in catalog.providers.items():
         endpoint = _real_endpoint(spec, env, name in keyless)

@@ -113,11 +113,13 @@ def map_sdk_error(exc: BaseException, sdk: SdkErrors, provider: str, base_url: s
     if isinstance(exc, (sdk.timeout, httpx2.TimeoutException)):
         return ProviderError(ErrorKind.TIMEOUT, f"{provider}: request to {base_url} timed out", provider=provider)
     if isinstance(exc, httpx2.TransportError):
-        return ProviderError(ErrorKind.CONNECTION, f"{provider}: connection to {base_url} broke ({exc})", provider=provider)
+        return ProviderError(ErrorKind.CONNECTION, f"{provider}: connection to {base_url} broke ({exc})",
+                             provider=provider)
     if isinstance(exc, sdk.connection):
         return ProviderError(
             ErrorKind.CONNECTION,
-            f"{provider}: cannot connect to {base_url} ({exc.__cause__ or exc}); check the base URL and that the server is running",
+            f"{provider}: cannot connect to {base_url} ({exc.__cause__ or exc}); check the base URL and that the "
+            "server is running",
             provider=provider,
         )
     if isinstance(exc, sdk.status):
@@ -139,5 +141,5 @@ def map_sdk_error(exc: BaseException, sdk: SdkErrors, provider: str, base_url: s
 
 
 def incomplete_stream(provider: str, missing: str) -> ProviderError:
-    return ProviderError(ErrorKind.CONNECTION, f"{provider}: the stream ended before the answer was complete ({missing})",
-                         provider=provider)
+    return ProviderError(ErrorKind.CONNECTION,
+                         f"{provider}: the stream ended before the answer was complete ({missing})", provider=provider)

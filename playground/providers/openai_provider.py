@@ -82,7 +82,8 @@ class OpenAIProvider:
             # the transport closed cleanly: never pass it off as an answer.
             raise incomplete_stream(self.endpoint.name, "no finish_reason")
 
-    async def embed(self, api_model: str, texts: list[str], dimensions: int | None = None) -> tuple[list[list[float]], int]:
+    async def embed(self, api_model: str, texts: list[str],
+                    dimensions: int | None = None) -> tuple[list[list[float]], int]:
         """Vectors for `texts` and the input tokens billed."""
         try:
             response = await self._client.embeddings.create(

@@ -257,7 +257,8 @@ class MemberBoard:
             if before is not None and before.model != event.model:
                 member.note = f"fell back from {before.model}"
             elif before is not None:
-                member.note = f"retry {len(member.attempts)} after {before.error.kind if before.error else before.outcome}"
+                after = before.error.kind if before.error else before.outcome
+                member.note = f"retry {len(member.attempts)} after {after}"
         else:
             member.note = ""
         member.model = event.model

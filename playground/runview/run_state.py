@@ -65,7 +65,10 @@ def attempts_markdown(result: RequestResult) -> str:
         return ""
     rows = ["", "", "| # | call | model | outcome | time | cost |", "|---|---|---|---|---|---|"]
     for a in attempts:
-        outcome = "✓ ok" if a.outcome == "ok" else ("■ cancelled" if a.outcome == "cancelled" else f"✗ {a.error.kind if a.error else 'failed'}")
+        if a.outcome == "ok":
+            outcome = "✓ ok"
+        else:
+            outcome = "■ cancelled" if a.outcome == "cancelled" else f"✗ {a.error.kind if a.error else 'failed'}"
         if a.outcome != "ok" and a.text:
             outcome += " (partial)"
         cost = ("~" if a.usage_source == "estimate" and a.cost_usd else "") + format_usd(a.cost_usd)

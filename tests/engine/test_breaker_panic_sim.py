@@ -4,8 +4,6 @@ says so), while Resilience4j's states and countdowns stay as they were."""
 
 from __future__ import annotations
 
-import pytest
-
 from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind, ProviderError
 from playground.core.events import (
@@ -30,11 +28,12 @@ from playground.strategies.registry import make_strategy
 
 CATALOG = default_catalog()
 HEAVY = "server_error=0.3,rate_limit=0.2,cut=0.1,stall=0.1"
+PAIR = {"primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]}
 DOWN = ProviderError(ErrorKind.SERVER_ERROR, "down")
 
 
-def engine_for(server: SimServer, breaker: BreakerConfig = BreakerConfig(), **retry: float) -> Engine:
-    resilience = ResilienceConfig(retry=RetryPolicy(**retry), breaker=breaker)  # type: ignore[arg-type]
+def engine_for(server: SimServer, breaker: BreakerConfig | None = None, **retry: float) -> Engine:
+    resilience = ResilienceConfig(retry=RetryPolicy(**retry), breaker=breaker or BreakerConfig())  # type: ignore[arg-type]
     return Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
                   simulated=True, resilience=resilience, timeouts=Timeouts(first_token_s=5, idle_s=0.3, total_s=20),
                   seed=2)
@@ -58,7 +57,7 @@ async def test_every_candidate_open_calls_the_first_anyway_and_says_so() -> None
         trip(engine, "gpt-4o", "claude-sonnet-4-5")
         events: list[Event] = []
         try:
-            result = await engine.run(make_strategy("fallback", CATALOG, {"primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]}),
+            result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
                                       ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40), events.append)
         finally:
             await engine.pool.aclose()
@@ -81,7 +80,7 @@ async def test_an_open_model_is_skipped_while_another_answers_and_tried_last_whe
         trip(engine, "gpt-4o")
         events: list[Event] = []
         try:
-            result = await engine.run(make_strategy("fallback", CATALOG, {"primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]}),
+            result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
                                       ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40), events.append)
         finally:
             await engine.pool.aclose()
@@ -97,7 +96,7 @@ async def test_without_the_panic_rule_an_all_open_request_fails_at_once() -> Non
                                                   panic_when_all_open=False))
         trip(engine, "gpt-4o", "claude-sonnet-4-5")
         try:
-            result = await engine.run(make_strategy("fallback", CATALOG, {"primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]}),
+            result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
                                       ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40))
         finally:
             await engine.pool.aclose()
@@ -141,8 +140,9 @@ def test_request_finished_is_the_last_event_even_with_transitions_from_other_thr
             engine = engine_for(server, QUICK_TRIP)
             events: list[Event] = []
             try:
+                request = ChatRequest.from_prompt("hi", max_output_tokens=20)
                 task = asyncio.create_task(engine.run(make_strategy("fixed", CATALOG, {"model": "gpt-5-mini"}),
-                                                      ChatRequest.from_prompt("hi", max_output_tokens=20), events.append))
+                                                      request, events.append))
                 await asyncio.sleep(0)
                 other = threading.Thread(target=trip, args=(engine, "gpt-4o"))
                 other.start()

@@ -22,7 +22,8 @@ CATALOG = default_catalog()
 
 async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
     with SimServer(port=0, speed=40) as server:
-        engine = Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
+        pool = ProviderPool(simulated_endpoints(CATALOG, server.base_url))
+        engine = Engine(CATALOG, pool, RoutingContext.for_all(CATALOG),
                         simulated=True, cache=CacheConfig(enabled=True, similarity_threshold=0.85))
         strategy = make_strategy("complexity", CATALOG)
 
@@ -58,8 +59,8 @@ async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
 
             # Entries are per strategy: another column never gets this column's answers.
             events: list[object] = []
-            await engine.run(make_strategy("fixed", CATALOG), ChatRequest.from_prompt("How do I reset my password on the website?",
-                                                                                      max_output_tokens=60), events.append)
+            request = ChatRequest.from_prompt("How do I reset my password on the website?", max_output_tokens=60)
+            await engine.run(make_strategy("fixed", CATALOG), request, events.append)
             assert not next(e for e in events if isinstance(e, Verdict) and e.stage == "cache").passed
             # Per strategy: another column does not get this column's answers.
         finally:

@@ -25,8 +25,8 @@ from playground.core.pricing import cost_usd
 from playground.engine.retry import RetryPolicy
 from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.session import Session, SessionOptions
-from playground.launch import open_session
 from playground.engine.timeouts import Timeouts
+from playground.launch import open_session
 from playground.providers.base import Endpoint
 from playground.providers.endpoints import simulated_endpoints
 from playground.providers.pool import ProviderPool
@@ -49,7 +49,8 @@ SINGLE_ATTEMPT = ResilienceConfig(retry=RetryPolicy(max_attempts=1), fallbacks_e
 
 async def run_collect(engine: Engine, strategy_name: str, prompt: str = PROMPT, **values: object):
     events: list[object] = []
-    result = await engine.run(make_strategy(strategy_name, CATALOG, values), ChatRequest.from_prompt(prompt), events.append)
+    strategy = make_strategy(strategy_name, CATALOG, values)
+    result = await engine.run(strategy, ChatRequest.from_prompt(prompt), events.append)
     return result, events
 
 
@@ -75,7 +76,7 @@ async def test_streamed_answer_with_provider_usage_and_true_figures(sim_server: 
     assert result.output_tokens == usage[0].output_tokens > 0
     assert result.cost_usd == pytest.approx(cost_usd(CATALOG.get(model), usage[0].input_tokens, usage[0].output_tokens))
     assert not result.usage_estimated
-    assert 0 < result.ttft_ms < result.latency_ms
+    assert result.ttft_ms is not None and 0 < result.ttft_ms < result.latency_ms
     assert result.tokens_per_s and result.tokens_per_s > 0
 
 
@@ -85,7 +86,7 @@ async def test_every_default_strategy_answers(sim_server: SimServer) -> None:
         results = await asyncio.gather(*(run_collect(engine, name) for name in DEFAULT_STRATEGIES))
     finally:
         await engine.pool.aclose()
-    for (result, _), name in zip(results, DEFAULT_STRATEGIES):
+    for (result, _), name in zip(results, DEFAULT_STRATEGIES, strict=True):
         assert result.strategy == name
         assert result.error is None, (name, result.error)
         assert result.decision is not None and result.decision.reason

@@ -39,6 +39,7 @@ from playground.strategies.registry import make_strategy
 
 CATALOG = default_catalog()
 MODEL = "gpt-4o"
+REQUEST = ChatRequest.from_prompt("Explain TCP slow start.", max_output_tokens=80)
 # One probe slot, opened by one failure, half-open at once: a leaked slot shows as 0 permits left.
 BREAKER = BreakerConfig(minimum_calls=1, window_size=1, failure_rate_threshold=100, wait_in_open_s=0, half_open_calls=1)
 ONE_MODEL = ResilienceConfig(retry=RetryPolicy(max_attempts=2, retries_per_model=0), breaker=BREAKER,
@@ -81,9 +82,13 @@ class FaultAt:
                 raise self.exc
 
 
+def sim_engine(server: SimServer, resilience: ResilienceConfig | None = None) -> Engine:
+    return Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
+                  simulated=True, resilience=resilience, seed=3)
+
+
 def half_open_engine(server: SimServer) -> Engine:
-    engine = Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
-                    simulated=True, resilience=ONE_MODEL, seed=3)
+    engine = sim_engine(server, ONE_MODEL)
     permit = engine.health.acquire(MODEL)
     assert permit is not None
     permit.finish(ProviderError(ErrorKind.SERVER_ERROR, "down"), 0.1, None)  # opens: HALF_OPEN at once, one slot
@@ -127,8 +132,7 @@ async def test_an_exception_at_any_await_point_is_a_failed_attempt(server: SimSe
     inject(engine, monkeypatch, at, exc)
     events: list[Event] = []
     try:
-        result = await engine.run(make_strategy("fixed", CATALOG, {"model": MODEL}),
-                                  ChatRequest.from_prompt("Explain TCP slow start.", max_output_tokens=80), events.append)
+        result = await engine.run(make_strategy("fixed", CATALOG, {"model": MODEL}), REQUEST, events.append)
     finally:
         await engine.pool.aclose()
     assert result.error is not None and result.error.kind is kind
@@ -147,8 +151,7 @@ async def test_stream_always_ends_with_request_finished(server: SimServer, monke
     engine = half_open_engine(server)
     inject(engine, monkeypatch, at, RuntimeError("boom"))
     try:
-        events = [e async for e in engine.stream(make_strategy("fixed", CATALOG, {"model": MODEL}),
-                                                 ChatRequest.from_prompt("Explain TCP slow start.", max_output_tokens=80))]
+        events = [e async for e in engine.stream(make_strategy("fixed", CATALOG, {"model": MODEL}), REQUEST)]
     finally:
         await engine.pool.aclose()
     assert isinstance(events[-1], RequestFinished)
@@ -183,8 +186,8 @@ async def test_a_header_the_sdk_cannot_encode_fails_the_attempt_and_falls_back(s
     engine = Engine(CATALOG, ProviderPool(endpoints), RoutingContext.for_all(CATALOG), simulated=True, seed=3)
     events: list[Event] = []
     try:
-        result = await engine.run(make_strategy("fallback", CATALOG, {"primary": MODEL, "chain": ["claude-sonnet-4-5"]}),
-                                  ChatRequest.from_prompt("Explain TCP slow start.", max_output_tokens=60), events.append)
+        strategy = make_strategy("fallback", CATALOG, {"primary": MODEL, "chain": ["claude-sonnet-4-5"]})
+        result = await engine.run(strategy, REQUEST, events.append)
     finally:
         await engine.pool.aclose()
     first = result.attempts[0]
@@ -223,8 +226,7 @@ async def test_cancelled_while_waiting_to_retry_gives_everything_back(server: Si
 
 async def test_an_exception_in_the_embedding_call_falls_back_to_the_default_model(
         server: SimServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
-                    simulated=True, seed=3)
+    engine = sim_engine(server)
     real = engine.pool.embedder_for
 
     class Broken:

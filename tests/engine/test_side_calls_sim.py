@@ -65,7 +65,8 @@ async def test_an_embedding_that_fails_once_is_retried_then_the_router_decides()
 
 
 async def test_the_cache_says_why_it_matched_exactly_only() -> None:
-    result, events = await run(f"{EMBEDDER}:server_error=1", "fixed", cache=CacheConfig(enabled=True), model="gpt-5-mini")
+    result, events = await run(f"{EMBEDDER}:server_error=1", "fixed", cache=CacheConfig(enabled=True),
+                               model="gpt-5-mini")
     verdict = next(e for e in events if isinstance(e, Verdict) and e.stage == "cache")
     assert not verdict.passed and "exact match only: the prompt's embedding failed, server_error" in verdict.summary
     assert result.error is None and result.model == "gpt-5-mini"  # the answer itself is not affected

@@ -123,7 +123,8 @@ async def test_a_stall_after_the_first_tokens_is_caught_after_the_idle_gap(strea
     """The idle timeout applies from the first chunk on (not from the
     first-token deadline), in the caller's task as in `run`."""
     with SimServer(port=0, speed=10, faults="sim-gpt-4o:stall=1") as faulty:
-        engine = make_engine(faulty.base_url, Timeouts(first_token_s=20, idle_s=0.4, total_s=60), fallbacks_enabled=False)
+        timeouts = Timeouts(first_token_s=20, idle_s=0.4, total_s=60)
+        engine = make_engine(faulty.base_url, timeouts, fallbacks_enabled=False)
         strategy = make_strategy("fixed", CATALOG, {"model": "gpt-4o"})
         request = ChatRequest.from_prompt(PROMPT, max_output_tokens=200)
         started = time.perf_counter()
@@ -148,8 +149,8 @@ async def test_a_cut_stream_falls_back_in_the_callers_task() -> None:
     with SimServer(port=0, speed=40, faults="sim-gpt-4o:cut=1") as faulty:
         engine = make_engine(faulty.base_url)
         try:
-            events = [e async for e in engine.stream(make_strategy("fallback", CATALOG, {
-                "primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]}), ChatRequest.from_prompt(PROMPT, max_output_tokens=80))]
+            strategy = make_strategy("fallback", CATALOG, {"primary": "gpt-4o", "chain": ["claude-sonnet-4-5"]})
+            events = [e async for e in engine.stream(strategy, ChatRequest.from_prompt(PROMPT, max_output_tokens=80))]
         finally:
             await engine.pool.aclose()
     assert any(isinstance(e, AttemptFailed) for e in events) and any(isinstance(e, FallbackStarted) for e in events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typing
 
+from playground.core import roles
 from playground.core.decision import Decision
 from playground.core.events import (
     AttemptFailed,
@@ -27,7 +28,6 @@ from playground.core.events import (
 )
 from playground.runview.fold import EventVisitor, fold
 from tests.helpers.data import record
-from playground.core import roles
 
 
 class Recorder:

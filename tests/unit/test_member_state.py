@@ -129,7 +129,8 @@ def test_cascade_tiers_and_repeated_judge_calls() -> None:
     b = board()
     b.apply(decided(CascadePlan(("gpt-5-nano", "gpt-5-mini"), ({"type": "judge"},), judge="gpt-5-1")))
     assert list(b.members) == ["tier 1", "tier 2"] and b.title == "cascade · 2 tiers"
-    attempts = [(roles.tier(1), "gpt-5-nano"), (roles.JUDGE, "gpt-5-1"), (roles.tier(2), "gpt-5-mini"), (roles.JUDGE, "gpt-5-1")]
+    attempts = [(roles.tier(1), "gpt-5-nano"), (roles.JUDGE, "gpt-5-1"), (roles.tier(2), "gpt-5-mini"),
+                (roles.JUDGE, "gpt-5-1")]
     records = []
     for n, (role, model) in enumerate(attempts, start=1):
         b.apply(AttemptStarted(n, model, "openai", True, role=role))
@@ -156,5 +157,6 @@ def test_a_cache_hit_hides_the_plan() -> None:
     run = RunState("ensemble", CATALOG, default_counter(), input_estimate=20)
     run.apply(decided(EnsemblePlan("vote", MEMBERS)))
     assert run.members.active
-    run.apply(RequestFinished(RequestResult("ensemble", None, (), 2.0, True, cached_text="cached", cached_model="gpt-5-mini")))
+    cached = RequestResult("ensemble", None, (), 2.0, True, cached_text="cached", cached_model="gpt-5-mini")
+    run.apply(RequestFinished(cached))
     assert not run.members.active
