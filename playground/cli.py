@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playground import __version__
+from playground.cli_eval import EVAL_COMMANDS, add_eval_parsers
 from playground.cli_export import add_export_parsers, cmd_export, cmd_import
 from playground.config.build import Settings
 from playground.core.errors import UserError
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     soak.add_argument("--total-timeout", type=float, default=None, metavar="S", help="per-request total timeout in seconds")
     soak.add_argument("--json", action="store_true", help="print one JSON summary")
     add_export_parsers(sub)
+    add_eval_parsers(sub)
     for command in sub.choices.values():
         if command.prog.split()[-1] != "sim":
             _add_config_flag(command)
@@ -391,6 +393,7 @@ COMMANDS = {
     "tui": cmd_tui,
     "export": cmd_export_policy,
     "import": cmd_import,
+    **EVAL_COMMANDS,
 }
 
 

@@ -22,6 +22,10 @@ def add_export_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
                         help="the strategy to export (default: the policy's [router] strategy)")
     export.add_argument("--out", "-o", default=None, metavar="FILE",
                         help="write to FILE (atomically, mode 0600) instead of standard output")
+    export.add_argument("--check", action="store_true",
+                        help="run the policy through the real gateway(s) of this format (toml: all) and the "
+                             "playground under the same faults, and print them side by side (installs the "
+                             "gateways into the user cache on first use)")
 
     imp = sub.add_parser("import", help="import a gateway config (LiteLLM config.yaml) as a saved profile")
     imp.add_argument("--format", "-f", required=True, choices=("litellm",), help="the config's format")
@@ -37,6 +41,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
         strategy_class(args.strategy)
         settings = settings.with_router_strategy(args.strategy)
+    if args.check:
+        from playground.gateways.check import run_check
+
+        return run_check(settings, args.format)
     if args.out:
         from playground.config.export_files import write_export
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path, user_state_path
+from platformdirs import user_cache_path, user_config_path, user_data_path, user_state_path
 
 APP_NAME = "routing-playground"
 CONFIG_ENV = "PLAYGROUND_CONFIG"
@@ -21,6 +21,11 @@ def profiles_dir() -> Path:
 
 def state_dir() -> Path:
     return user_state_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """Derived data that can be rebuilt at any time (evaluation feature caches)."""
+    return user_cache_path(APP_NAME, appauthor=False)
 
 
 def last_good_file(config_file: Path) -> Path:
