@@ -217,7 +217,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         if simulated:
             via = "simulator"
         elif model.provider in endpoints:
-            via = endpoints[model.provider].base_url
+            via = endpoints[model.provider].shown_url  # user-info (user:key@) hidden
         else:
             continue
         rows.append({

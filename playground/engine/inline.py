@@ -104,20 +104,33 @@ async def inline_events(start: Callable[[Callable[[E], None]], Coroutine[Any, An
 
 
 async def _cancel_and_finish(coro: Coroutine[Any, Any, Any], awaiting: asyncio.Future[Any] | None) -> None:
+    """Cancel the engine and drive it to its end, so it records the cancelled
+    attempt and gives its permits back. A cancellation of this task meanwhile
+    (the caller is being cancelled) waits until that cleanup is done."""
     throw: BaseException | None = None
     if awaiting is None or not awaiting.cancel():
         throw = asyncio.CancelledError()
+    interrupted: asyncio.CancelledError | None = None
     while True:
         try:
             yielded = coro.throw(throw) if throw is not None else coro.send(None)
         except (StopIteration, asyncio.CancelledError):
-            return
+            break
         throw = None
-        if yielded is None:
-            await asyncio.sleep(0)
-            continue
-        yielded._asyncio_future_blocking = False
-        await _settled(yielded)
+        while True:
+            try:
+                if yielded is None:
+                    await asyncio.sleep(0)
+                else:
+                    yielded._asyncio_future_blocking = False
+                    await _settled(yielded)
+                break
+            except asyncio.CancelledError as exc:
+                interrupted = exc
+                if yielded is None or yielded.done():
+                    break
+    if interrupted is not None:
+        raise interrupted
 
 
 async def _settled(future: asyncio.Future[Any]) -> None:

@@ -59,3 +59,13 @@ async def test_a_connection_error_never_shows_the_key_or_url_userinfo() -> None:
 def test_no_simulator_and_no_key_is_a_clear_error() -> None:
     with pytest.raises(UserError, match="no provider is configured"):
         Session.open(SessionOptions(), env={})
+
+
+def test_models_never_shows_url_userinfo(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from playground.cli import main
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"https://user:{KEY}@llm.example.com/v1")
+    assert main(["models", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert KEY not in out and "https://***@llm.example.com/v1" in out

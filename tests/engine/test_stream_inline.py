@@ -156,3 +156,27 @@ async def test_a_cut_stream_falls_back_in_the_callers_task() -> None:
     assert any(isinstance(e, AttemptFailed) for e in events) and any(isinstance(e, FallbackStarted) for e in events)
     last = events[-1]
     assert isinstance(last, RequestFinished) and last.result.error is None and last.result.model == "claude-sonnet-4-5"
+
+
+async def test_a_caller_cancelled_in_its_own_code_still_lets_the_run_finish(server: SimServer) -> None:
+    engine = make_engine(server.base_url)
+    streaming = asyncio.Event()
+
+    async def consume() -> None:
+        request = ChatRequest.from_prompt(PROMPT, max_output_tokens=300)
+        async with aclosing(engine.stream(make_strategy("fixed", CATALOG, {"model": "gpt-4o"}), request)) as events:
+            async for event in events:
+                if isinstance(event, TextDelta):
+                    streaming.set()
+                    await asyncio.sleep(30)  # cancelled here, in the caller's own code
+
+    task = asyncio.create_task(consume())
+    try:
+        async with asyncio.timeout(30):
+            await streaming.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await engine.pool.aclose()
+    assert engine.health.in_flight("gpt-4o") == 0
