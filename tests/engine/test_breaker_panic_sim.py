@@ -13,6 +13,7 @@ from playground.core.events import (
     Event,
     ModelSkipped,
     RequestFinished,
+    RequestResult,
 )
 from playground.core.messages import ChatRequest
 from playground.engine.breaker import BreakerConfig
@@ -51,16 +52,22 @@ def trip(engine: Engine, *models: str) -> None:
 QUICK_TRIP = BreakerConfig(minimum_calls=1, window_size=1, wait_in_open_s=60)
 
 
+async def ask_pair(engine: Engine) -> tuple[RequestResult, list[Event]]:
+    """gpt-4o, falling back to claude-sonnet-4-5; closes the engine's pool."""
+    events: list[Event] = []
+    try:
+        result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
+                                  ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40), events.append)
+    finally:
+        await engine.pool.aclose()
+    return result, events
+
+
 async def test_every_candidate_open_calls_the_first_anyway_and_says_so() -> None:
     with SimServer(port=0, speed=40) as server:
         engine = engine_for(server, QUICK_TRIP)
         trip(engine, "gpt-4o", "claude-sonnet-4-5")
-        events: list[Event] = []
-        try:
-            result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
-                                      ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40), events.append)
-        finally:
-            await engine.pool.aclose()
+        result, events = await ask_pair(engine)
     assert result.error is None and result.model == "gpt-4o"
     bypass = next(e for e in events if isinstance(e, BreakerBypassed))
     assert bypass.endpoint == "gpt-4o" and bypass.state is BreakerState.OPEN
@@ -78,12 +85,7 @@ async def test_an_open_model_is_skipped_while_another_answers_and_tried_last_whe
     with SimServer(port=0, speed=40, faults="sim-claude-sonnet-4-5:down=1") as server:
         engine = engine_for(server, QUICK_TRIP, retries_per_model=0)
         trip(engine, "gpt-4o")
-        events: list[Event] = []
-        try:
-            result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
-                                      ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40), events.append)
-        finally:
-            await engine.pool.aclose()
+        result, events = await ask_pair(engine)
     assert [a.model for a in result.attempts] == ["claude-sonnet-4-5", "gpt-4o"]
     assert result.error is None and result.model == "gpt-4o"
     kinds = [type(e) for e in events if isinstance(e, (ModelSkipped, AttemptStarted, BreakerBypassed))]
@@ -95,11 +97,7 @@ async def test_without_the_panic_rule_an_all_open_request_fails_at_once() -> Non
         engine = engine_for(server, BreakerConfig(minimum_calls=1, window_size=1, wait_in_open_s=60,
                                                   panic_when_all_open=False))
         trip(engine, "gpt-4o", "claude-sonnet-4-5")
-        try:
-            result = await engine.run(make_strategy("fallback", CATALOG, PAIR),
-                                      ChatRequest.from_prompt("What is a B-tree?", max_output_tokens=40))
-        finally:
-            await engine.pool.aclose()
+        result, _ = await ask_pair(engine)
     assert result.error is not None and result.error.kind is ErrorKind.NO_MODEL and result.attempts == ()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import aclosing
 
 import pytest
@@ -16,7 +16,6 @@ from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind
 from playground.core.events import (
     AttemptFailed,
-    AttemptFinished,
     Event,
     FallbackStarted,
     RequestFinished,
@@ -46,6 +45,24 @@ def make_engine(base_url: str, timeouts: Timeouts | None = None, **resilience: o
                   simulated=True, timeouts=timeouts, resilience=ResilienceConfig(**resilience), seed=4)  # type: ignore[arg-type]
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
+async def cancel_once_streaming(engine: Engine, task: asyncio.Task[None], streaming: asyncio.Task[object]) -> None:
+    """Cancel `task` once `streaming` is done; then the run must have given its permits back."""
+    try:
+        async with asyncio.timeout(30):
+            await streaming
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        await engine.pool.aclose()
+    assert engine.health.in_flight("gpt-4o") == 0
+
+
 async def test_events_arrive_while_the_answer_streams(server: SimServer) -> None:
     engine = make_engine(server.base_url)
     arrivals: list[tuple[float, Event]] = []
@@ -65,21 +82,27 @@ async def test_events_arrive_while_the_answer_streams(server: SimServer) -> None
     assert deltas[-1] - deltas[0] > 0.5 * (final.latency_ms - final.ttft_ms) / 1000
 
 
-async def test_ensemble_members_stream_side_by_side(server: SimServer) -> None:
+async def test_ensemble_members_events_arrive_as_they_are_made(server: SimServer) -> None:
+    """The members run in tasks of their own: their events must reach the
+    caller while they stream, not all at once when the ensemble completes."""
     engine = make_engine(server.base_url)
-    attempts_seen: list[int] = []
+    arrivals: list[tuple[float, Event]] = []
     try:
-        async with aclosing(engine.stream(make_strategy("ensemble", CATALOG, {
+        async for event in engine.stream(make_strategy("ensemble", CATALOG, {
                 "mode": "vote", "members": "gpt-5-mini,claude-haiku-4-5"}),
-                ChatRequest.from_prompt(PROMPT, max_output_tokens=80))) as events:
-            async for event in events:
-                if isinstance(event, TextDelta):
-                    attempts_seen.append(event.attempt)
-                if isinstance(event, AttemptFinished):
-                    break  # one member is done; the other must have streamed already
+                ChatRequest.from_prompt(PROMPT, max_output_tokens=80)):
+            arrivals.append((time.perf_counter(), event))
     finally:
         await engine.pool.aclose()
-    assert set(attempts_seen) == {1, 2}, "the members' deltas arrive interleaved, as they are made"
+    finished = arrivals[-1][1]
+    assert isinstance(finished, RequestFinished) and finished.result.error is None
+    deltas = {n: [t for t, e in arrivals if isinstance(e, TextDelta) and e.attempt == n] for n in (1, 2)}
+    assert deltas[1] and deltas[2]
+    for n, times in deltas.items():
+        record = next(a for a in finished.result.attempts if a.attempt == n)
+        assert record.ttft_ms is not None
+        # Spread over most of the time this member streamed, as it streamed.
+        assert times[-1] - times[0] > 0.5 * (record.latency_ms - record.ttft_ms) / 1000, n
     assert engine.health.in_flight("gpt-5-mini") == engine.health.in_flight("claude-haiku-4-5") == 0
 
 
@@ -105,17 +128,8 @@ async def test_a_cancelled_caller_gets_cancelled_and_the_run_records_it(server: 
                                          ChatRequest.from_prompt(PROMPT, max_output_tokens=300)):
             seen.append(event)
 
-    task = asyncio.create_task(consume())
-    try:
-        async with asyncio.timeout(30):
-            while not any(isinstance(e, TextDelta) for e in seen):
-                await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-    finally:
-        await engine.pool.aclose()
-    assert engine.health.in_flight("gpt-4o") == 0
+    streaming = asyncio.create_task(until(lambda: any(isinstance(e, TextDelta) for e in seen)))
+    await cancel_once_streaming(engine, asyncio.create_task(consume()), streaming)
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -170,13 +184,4 @@ async def test_a_caller_cancelled_in_its_own_code_still_lets_the_run_finish(serv
                     streaming.set()
                     await asyncio.sleep(30)  # cancelled here, in the caller's own code
 
-    task = asyncio.create_task(consume())
-    try:
-        async with asyncio.timeout(30):
-            await streaming.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-    finally:
-        await engine.pool.aclose()
-    assert engine.health.in_flight("gpt-4o") == 0
+    await cancel_once_streaming(engine, asyncio.create_task(consume()), asyncio.create_task(streaming.wait()))
