@@ -17,6 +17,7 @@ from pathlib import Path
 from playground import __version__
 from playground.cli_eval import EVAL_COMMANDS, add_eval_parsers
 from playground.cli_export import add_export_parsers, cmd_export, cmd_import
+from playground.cli_serve import add_serve_parser, cmd_serve
 from playground.config.build import Settings
 from playground.core.errors import UserError
 from playground.core.events import RequestResult
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     soak.add_argument("--json", action="store_true", help="print one JSON summary")
     add_export_parsers(sub)
     add_eval_parsers(sub)
+    add_serve_parser(sub)
     for command in sub.choices.values():
         if command.prog.split()[-1] != "sim":
             _add_config_flag(command)
@@ -394,6 +396,7 @@ COMMANDS = {
     "export": cmd_export_policy,
     "import": cmd_import,
     **EVAL_COMMANDS,
+    "serve": cmd_serve,
 }
 
 

@@ -35,6 +35,16 @@ def last_good_file(config_file: Path) -> Path:
     return state_dir() / "last-good" / f"{config_file.stem}-{digest}.toml"
 
 
+def themes_dir() -> Path:
+    """User themes (same format as the built-ins in the checkout's themes/)."""
+    return config_dir() / "themes"
+
+
+def data_dir() -> Path:
+    """History and other data the app keeps (not configuration)."""
+    return user_data_path(APP_NAME, appauthor=False)
+
+
 def exports_dir() -> Path:
     """Where the TUI writes exports (the CLI writes where --out says)."""
-    return user_data_path(APP_NAME, appauthor=False) / "exports"
+    return data_dir() / "exports"

@@ -143,6 +143,19 @@ class FallbacksSection(_Section):
     chains: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class UiSection(_Section):
+    # A built-in theme (playground-dark, playground-light, playground-high-contrast,
+    # phosphor), one of Textual's, or a file in the user themes dir. The theme
+    # picked in the app (palette: Change theme) is remembered and wins.
+    theme: str | None = None
+
+
+class HistorySection(_Section):
+    # Every run is kept in the user data dir (SQLite); the oldest go past this.
+    enabled: bool = True
+    keep_runs: int = Field(default=1000, ge=1, le=1_000_000)
+
+
 class PolicyFile(_Section):
     version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     router: RouterSection = Field(default_factory=RouterSection)
@@ -155,3 +168,7 @@ class PolicyFile(_Section):
     timeouts: TimeoutsSection = Field(default_factory=TimeoutsSection)
     breaker: BreakerSection = Field(default_factory=BreakerSection)
     cache: CacheSection = Field(default_factory=CacheSection)
+    ui: UiSection = Field(default_factory=UiSection)
+    history: HistorySection = Field(default_factory=HistorySection)
+    # Binding id -> keys ("send" = "ctrl+s,f5"); F1 (Help) lists the ids.
+    keymap: dict[str, str] = Field(default_factory=dict)

@@ -32,6 +32,7 @@ from playground.launch import open_session
 from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import (
     DEFAULT_STRATEGIES,
@@ -40,6 +41,7 @@ from playground.strategies.registry import (
     make_strategy,
     strategy_class,
 )
+from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.policy_actions import PolicyActions
@@ -94,6 +96,11 @@ class PlaygroundApp(PolicyActions, App[int]):
         Binding("f9", "toggle_chaos", "Chaos", id="toggle_chaos"),
         Binding("ctrl+l", "clear", "Clear", id="clear"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        # H8 hooks (app_extras): help, history, copy, plots.
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+r", "show_history", "History", id="show_history", show=False),
+        Binding("ctrl+g", "copy_answer", "Copy answer", id="copy_answer", show=False),
+        Binding("f10", "show_plots", "Plots", id="show_plots", show=False),
     ]
 
     def __init__(
@@ -164,6 +171,7 @@ class PlaygroundApp(PolicyActions, App[int]):
         self.prompt_set = prompts or builtin_prompt_set()
         self._preview_inputs: PreviewInputs | None = None
         self._tuning: Tuning | None = None
+        self.extras = AppExtras(self, self.settings)  # H8 hook: themes, keymap, history, memory
 
     # -- layout -----------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -195,6 +203,7 @@ class PlaygroundApp(PolicyActions, App[int]):
 
     async def on_mount(self) -> None:
         self.prompt_area.focus()
+        self.extras.mounted()  # H8 hook
         # Live totals while columns stream, coalesced like the columns' figures.
         self.set_interval(1 / TOTALS_HZ, self._tick_totals)
         for notice in self._notices:
@@ -249,6 +258,7 @@ class PlaygroundApp(PolicyActions, App[int]):
             self._measure_timer.stop()
         for column in self._column_widgets.values():
             column.cancel()
+        self.extras.closing()  # H8 hook: remember the session, flush history
         engine, self.engine = self.engine, None
         if engine is not None:
             await engine.pool.aclose()
@@ -337,8 +347,9 @@ class PlaygroundApp(PolicyActions, App[int]):
         route = await asyncio.to_thread(engine.route_input, request)
         if engine is not self.engine:
             return
+        observers = self.extras.run_started(text, self.columns)  # H8 hook: history
         for column in self.columns:
-            column.start(engine, request, route.input_tokens)
+            column.start(engine, request, route.input_tokens, observers.get(column.strategy.name))
         if not engine.context.fitting(route.needed_tokens):
             self.notify(
                 f"The prompt has {route.input_tokens:,} tokens: more than any available model's context window. "
@@ -385,6 +396,25 @@ class PlaygroundApp(PolicyActions, App[int]):
         state = "on" if cache.config.enabled else "off"
         self.notify(f"semantic cache {state} (similarity ≥ {cache.config.similarity_threshold:g}, {len(cache)} entries)",
                     title="Cache")
+
+    # -- H8 hooks: actions in app_extras -----------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults()
+
+    def action_help(self) -> None:
+        self.extras.open_help()
+
+    def action_change_theme(self) -> None:
+        self.extras.pick_theme()
+
+    def action_show_history(self) -> None:
+        self.extras.open_history()
+
+    def action_copy_answer(self, strategy: str | None = None) -> None:
+        self.extras.copy_answer(strategy)
+
+    def action_show_plots(self) -> None:
+        self.extras.open_plots()
 
     def action_show_trace(self) -> None:
         self.push_screen(TraceScreen(self.trace_markdown()))
@@ -467,7 +497,7 @@ class PlaygroundApp(PolicyActions, App[int]):
             return
         try:
             text = self.prompt_area.text
-        except NoMatches:
+        except (NoMatches, ScreenStackError):  # ScreenStackError: the screens are already gone
             return
         self._measure(text)
 
@@ -514,7 +544,7 @@ class PlaygroundApp(PolicyActions, App[int]):
             runs.extend(column.history)
             if column.current is not None:
                 runs.append(column.current)
-        totals.show(compute_totals(current, runs))
+        totals.show(self.extras.with_carried_spend(compute_totals(current, runs)))  # H8 hook
 
 
 def run_tui(
@@ -534,20 +564,24 @@ def run_tui(
     Opens the session first (unless one is given) so that a `UserError` such
     as a simulator port already in use is printed as one line, not shown in a
     half-started TUI. The app owns the session from then on and closes it."""
+    base = settings or parse_policy_text("", "defaults")
+    # H8 hook: the remembered session under what the command line gave.
+    strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt,
+                                                                       strategy_values)
     try:
         if session is None:
-            base = settings or parse_policy_text("", "defaults")
             session = open_session(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
             strategies=strategies,
-            strategy_values=strategy_values,
+            strategy_values=restored,
             initial_prompt=initial_prompt,
             send_initial_prompt=send_initial_prompt,
             settings=settings,
-            notices=notices,
+            notices=[*notices, *remembered],
             prompts=prompts,
         )
+        app.extras.show_welcome = True  # H8 hook: first run
     except UserError as exc:
         if session is not None:
             session.close()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from playground.strategies.registry import STRATEGIES
+from playground.tui.app_extras import extra_commands
 
 if TYPE_CHECKING:
     from playground.tui.app import PlaygroundApp
@@ -39,6 +40,7 @@ def playground_commands(app: PlaygroundApp) -> Iterator[Command]:
         enabled = app.strategy_enabled(name)
         title = f"{'Remove' if enabled else 'Add'} strategy: {name}"
         yield title, cls.summary, partial(app.action_toggle_strategy, name)
+    yield from extra_commands(app)  # H8 hook
     yield "Quit", "Leave the playground (Ctrl+Q)", app.action_quit
 
 

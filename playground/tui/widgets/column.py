@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -139,9 +140,11 @@ class StrategyColumn(Vertical):
         runs = self.history + ([self.current] if self.current else [])
         return sum(r.cost_usd for r in runs)
 
-    def start(self, engine: Engine, request: ChatRequest, input_estimate: int) -> RunState:
+    def start(self, engine: Engine, request: ChatRequest, input_estimate: int,
+              observe: Callable[[Event], None] | None = None) -> RunState:
         """Start a run; a run still streaming in this column is cancelled
-        (its partial text and cost are kept in its `RunState`)."""
+        (its partial text and cost are kept in its `RunState`). `observe`
+        also gets every event as it arrives (the history store)."""
         previous = self.current
         if previous is not None:
             self.history.append(previous)
@@ -156,7 +159,7 @@ class StrategyColumn(Vertical):
         if self._ticker is not None:
             self._ticker.resume()
         self.refresh_figures()
-        self._stream(engine, request, run, previous)
+        self._stream(engine, request, run, previous, observe)
         return run
 
     def cancel(self) -> bool:
@@ -205,7 +208,8 @@ class StrategyColumn(Vertical):
 
     # -- the worker ----------------------------------------------------------
     @work(exclusive=True, group="stream", exit_on_error=False)
-    async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None) -> None:
+    async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None,
+                      observe: Callable[[Event], None] | None = None) -> None:
         run.worker_started = True
         # Work on the Markdown widget runs shielded in its own task: cancelling
         # a task while it awaits a widget removal (Markdown.update removes the
@@ -228,6 +232,8 @@ class StrategyColumn(Vertical):
                 # would fail because of the display (e.g. a column being
                 # removed while the app shuts down).
                 try:
+                    if observe is not None:
+                        observe(event)
                     markdown = run.apply(event)
                     if markdown:
                         pending.put_nowait(markdown)
