@@ -361,9 +361,9 @@ def _open_session(args: argparse.Namespace | None, *, sim_speed: float | None = 
         from playground.engine.session import SessionOptions
 
         return open_session(SessionOptions(force_sim=True, sim_speed=sim_speed))
-    from playground.cli import _settings
+    from playground.cli_support import load_settings
 
-    return _settings(args).open_session(force_sim=args.sim, sim_speed=args.sim_speed, simulator=start_simulator)
+    return load_settings(args).open_session(force_sim=args.sim, sim_speed=args.sim_speed, simulator=start_simulator)
 
 
 def _progress_bar() -> Any:

@@ -13,16 +13,18 @@ import shlex
 import socket
 import sys
 
+from playground.cli_support import add_session_flags, bounded_int
+from playground.cli_views.output import say
 from playground.core.errors import UserError
 
 
-def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser("serve", help="serve the TUI in a web browser (textual-serve)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    serve.add_argument("--strategy", "-s", action="append", metavar="NAME", help="strategy column to show (repeatable)")
-    serve.add_argument("--sim", action="store_true", help="use the built-in simulator even if API keys are set")
-    serve.add_argument("--sim-speed", type=float, default=None, metavar="X", help="simulator time factor")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    parser.add_argument("--port", type=bounded_int(0, 65535), default=8000,
+                        help="port (default 8000; 0 picks a free one)")
+    parser.add_argument("--strategy", "-s", action="append", metavar="NAME",
+                        help="strategy column to show (repeatable)")
+    add_session_flags(parser)
 
 
 def _free_port(host: str) -> int:
@@ -55,19 +57,17 @@ def tui_command(args: argparse.Namespace) -> str:
     return shlex.join(argv)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    if not 0 <= args.port <= 65535:
-        raise UserError(f"--port {args.port}: must be between 0 and 65535")
+def run(args: argparse.Namespace) -> int:
     try:
         port = args.port or _free_port(args.host)
     except OSError as exc:
         raise UserError(f"--host {args.host}: cannot bind it ({exc.strerror or exc})") from None
     if not _is_loopback(args.host):
-        print(f"playground: serve: warning: {args.host} is not loopback; anyone who can reach it uses this machine's "
-              "provider keys through the app", file=sys.stderr)
+        say(f"playground: serve: warning: {args.host} is not loopback; anyone who can reach it uses this machine's "
+            "provider keys through the app")
     from textual_serve.server import Server
 
     server = Server(tui_command(args), host=args.host, port=port, title="routing-playground")
-    print(f"playground: serving the TUI on http://{args.host}:{port} (Ctrl+C stops)", file=sys.stderr, flush=True)
+    say(f"playground: serving the TUI on http://{args.host}:{port} (Ctrl+C stops)")
     server.serve()
     return 0

@@ -28,7 +28,8 @@ DEFAULT_DIMENSIONS = 256
 
 
 class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A NaN score would train a router that cannot be saved as JSON or loaded back.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     prompt: str = Field(min_length=1)
     best_model: str | None = None
     quality: dict[str, float] | None = None
@@ -65,6 +66,8 @@ def load_examples(path: str | Path) -> list[Example]:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise UserError(f"{path}: cannot read labelled examples ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); labelled examples are JSON Lines") from None
         origin = str(path)
     examples = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -74,6 +77,8 @@ def load_examples(path: str | Path) -> list[Example]:
             examples.append(Example.model_validate(json.loads(line)))
         except json.JSONDecodeError as exc:
             raise UserError(f"{origin}:{number}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise UserError(f"{origin}:{number}: nested too deeply for a labelled example") from None
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "(line)"
@@ -109,6 +114,8 @@ def load_router(path: str | Path) -> TrainedRouter:
         return TrainedRouter.model_validate_json(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise UserError(f"{path}: cannot read the trained router ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not a trained router file (not UTF-8 text at byte {exc.start})") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         raise UserError(f"{path}: not a trained router file: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
