@@ -101,3 +101,13 @@ def test_max_entries_is_bounded_with_a_clear_limit() -> None:
     with pytest.raises(UserError, match=r"cache.max_entries must be within 1..50,000"):
         CacheConfig(max_entries=MAX_ENTRIES + 1)
     assert CacheConfig(max_entries=MAX_ENTRIES).max_entries == MAX_ENTRIES
+
+
+def test_the_config_file_refuses_what_the_cache_refuses() -> None:
+    from annotated_types import Le
+
+    from playground.config.schema import CacheSection
+    from playground.engine.cache import MAX_ENTRIES
+
+    bounds = [m.le for m in CacheSection.model_fields["max_entries"].metadata if isinstance(m, Le)]
+    assert bounds == [MAX_ENTRIES]
