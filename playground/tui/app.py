@@ -28,10 +28,11 @@ from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
-from playground.launch import open_session
 from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.launch import open_session
+from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import (
@@ -45,7 +46,6 @@ from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.policy_actions import PolicyActions
-from playground.runview.run_state import RunState
 from playground.tui.screens.trace import TraceScreen
 from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.chaos_panel import ChaosPanel

@@ -12,11 +12,11 @@ import pytest
 
 from playground.core.catalog import Catalog
 from playground.engine.session import Session, SessionOptions
-from playground.launch import open_session
 from playground.eval.labelled import LabelledPrompt, load_labelled
 from playground.eval.live import LiveProgress, LiveTask, Scoring, run_id_for, run_live
 from playground.eval.live_store import ResultStore
 from playground.eval.scoring import final_number, matches
+from playground.launch import open_session
 from playground.strategies.registry import make_strategy
 
 ITEMS = [

@@ -27,6 +27,7 @@ from playground.core.messages import ChatRequest
 from playground.core.pricing import cost_usd
 from playground.core.roles import CallRole
 from playground.core.tokens import TokenCount, TokenCounter, default_counter
+from playground.runview.run_state import RunState
 from playground.tui.counting import CachedCounter
 from playground.tui.formatting import (
     describe_error,
@@ -36,7 +37,6 @@ from playground.tui.formatting import (
     format_relative,
     format_tokens,
 )
-from playground.runview.run_state import RunState
 from playground.tui.widgets.status import split_mode_label
 from playground.tui.widgets.totals import compute_totals
 
