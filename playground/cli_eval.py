@@ -355,13 +355,15 @@ def _open_session(args: argparse.Namespace | None, *, sim_speed: float | None = 
     """The one place evaluation gets an engine session: the user's configuration
     (real providers, or the simulator), or with `args=None` the built-in
     simulator on the default catalog (reproducible example data)."""
-    if args is None:
-        from playground.engine.session import Session, SessionOptions
+    from playground.launch import open_session, start_simulator
 
-        return Session.open(SessionOptions(force_sim=True, sim_speed=sim_speed))
+    if args is None:
+        from playground.engine.session import SessionOptions
+
+        return open_session(SessionOptions(force_sim=True, sim_speed=sim_speed))
     from playground.cli_support import load_settings
 
-    return load_settings(args).open_session(force_sim=args.sim, sim_speed=args.sim_speed)
+    return load_settings(args).open_session(force_sim=args.sim, sim_speed=args.sim_speed, simulator=start_simulator)
 
 
 def _progress_bar() -> Any:

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         if simulated:
             via = "simulator"
         elif model.provider in endpoints:
-            via = endpoints[model.provider].base_url
+            via = endpoints[model.provider].shown_url  # user-info (user:key@) hidden
         else:
             continue
         rows.append({

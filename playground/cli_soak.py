@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     from playground.cli_views.progress import progress_bar
     from playground.eval.soak import SoakProgress, soak
+    from playground.launch import start_simulator
     from playground.strategies.registry import make_strategy
 
     overrides = strategy_overrides(args.param, [args.strategy])
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.total_timeout is not None:
         timeouts = replace(timeouts, total_s=args.total_timeout)
     with settings.open_session(force_sim=True, sim_speed=args.sim_speed, sim_faults=args.faults, seed=args.seed,
-                               timeouts=timeouts) as session:
+                               timeouts=timeouts, simulator=start_simulator) as session:
         values = {**settings.values_for(args.strategy), **overrides.get(args.strategy, {})}
         strategy = make_strategy(args.strategy, session.catalog, values)
 

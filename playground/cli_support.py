@@ -144,4 +144,6 @@ def load_settings(args: argparse.Namespace, *, strict: bool = False,
 
 
 def open_session(args: argparse.Namespace, settings: Settings) -> Session:
-    return settings.open_session(force_sim=args.sim, sim_speed=args.sim_speed)
+    from playground.launch import start_simulator  # the CLI is the layer that may start the simulator
+
+    return settings.open_session(force_sim=args.sim, sim_speed=args.sim_speed, simulator=start_simulator)

@@ -145,7 +145,8 @@ class CacheSection(_Section):
     enabled: bool = False
     similarity_threshold: float = Field(default=0.92, gt=0, le=1)
     ttl_s: float = Field(default=3600.0, gt=0)
-    max_entries: int = Field(default=1000, ge=1, le=1_000_000)
+    # engine.cache.MAX_ENTRIES (a lookup compares against every entry); a test keeps them equal.
+    max_entries: int = Field(default=1000, ge=1, le=50_000)
     embedding_model: str = "text-embedding-3-small"
 
 

@@ -84,6 +84,12 @@ class Strategy(ABC, Generic[P]):
         """Every parameter's default as `values` gives it ("@flagship" resolved)."""
         return parse_params(cls.params_model, cls.name, {}, catalog).model_dump(by_alias=True)
 
+    def default_model(self) -> str:
+        """What answers when the engine cannot give `decide` its input (the
+        learned router's embedding failed): a `default_model` parameter if
+        the strategy declares one, else the catalog's flagship."""
+        return str(self.values.get("default_model") or self.catalog.flagship)
+
     @property
     def embedding_request(self) -> tuple[str, int | None]:
         """(embedding model id, dimensions) wanted for `RouteInput.embedding`."""

@@ -12,7 +12,7 @@ import numpy as np
 
 from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Candidate
-from playground.core.errors import UserError
+from playground.core.errors import NoModelFits
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 
@@ -45,10 +45,6 @@ def neutral_route() -> RouteInput:
     """A short, plain request: what a strategy picks when nothing about the
     prompt pushes it anywhere (exports of per-prompt strategies use it)."""
     return RouteInput(ChatRequest.from_prompt("hello", max_output_tokens=256), input_tokens=8)
-
-
-class NoModelFits(UserError):
-    """No available model can hold the request."""
 
 
 class HealthView(Protocol):

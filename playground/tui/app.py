@@ -31,6 +31,8 @@ from playground.engine.session import Session, SessionOptions
 from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.launch import open_session
+from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import (
@@ -44,7 +46,6 @@ from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.policy_actions import PolicyActions
-from playground.tui.run_state import RunState
 from playground.tui.screens.trace import TraceScreen
 from playground.tui.trace_format import trace_markdown
 from playground.tui.widgets.chaos_panel import ChaosPanel
@@ -217,7 +218,7 @@ class PlaygroundApp(PolicyActions, App[int]):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def _open_session(self) -> None:
         try:
-            session = await asyncio.to_thread(Session.open, self._options, None, self.settings.catalog)
+            session = await asyncio.to_thread(open_session, self._options, None, self.settings.catalog)
         except UserError as exc:
             self._session_failed(str(exc))
             return
@@ -569,7 +570,7 @@ def run_tui(
                                                                        strategy_values)
     try:
         if session is None:
-            session = Session.open(session_options or base.session_options(), catalog=base.catalog)
+            session = open_session(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
             strategies=strategies,

@@ -34,17 +34,16 @@ def trace_markdown(strategy: str, result: RequestResult | None) -> str:
                 lines.append(f"| {_cell(c.model)} | {score} | {'✓' if c.accepted else ''} | {_cell(c.note)} |")
         if decision.details:
             lines += ["", "**Details**", "", _details(decision.trace()["details"])]
-    verdicts = result.extra.get("verdicts") or []
-    if verdicts:
+    if result.verdicts:
         lines += ["", "**Verdicts**", ""]
-        lines += [f"- *{_cell(v['stage'])}*: {_cell(v['summary'])}" for v in verdicts]
+        lines += [f"- *{_cell(v.stage)}*: {_cell(v.summary)}" for v in result.verdicts]
     if result.attempts:
         lines += ["", "| # | call | model | outcome | TTFT | time | tokens in/out | cost |", "|---|---|---|---|---|---|---|---|"]
         for a in result.attempts:
             outcome = a.outcome if a.error is None else f"{a.outcome}: {a.error.kind}"
             ttft = "" if a.ttft_ms is None else f"{a.ttft_ms:.0f} ms"
             approx = "~" if a.usage_source == "estimate" else ""
-            lines.append(f"| {a.attempt} | {_cell(a.role or 'answer')} | {_cell(a.model)} | {_cell(outcome)} | {ttft} | "
+            lines.append(f"| {a.attempt} | {_cell(a.role.label or 'answer')} | {_cell(a.model)} | {_cell(outcome)} | {ttft} | "
                          f"{a.latency_ms:.0f} ms | {approx}{a.input_tokens}/{approx}{a.output_tokens} | {format_usd(a.cost_usd)} |")
     lines += ["", f"**Total:** {format_usd(result.cost_usd)} over {len(result.attempts)} call(s), "
                   f"{result.retries} retries, {result.fallbacks} fallbacks, wasted {format_usd(result.wasted_cost_usd)}"]

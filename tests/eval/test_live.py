@@ -16,6 +16,7 @@ from playground.eval.labelled import LabelledPrompt, load_labelled
 from playground.eval.live import LiveProgress, LiveTask, Scoring, run_id_for, run_live
 from playground.eval.live_store import ResultStore
 from playground.eval.scoring import final_number, matches
+from playground.launch import open_session
 from playground.strategies.registry import make_strategy
 
 ITEMS = [
@@ -69,7 +70,7 @@ def _key(row: object) -> tuple[object, ...]:
 
 
 def test_interrupted_run_resumes_exactly(tmp_path: Path, catalog: Catalog) -> None:
-    with Session.open(SessionOptions(force_sim=True, sim_speed=50.0)) as session:
+    with open_session(SessionOptions(force_sim=True, sim_speed=50.0)) as session:
         tasks = [LiveTask(n, make_strategy(n, session.catalog), {}) for n in ("fixed", "complexity")]
         scoring = Scoring("auto", make_strategy("fixed", session.catalog, {"model": "gpt-5-mini"}), "gpt-5-mini")
         run_id, config = run_id_for(ITEMS, tasks, scoring, 512)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from textual_plotext import PlotextPlot
 
+from playground.core import roles
 from playground.core.decision import Decision
-from playground.core.events import AttemptStarted, BreakerChanged, RequestFinished, RequestResult
+from playground.core.events import AttemptStarted, BreakerChanged, BreakerState, RequestFinished, RequestResult
 from playground.history import HistoryRecorder, HistoryStore
 from playground.tui.widgets.plots import PlotsScreen, session_series
 from tests.helpers.data import record
@@ -24,10 +25,10 @@ def _runs(path: Path) -> tuple[list[str], float]:
             emit = recorder.observer(run_id, strategy)
             emit(AttemptStarted(1, model, "openai", True))
             if n == 1 and strategy == "fixed":
-                emit(BreakerChanged("openai/gpt-4o", "CLOSED", "OPEN", "failure rate 100%"))
+                emit(BreakerChanged("openai/gpt-4o", BreakerState.CLOSED, BreakerState.OPEN, "failure rate 100%"))
             if n == 2 and strategy == "fixed":
-                emit(BreakerChanged("openai/gpt-4o", "OPEN", "HALF_OPEN", "waited"))
-            rec = record(1, model, "", out=10 * (n + 1))
+                emit(BreakerChanged("openai/gpt-4o", BreakerState.OPEN, BreakerState.HALF_OPEN, "waited"))
+            rec = record(1, model, roles.ANSWER, out=10 * (n + 1))
             emit(RequestFinished(RequestResult(strategy, Decision(model, "x"), (rec,), 400.0 * (n + 1), True)))
         ids.append(run_id)
     recorder.close()

@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 
 from playground.config import paths
 from playground.engine.session import Session, SessionOptions
+from playground.launch import open_session
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.theme_picker import ThemePicker
 from playground.tui.themes import APP_VARIABLES, DEFAULT_THEME, builtin_themes, load_user_themes, parse_theme
@@ -25,7 +26,7 @@ REPO_THEMES = Path(__file__).parents[2] / "themes"
 
 @pytest.fixture
 def session() -> Iterator[Session]:
-    session = Session.open(SessionOptions(force_sim=True))
+    session = open_session(SessionOptions(force_sim=True))
     try:
         yield session
     finally:

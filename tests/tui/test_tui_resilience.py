@@ -136,4 +136,4 @@ async def test_palette_cache_toggle_serves_a_repeat_from_the_cache() -> None:
         await send(pilot, app)
         second = app.columns[0].current.result
         assert first.cost_usd > 0 and second.cost_usd == 0
-        assert second.extra["cache"]["hit"] is True and second.text == first.text
+        assert second.cache is not None and second.cache.hit and second.text == first.text

@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 
 from playground.engine.session import Session, SessionOptions
+from playground.launch import open_session
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES
 from playground.tui.app import PlaygroundApp
 
@@ -28,7 +29,7 @@ async def steady_cursor(pilot: Pilot) -> None:
 
 @pytest.fixture
 def session() -> Iterator[Session]:
-    session = Session.open(SessionOptions(force_sim=True))
+    session = open_session(SessionOptions(force_sim=True))
     try:
         yield session
     finally:
@@ -57,6 +58,7 @@ def test_ensemble_members_panel(snap_compare) -> None:
 
     from textual.app import App, ComposeResult
 
+    from playground.core import roles
     from playground.core.decision import EnsemblePlan
     from playground.core.errors import ErrorKind, ProviderError
     from playground.core.events import (
@@ -80,18 +82,18 @@ def test_ensemble_members_panel(snap_compare) -> None:
     }
     records = []
     for n, model in enumerate(members, start=1):
-        state.apply(AttemptStarted(n, model, "sim", True, role=f"member {model}"))
+        state.apply(AttemptStarted(n, model, "sim", True, role=roles.member(n)))
     for n, model in enumerate(members[:2], start=1):
-        records.append(record(n, model, f"member {model}", text=answers[model], out=40))
+        records.append(record(n, model, roles.member(n), text=answers[model], out=40))
         state.apply(AttemptFinished(records[-1]))
     down = ProviderError(ErrorKind.CONNECTION, "openai: cannot connect (server disconnected)")
     for n in (3, 4):
         if n == 4:
-            state.apply(AttemptStarted(4, "gpt-4o", "sim", True, role="member gpt-4o"))
-        records.append(record(n, "gpt-4o", "member gpt-4o", "failed", "", 0, down, inp=0))
+            state.apply(AttemptStarted(4, "gpt-4o", "sim", True, role=roles.member(3)))
+        records.append(record(n, "gpt-4o", roles.member(3), "failed", "", 0, down, inp=0))
         state.apply(AttemptFailed(records[-1]))
-    state.apply(AttemptStarted(5, "gpt-5-1", "sim", True, role="judge"))
-    records.append(record(5, "gpt-5-1", "judge", text="2", out=1))
+    state.apply(AttemptStarted(5, "gpt-5-1", "sim", True, role=roles.JUDGE))
+    records.append(record(5, "gpt-5-1", roles.JUDGE, text="2", out=1))
     state.apply(AttemptFinished(records[-1]))
     state.apply(Verdict("judge", "gpt-5-1 picked answer 2 of 2 (claude-haiku-4-5)", passed=True,
                         model="claude-haiku-4-5", details={"pick": 2, "failed_members": 1}))

@@ -23,6 +23,7 @@ from playground.config.profiles import (
 )
 from playground.config.template import FIRST_RUN_CONFIG
 from playground.core.errors import ErrorKind, UserError
+from playground.launch import start_simulator
 from tests.helpers.env import fake_key
 
 PASTED = fake_key("sk-live", "secret-123")
@@ -148,7 +149,7 @@ def test_resilience_timeouts_and_cache_reach_the_engine_objects() -> None:
     assert settings.timeouts.idle_s == 3 and settings.resilience.breaker.wait_in_open_s == 2
     assert (settings.cache.enabled, settings.cache.similarity_threshold, settings.cache.ttl_s,
             settings.cache.max_entries) == (True, 0.8, 5, 3)
-    with settings.open_session(force_sim=True) as session:
+    with settings.open_session(force_sim=True, simulator=start_simulator) as session:
         engine = session.make_engine()
         assert engine.cache.config.max_entries == 3 and engine.timeouts.idle_s == 3
 

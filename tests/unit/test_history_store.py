@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from playground.core import roles
 from playground.core.decision import Decision
 from playground.core.events import (
     AttemptFinished,
@@ -39,7 +40,7 @@ def _run(recorder: HistoryRecorder, prompt: str, answer: str, strategy: str = "f
     emit(TextDelta(1, answer[:half]))
     emit(TextDelta(1, answer[half:]))
     if finish:
-        rec = record(1, "gpt-5-mini", "", text=answer, out=12)
+        rec = record(1, "gpt-5-mini", roles.ANSWER, text=answer, out=12)
         emit(AttemptFinished(rec))
         emit(RequestFinished(RequestResult(strategy, Decision("gpt-5-mini", "always this one"), (rec,), 400.0, True)))
     assert recorder.flush()

@@ -102,8 +102,7 @@ def test_capability_trace_is_ordered_and_agrees_with_score(values: dict) -> None
 def test_capability_reads_measured_ttft_on_every_decision() -> None:
     strategy = make_strategy("capability", CATALOG, {"max_ttft_ms": 1000})
     slow = HealthBoard()
-    slow.started("deepseek-chat")
-    slow.finished("deepseek-chat", None, 1.0, 5000.0)
+    slow.force("deepseek-chat").finish(None, 1.0, 5000.0)
     before = strategy.decide(route(EASY), RoutingContext.for_all(CATALOG))
     after = strategy.decide(route(EASY), RoutingContext(CATALOG, tuple(CATALOG.models.values()), health=slow))
     assert before.model == "deepseek-chat" and after.model != "deepseek-chat"

@@ -40,6 +40,7 @@ from playground.core.events import (
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.eval.tuning import describe_tuning
+from playground.runview.run_state import RunState
 from playground.strategies.base import Strategy
 from playground.tui.formatting import (
     describe_error,
@@ -48,7 +49,6 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.run_state import RunState
 from playground.tui.widgets.follow_scroll import AnswerScroll
 from playground.tui.widgets.members import MembersPanel
 

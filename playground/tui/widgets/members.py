@@ -16,8 +16,8 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from playground.core.events import Verdict
+from playground.runview.member_state import MemberBoard, MemberState
 from playground.tui.formatting import format_cost, format_tokens
-from playground.tui.member_state import MemberBoard, MemberState
 from playground.tui.widgets.follow_scroll import AnswerScroll
 
 _BADGES = {

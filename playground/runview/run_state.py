@@ -12,7 +12,7 @@ call of a multi-call plan also gets its own pane (`members`, folded by
 `member_state`). When the focus moves to another call a separator says why.
 If the delivered answer is not what was streamed (a judge picked another
 member, the cache answered) `final_markdown` holds what the column must show
-instead.
+instead. Events arrive through `fold` (one method per event type).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+from playground.core import roles
 from playground.core.catalog import Catalog
 from playground.core.errors import ErrorKind, ProviderError
 from playground.core.events import (
@@ -29,6 +30,8 @@ from playground.core.events import (
     AttemptFinished,
     AttemptRecord,
     AttemptStarted,
+    BreakerBypassed,
+    BreakerChanged,
     Decided,
     Event,
     FallbackStarted,
@@ -42,17 +45,12 @@ from playground.core.events import (
     Verdict,
 )
 from playground.core.pricing import cost_usd, format_usd
+from playground.core.roles import CallRole
 from playground.core.tokens import TokenCounter
-from playground.tui.member_state import MemberBoard
+from playground.runview.fold import fold
+from playground.runview.member_state import MemberBoard
 
 RunStatus = Literal["waiting", "streaming", "done", "error", "cancelled"]
-
-# Calls whose text is not an answer to the user: never streamed into a column.
-SIDE_ROLES = ("judge", "router", "embedding")
-
-
-def is_answer_role(role: str) -> bool:
-    return not role.startswith(SIDE_ROLES)
 
 
 def _escape_md(text: str) -> str:
@@ -67,11 +65,14 @@ def attempts_markdown(result: RequestResult) -> str:
         return ""
     rows = ["", "", "| # | call | model | outcome | time | cost |", "|---|---|---|---|---|---|"]
     for a in attempts:
-        outcome = "✓ ok" if a.outcome == "ok" else ("■ cancelled" if a.outcome == "cancelled" else f"✗ {a.error.kind if a.error else 'failed'}")
+        if a.outcome == "ok":
+            outcome = "✓ ok"
+        else:
+            outcome = "■ cancelled" if a.outcome == "cancelled" else f"✗ {a.error.kind if a.error else 'failed'}"
         if a.outcome != "ok" and a.text:
             outcome += " (partial)"
         cost = ("~" if a.usage_source == "estimate" and a.cost_usd else "") + format_usd(a.cost_usd)
-        rows.append(f"| {a.attempt} | {_escape_md(a.role or 'answer')} | {_escape_md(a.model)} | {outcome} | "
+        rows.append(f"| {a.attempt} | {_escape_md(a.role.label or 'answer')} | {_escape_md(a.model)} | {outcome} | "
                     f"{a.latency_ms / 1000:.2f} s | {cost} |")
     return "\n".join(rows) + "\n"
 
@@ -87,7 +88,7 @@ class LiveCall:
 
     model: str
     provider: str
-    role: str
+    role: CallRole
     started: float
     ttft_ms: float | None = None
     parts: list[str] = field(default_factory=list)
@@ -156,56 +157,84 @@ class RunState:
     def __post_init__(self) -> None:
         self.members = MemberBoard(self.catalog, self.counter, self.input_estimate)
 
-    # -- folding events -------------------------------------------------
+    # -- folding events (through `fold`) ----------------------------------
     def apply(self, event: Event) -> str:
         """Fold one event in; returns the Markdown to append to the column."""
         self.members.apply(event)
-        if isinstance(event, TextDelta):
-            return self._text(event)
-        if isinstance(event, Decided):
-            self.model = event.decision.model
-            self.reason = event.decision.reason
-            self.decide_ms = event.decide_ms
-        elif isinstance(event, AttemptStarted):
-            self.live[event.attempt] = LiveCall(event.model, event.provider, event.role, time.perf_counter())
-            self.simulated = event.simulated
-            if is_answer_role(event.role) and self.focus is None:
-                self.model, self.provider = event.model, event.provider
-        elif isinstance(event, FirstToken):
-            call = self.live.get(event.attempt)
-            if call is not None:
-                call.ttft_ms = event.ttft_ms
-                if is_answer_role(call.role):
-                    self.status = "streaming"
-                    if self.focus in (None, event.attempt):
-                        self.last_ttft_ms = event.ttft_ms
-        elif isinstance(event, UsageReported):
-            call = self.live.get(event.attempt)
-            if call is not None:
-                call.usage, call.usage_source = (event.input_tokens, event.output_tokens), event.source
-        elif isinstance(event, (AttemptFinished, AttemptFailed)):
-            self.records.append(event.record)
-            self.live.pop(event.record.attempt, None)
-            if self.focus == event.record.attempt:
-                self.focus = None
-            if not any(is_answer_role(c.role) and c.ttft_ms is not None for c in self.live.values()):
-                if self.status == "streaming":
-                    self.status = "waiting"
-        elif isinstance(event, RetryScheduled):
-            self.retries += 1
-            self._note(f"retrying {event.model} in {event.delay_s:.1f} s ({event.reason})")
-        elif isinstance(event, FallbackStarted):
-            self.fallbacks += 1
-            self._note(f"fell back from {event.from_model} to {event.to_model}: {event.reason}")
-        elif isinstance(event, ModelSkipped):
-            self._note(f"skipped {event.model}: {event.reason}")
-        elif isinstance(event, Verdict):
-            self._note(f"{event.stage}: {event.summary}")
-        elif isinstance(event, RequestFinished):
-            self.finish(event.result)
-            table = attempts_markdown(event.result)
-            return self._write(table) if table else ""
+        return fold(self, event)
+
+    def on_text(self, event: TextDelta) -> str:
+        return self._text(event)
+
+    def on_decided(self, event: Decided) -> str:
+        self.model = event.decision.model
+        self.reason = event.decision.reason
+        self.decide_ms = event.decide_ms
         return ""
+
+    def on_attempt_started(self, event: AttemptStarted) -> str:
+        self.live[event.attempt] = LiveCall(event.model, event.provider, event.role, time.perf_counter())
+        self.simulated = event.simulated
+        if not event.role.side and self.focus is None:
+            self.model, self.provider = event.model, event.provider
+        return ""
+
+    def on_first_token(self, event: FirstToken) -> str:
+        call = self.live.get(event.attempt)
+        if call is not None:
+            call.ttft_ms = event.ttft_ms
+            if not call.role.side:
+                self.status = "streaming"
+                if self.focus in (None, event.attempt):
+                    self.last_ttft_ms = event.ttft_ms
+        return ""
+
+    def on_usage(self, event: UsageReported) -> str:
+        call = self.live.get(event.attempt)
+        if call is not None:
+            call.usage, call.usage_source = (event.input_tokens, event.output_tokens), event.source
+        return ""
+
+    def on_attempt_ended(self, event: AttemptFinished | AttemptFailed) -> str:
+        self.records.append(event.record)
+        self.live.pop(event.record.attempt, None)
+        if self.focus == event.record.attempt:
+            self.focus = None
+        if self.status == "streaming" and not any(
+                not c.role.side and c.ttft_ms is not None for c in self.live.values()):
+            self.status = "waiting"
+        return ""
+
+    def on_retry(self, event: RetryScheduled) -> str:
+        self.retries += 1
+        self._note(f"retrying {event.model} in {event.delay_s:.1f} s ({event.reason})")
+        return ""
+
+    def on_fallback(self, event: FallbackStarted) -> str:
+        self.fallbacks += 1
+        self._note(f"fell back from {event.from_model} to {event.to_model}: {event.reason}")
+        return ""
+
+    def on_skipped(self, event: ModelSkipped) -> str:
+        self._note(f"skipped {event.model}: {event.reason}")
+        return ""
+
+    def on_breaker_changed(self, event: BreakerChanged) -> str:
+        """Shown by the circuit panel; nothing changes in the column."""
+        return ""
+
+    def on_breaker_bypassed(self, event: BreakerBypassed) -> str:
+        self._note(f"circuit {event.state} for {event.endpoint}, called anyway: every candidate was open")
+        return ""
+
+    def on_verdict(self, event: Verdict) -> str:
+        self._note(f"{event.stage}: {event.summary}")
+        return ""
+
+    def on_finished(self, event: RequestFinished) -> str:
+        self.finish(event.result)
+        table = attempts_markdown(event.result)
+        return self._write(table) if table else ""
 
     def _record(self, attempt: int) -> AttemptRecord | None:
         return next((r for r in self.records if r.attempt == attempt), None)
@@ -216,14 +245,15 @@ class RunState:
     def _text(self, event: TextDelta) -> str:
         call = self.live.get(event.attempt)
         if call is None:  # a delta without its start: show it rather than lose it
-            call = self.live[event.attempt] = LiveCall(self.model or "?", self.provider or "?", "", time.perf_counter())
+            call = self.live[event.attempt] = LiveCall(self.model or "?", self.provider or "?", roles.ANSWER,
+                                                       time.perf_counter())
         call.parts.append(event.text)
         call.output_tokens += self.counter.count_text(event.text).tokens
-        if self.focus is None and is_answer_role(call.role):
+        if self.focus is None and not call.role.side:
             # This call takes the focus; say why the text starts over.
             prefix = ""
             if self.written:
-                label = f"{call.role} · {call.model}" if call.role else call.model
+                label = f"{call.role.label} · {call.model}" if call.role else call.model
                 note = self.last_note if self._note_unshown else label
                 broken = self._record(self.shown[-1]) if self.shown else None
                 if broken is not None and broken.outcome != "ok" and broken.text:
@@ -266,10 +296,10 @@ class RunState:
                 final = result.final
                 if final is None:
                     who = ""
-                elif final.role and final.model not in final.role:
-                    who = f"{final.role} · {final.model}"
+                elif final.role:
+                    who = f"{final.role.label} · {final.model}"
                 else:
-                    who = final.role or final.model
+                    who = final.model
                 verdict = f" ({self.last_note})" if self._note_unshown and self.last_note else ""
                 self._note(f"answer delivered: {who}{verdict}")
         if result.error is None:
@@ -311,8 +341,8 @@ class RunState:
     @property
     def models_path(self) -> list[str]:
         """The answer calls' models in order ("a → b" after fallbacks)."""
-        models = [r.model for r in self.records if is_answer_role(r.role)]
-        models += [c.model for c in self.live.values() if is_answer_role(c.role)]
+        models = [r.model for r in self.records if not r.role.side]
+        models += [c.model for c in self.live.values() if not c.role.side]
         return list(dict.fromkeys(models))
 
     # -- figures ------------------------------------------------------

@@ -10,6 +10,8 @@ Plain Python (no Textual), like `run_state`: the members widget only formats
 this. Members the plan names are listed as soon as the strategy decides, so
 the layout does not jump when they start; calls the plan did not name
 (a second judge call, the router's answer) are added when they start.
+Events arrive through `fold` (one method per event type); a call's lane is
+found from its typed role, never from a label.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from playground.core import roles
 from playground.core.catalog import Catalog
 from playground.core.decision import CascadePlan, EnsemblePlan, RouterPlan
 from playground.core.errors import ErrorKind
@@ -25,8 +28,11 @@ from playground.core.events import (
     AttemptFinished,
     AttemptRecord,
     AttemptStarted,
+    BreakerBypassed,
+    BreakerChanged,
     Decided,
     Event,
+    FallbackStarted,
     FirstToken,
     ModelSkipped,
     RequestFinished,
@@ -37,20 +43,14 @@ from playground.core.events import (
     Verdict,
 )
 from playground.core.pricing import cost_usd
+from playground.core.roles import CallKind, CallRole
 from playground.core.tokens import TokenCounter
+from playground.runview.fold import fold
 
-MemberKind = Literal["member", "tier", "judge", "router", "escalation", "answer", "call"]
 MemberStatus = Literal["planned", "waiting", "streaming", "retrying", "ok", "failed", "cancelled", "skipped", "unused"]
-# Calls that judge or route rather than answer: shown in small panes.
-SIDE_KINDS = ("judge", "router")
 RUNNING = ("waiting", "streaming", "retrying")
 # Verdict stages that are not about the plan's calls.
 _IGNORED_STAGES = ("cache",)
-
-
-def _kind_of(role: str) -> MemberKind:
-    head = role.split(" ", 1)[0]
-    return head if head in ("member", "tier", "judge", "router", "escalation", "answer") else "call"  # type: ignore[return-value]
 
 
 @dataclass(eq=False)
@@ -58,7 +58,7 @@ class MemberState:
     """One call of the plan, with its retries (same role, same lane)."""
 
     key: str
-    kind: MemberKind
+    role: CallRole
     model: str
     status: MemberStatus = "planned"
     attempts: list[int] = field(default_factory=list)
@@ -73,15 +73,20 @@ class MemberState:
     _counted_tokens: int = 0
 
     @property
+    def kind(self) -> CallKind:
+        return self.role.kind
+
+    @property
     def label(self) -> str:
         """"gpt-5-mini" for a member, "tier 1 · gpt-4o-mini", "judge · gpt-5-1"..."""
-        if self.kind == "member":
+        if self.kind is CallKind.MEMBER:
             return self.model
         return f"{self.key} · {self.model}"
 
     @property
     def side(self) -> bool:
-        return self.kind in SIDE_KINDS
+        """A judge or router call: shown in a small pane."""
+        return self.role.side
 
     @property
     def running(self) -> bool:
@@ -127,52 +132,76 @@ class MemberBoard:
     version: int = 0
     _by_attempt: dict[int, MemberState] = field(default_factory=dict)
 
-    # -- folding events -------------------------------------------------
+    # -- folding events (through `fold`) ----------------------------------
     def apply(self, event: Event) -> None:
-        if isinstance(event, TextDelta):
-            if self.active:
-                member = self._by_attempt.get(event.attempt)
-                if member is not None:
-                    member.parts.append(event.text)
-                    member.status = "streaming"
-                    member.touch()
-            return
-        if isinstance(event, Decided):
-            self._plan(event)
-            return
+        fold(self, event)
+
+    def on_text(self, event: TextDelta) -> None:
+        member = self._by_attempt.get(event.attempt) if self.active else None
+        if member is not None:
+            member.parts.append(event.text)
+            member.status = "streaming"
+            member.touch()
+
+    def on_decided(self, event: Decided) -> None:
+        self._plan(event)
+
+    def on_attempt_started(self, event: AttemptStarted) -> None:
+        if self.active:
+            self._start(event)
+
+    def on_first_token(self, event: FirstToken) -> None:
+        member = self._by_attempt.get(event.attempt) if self.active else None
+        if member is not None and member.status == "waiting":
+            member.status = "streaming"
+            member.touch()
+
+    def on_usage(self, event: UsageReported) -> None:
+        member = self._by_attempt.get(event.attempt) if self.active else None
+        if member is not None:
+            member.usage = (event.input_tokens, event.output_tokens)
+            member.touch()
+
+    def on_attempt_ended(self, event: AttemptFinished | AttemptFailed) -> None:
+        if self.active:
+            self._record(event.record)
+
+    def on_retry(self, event: RetryScheduled) -> None:
+        member = self._by_attempt.get(event.attempt) if self.active else None
+        if member is not None:
+            member.status = "retrying"
+            member.note = f"retrying in {event.delay_s:.1f} s ({event.reason})"
+            member.touch()
+
+    def on_fallback(self, event: FallbackStarted) -> None:
+        """The lane's next `AttemptStarted` notes the fallback."""
+
+    def on_skipped(self, event: ModelSkipped) -> None:
         if not self.active:
             return
-        if isinstance(event, AttemptStarted):
-            self._start(event)
-        elif isinstance(event, FirstToken):
-            member = self._by_attempt.get(event.attempt)
-            if member is not None and member.status == "waiting":
-                member.status = "streaming"
+        for member in self.members.values():
+            if member.model == event.model and member.status == "planned":
+                member.status, member.note = "skipped", event.reason
                 member.touch()
-        elif isinstance(event, UsageReported):
-            member = self._by_attempt.get(event.attempt)
-            if member is not None:
-                member.usage = (event.input_tokens, event.output_tokens)
+                break
+
+    def on_breaker_changed(self, event: BreakerChanged) -> None:
+        """Breakers belong to the circuit panel, not to a plan's lanes."""
+
+    def on_breaker_bypassed(self, event: BreakerBypassed) -> None:
+        for member in self.members.values() if self.active else ():
+            if member.model == event.endpoint and member.status in ("planned", "retrying", "failed"):
+                member.note = "circuit open: called anyway (every candidate was open)"
                 member.touch()
-        elif isinstance(event, (AttemptFinished, AttemptFailed)):
-            self._record(event.record)
-        elif isinstance(event, RetryScheduled):
-            member = self._by_attempt.get(event.attempt)
-            if member is not None:
-                member.status = "retrying"
-                member.note = f"retrying in {event.delay_s:.1f} s ({event.reason})"
-                member.touch()
-        elif isinstance(event, ModelSkipped):
-            for member in self.members.values():
-                if member.model == event.model and member.status == "planned":
-                    member.status, member.note = "skipped", event.reason
-                    member.touch()
-                    break
-        elif isinstance(event, Verdict):
-            if event.stage not in _IGNORED_STAGES:
-                self.verdicts.append(event)
-                self.version += 1
-        elif isinstance(event, RequestFinished):
+                break
+
+    def on_verdict(self, event: Verdict) -> None:
+        if self.active and event.stage not in _IGNORED_STAGES:
+            self.verdicts.append(event)
+            self.version += 1
+
+    def on_finished(self, event: RequestFinished) -> None:
+        if self.active:
             self._finish(event.result)
 
     def _plan(self, event: Decided) -> None:
@@ -182,43 +211,45 @@ class MemberBoard:
         self.active = True
         if isinstance(plan, EnsemblePlan):
             self.title = f"ensemble · {plan.mode} · {len(plan.members)} members"
-            for model in plan.members:
-                self._add(f"member {model}", model)
+            for index, model in enumerate(plan.members, start=1):
+                self._add(roles.member(index), model)
             if plan.judge:
-                self._add("judge", plan.judge)
+                self._add(roles.JUDGE, plan.judge)
             if plan.escalate_to:
-                self._add("escalation", plan.escalate_to)
+                self._add(roles.ESCALATION, plan.escalate_to)
         elif isinstance(plan, CascadePlan):
             self.title = f"cascade · {len(plan.tiers)} tiers"
             for position, model in enumerate(plan.tiers, start=1):
-                self._add(f"tier {position}", model)
+                self._add(roles.tier(position), model)
         elif isinstance(plan, RouterPlan):
             self.title = f"llm router · {len(plan.routes)} routes"
-            self._add("router", plan.router_model)
+            self._add(roles.ROUTER, plan.router_model)
         self.version += 1
 
-    def _add(self, key: str, model: str) -> MemberState:
-        member = self.members[key] = MemberState(key, _kind_of(key), model)
+    def _add(self, role: CallRole, model: str, key: str | None = None) -> MemberState:
+        key = key or role.label
+        member = self.members[key] = MemberState(key, role, model)
         self.version += 1
         return member
 
-    def _lane_for(self, role: str, model: str) -> MemberState:
+    def _lane_for(self, role: CallRole, model: str) -> MemberState:
         """The member a call of `role` belongs to: the same lane while it
         retries or falls back, a new lane once that one answered."""
-        member = self.members.get(role)
+        key = role.label
+        member = self.members.get(key)
         if member is None:
             return self._add(role, model)
         if member.status in ("planned", "skipped", "retrying", "failed") and not member.winner:
             return member
         n = 2
-        while f"{role} #{n}" in self.members:
-            if self.members[f"{role} #{n}"].status in ("planned", "retrying", "failed"):
-                return self.members[f"{role} #{n}"]
+        while f"{key} #{n}" in self.members:
+            if self.members[f"{key} #{n}"].status in ("planned", "retrying", "failed"):
+                return self.members[f"{key} #{n}"]
             n += 1
-        return self._add(f"{role} #{n}", model)
+        return self._add(role, model, f"{key} #{n}")
 
     def _start(self, event: AttemptStarted) -> None:
-        if not event.role or event.role.startswith("embedding"):
+        if not event.role.in_plan:
             return
         member = self._lane_for(event.role, event.model)
         if member.attempts:
@@ -226,7 +257,8 @@ class MemberBoard:
             if before is not None and before.model != event.model:
                 member.note = f"fell back from {before.model}"
             elif before is not None:
-                member.note = f"retry {len(member.attempts)} after {before.error.kind if before.error else before.outcome}"
+                after = before.error.kind if before.error else before.outcome
+                member.note = f"retry {len(member.attempts)} after {after}"
         else:
             member.note = ""
         member.model = event.model
@@ -240,7 +272,7 @@ class MemberBoard:
     def _record(self, record: AttemptRecord) -> None:
         member = self._by_attempt.get(record.attempt)
         if member is None:
-            if not record.role or record.role.startswith("embedding"):
+            if not record.role.in_plan:
                 return
             member = self._lane_for(record.role, record.model)
             member.attempts.append(record.attempt)
