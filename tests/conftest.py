@@ -36,6 +36,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 _SESSION_GROUPS = {"gateways": "gateways", "test_serve_browser.py": "browser"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks into node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         for part, group in _SESSION_GROUPS.items():
