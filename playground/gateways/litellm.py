@@ -4,7 +4,8 @@ run through the proxy CLI's entry function in the gateway's own virtualenv).
 
 The proxy requires a master key; a random one is made per process. LiteLLM
 would fetch its model cost map from the internet at start: it is told to use
-the copy it ships (LITELLM_LOCAL_MODEL_COST_MAP).
+the copy it ships (LITELLM_LOCAL_MODEL_COST_MAP), and Hugging Face tokenizers
+are never downloaded (the export disables them; HF_HUB_OFFLINE backs that up).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def litellm_process(installed: Installed, config_text: str, workdir: Path, keys:
     os.chmod(temp, 0o600)
     temp.replace(config)
     master_key = "sk-" + secrets.token_hex(16)
+    # HF_HUB_OFFLINE: a check never reaches the internet, not even for a tokenizer a config forgot to disable.
     env = child_env({**keys, "LITELLM_MASTER_KEY": master_key, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-                     "LITELLM_LOG": "ERROR", "PYTHONUNBUFFERED": "1"})
+                     "HF_HUB_OFFLINE": "1", "LITELLM_LOG": "ERROR", "PYTHONUNBUFFERED": "1"})
     process = GatewayProcess(f"LiteLLM proxy {installed.version}", installed.command,
                              ["--config", str(config), "--host", "127.0.0.1", "--port", "{port}", "--telemetry",
                               "False"], "/health/liveliness", env, cwd=workdir)
