@@ -4,9 +4,10 @@ sequence (the simulator's per-case request log) and the outcome.
 
 Everything runs on one event loop against one simulator: cases are told apart
 by their `max_tokens` tag (faults.py), so they can run side by side. The
-Portkey gateway serves every strategy from one process; the LiteLLM proxy
-needs a process per exported config, started ahead while the previous
-strategy runs.
+Portkey gateway serves every strategy from one process (the config travels in
+a header); the LiteLLM proxy needs a process per exported config (its router
+settings are global to a process), forked from one server that imported
+LiteLLM once and started while earlier strategies run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +31,8 @@ from playground.core.messages import ChatRequest
 from playground.engine.session import Session
 from playground.gateways.client import Reply, stream_chat
 from playground.gateways.faults import FAULTS, FAULTS_BY_KEY, NO_FAULT, Entry, Fault, MatrixFaultPlan
-from playground.gateways.install import Installed
-from playground.gateways.litellm import litellm_body, litellm_headers, litellm_process
+from playground.gateways.install import GatewayUnavailable, Installed
+from playground.gateways.litellm import ForkServer, litellm_body, litellm_headers, litellm_process
 from playground.gateways.policy import point_at_sim
 from playground.gateways.portkey import portkey_body, portkey_headers, portkey_process
 from playground.gateways.process import GatewayProcess
@@ -50,10 +52,10 @@ FIRST_TAG = 301
 # its outcomes are compared as counts.
 SPREAD_REPEATS = 4
 CASE_CONCURRENCY = 6
-# LiteLLM proxies starting at once (a start is seconds of CPU), and alive at once (~250 MB each): the next
-# strategies' proxies start while earlier ones serve.
+# LiteLLM proxies starting at once (forked, about a second each), and alive at once (~250 MB each, shared
+# copy-on-write with the fork server): the next strategies' proxies start while earlier ones serve.
 LITELLM_STARTING = 2
-LITELLM_LIVE = 4
+LITELLM_LIVE = 5
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class Comparison:
         self.client_idle_s = client_idle_s or max(timeouts.first_token_s, timeouts.idle_s) + 3.0
         self._next_tag = FIRST_TAG
         self._portkey: GatewayProcess | None = None
+        self._forkserver: ForkServer | None = None
+        self._forkserver_lock = threading.Lock()
         self._starting = asyncio.Semaphore(LITELLM_STARTING)
         self._workdir = tempfile.TemporaryDirectory(prefix="playground-gateways-")
         self.sim_settings: Settings | None = None
@@ -167,11 +171,21 @@ class Comparison:
         self.close()
 
     def close(self) -> None:
+        if self._forkserver is not None:
+            self._forkserver.close()
+            self._forkserver = None
         if self._portkey is not None:
             self._portkey.close()
             self._portkey = None
         self.sim.stop()
         self._workdir.cleanup()
+
+    def forkserver(self) -> ForkServer:
+        """LiteLLM imported once for all this comparison's proxies (started on first use)."""
+        with self._forkserver_lock:
+            if self._forkserver is None:
+                self._forkserver = ForkServer(self.installed["litellm"], self.env).start()
+            return self._forkserver
 
     def start_portkey(self) -> GatewayProcess | None:
         if "portkey" in self.installed and self._portkey is None:
@@ -250,7 +264,13 @@ class Comparison:
             return
         workdir = Path(self._workdir.name) / settings.router_strategy
         workdir.mkdir(mode=0o700, exist_ok=True)
-        process, key = litellm_process(self.installed["litellm"], exports["litellm"].text, workdir, self.env)
+        try:
+            spawner = await asyncio.to_thread(self.forkserver)
+        except GatewayUnavailable as exc:
+            run.failed["litellm"] = str(exc)
+            yield None
+            return
+        process, key = litellm_process(self.installed["litellm"], exports["litellm"].text, workdir, self.env, spawner)
         try:
             async with self._starting:
                 await asyncio.to_thread(process.start)

@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from _pytest.capture import CaptureManager
 
 from playground.config.load import parse_policy_text
 from playground.gateways.compare import GATEWAYS, Comparison, Observation, StrategyRun
@@ -108,7 +109,7 @@ def test_the_design_covers_every_strategy_and_every_fault_under_two_shapes() -> 
 def export_check(installed_gateways: dict[str, Installed]) -> Iterator[subprocess.Popen[str]]:
     """`playground export --check` for the default policy, started before the
     matrix so the two overlap (most of either is waiting on timeouts)."""
-    proc = subprocess.Popen([sys.executable, "-m", "playground", "export", "--check"], text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "playground", "export", "--format", "toml", "--check"], text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, GATEWAYS_DIR_ENV: str(GATEWAYS_DIR)})
     yield proc
@@ -136,7 +137,8 @@ def matrix(installed_gateways: dict[str, Installed], export_check: subprocess.Po
 def _say(config: pytest.Config, lines: list[str]) -> None:
     """Phase timings on the terminal, past pytest's output capture."""
     capture = config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+    manager = capture if isinstance(capture, CaptureManager) else None
+    with manager.global_and_fixture_disabled() if manager else contextlib.nullcontext():
         print("\n" + "\n".join(lines), file=sys.stderr, flush=True)
 
 
