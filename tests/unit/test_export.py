@@ -209,7 +209,8 @@ def test_openai_compatible_server_is_openai_with_api_base() -> None:
 
 def test_litellm_cache_exports_exact_cache_and_says_semantic_is_not() -> None:
     config, notes = litellm_config(settings_for("fixed", "[cache]\nenabled = true\nttl_s = 600\n"))
-    assert config["litellm_settings"] == {"cache": True, "cache_params": {"type": "local", "ttl": 600.0}}
+    assert config["litellm_settings"] == {"disable_hf_tokenizer_download": True, "cache": True,
+                                         "cache_params": {"type": "local", "ttl": 600.0}}
     assert any(n.startswith("semantic cache similarity threshold 0.92") for n in notes)
 
 
