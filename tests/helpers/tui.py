@@ -42,14 +42,16 @@ def static_text(widget: Static) -> str:
 
 
 def ended(column: StrategyColumn) -> bool:
-    return column.current is not None and column.current.status in ("done", "error", "cancelled") and not column.running
+    """The column's run ended and the column drew all of it."""
+    run = column.current
+    return run is not None and run.status in ("done", "error", "cancelled") and not column.running and run.finished.is_set()
 
 
 async def ready(pilot: Pilot) -> PlaygroundApp:
     app = pilot.app
     assert isinstance(app, PlaygroundApp)
     await wait_for(pilot, lambda: app.engine is not None, "the session to open")
-    badge = app.status_line.text.split()[0]
+    badge = app.main_screen.status_line.text.split()[0]
     await wait_for(pilot, lambda: f" {badge} " in screen_text(pilot), "the status line to show the mode")
     return app
 

@@ -32,9 +32,9 @@ def app_with_fallback() -> PlaygroundApp:
 
 async def send(pilot, app: PlaygroundApp) -> None:
     """Send and wait for every column's new run to end (runs can be quicker than one poll)."""
-    before = [c.current for c in app.columns]
+    before = [c.current for c in app.main_screen.columns]
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: all(c.current is not b and ended(c) for c, b in zip(app.columns, before)),
+    await wait_for(pilot, lambda: all(c.current is not b and ended(c) for c, b in zip(app.main_screen.columns, before)),
                    "every column to finish a new run")
 
 
@@ -56,11 +56,11 @@ async def test_chaos_toggle_opens_the_breaker_and_clearing_closes_it() -> None:
             await send(pilot, app)
             if app.engine.health.circuit_state("gpt-4o") == "OPEN":
                 break
-        attempts = [(a.model, a.outcome) for a in app.columns[0].current.result.attempts]
+        attempts = [(a.model, a.outcome) for a in app.main_screen.columns[0].current.result.attempts]
         assert app.engine.health.circuit_state("gpt-4o") == "OPEN", attempts
         await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "OPEN", "gpt-4o's breaker to show OPEN")
         assert "half-open in" in screen_text(pilot)
-        column = app.columns[0]
+        column = app.main_screen.columns[0]
         assert column.current is not None and column.current.status == "done"  # the fallback answered
         # The outage ends: after the wait the breaker probes and closes.
         chaos.set_fault("sim-gpt-4o", "down", False)
@@ -93,7 +93,7 @@ async def test_broken_stream_keeps_the_partial_answer_marked_abandoned_and_lists
         app.query_one(ChaosPanel).set_fault("sim-claude-opus-4-5", "cut", 1.0)
         await type_prompt(pilot, "Explain how a bloom filter works")
         await send(pilot, app)
-        run = app.columns[0].current
+        run = app.main_screen.columns[0].current
         assert run is not None and run.status == "done"
         shown = "".join(run.written)
         assert "the partial answer above was abandoned (connection;" in shown
@@ -132,8 +132,8 @@ async def test_palette_cache_toggle_serves_a_repeat_from_the_cache() -> None:
         assert app.engine is not None and app.engine.cache.config.enabled
         await type_prompt(pilot, "What is a bloom filter?")
         await send(pilot, app)
-        first = app.columns[0].current.result
+        first = app.main_screen.columns[0].current.result
         await send(pilot, app)
-        second = app.columns[0].current.result
+        second = app.main_screen.columns[0].current.result
         assert first.cost_usd > 0 and second.cost_usd == 0
         assert second.extra["cache"]["hit"] is True and second.text == first.text

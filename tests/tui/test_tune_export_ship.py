@@ -30,7 +30,7 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.prompt_area.load_text(BORDERLINE)
+        app.main_screen.prompt_area.load_text(BORDERLINE)
         screen = await open_tuning(pilot)
         start = screen.after
         assert start is not None
@@ -68,8 +68,8 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
         # What the playground chose for the borderline prompt, sent for real.
         await pilot.press("escape")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: ended(app.column("complexity")), "the complexity column")
-        sent = app.column("complexity").current
+        await wait_for(pilot, lambda: ended(app.main_screen.column("complexity")), "the complexity column")
+        sent = app.main_screen.column("complexity").current
         assert sent is not None and sent.result is not None
         playground_model = sent.result.decision.model
         assert playground_model == FLAGSHIP

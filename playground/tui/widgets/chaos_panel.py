@@ -8,10 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from playground.core.errors import UserError
 from playground.sim.fault_spec import PROBABILITY_KINDS, FaultSettings, FaultSpec, parse_fault_spec
+from playground.tui.css import css_beside
+from playground.tui.widgets.key_hint import KeyHint
 
 ALL_MODELS = "*"
 LABELS = {
@@ -25,6 +28,10 @@ LABELS = {
 
 class ChaosPanel(Vertical):
     """Needs a running `SimServer` (`attach`); with real providers it says so."""
+
+    DEFAULT_CSS = css_beside(__file__, "chaos_panel.tcss")
+
+    opened: reactive[bool] = reactive(False, toggle_class="-open")
 
     class Applied(Message):
         def __init__(self, spec: str) -> None:
@@ -56,7 +63,7 @@ class ChaosPanel(Vertical):
                 yield Button("Apply", id="chaos-apply", variant="primary")
                 yield Button("Clear all", id="chaos-clear")
             yield Static("", id="chaos-spec", markup=False)
-        yield Static("Probabilities 0..1 · F9 closes", classes="panel-help", markup=False)
+        yield KeyHint("Probabilities 0..1 · {toggle_chaos} closes", classes="panel-help")
 
     def attach(self, sim: object | None) -> None:
         self.sim = sim

@@ -4,26 +4,32 @@ pane per call and the verdict above the answer (`members`).
 
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
-event into the run's `RunState`; text goes through a queue to a
-`MarkdownStream` (which coalesces fragments), and the figures footer is
-refreshed by a 10 Hz timer instead of per token.
+event into the run's `RunState` and queues the text it returns; nothing is
+drawn per token. The screen's frame ticker calls `flush` (text, ~30 times a
+second) and `tick` (figures and members, ~10 times a second); the end of a
+run is drawn at once.
+
+Only the run on screen is kept: earlier runs are summed (what they spent)
+and handed off in `Finished`, so memory stays flat over a long session.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
+from dataclasses import dataclass, field
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, HorizontalScroll, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.timer import Timer
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.reactive import var
+from textual.widgets import Static
 
+from playground.core.decision import Decision
 from playground.core.events import (
     AttemptStarted,
     Decided,
@@ -40,6 +46,7 @@ from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.eval.tuning import describe_tuning
 from playground.strategies.base import Strategy
+from playground.tui.css import css_beside
 from playground.tui.formatting import (
     describe_error,
     format_cost,
@@ -48,14 +55,12 @@ from playground.tui.formatting import (
     format_tokens,
 )
 from playground.tui.run_state import RunState
+from playground.tui.widgets.attempts import AttemptsView
 from playground.tui.widgets.follow_scroll import AnswerScroll
 from playground.tui.widgets.members import MembersPanel
+from playground.tui.widgets.streaming_markdown import StreamingMarkdown
 
-# Below this width per column, columns keep this width and the row scrolls
-# (Textual gives `1fr` columns with a `min-width` the full width instead).
-MIN_COLUMN_WIDTH = 34
-
-STATES = ("idle", "waiting", "streaming", "done", "error", "cancelled")
+State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
 _BADGES = {
     "idle": "idle",
     "waiting": "◌ waiting",
@@ -66,7 +71,8 @@ _BADGES = {
 }
 # How long a new run waits for the previous run of the same column to flush.
 _PREVIOUS_RUN_GRACE_S = 10.0
-FIGURES_HZ = 10
+# Earlier runs kept for a look back (tests, the trace); older ones are only summed.
+KEEP_EARLIER_RUNS = 4
 
 
 async def _wait_finished(run: RunState, timeout_s: float) -> None:
@@ -76,26 +82,65 @@ async def _wait_finished(run: RunState, timeout_s: float) -> None:
                 await run.finished.wait()
 
 
+@dataclass(eq=False)
+class RunFeed:
+    """What a run wrote that the screen has not drawn yet, and what the
+    column needs from its events beyond `RunState` (the decision, for a
+    live trace)."""
+
+    run: RunState
+    pending: list[str] = field(default_factory=list)
+    attempts: str = ""
+    decision: Decision | None = None
+    ended: bool = False
+
+
+class AnswerView(AnswerScroll):
+    """The answer, then the attempts (several calls) and a notice line."""
+
+    def compose(self) -> ComposeResult:
+        yield StreamingMarkdown(markdown_id="answer", classes="answer-text")
+        yield AttemptsView(id="attempts")
+        yield Static("", id="notice", markup=False)
+
+    @property
+    def text(self) -> StreamingMarkdown:
+        return self.query_one(StreamingMarkdown)
+
+    @property
+    def shown_text(self) -> str:
+        """The run as shown: its answer and its attempts table (Markdown)."""
+        return self.text.source + self.query_one(AttemptsView).source
+
+
 class StrategyColumn(Vertical):
     """Runs one strategy on each prompt and shows the run as it happens."""
 
+    DEFAULT_CSS = css_beside(__file__, "column.tcss")
+
     class Finished(Message):
-        """A run of this column ended (done, error or cancelled)."""
+        """A run of this column ended (done, error or cancelled). It bubbles
+        to the app, which hands the run to whatever keeps past runs."""
 
         def __init__(self, column: StrategyColumn, run: RunState) -> None:
             super().__init__()
             self.column = column
             self.run = run
 
+    # One class for the state ("-streaming"...), swapped, never a loop over all.
+    state: var[State] = var("idle")
+
     def __init__(self, strategy: Strategy) -> None:
         super().__init__(id=f"column-{strategy.name}", classes="-idle")
         self.strategy = strategy
         self.current: RunState | None = None
-        # Earlier runs of this column (cancelled ones included): their cost
-        # was spent, so it stays counted.
-        self.history: list[RunState] = []
-        self.state = "idle"
-        self._ticker: Timer | None = None
+        # A few earlier runs (cancelled ones included), newest last; all of
+        # them are summed in `earlier_usd`, their cost was spent.
+        self.history: deque[RunState] = deque(maxlen=KEEP_EARLIER_RUNS)
+        self.earlier_usd = 0.0
+        self.earlier_cancelled = 0
+        self.feed: RunFeed | None = None
+        self._figures_shown: Content | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="column-header"):
@@ -105,21 +150,25 @@ class StrategyColumn(Vertical):
             yield Static("not run yet", id="model", markup=False)
             yield Static(self.strategy.summary, id="reason", markup=False)
         yield MembersPanel(id="members")
-        with AnswerScroll(id="body"):
-            yield Markdown(id="answer")
-            yield Static("", id="notice", markup=False)
+        yield AnswerView(id="body")
         yield Static("", id="figures")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Static).tooltip = self.strategy.summary
         self.query_one("#notice", Static).display = False
-        self._ticker = self.set_interval(1 / FIGURES_HZ, self._tick, pause=True)
         self.refresh_figures()
 
     def _title(self) -> str:
         """The strategy's name and the parameters tuned away from their defaults."""
         tuned = describe_tuning(self.strategy)
         return f"{self.strategy.name} · {tuned}" if tuned else self.strategy.name
+
+    # -- state ----------------------------------------------------------------
+    def watch_state(self, old: State, new: State) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+        if self.is_mounted:
+            self.query_one("#badge", Static).update(_BADGES.get(new, new))
 
     # -- public API ---------------------------------------------------------
     def set_strategy(self, strategy: Strategy) -> None:
@@ -136,28 +185,51 @@ class StrategyColumn(Vertical):
     @property
     def spent_usd(self) -> float:
         """Everything this column has spent: earlier runs plus the current one."""
-        runs = self.history + ([self.current] if self.current else [])
-        return sum(r.cost_usd for r in runs)
+        return self.earlier_usd + (self.current.cost_usd if self.current else 0.0)
+
+    @property
+    def answer(self) -> AnswerView:
+        return self.query_one("#body", AnswerView)
+
+    @property
+    def shown_text(self) -> str:
+        """What the column's answer area shows now (the run's Markdown)."""
+        return self.answer.shown_text
+
+    @property
+    def decision(self) -> Decision | None:
+        """The current run's decision, once the strategy made it."""
+        feed = self.feed
+        return feed.decision if feed is not None and feed.run is self.current else None
 
     def start(self, engine: Engine, request: ChatRequest, input_estimate: int) -> RunState:
         """Start a run; a run still streaming in this column is cancelled
         (its partial text and cost are kept in its `RunState`)."""
         previous = self.current
         if previous is not None:
-            self.history.append(previous)
+            self._retire_run(previous)
         run = RunState(self.strategy.name, engine.catalog, engine.counter, input_estimate)
         self.current = run
         if previous is not None:
             self._settle_unstarted(previous)
-        self._set_state("waiting")
+        self.state = "waiting"
         self._show_header(run)
         self._show_members(run)
         self._set_notice("waiting for the strategy to decide…")
-        if self._ticker is not None:
-            self._ticker.resume()
         self.refresh_figures()
         self._stream(engine, request, run, previous)
         return run
+
+    def _retire_run(self, run: RunState) -> None:
+        """The run leaves the screen: kept only among the last few, and summed
+        once it ended (now, or in `_after_run` if it is still settling)."""
+        self.history.append(run)
+        if run.announced:
+            self._sum_earlier(run)
+
+    def _sum_earlier(self, run: RunState) -> None:
+        self.earlier_usd += run.cost_usd
+        self.earlier_cancelled += run.status == "cancelled"
 
     def cancel(self) -> bool:
         """Cancel the streaming run, if any. Returns whether one was running."""
@@ -168,13 +240,13 @@ class StrategyColumn(Vertical):
         return was_running
 
     async def retire(self) -> list[RunState]:
-        """Before removal: cancel, let the run settle, and hand back every
-        run so the session total keeps what they spent."""
+        """Before removal: cancel, let the run settle, and hand back the runs
+        the session total may not have counted yet."""
         run = self.current
         self.cancel()
         if run is not None:
             await _wait_finished(run, _PREVIOUS_RUN_GRACE_S)
-        return self.history + ([run] if run is not None else [])
+        return [*self.history, *([run] if run is not None else [])]
 
     def _settle_unstarted(self, run: RunState) -> None:
         """A worker cancelled before its first step never runs its own
@@ -184,44 +256,52 @@ class StrategyColumn(Vertical):
             self._after_run(run)
             run.finished.set()
 
-    async def clear(self) -> None:
-        """Back to idle; the spending history is kept."""
+    class Cleared(Message):
+        """The column is back to idle (its spending is kept)."""
+
+    def clear(self) -> None:
+        """Back to idle; the spending is kept. Runs as a worker (it waits for
+        the run to settle); `Cleared` says when it is done."""
+        self._clear()
+
+    @work(exclusive=True, group="clear", exit_on_error=False)
+    async def _clear(self) -> None:
         run = self.current
         self.cancel()
         if run is not None:
-            self.history.append(run)
-            self.current = None
             await _wait_finished(run, _PREVIOUS_RUN_GRACE_S)
-        if self._ticker is not None:
-            self._ticker.pause()
-        await self.query_one("#answer", Markdown).update("")
-        self.query_one("#body", AnswerScroll).reset()
+            self._retire_run(run)
+            self.current = None
+        self.feed = None
+        await self.answer.text.replace("")
+        self.query_one(AttemptsView).show(None, "")
+        self.answer.reset()
         self.query_one("#members", MembersPanel).reset()
-        self._set_state("idle")
+        self.state = "idle"
         self.query_one("#model", Static).update("not run yet")
         self._set_reason(self.strategy.summary)
         self._set_notice("")
         self.refresh_figures()
+        self.post_message(self.Cleared())
 
     # -- the worker ----------------------------------------------------------
     @work(exclusive=True, group="stream", exit_on_error=False)
     async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None) -> None:
         run.worker_started = True
-        # Work on the Markdown widget runs shielded in its own task: cancelling
-        # a task while it awaits a widget removal (Markdown.update removes the
-        # old blocks) cancels the removed widgets' message pumps, and the app's
-        # own wait on that removal then ends the app's message loop. `cleanup`
-        # is the latest such task; the run is finished once it is done.
+        # Work on the Markdown widgets runs shielded in its own task:
+        # cancelling a task while it awaits a widget removal cancels the
+        # removed widgets' message pumps, and the app's own wait on that
+        # removal then ends the app's message loop. `cleanup` is the latest
+        # such task; the run is finished once it is done.
         cleanup: asyncio.Future[None] | None = None
         try:
             if previous is not None:
                 await _wait_finished(previous, _PREVIOUS_RUN_GRACE_S)
-            answer = self.query_one("#answer", Markdown)
-            cleanup = asyncio.ensure_future(self._clear_answer(answer))
-            await asyncio.shield(cleanup)
-            self.query_one("#body", AnswerScroll).follow()
-            stream = Markdown.get_stream(answer)
-            pending: asyncio.Queue[str | None] = asyncio.Queue()
+            feed = RunFeed(run)
+            cleanup = asyncio.ensure_future(self._begin(feed))
+            if not await asyncio.shield(cleanup):
+                run.cancel_before_start()  # the column is being removed (the app closes)
+                return
 
             def emit(event: Event) -> None:
                 # Runs inside the engine: it must never raise, or the request
@@ -229,22 +309,30 @@ class StrategyColumn(Vertical):
                 # removed while the app shuts down).
                 try:
                     markdown = run.apply(event)
+                    if isinstance(event, TextDelta):
+                        if markdown:
+                            feed.pending.append(markdown)
+                        return
                     if markdown:
-                        pending.put_nowait(markdown)
-                    if not isinstance(event, TextDelta) and run is self.current and self.is_attached:
+                        if isinstance(event, RequestFinished):
+                            feed.attempts = markdown
+                        else:
+                            feed.pending.append(markdown)
+                    if isinstance(event, Decided):
+                        feed.decision = event.decision
+                    if run is self.current and self.is_attached:
                         self._on_event(run, event)
                 except NoMatches:
                     pass
                 except Exception as exc:
                     self.log.error(f"{self.strategy.name}: cannot show {type(event).__name__}: {exc!r}")
 
-            pump = asyncio.create_task(self._pump(pending, stream))
             try:
                 await engine.run(self.strategy, request, emit)
             finally:
                 # Also shielded so that a second cancel (the user re-sending
                 # twice quickly) cannot cut the flush of the partial answer.
-                cleanup = asyncio.ensure_future(self._flush(pending, pump, stream, answer, run))
+                cleanup = asyncio.ensure_future(self._end(feed))
                 await asyncio.shield(cleanup)
         except asyncio.CancelledError:
             run.cancel_before_start()
@@ -258,51 +346,61 @@ class StrategyColumn(Vertical):
             else:
                 cleanup.add_done_callback(lambda _: run.finished.set())
 
-    @staticmethod
-    async def _clear_answer(answer: Markdown) -> None:
-        await answer.update("")
-
-    @staticmethod
-    async def _pump(pending: asyncio.Queue[str | None], stream: MarkdownStream) -> None:
-        done = False
-        while not done:
-            parts = [await pending.get()]
-            while not pending.empty():
-                parts.append(pending.get_nowait())
-            done = None in parts
-            text = "".join(p for p in parts if p is not None)
-            if text:
-                await stream.write(text)
-
-    @staticmethod
-    async def _flush(
-        pending: asyncio.Queue[str | None], pump: asyncio.Task[None], stream: MarkdownStream, answer: Markdown,
-        run: RunState,
-    ) -> None:
-        pending.put_nowait(None)
+    async def _begin(self, feed: RunFeed) -> bool:
+        """Empty the answer area for a new run; False if the column is going away."""
         try:
-            await pump
-        finally:
-            await stream.stop()
-        if run.final_markdown is not None:
-            # The delivered answer is not what streamed (a judge's pick, a
-            # cache hit): show it instead.
-            await answer.update(run.final_markdown)
+            answer = self.answer
+            self.query_one(AttemptsView).show(None, "")
+            await answer.text.replace("")
+            answer.follow()
+        except NoMatches:
+            return False
+        self.feed = feed
+        return True
+
+    def flush(self) -> None:
+        """Draw the text the run wrote since the last flush (the screen's frame tick)."""
+        feed = self.feed
+        if feed is None or not feed.pending or feed.ended:
+            return
+        text = "".join(feed.pending)
+        feed.pending.clear()
+        self.answer.text.append(text)
+
+    async def _end(self, feed: RunFeed) -> None:
+        """The run ended: draw the rest, the final answer if it differs from
+        what streamed (a judge's pick, the cache), and the attempts."""
+        if self.feed is not feed:
+            return
+        text = "".join(feed.pending)
+        feed.pending.clear()
+        feed.ended = True
+        try:
+            answer = self.answer
+            answer.text.append(text)
+            run = feed.run
+            if run.final_markdown is not None:
+                await answer.text.replace(run.final_markdown)
+            else:
+                await answer.text.close()
+                self.query_one(AttemptsView).show(run.result, feed.attempts)
+        except NoMatches:
+            pass  # the column is being removed (the app closes)
 
     def _after_run(self, run: RunState) -> None:
         """Final rendering of a run and its `Finished` message, once per run."""
         if run.announced:
             return
         run.announced = True
+        if run is not self.current:
+            self._sum_earlier(run)
         try:
             if run is self.current:
-                if self._ticker is not None:
-                    self._ticker.pause()
-                self._set_state(run.status)
+                self.state = run.status
                 self._show_header(run)
                 self._show_outcome(run)
                 self._show_members(run)
-                self.call_after_refresh(self.query_one("#body", AnswerScroll).keep_up)
+                self.call_after_refresh(self.answer.keep_up)
             self.refresh_figures()
         except NoMatches:  # the column is being removed
             pass
@@ -317,27 +415,22 @@ class StrategyColumn(Vertical):
             if isinstance(event, AttemptStarted) and run.focus is None:
                 what = f"{event.role} · {event.model}" if event.role else event.model
                 self._set_notice(f"waiting for the first token from {what}…")
-        elif isinstance(event, FirstToken) or isinstance(event, (RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
-            self._set_state(run.status)
+        elif isinstance(event, (FirstToken, RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
+            self.state = run.status
             self._set_notice(run.last_note)
         elif isinstance(event, RequestFinished):
-            self._set_state(run.status)
+            self.state = run.status
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """Figures and members while running (the screen's ~10 Hz tick)."""
         self.refresh_figures()
         run = self.current
         if run is not None and run.members.active:
             self._show_members(run)
-        self.query_one("#body", AnswerScroll).keep_up()
+        self.answer.keep_up()
 
     def _show_members(self, run: RunState) -> None:
         self.query_one("#members", MembersPanel).show(run.members)
-
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        for name in STATES:
-            self.set_class(name == state, f"-{name}")
-        self.query_one("#badge", Static).update(_BADGES.get(state, state))
 
     def _set_notice(self, text: str) -> None:
         notice = self.query_one("#notice", Static)
@@ -411,32 +504,19 @@ class StrategyColumn(Vertical):
             if run.wasted_usd > 0:
                 parts.append(f"wasted {format_cost(run.wasted_usd)}")
             lines.append(Content.from_markup("[$text-muted]$text", text=" · ".join(parts)))
-        earlier = [r for r in self.history if r.cost_usd > 0]
-        if earlier:
-            cancelled = sum(1 for r in earlier if r.status == "cancelled")
-            note = f" ({cancelled} cancelled)" if cancelled else ""
-            lines.append(
-                Content.from_markup(
-                    "[$text-muted]earlier runs[/] $cost$note",
-                    cost=format_cost(sum(r.cost_usd for r in earlier)),
-                    note=note,
-                )
-            )
+        if self.earlier_usd > 0:
+            note = f" ({self.earlier_cancelled} cancelled)" if self.earlier_cancelled else ""
+            lines.append(Content.from_markup("[$text-muted]earlier runs[/] $cost$note",
+                                             cost=format_cost(self.earlier_usd), note=note))
         return Content("\n").join(lines)
 
     def refresh_figures(self) -> None:
-        self.query_one("#figures", Static).update(self._figures())
+        figures = self._figures()
+        shown = self._figures_shown
+        if shown is not None and figures.plain == shown.plain:
+            return
+        self._figures_shown = figures
+        # The same number of lines: no layout pass (they are as wide as the column).
+        same_height = shown is not None and shown.plain.count("\n") == figures.plain.count("\n")
+        self.query_one("#figures", Static).update(figures, layout=not same_height)
 
-
-class ColumnsRow(HorizontalScroll):
-    """The row of columns: they share the width equally while each gets at
-    least `MIN_COLUMN_WIDTH` cells; past that the row scrolls sideways
-    (the `-narrow` class switches the columns to a fixed width)."""
-
-    def fit(self) -> None:
-        count = len(self.query_children(StrategyColumn))
-        # +1 for each column's left margin.
-        self.set_class(count * (MIN_COLUMN_WIDTH + 1) > self.size.width, "-narrow")
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.fit()

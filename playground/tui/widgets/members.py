@@ -2,23 +2,27 @@
 (ensemble member, cascade tier, judge, router...), then the verdict.
 
 Each pane's top border is its header (state, model, tokens, cost, ★ for the
-delivered answer); its body is the call's text, height-bounded and following
-the stream. Nothing here redraws per token: the column calls `show` on its
-10 Hz tick and on structural events, and a pane redraws only when its
-member changed since the last draw.
+delivered answer); its body is the call's text rendered as Markdown (closed
+blocks; the block being written is plain text until it closes),
+height-bounded and following the stream. Nothing here redraws per token: the
+column calls `show` on its 10 Hz tick and on structural events, and a pane
+redraws only when its member changed since the last draw.
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.css.query import NoMatches
+from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from playground.core.events import Verdict
+from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_tokens
-from playground.tui.member_state import MemberBoard, MemberState
+from playground.tui.member_state import MemberBoard, MemberState, MemberStatus
 from playground.tui.widgets.follow_scroll import AnswerScroll
+from playground.tui.widgets.streaming_markdown import StreamingMarkdown
 
 _BADGES = {
     "planned": "◌", "waiting": "◌", "streaming": "●", "retrying": "↻", "ok": "✓",
@@ -29,9 +33,6 @@ _WORDS = {
     "failed": "failed", "cancelled": "cancelled", "skipped": "skipped", "unused": "not needed",
 }
 _PLACEHOLDERS = {"planned": "queued", "waiting": "waiting for the first token…"}
-# While a call streams its pane shows the end of its text only: what fits the
-# pane, with room to scroll back a little, at a bounded cost per redraw.
-_LIVE_TAIL_CHARS = 4000
 _TALLY_KEY_CHARS = 24
 
 
@@ -51,9 +52,8 @@ def member_title(board: MemberBoard, member: MemberState) -> str:
 
 
 def member_body(member: MemberState) -> str:
+    """The pane's Markdown: the call's text, then what happened to it."""
     text = member.text
-    if member.running and len(text) > _LIVE_TAIL_CHARS:
-        text = "…" + text[-_LIVE_TAIL_CHARS:]
     if member.status in ("failed", "cancelled", "retrying", "skipped") and member.note:
         mark = {"failed": "✗", "cancelled": "■", "retrying": "↻", "skipped": "⊘"}[member.status]
         return f"{text}\n{mark} {member.note}" if text else f"{mark} {member.note}"
@@ -96,42 +96,69 @@ class MemberPane(AnswerScroll):
     """One call: its header in the top border, its text below."""
 
     can_focus = False
+    # The member's state reaches CSS as one class ("-streaming"...).
+    status: var[MemberStatus] = var("planned")
+    winner: reactive[bool] = reactive(False, toggle_class="-winner")
 
     def __init__(self, board: MemberBoard, member: MemberState) -> None:
-        super().__init__(classes="member-pane")
+        super().__init__(classes="member-pane -planned")
         self.board = board
         self.member = member
         self._drawn = -1
+        self._fed = ""  # the body as last given to the Markdown
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", classes="member-text", markup=False)
+    def compose(self) -> ComposeResult:
+        yield StreamingMarkdown(classes="member-text")
 
     def on_mount(self) -> None:
         self.set_class(self.member.side, "-side")
         self.follow()
         self.redraw()
 
+    def watch_status(self, old: MemberStatus, new: MemberStatus) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+
+    @property
+    def text(self) -> str:
+        """The body as shown (Markdown source)."""
+        return self.query_one(StreamingMarkdown).source
+
     def redraw(self) -> None:
         member = self.member
         # A running member's cost grows with its text, which bumps its version.
-        if member.version == self._drawn:
-            return
-        try:
-            text = self.query_one(".member-text", Static)
-        except NoMatches:  # not composed yet: `on_mount` draws it
+        if member.version == self._drawn or not self.is_mounted:
             return
         self._drawn = member.version
-        for status in _BADGES:
-            self.set_class(member.status == status, f"-{status}")
-        self.set_class(member.winner, "-winner")
+        self.status = member.status
+        self.winner = member.winner
         self.border_title = Content(f" {member_title(self.board, member)} ")
-        text.update(member_body(member))
+        self._sync_body()
+
+    def _sync_body(self) -> None:
+        """Bring the Markdown up to the member's body: append while it
+        streams, replace when it changed otherwise (a retry, a final note)."""
+        body = member_body(self.member)
+        running = self.member.running and bool(self.member.text)
+        view = self.query_one(StreamingMarkdown)
+        if body == self._fed:
+            if not running:
+                view.close()
+            return
+        if running and self._fed and body.startswith(self._fed):
+            view.append(body[len(self._fed):])
+        else:
+            view.replace(body, complete=not running)
+        self._fed = body
 
 
 class MembersPanel(VerticalScroll):
     """Every call of a run's plan, and the verdict; hidden for single-call runs."""
 
+    DEFAULT_CSS = css_beside(__file__, "members.tcss")
+
     can_focus = False
+    active: reactive[bool] = reactive(False, toggle_class="-active")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -139,7 +166,7 @@ class MembersPanel(VerticalScroll):
         self._panes: dict[str, MemberPane] = {}
         self._drawn = -1
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("", id="verdict", markup=False)
 
     @property
@@ -149,7 +176,7 @@ class MembersPanel(VerticalScroll):
     def reset(self) -> None:
         self._board = None
         self._drawn = -1
-        self.remove_class("-active")
+        self.active = False
         for pane in self._panes.values():
             pane.remove()
         self._panes.clear()
@@ -159,7 +186,7 @@ class MembersPanel(VerticalScroll):
         if board is not self._board:
             self.reset()
             self._board = board
-        self.set_class(board.active, "-active")
+        self.active = board.active
         if not board.active:
             return
         if board.version != self._drawn:

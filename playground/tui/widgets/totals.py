@@ -12,8 +12,10 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_relative
 from playground.tui.run_state import RunState
+from playground.tui.spend import SpendLedger
 
 BASELINE = "fixed"
 
@@ -30,28 +32,33 @@ class Totals:
     cancelled_usd: float
 
 
-def compute_totals(current: Sequence[RunState], all_runs: Sequence[RunState]) -> Totals:
-    """`current`: each column's latest run; `all_runs`: every run of the session."""
+def compute_totals(current: Sequence[RunState], ledger: SpendLedger) -> Totals:
+    """`current`: each column's latest run; `ledger`: the session's ended runs
+    (a run still going is added live)."""
     baseline = next((r for r in current if r.strategy == BASELINE and r.status == "done"), None)
     relative: list[tuple[str, str]] = []
     if baseline is not None:
         for run in current:
             if run.strategy != BASELINE and run.status == "done":
                 relative.append((run.strategy, format_relative(run.cost_usd, baseline.cost_usd)))
-    cancelled = [r for r in all_runs if r.status == "cancelled"]
+    live = [r for r in current if not ledger.counted(r)]
     return Totals(
         prompt_usd=sum(r.cost_usd for r in current),
         prompt_estimated=any(r.estimated and r.cost_usd > 0 for r in current),
         running=sum(1 for r in current if r.running),
         relative=tuple(relative),
         baseline_usd=baseline.cost_usd if baseline else None,
-        session_usd=sum(r.cost_usd for r in all_runs),
-        cancelled_runs=len(cancelled),
-        cancelled_usd=sum(r.cost_usd for r in cancelled),
+        session_usd=ledger.total_usd + sum(r.cost_usd for r in live),
+        cancelled_runs=ledger.cancelled_runs + sum(1 for r in live if r.status == "cancelled"),
+        cancelled_usd=ledger.cancelled_usd + sum(r.cost_usd for r in live if r.status == "cancelled"),
     )
 
 
 class TotalsBar(Horizontal):
+    """This prompt's cost across columns, against the baseline, and the session's."""
+
+    DEFAULT_CSS = css_beside(__file__, "totals.tcss")
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.totals: Totals | None = None
@@ -61,9 +68,15 @@ class TotalsBar(Horizontal):
         yield Static("", id="totals-session")
 
     def show(self, totals: Totals) -> None:
-        self.totals = totals
-        self.query_one("#totals-prompt", Static).update(self._prompt_content(totals))
-        self.query_one("#totals-session", Static).update(self._session_content(totals))
+        before, self.totals = self.totals, totals
+        if totals == before:
+            return
+        # One line whatever the figures: no layout pass for the left part;
+        # the right part is as wide as its text.
+        self.query_one("#totals-prompt", Static).update(self._prompt_content(totals), layout=False)
+        session = self._session_content(totals)
+        if before is None or session != self._session_content(before):
+            self.query_one("#totals-session", Static).update(session)
 
     @staticmethod
     def _prompt_content(t: Totals) -> Content:
