@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import json
 import os
@@ -203,24 +204,23 @@ async def engine_phase(url: str, sends: int) -> dict[str, Any]:
 
 def _main_view(app: Any) -> Any:
     """What owns the columns and the prompt: the main screen."""
-    main = getattr(app, "main_screen", None)
-    return main if hasattr(main, "columns") else app
+    return app.main_screen
 
 
 def _shown_text(column: Any) -> str:
     """The text a column's answer area holds now."""
-    shown = getattr(column, "shown_text", None)
-    return shown if shown is not None else column.query_one("#answer").source
+    return column.shown_text
 
 
 async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
-                    tokens_per_column: int = 0) -> dict[str, Any]:
+                    tokens_per_column: int = 0, profile: str = "") -> dict[str, Any]:
     """The app headless: per send, when each column's last token reached the
     engine and the first frame after its widget held the whole answer."""
     from textual.widgets import TextArea
 
     from playground.core.events import RequestFinished, TextDelta
     from playground.tui.app import PlaygroundApp
+    from playground.tui.run_state import attempts_markdown
 
     frames: list[float] = []
     state: dict[str, Any] = {"send": None, "pending": {}}
@@ -239,8 +239,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         pending: dict[str, tuple[Any, str]] = state["pending"]
         if send is None or not pending:
             return
-        for name, (column, final) in list(pending.items()):
-            if _shown_text(column) == final:  # the whole answer, in order
+        for name, (column, finals) in list(pending.items()):
+            if _shown_text(column) in finals:  # the whole answer, in order
                 send.on_screen[name] = now
                 del pending[name]
 
@@ -276,8 +276,14 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                     send.last_delta[name] = now
                 emit(event)
                 if isinstance(event, RequestFinished):
-                    # From now on, the first frame whose column shows all of it.
-                    state["pending"][name] = (view.column(name), event.result.text)
+                    # From now on, the first frame whose column shows all of it:
+                    # the answer as streamed (a fallback's separator included),
+                    # with or without the table of calls after it.
+                    column = view.column(name)
+                    shown = column.current.displayed
+                    table = attempts_markdown(event.result)
+                    text = shown[: len(shown) - len(table)] if table and shown.endswith(table) else shown
+                    state["pending"][name] = (column, (shown, text))
 
             return await original_run(strategy, request, spy, use_cache)
 
@@ -285,6 +291,9 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         done: list[Send] = []
         received = dict.fromkeys(STRATEGIES, 0)
         rss_after: list[float] = []
+        profiler = cProfile.Profile() if profile else None
+        if profiler is not None:
+            profiler.enable()
         cpu0 = time.process_time()
         wall0 = time.perf_counter()
         base_rss = peak = 0.0
@@ -313,20 +322,22 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 typing.cancel()
             for column in view.columns:
                 run = column.current
-                final = run.displayed
                 name = column.strategy.name
                 received[name] += run.output_tokens
                 send.tokens += run.output_tokens
-                if run.status != "done" or run.result is None or final != run.result.text:
+                # Nothing lost or reordered: the column shows what the run
+                # wrote, and that holds the delivered answer.
+                if run.status != "done" or run.result is None or run.result.text not in run.displayed:
                     send.lost.append(f"{name}: {run.status} {run.error}")
+                elif _shown_text(column) != run.displayed:
+                    send.lost.append(f"{name}: shows {len(_shown_text(column))} of {len(run.displayed)} chars")
             # The last frames: every column's final text must reach one.
             deadline = time.monotonic() + 10
             while state["pending"] and time.monotonic() < deadline:
                 app.screen.refresh()
                 await asyncio.sleep(0.01)
-            for name in state["pending"]:
-                send.lost.append(f"{name}: never on screen in full ({len(_shown_text(view.column(name)))} "
-                                 f"of {len(state['pending'][name][1])} chars)")
+            for name, (column, finals) in state["pending"].items():
+                send.lost.append(f"{name}: never on screen in full ({len(_shown_text(column))} of {len(finals[0])} chars)")
             state["send"] = None
             done.append(send)
             i += 1
@@ -335,6 +346,9 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 rss_after.append(rss_mb())
         cpu = time.process_time() - cpu0
         wall = time.perf_counter() - wall0
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
         tokens = sum(s.tokens for s in done)
         lags = [(s.on_screen[n] - s.last_delta[n]) * 1000 for s in done for n in s.on_screen if n in s.last_delta]
         windows = sum(max(s.on_screen.values()) - s.first_delta for s in done if s.on_screen and s.first_delta)
@@ -447,11 +461,11 @@ def run_phase(name: str, args: list[str]) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
-def phase_main(name: str, url: str, smoke: bool) -> dict[str, Any]:
+def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str, Any]:
     if name == "engine":
         return asyncio.run(engine_phase(url, 2 if smoke else 12))
     if name == "stream":
-        return asyncio.run(app_phase(url, 2 if smoke else 12, keys=True))
+        return asyncio.run(app_phase(url, 2 if smoke else 12, keys=True, profile=profile))
     if name == "real":
         return asyncio.run(app_phase(url, 1, keys=False))
     if name == "memory":
@@ -470,12 +484,14 @@ def main() -> int:
     parser.add_argument("--serve-sim", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.add_argument("--only", default="", help="comma-separated phases to run (default: all)")
+    parser.add_argument("--profile", default="", metavar="FILE",
+                        help="write a cProfile of the stream phase's sends to FILE (read it with pstats)")
     args = parser.parse_args()
     if args.serve_sim:
         serve_sim(args.serve_sim, args.speed)
         return 0
     if args.phase:
-        print(json.dumps(phase_main(args.phase, args.url, args.smoke)), flush=True)
+        print(json.dumps(phase_main(args.phase, args.url, args.smoke, args.profile)), flush=True)
         return 0
 
     smoke = ["--smoke"] if args.smoke else []
@@ -485,7 +501,8 @@ def main() -> int:
     try:
         for phase in ("engine", "stream", "memory"):
             if phase in only:
-                figures[phase] = run_phase(phase, ["--url", fast.url, *smoke])
+                extra = ["--profile", str(Path(args.profile).resolve())] if args.profile and phase == "stream" else []
+                figures[phase] = run_phase(phase, ["--url", fast.url, *smoke, *extra])
                 print(f"{phase}: {figures[phase]}", file=sys.stderr, flush=True)
     finally:
         fast.close()
@@ -500,6 +517,8 @@ def main() -> int:
     if "first_frame" in only:
         figures["first_frame"] = run_phase("first_frame", smoke)
         print(f"first_frame: {figures['first_frame']}", file=sys.stderr, flush=True)
+    figures["load_average"] = os.getloadavg()
+    figures["cpus"] = os.cpu_count()
     figures["targets"] = TARGETS
     figures["checks"] = checks = _checks(figures)
     sound = not any("error" in v for v in figures.values() if isinstance(v, dict)) and not any(

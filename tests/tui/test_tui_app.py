@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind
@@ -19,6 +19,7 @@ from playground.providers.endpoints import simulated_endpoints
 from playground.sim.runner import SimServer
 from playground.tui.app import PlaygroundApp
 from playground.tui.formatting import format_ms
+from playground.tui.widgets.answer_pane import AnswerPane
 from tests.helpers.tui import FAST, SIZE, SLOW, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
 
 PROMPT = "Compare quicksort and mergesort for nearly sorted data"
@@ -52,7 +53,7 @@ async def test_send_streams_every_column_with_figures() -> None:
             assert run.ttft_ms is not None and 0 < run.ttft_ms <= run.latency_ms
             assert run.tokens_per_s is not None and run.tokens_per_s > 0
             assert run.displayed.strip() and run.displayed == run.result.text  # type: ignore[union-attr]
-            assert column.query_one("#answer", Markdown).source == run.displayed
+            assert column.query_one("#body", AnswerPane).source == run.displayed
             # The widgets show the same figures.
             header = static_text(column.query_one("#model", Static))
             assert run.model in header and "simulated" in header
@@ -161,7 +162,7 @@ async def test_stop_keeps_partial_answer_marked_cancelled() -> None:
         assert format_usd(run.cost_usd) in column.figures_text()
         notice = static_text(column.query_one("#notice", Static))
         assert "cancelled" in notice and "partial answer kept" in notice
-        shown = column.query_one("#answer", Markdown).source
+        shown = column.query_one("#body", AnswerPane).source
         assert shown.strip() and shown == run.displayed
         assert "cancelled" in screen_text(pilot)
 
@@ -345,7 +346,7 @@ async def test_clear_empties_columns_but_keeps_spend() -> None:
         spent = column.spent_usd
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: column.state == "idle", "the column to clear")
-        assert column.current is None and column.query_one("#answer", Markdown).source == ""
+        assert column.current is None and column.query_one("#body", AnswerPane).source == ""
         await pilot.pause()
         assert body.scroll_y == 0  # not left at a negative offset (Textualize/textual#6652)
         await wait_for(pilot, lambda: app.main_screen.totals.totals is not None and app.main_screen.totals.totals.prompt_usd == 0,
@@ -428,5 +429,5 @@ async def test_rapid_resends_all_settle() -> None:
             assert column.current is not None and column.current.status == "done"
             assert all(r.finished.is_set() and r.status in ("cancelled", "done") for r in column.history)
             # The answer shown is the last run's alone.
-            assert column.query_one("#answer", Markdown).source == column.current.displayed
+            assert column.query_one("#body", AnswerPane).source == column.current.displayed
         assert all(r.status == "cancelled" for r in fixed.history)

@@ -3,7 +3,7 @@ verdict and which member answered, against the real simulator."""
 
 from __future__ import annotations
 
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from playground.engine.session import SessionOptions
 from playground.tui.app import PlaygroundApp

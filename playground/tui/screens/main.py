@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -54,11 +54,13 @@ from playground.tui.widgets.totals import TotalsBar, compute_totals
 
 # Re-measure the prompt this long after the last keystroke.
 _MEASURE_DEBOUNCE_S = 0.4
-# Streamed text is drawn this often; figures and members every third frame,
-# totals every eighth.
-FRAME_HZ = 30
+# Streamed text is drawn this often (each frame repaints the rows spanning
+# every column that changed: with eight columns a frame costs the same for
+# one token or a hundred, so fewer frames is less CPU; the end of a run is
+# drawn at once); figures and members five times a second, totals four.
+FRAME_HZ = 15
 _FIGURES_EVERY = 3
-_TOTALS_EVERY = 8
+_TOTALS_EVERY = 4
 # Compact below this size (unless toggled).
 COMPACT_BELOW = (100, 30)
 
@@ -88,6 +90,7 @@ class MainScreen(Screen[None]):
         self._compact_choice: bool | None = None
         self._auto_compact: bool | None = None
         self._shutting_down = False
+        self._shown_running = False
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -229,7 +232,15 @@ class MainScreen(Screen[None]):
                 timeout=10,
             )
         self._refresh_totals()
-        self.refresh_bindings()
+        self._bindings_follow_running()
+
+    def _bindings_follow_running(self) -> None:
+        """The footer dims Stop when nothing runs: refresh the bindings when
+        that flips (a refresh recomposes the footer: not per column)."""
+        running = self.running
+        if running != self._shown_running:
+            self._shown_running = running
+            self.refresh_bindings()
 
     def action_stop(self) -> None:
         stopped = sum(1 for column in self.columns if column.cancel())
@@ -244,7 +255,7 @@ class MainScreen(Screen[None]):
     @on(StrategyColumn.Cleared)
     def _column_cleared(self) -> None:
         self._refresh_totals()
-        self.refresh_bindings()
+        self._bindings_follow_running()
 
     def action_focus_prompt(self) -> None:
         self.picker.opened = False
@@ -358,7 +369,7 @@ class MainScreen(Screen[None]):
         container.fit()
         self.post_message(ColumnsChanged(self.column_names()))
         self._refresh_totals()
-        self.refresh_bindings()
+        self._bindings_follow_running()
 
     @on(StrategyColumn.Finished)
     def _column_finished(self, message: StrategyColumn.Finished) -> None:
@@ -366,7 +377,7 @@ class MainScreen(Screen[None]):
         if self._shutting_down:  # a run cancelled by closing the app still reports
             return
         self._refresh_totals()
-        self.refresh_bindings()
+        self._bindings_follow_running()
 
     @on(TextArea.Changed, "#prompt")
     def _prompt_changed(self) -> None:
@@ -409,6 +420,7 @@ class MainScreen(Screen[None]):
                 column.tick()
         if self._frames % _TOTALS_EVERY == 0:
             self._refresh_totals()
+
         if not running and self._frame_timer is not None:
             self._frame_timer.pause()
 

@@ -1,15 +1,11 @@
 """Every call of a run that made more than one (retries, fallbacks, an
-ensemble's members, a judge): a table where the column is wide enough,
-stacked two lines per call where it is not (a six-column table squeezed
-into 40 cells is unreadable)."""
+ensemble's members, a judge): the run's table where the column is wide
+enough, stacked two lines per call where it is not (a six-column table
+squeezed into 40 cells is unreadable). `AnswerPane` shows them."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
-from textual.reactive import reactive
-from textual.widgets import Markdown, Static
 
 from playground.core.events import AttemptRecord, RequestResult
 from playground.core.pricing import format_usd
@@ -39,55 +35,3 @@ def stacked(result: RequestResult) -> Content:
                                          outcome=outcome_label(a), time=f"{a.latency_ms / 1000:.2f} s",
                                          cost=approx + format_usd(a.cost_usd)))
     return Content("\n").join(lines)
-
-
-class AttemptsView(Vertical):
-    """Shows `source` (the run's attempts table, Markdown) or its stacked form."""
-
-    DEFAULT_CSS = """
-    AttemptsView {
-        height: auto;
-        display: none;
-    }
-    AttemptsView.-shown {
-        display: block;
-    }
-    AttemptsView > Markdown {
-        margin: 0;
-        padding: 0;
-        background: transparent;
-    }
-    AttemptsView > .attempts-stacked {
-        display: none;
-        margin: 1 0 0 0;
-    }
-    AttemptsView.-stacked > Markdown {
-        display: none;
-    }
-    AttemptsView.-stacked > .attempts-stacked {
-        display: block;
-    }
-    """
-
-    shown: reactive[bool] = reactive(False, toggle_class="-shown")
-    narrow: reactive[bool] = reactive(False, toggle_class="-stacked")
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.source = ""
-
-    def compose(self) -> ComposeResult:
-        yield Markdown(classes="attempts-table")
-        yield Static("", classes="attempts-stacked")
-
-    def show(self, result: RequestResult | None, source: str) -> None:
-        """`source`: the attempts table the run wrote ("" for none)."""
-        if source == self.source:
-            return
-        self.source = source
-        self.shown = bool(source) and result is not None
-        self.query_one(Markdown).update(source)
-        self.query_one(".attempts-stacked", Static).update(stacked(result) if result is not None and source else "")
-
-    def on_resize(self) -> None:
-        self.narrow = self.size.width < TABLE_MIN_WIDTH

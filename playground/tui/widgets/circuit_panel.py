@@ -54,8 +54,7 @@ class BreakerRow(Static):
         self.state = snap.state
 
     def watch_state(self, old: BreakerState, new: BreakerState) -> None:
-        self.remove_class(_STATE_CLASS[old])
-        self.add_class(_STATE_CLASS[new])
+        self.classes = (self.classes - {_STATE_CLASS[old]}) | {_STATE_CLASS[new]}
 
     def flash(self) -> None:
         self.flashing = True

@@ -55,24 +55,36 @@ from playground.tui.formatting import (
     format_tokens,
 )
 from playground.tui.run_state import RunState
-from playground.tui.widgets.attempts import AttemptsView
-from playground.tui.widgets.follow_scroll import AnswerScroll
+from playground.tui.widgets.answer_pane import AnswerPane
 from playground.tui.widgets.members import MembersPanel
-from playground.tui.widgets.streaming_markdown import StreamingMarkdown
 
 State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
+# The column's class changes twice a run (a class change restyles the whole
+# column, costly): "-running" while waiting or streaming, then the outcome.
+# The badge shows the exact state.
+_RUNNING_STATES = ("waiting", "streaming")
+# The badge carries its colour (a class on the header would restyle it).
 _BADGES = {
-    "idle": "idle",
-    "waiting": "◌ waiting",
-    "streaming": "● streaming",
-    "done": "✓ done",
-    "error": "✗ error",
-    "cancelled": "■ cancelled",
+    "idle": ("idle", "$text-muted"),
+    "waiting": ("◌ waiting", "$text-warning"),
+    "streaming": ("● streaming", "bold $text-accent"),
+    "done": ("✓ done", "$text-success"),
+    "error": ("✗ error", "bold $text-error"),
+    "cancelled": ("■ cancelled", "$text-warning"),
 }
+
+
+def badge(state: State) -> Content:
+    text, style = _BADGES.get(state, (state, ""))
+    return Content.styled(text, style)
 # How long a new run waits for the previous run of the same column to flush.
 _PREVIOUS_RUN_GRACE_S = 10.0
 # Earlier runs kept for a look back (tests, the trace); older ones are only summed.
 KEEP_EARLIER_RUNS = 4
+
+
+def _column_class(state: State) -> str:
+    return "-running" if state in _RUNNING_STATES else f"-{state}"
 
 
 async def _wait_finished(run: RunState, timeout_s: float) -> None:
@@ -95,24 +107,6 @@ class RunFeed:
     ended: bool = False
 
 
-class AnswerView(AnswerScroll):
-    """The answer, then the attempts (several calls) and a notice line."""
-
-    def compose(self) -> ComposeResult:
-        yield StreamingMarkdown(markdown_id="answer", classes="answer-text")
-        yield AttemptsView(id="attempts")
-        yield Static("", id="notice", markup=False)
-
-    @property
-    def text(self) -> StreamingMarkdown:
-        return self.query_one(StreamingMarkdown)
-
-    @property
-    def shown_text(self) -> str:
-        """The run as shown: its answer and its attempts table (Markdown)."""
-        return self.text.source + self.query_one(AttemptsView).source
-
-
 class StrategyColumn(Vertical):
     """Runs one strategy on each prompt and shows the run as it happens."""
 
@@ -127,7 +121,8 @@ class StrategyColumn(Vertical):
             self.column = column
             self.run = run
 
-    # One class for the state ("-streaming"...), swapped, never a loop over all.
+    # The state reaches CSS as one class on the column, swapped, never a loop
+    # over all (see above).
     state: var[State] = var("idle")
 
     def __init__(self, strategy: Strategy) -> None:
@@ -141,16 +136,18 @@ class StrategyColumn(Vertical):
         self.earlier_cancelled = 0
         self.feed: RunFeed | None = None
         self._figures_shown: Content | None = None
+        self._notice = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="column-header"):
             with Horizontal(classes="title-row"):
                 yield Static(self._title(), id="strategy-name", markup=False)
-                yield Static(_BADGES["idle"], id="badge", markup=False)
+                yield Static(badge("idle"), id="badge")
             yield Static("not run yet", id="model", markup=False)
             yield Static(self.strategy.summary, id="reason", markup=False)
         yield MembersPanel(id="members")
-        yield AnswerView(id="body")
+        yield AnswerPane(id="body")
+        yield Static("", id="notice", markup=False)
         yield Static("", id="figures")
 
     def on_mount(self) -> None:
@@ -165,10 +162,12 @@ class StrategyColumn(Vertical):
 
     # -- state ----------------------------------------------------------------
     def watch_state(self, old: State, new: State) -> None:
-        self.remove_class(f"-{old}")
-        self.add_class(f"-{new}")
+        column_old, column_new = (_column_class(state) for state in (old, new))
+        if column_old != column_new:  # one assignment, one restyle
+            self.classes = (self.classes - {column_old}) | {column_new}
         if self.is_mounted:
-            self.query_one("#badge", Static).update(_BADGES.get(new, new))
+            # Fixed width, one line: a repaint, not a layout.
+            self.query_one("#badge", Static).update(badge(new), layout=False)
 
     # -- public API ---------------------------------------------------------
     def set_strategy(self, strategy: Strategy) -> None:
@@ -188,13 +187,14 @@ class StrategyColumn(Vertical):
         return self.earlier_usd + (self.current.cost_usd if self.current else 0.0)
 
     @property
-    def answer(self) -> AnswerView:
-        return self.query_one("#body", AnswerView)
+    def answer(self) -> AnswerPane:
+        return self.query_one("#body", AnswerPane)
 
     @property
     def shown_text(self) -> str:
-        """What the column's answer area shows now (the run's Markdown)."""
-        return self.answer.shown_text
+        """What the column's answer area shows now: the text streaming in, or
+        the run's Markdown (and its calls) once it ended."""
+        return self.answer.source
 
     @property
     def decision(self) -> Decision | None:
@@ -212,10 +212,10 @@ class StrategyColumn(Vertical):
         self.current = run
         if previous is not None:
             self._settle_unstarted(previous)
-        self.state = "waiting"
         self._show_header(run)
         self._show_members(run)
-        self._set_notice("waiting for the strategy to decide…")
+        self._set_notice("")
+        self.answer.set_placeholder("waiting for the strategy to decide…")
         self.refresh_figures()
         self._stream(engine, request, run, previous)
         return run
@@ -273,12 +273,10 @@ class StrategyColumn(Vertical):
             self._retire_run(run)
             self.current = None
         self.feed = None
-        await self.answer.text.replace("")
-        self.query_one(AttemptsView).show(None, "")
-        self.answer.reset()
+        self.answer.clear()
         self.query_one("#members", MembersPanel).reset()
         self.state = "idle"
-        self.query_one("#model", Static).update("not run yet")
+        self.query_one("#model", Static).update("not run yet", layout=False)
         self._set_reason(self.strategy.summary)
         self._set_notice("")
         self.refresh_figures()
@@ -349,13 +347,14 @@ class StrategyColumn(Vertical):
     async def _begin(self, feed: RunFeed) -> bool:
         """Empty the answer area for a new run; False if the column is going away."""
         try:
-            answer = self.answer
-            self.query_one(AttemptsView).show(None, "")
-            await answer.text.replace("")
-            answer.follow()
+            self.answer.clear(self.answer.placeholder)
         except NoMatches:
             return False
         self.feed = feed
+        # The state class restyles the whole column: change it once the
+        # previous answer's blocks are gone, not before.
+        if feed.run is self.current and feed.run.running:
+            self.state = feed.run.status
         return True
 
     def flush(self) -> None:
@@ -365,7 +364,7 @@ class StrategyColumn(Vertical):
             return
         text = "".join(feed.pending)
         feed.pending.clear()
-        self.answer.text.append(text)
+        self.answer.append(text)
 
     async def _end(self, feed: RunFeed) -> None:
         """The run ended: draw the rest, the final answer if it differs from
@@ -377,13 +376,14 @@ class StrategyColumn(Vertical):
         feed.ended = True
         try:
             answer = self.answer
-            answer.text.append(text)
+            answer.append(text)
             run = feed.run
+            # The delivered answer when it is not what streamed (a judge's
+            # pick, the cache: then the calls are not listed), else what streamed.
             if run.final_markdown is not None:
-                await answer.text.replace(run.final_markdown)
+                answer.render_markdown(run.final_markdown)
             else:
-                await answer.text.close()
-                self.query_one(AttemptsView).show(run.result, feed.attempts)
+                answer.render_markdown(answer.text, feed.attempts, run.result)
         except NoMatches:
             pass  # the column is being removed (the app closes)
 
@@ -400,7 +400,6 @@ class StrategyColumn(Vertical):
                 self._show_header(run)
                 self._show_outcome(run)
                 self._show_members(run)
-                self.call_after_refresh(self.answer.keep_up)
             self.refresh_figures()
         except NoMatches:  # the column is being removed
             pass
@@ -414,7 +413,7 @@ class StrategyColumn(Vertical):
             self._show_header(run)
             if isinstance(event, AttemptStarted) and run.focus is None:
                 what = f"{event.role} · {event.model}" if event.role else event.model
-                self._set_notice(f"waiting for the first token from {what}…")
+                self.answer.set_placeholder(f"waiting for the first token from {what}…")
         elif isinstance(event, (FirstToken, RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
             self.state = run.status
             self._set_notice(run.last_note)
@@ -427,19 +426,21 @@ class StrategyColumn(Vertical):
         run = self.current
         if run is not None and run.members.active:
             self._show_members(run)
-        self.answer.keep_up()
 
     def _show_members(self, run: RunState) -> None:
         self.query_one("#members", MembersPanel).show(run.members)
 
     def _set_notice(self, text: str) -> None:
+        if text == self._notice:
+            return  # its height may change: lay out only when the text does
+        self._notice = text
         notice = self.query_one("#notice", Static)
         notice.update(text)
         notice.display = bool(text)
 
     def _set_reason(self, reason: str) -> None:
         widget = self.query_one("#reason", Static)
-        widget.update(reason or "—")
+        widget.update(reason or "—", layout=False)  # one line, clipped
         widget.tooltip = reason or None
 
     def _show_header(self, run: RunState) -> None:
@@ -457,7 +458,7 @@ class StrategyColumn(Vertical):
             parts.append(run.provider)
         if run.simulated or (run.result is not None and run.result.simulated):
             parts.append("simulated")
-        self.query_one("#model", Static).update(" · ".join(parts))
+        self.query_one("#model", Static).update(" · ".join(parts), layout=False)  # one line, clipped
         self._set_reason(run.reason)
 
     def _show_outcome(self, run: RunState) -> None:
@@ -517,6 +518,6 @@ class StrategyColumn(Vertical):
             return
         self._figures_shown = figures
         # The same number of lines: no layout pass (they are as wide as the column).
-        same_height = shown is not None and shown.plain.count("\n") == figures.plain.count("\n")
+        same_height = shown is None or shown.plain.count("\n") == figures.plain.count("\n")
         self.query_one("#figures", Static).update(figures, layout=not same_height)
 

@@ -1,25 +1,105 @@
-"""The key footer; compact, it lists only the essential keys (the rest stay
-bound and are in the command palette), so it fits 80 columns."""
+"""The key footer: the active bindings as one line of text (a remapped key
+shows remapped; a binding whose action is unavailable is dimmed). Compact,
+it lists only the essential keys (the rest stay bound and are in the
+command palette), so it fits 80 columns.
+
+Textual's `Footer` is a widget per key and recomposes on every bindings
+refresh (each time columns start or finish); this redraws two lines of
+text instead. Keys are clickable, as in Textual's footer.
+"""
 
 from __future__ import annotations
 
+from textual.style import Style
 from textual.app import ComposeResult
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Static
 
-from playground.tui.bindings import COMPACT_FOOTER_IDS, all_bindings
+from playground.tui.bindings import COMPACT_FOOTER_IDS
 
-_COMPACT_ACTIONS = frozenset(b.action for b in all_bindings() if b.id in COMPACT_FOOTER_IDS)
+_KEY = "bold $footer-key-foreground on $footer-key-background"
+_DESCRIPTION = "$footer-description-foreground on $footer-description-background"
 
 
-class KeyFooter(Footer):
+class KeyFooter(Horizontal):
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyFooter > #footer-keys {
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    KeyFooter > #footer-palette {
+        width: auto;
+        border-left: vkey $foreground 20%;
+        padding: 0 1 0 0;
+    }
+    """
+
+    compact: reactive[bool] = reactive(False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys = Content("")
+        self._palette = Content("")
+
     def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if (self.compact and isinstance(widget, FooterKey) and not widget.has_class("-command-palette")
-                    and widget.action not in _COMPACT_ACTIONS):
-                continue
-            yield widget
+        yield Static("", id="footer-keys", markup=False)
+        yield Static("", id="footer-palette", markup=False)
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.draw()
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if screen is self.screen:
+            self.draw()
 
     def watch_compact(self) -> None:
         if self.is_mounted:
-            self.call_after_refresh(self.recompose)
+            self.draw()
+
+    def _entry(self, binding: Binding, enabled: bool) -> Content:
+        """" ^s Send " (as Textual's footer writes it), compact "^s Send "."""
+        key = self.app.get_key_display(binding)
+        if self.compact:
+            entry = Content.styled(key, _KEY) + Content.styled(f" {binding.description}", _DESCRIPTION) + " "
+        else:
+            entry = Content.styled(f" {key} ", _KEY) + Content.styled(f"{binding.description} ", _DESCRIPTION)
+        entry = entry.stylize(Style.from_meta({"@click": f"app.simulate_key({binding.key!r})"}))
+        return entry if enabled else entry.stylize("dim")
+
+    def draw(self) -> None:
+        """The keys as the screen binds them now, one entry per action."""
+        active = self.screen.active_bindings
+        palette_key = self.app.COMMAND_PALETTE_BINDING
+        seen: set[str] = set()
+        entries: list[Content] = []
+        for key, (_node, binding, enabled, _tooltip) in active.items():
+            if not binding.show or binding.action in seen or key == palette_key:
+                continue
+            seen.add(binding.action)
+            if self.compact and binding.id not in COMPACT_FOOTER_IDS:
+                continue
+            entries.append(self._entry(binding, enabled))
+        keys = Content("").join(entries)
+        if keys != self._keys or keys.spans != self._keys.spans:
+            self._keys = keys
+            self.query_one("#footer-keys", Static).update(keys, layout=False)
+        palette = active.get(palette_key)
+        palette_static = self.query_one("#footer-palette", Static)
+        palette_static.display = palette is not None and self.app.ENABLE_COMMAND_PALETTE
+        if palette is not None:
+            entry = self._entry(palette.binding, palette.enabled)
+            if entry != self._palette:
+                self._palette = entry
+                palette_static.update(entry)

@@ -25,10 +25,15 @@ class KeyHint(Static):
     def __init__(self, template: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes, markup=False)
         self.template = template
+        self._shown = ""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-        self.update(fill_keys(self.app, self.template))
+        self._shown = fill_keys(self.app, self.template)
+        self.update(self._shown)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
-        self.update(fill_keys(self.app, self.template))
+        text = fill_keys(self.app, self.template)
+        if text != self._shown:  # bindings refresh often; keys change rarely
+            self._shown = text
+            self.update(text)

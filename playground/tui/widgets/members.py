@@ -22,7 +22,7 @@ from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_tokens
 from playground.tui.member_state import MemberBoard, MemberState, MemberStatus
 from playground.tui.widgets.follow_scroll import AnswerScroll
-from playground.tui.widgets.streaming_markdown import StreamingMarkdown
+from playground.tui.widgets.markdown_view import MarkdownView
 
 _BADGES = {
     "planned": "◌", "waiting": "◌", "streaming": "●", "retrying": "↻", "ok": "✓",
@@ -33,6 +33,9 @@ _WORDS = {
     "failed": "failed", "cancelled": "cancelled", "skipped": "skipped", "unused": "not needed",
 }
 _PLACEHOLDERS = {"planned": "queued", "waiting": "waiting for the first token…"}
+# While a call streams its pane shows the end of its text only: what fits the
+# pane, with room to scroll back a little, at a bounded cost per redraw.
+_LIVE_TAIL_CHARS = 2000
 _TALLY_KEY_CHARS = 24
 
 
@@ -54,6 +57,8 @@ def member_title(board: MemberBoard, member: MemberState) -> str:
 def member_body(member: MemberState) -> str:
     """The pane's Markdown: the call's text, then what happened to it."""
     text = member.text
+    if member.running and len(text) > _LIVE_TAIL_CHARS:
+        text = "…" + text[-_LIVE_TAIL_CHARS:]
     if member.status in ("failed", "cancelled", "retrying", "skipped") and member.note:
         mark = {"failed": "✗", "cancelled": "■", "retrying": "↻", "skipped": "⊘"}[member.status]
         return f"{text}\n{mark} {member.note}" if text else f"{mark} {member.note}"
@@ -105,10 +110,9 @@ class MemberPane(AnswerScroll):
         self.board = board
         self.member = member
         self._drawn = -1
-        self._fed = ""  # the body as last given to the Markdown
 
     def compose(self) -> ComposeResult:
-        yield StreamingMarkdown(classes="member-text")
+        yield MarkdownView(classes="member-text")
 
     def on_mount(self) -> None:
         self.set_class(self.member.side, "-side")
@@ -116,13 +120,12 @@ class MemberPane(AnswerScroll):
         self.redraw()
 
     def watch_status(self, old: MemberStatus, new: MemberStatus) -> None:
-        self.remove_class(f"-{old}")
-        self.add_class(f"-{new}")
+        self.classes = (self.classes - {f"-{old}"}) | {f"-{new}"}
 
     @property
     def text(self) -> str:
         """The body as shown (Markdown source)."""
-        return self.query_one(StreamingMarkdown).source
+        return self.query_one(MarkdownView).source
 
     def redraw(self) -> None:
         member = self.member
@@ -133,23 +136,7 @@ class MemberPane(AnswerScroll):
         self.status = member.status
         self.winner = member.winner
         self.border_title = Content(f" {member_title(self.board, member)} ")
-        self._sync_body()
-
-    def _sync_body(self) -> None:
-        """Bring the Markdown up to the member's body: append while it
-        streams, replace when it changed otherwise (a retry, a final note)."""
-        body = member_body(self.member)
-        running = self.member.running and bool(self.member.text)
-        view = self.query_one(StreamingMarkdown)
-        if body == self._fed:
-            if not running:
-                view.close()
-            return
-        if running and self._fed and body.startswith(self._fed):
-            view.append(body[len(self._fed):])
-        else:
-            view.replace(body, complete=not running)
-        self._fed = body
+        self.query_one(MarkdownView).show_markdown(member_body(member))
 
 
 class MembersPanel(VerticalScroll):
@@ -165,9 +152,15 @@ class MembersPanel(VerticalScroll):
         self._board: MemberBoard | None = None
         self._panes: dict[str, MemberPane] = {}
         self._drawn = -1
+        self._verdict_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="verdict", markup=False)
+
+    def _verdict(self, text: str) -> None:
+        if text != self._verdict_text:  # hidden for single-call runs: no layout for nothing
+            self._verdict_text = text
+            self.query_one("#verdict", Static).update(text)
 
     @property
     def panes(self) -> list[MemberPane]:
@@ -180,7 +173,7 @@ class MembersPanel(VerticalScroll):
         for pane in self._panes.values():
             pane.remove()
         self._panes.clear()
-        self.query_one("#verdict", Static).update("")
+        self._verdict("")
 
     def show(self, board: MemberBoard) -> None:
         if board is not self._board:
@@ -196,7 +189,7 @@ class MembersPanel(VerticalScroll):
                 if member.key not in self._panes:
                     pane = self._panes[member.key] = MemberPane(board, member)
                     self.mount(pane, before=verdict)
-            verdict.update(verdict_text(board))
+            self._verdict(verdict_text(board))
             verdict.set_class(board.finished, "-final")
         for pane in self._panes.values():
             pane.redraw()

@@ -24,6 +24,7 @@ class PromptBox(Vertical):
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._initial = text
+        self._hint = ""
 
     def compose(self) -> ComposeResult:
         area = TextArea(
@@ -68,4 +69,7 @@ class PromptBox(Vertical):
 
     def _show_hint(self) -> None:
         hint = self.send_hint()
-        self.query_one("#prompt-hint", Static).update(f"{self.size_note} · {hint}" if self.size_note else hint)
+        text = f"{self.size_note} · {hint}" if self.size_note else hint
+        if text != self._hint:  # bindings refresh often; keys change rarely
+            self._hint = text
+            self.query_one("#prompt-hint", Static).update(text, layout=False)  # one line, clipped

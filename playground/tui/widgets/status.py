@@ -43,8 +43,7 @@ class StatusLine(Horizontal):
         self.mode, self.detail = mode, detail
 
     def watch_mode(self, old: Mode, new: Mode) -> None:
-        self.remove_class(f"-{old}")
-        self.add_class(f"-{new}")
+        self.classes = (self.classes - {f"-{old}"}) | {f"-{new}"}
         if self.is_mounted:
             self.query_one("#mode-badge", Static).update(_BADGES[new])
 
