@@ -463,14 +463,14 @@ def run_phase(name: str, args: list[str]) -> dict[str, Any]:
 
 def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str, Any]:
     if name == "engine":
-        return asyncio.run(engine_phase(url, 2 if smoke else 12))
+        return asyncio.run(engine_phase(url, 1 if smoke else 12))
     if name == "stream":
-        return asyncio.run(app_phase(url, 2 if smoke else 12, keys=True, profile=profile))
+        return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile))
     if name == "real":
         return asyncio.run(app_phase(url, 1, keys=False))
     if name == "memory":
-        return asyncio.run(app_phase(url, 3 if smoke else 50, keys=False, memory=True,
-                                     tokens_per_column=1000 if smoke else 20_000))
+        return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
+                                     tokens_per_column=500 if smoke else 20_000))
     if name == "first_frame":
         return first_frame_phase(1 if smoke else 5)
     raise SystemExit(f"unknown phase {name!r}")

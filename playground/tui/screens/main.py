@@ -95,21 +95,28 @@ class MainScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
-        with Horizontal(id="main"), Vertical(id="workspace"):
-            yield PromptBox(self._initial_prompt, id="prompt-box")
-            with ColumnsRow(id="columns"):
-                for name in self.policy.columns:
-                    yield StrategyColumn(self.policy.strategy(name))
-            yield TotalsBar(id="totals")
-        yield StrategyPicker({name: cls.summary for name, cls in STRATEGIES.items()}, self.policy.columns,
-                             id="picker")
-        yield CircuitPanel(id="circuits")
-        yield ChaosPanel(self._chaos_models, id="chaos")
+        with Horizontal(id="main"):
+            with Vertical(id="workspace"):
+                yield PromptBox(self._initial_prompt, id="prompt-box")
+                with ColumnsRow(id="columns"):
+                    for name in self.policy.columns:
+                        yield StrategyColumn(self.policy.strategy(name))
+                yield TotalsBar(id="totals")
+            # Over the workspace (its overlay layer), between status line and footer.
+            yield StrategyPicker({name: cls.summary for name, cls in STRATEGIES.items()}, self.policy.columns,
+                                 id="picker")
+            yield CircuitPanel(id="circuits")
+            yield ChaosPanel(self._chaos_models, id="chaos")
         yield KeyFooter().data_bind(compact=MainScreen.compact)
 
     def on_mount(self) -> None:
-        self.prompt_area.focus()
         self._frame_timer = self.set_interval(1 / FRAME_HZ, self._frame, pause=True)
+        # Widgets compose their own children after this screen's mount: what
+        # reaches into them waits for the first refresh.
+        self.call_after_refresh(self._follow_the_app)
+
+    def _follow_the_app(self) -> None:
+        self.prompt_area.focus()
         self.watch(self.app, "status", self._status_changed)
         self.watch(self.app, "session", self._session_changed)
         self.watch(self.app, "engine", self._engine_changed)

@@ -1,8 +1,9 @@
 """The full trace of every column's run, over the playground (F4).
 
 While columns run it follows them: the trace is re-read from the columns a
-few times a second and redrawn when it changed, so a streaming column shows
-its decision and the calls made so far, then its full trace when it ends."""
+few times a second and redrawn when it changed (one widget, `MarkdownView`,
+so redrawing is cheap), so a streaming column shows its decision and the
+calls made so far, then its full trace when it ends."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
-
 from playground.tui.bindings import TRACE_BINDINGS
 from playground.tui.widgets.key_hint import KeyHint
+from playground.tui.widgets.markdown_view import MarkdownView
 
 REFRESH_HZ = 4
 
@@ -50,15 +50,15 @@ class TraceScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield KeyHint("Decision traces · {close_trace} closes", id="trace-help")
-            yield Markdown(self.markdown, id="trace")
+            yield MarkdownView(self.markdown, id="trace")
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1 / REFRESH_HZ, self._follow)
 
-    async def _follow(self) -> None:
+    def _follow(self) -> None:
         markdown = self.source()
         if markdown != self.markdown:
             self.markdown = markdown
-            await self.query_one("#trace", Markdown).update(markdown)
+            self.query_one("#trace", MarkdownView).show_markdown(markdown)
         elif not self.live():
             self._ticker.pause()

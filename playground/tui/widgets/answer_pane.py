@@ -259,8 +259,10 @@ class AnswerPane(Widget, can_focus=False):
                 self._build()
             else:
                 self._rewrap()
-        self.top = min(self.top, self.max_scroll_y) if not self.following else self.top
-        self._follow(page=not self.rendered)
+        # The rows changed: keep the view inside them, at the end if following.
+        self.top = self.max_scroll_y if self.following and self.rendered else min(self.top, self.max_scroll_y)
+        if not self.rendered:
+            self._follow(page=True)
         self.refresh()
 
     # -- reading back -------------------------------------------------------------------

@@ -65,7 +65,7 @@ State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
 _RUNNING_STATES = ("waiting", "streaming")
 # The badge carries its colour (a class on the header would restyle it).
 _BADGES = {
-    "idle": ("idle", "$text-muted"),
+    "idle": ("idle", "$foreground-muted"),
     "waiting": ("◌ waiting", "$text-warning"),
     "streaming": ("● streaming", "bold $text-accent"),
     "done": ("✓ done", "$text-success"),
@@ -477,18 +477,18 @@ class StrategyColumn(Vertical):
     def _figures(self) -> Content:
         run = self.current
         if run is None:
-            lines = [Content.from_markup("[$text-muted]in — · out — · cost —\nTTFT — · total — · tok/s —")]
+            lines = [Content.from_markup("[$foreground-muted]in — · out — · cost —\nTTFT — · total — · tok/s —")]
         else:
             est = run.estimated
             lines = [
                 Content.from_markup(
-                    "[$text-muted]in[/] $inp [$text-muted]· out[/] $out [$text-muted]·[/] [b]$cost[/b]",
+                    "[$foreground-muted]in[/] $inp [$foreground-muted]· out[/] $out [$foreground-muted]·[/] [b]$cost[/b]",
                     inp=format_tokens(run.input_tokens, est),
                     out=format_tokens(run.output_tokens, est),
                     cost=format_cost(run.cost_usd, est),
                 ),
                 Content.from_markup(
-                    "[$text-muted]TTFT[/] $ttft [$text-muted]· total[/] $lat [$text-muted]·[/] $rate",
+                    "[$foreground-muted]TTFT[/] $ttft [$foreground-muted]· total[/] $lat [$foreground-muted]·[/] $rate",
                     ttft=format_ms(run.ttft_ms),
                     lat=format_ms(run.latency_ms),
                     rate=format_rate(run.tokens_per_s),
@@ -504,10 +504,10 @@ class StrategyColumn(Vertical):
                 parts.append(f"{run.fallbacks} fallback{'' if run.fallbacks == 1 else 's'}")
             if run.wasted_usd > 0:
                 parts.append(f"wasted {format_cost(run.wasted_usd)}")
-            lines.append(Content.from_markup("[$text-muted]$text", text=" · ".join(parts)))
+            lines.append(Content.from_markup("[$foreground-muted]$text", text=" · ".join(parts)))
         if self.earlier_usd > 0:
             note = f" ({self.earlier_cancelled} cancelled)" if self.earlier_cancelled else ""
-            lines.append(Content.from_markup("[$text-muted]earlier runs[/] $cost$note",
+            lines.append(Content.from_markup("[$foreground-muted]earlier runs[/] $cost$note",
                                              cost=format_cost(self.earlier_usd), note=note))
         return Content("\n").join(lines)
 

@@ -10,7 +10,7 @@ text instead. Keys are clickable, as in Textual's footer.
 
 from __future__ import annotations
 
-from textual.style import Style
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -51,6 +51,7 @@ class KeyFooter(Horizontal):
         super().__init__()
         self._keys = Content("")
         self._palette = Content("")
+        self._spans: list[tuple[int, int, str]] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="footer-keys", markup=False)
@@ -58,7 +59,7 @@ class KeyFooter(Horizontal):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-        self.draw()
+        self.call_after_refresh(self.draw)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if screen is self.screen:
@@ -75,22 +76,41 @@ class KeyFooter(Horizontal):
             entry = Content.styled(key, _KEY) + Content.styled(f" {binding.description}", _DESCRIPTION) + " "
         else:
             entry = Content.styled(f" {key} ", _KEY) + Content.styled(f"{binding.description} ", _DESCRIPTION)
-        entry = entry.stylize(Style.from_meta({"@click": f"app.simulate_key({binding.key!r})"}))
         return entry if enabled else entry.stylize("dim")
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a key presses it (the entries' cells are known from drawing them)."""
+        keys = self.query_one("#footer-keys", Static)
+        x = event.screen_x - keys.region.x
+        for start, end, key in self._spans:
+            if start <= x < end:
+                self.app.simulate_key(key)
+                return
+        palette = self.query_one("#footer-palette", Static)
+        if palette.display and palette.region.contains(event.screen_x, event.screen_y):
+            self.app.simulate_key(self.app.COMMAND_PALETTE_BINDING)
 
     def draw(self) -> None:
         """The keys as the screen binds them now, one entry per action."""
+        if not self.children:
+            return  # not composed yet: `on_mount` draws
         active = self.screen.active_bindings
         palette_key = self.app.COMMAND_PALETTE_BINDING
         seen: set[str] = set()
         entries: list[Content] = []
+        spans: list[tuple[int, int, str]] = []
+        position = 0
         for key, (_node, binding, enabled, _tooltip) in active.items():
             if not binding.show or binding.action in seen or key == palette_key:
                 continue
             seen.add(binding.action)
             if self.compact and binding.id not in COMPACT_FOOTER_IDS:
                 continue
-            entries.append(self._entry(binding, enabled))
+            entry = self._entry(binding, enabled)
+            entries.append(entry)
+            spans.append((position, position + entry.cell_length, key))
+            position += entry.cell_length
+        self._spans = spans
         keys = Content("").join(entries)
         if keys != self._keys or keys.spans != self._keys.spans:
             self._keys = keys

@@ -14,6 +14,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.reactive import reactive, var
 from textual.widgets import Static
 
@@ -130,13 +131,17 @@ class MemberPane(AnswerScroll):
     def redraw(self) -> None:
         member = self.member
         # A running member's cost grows with its text, which bumps its version.
-        if member.version == self._drawn or not self.is_mounted:
+        if member.version == self._drawn:
+            return
+        try:
+            body = self.query_one(MarkdownView)
+        except NoMatches:  # not composed yet: `on_mount` draws it
             return
         self._drawn = member.version
         self.status = member.status
         self.winner = member.winner
         self.border_title = Content(f" {member_title(self.board, member)} ")
-        self.query_one(MarkdownView).show_markdown(member_body(member))
+        body.show_markdown(member_body(member))
 
 
 class MembersPanel(VerticalScroll):

@@ -10,6 +10,7 @@ from typing import Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import var
 from textual.widgets import Static
 
@@ -44,16 +45,21 @@ class StatusLine(Horizontal):
 
     def watch_mode(self, old: Mode, new: Mode) -> None:
         self.classes = (self.classes - {f"-{old}"}) | {f"-{new}"}
-        if self.is_mounted:
-            self.query_one("#mode-badge", Static).update(_BADGES[new])
+        self._show()
 
-    def watch_detail(self, detail: str) -> None:
-        if self.is_mounted:
-            self.query_one("#mode-detail", Static).update(detail)
+    def watch_detail(self) -> None:
+        self._show()
 
     def on_mount(self) -> None:
-        self.query_one("#mode-badge", Static).update(_BADGES[self.mode])
-        self.query_one("#mode-detail", Static).update(self.detail)
+        self._show()
+
+    def _show(self) -> None:
+        """Draw the mode (before its children exist, `on_mount` draws it)."""
+        try:
+            self.query_one("#mode-badge", Static).update(_BADGES[self.mode])
+            self.query_one("#mode-detail", Static).update(self.detail)
+        except NoMatches:
+            pass
 
     @property
     def text(self) -> str:

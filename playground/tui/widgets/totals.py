@@ -81,13 +81,13 @@ class TotalsBar(Horizontal):
     @staticmethod
     def _prompt_content(t: Totals) -> Content:
         text = Content.from_markup(
-            "[$text-muted]This prompt[/] [b]$cost[/b]", cost=format_cost(t.prompt_usd, t.prompt_estimated)
+            "[$foreground-muted]This prompt[/] [b]$cost[/b]", cost=format_cost(t.prompt_usd, t.prompt_estimated)
         )
         if t.running:
-            text += Content.from_markup(" [$text-muted](running: $n)", n=str(t.running))
+            text += Content.from_markup(" [$foreground-muted](running: $n)", n=str(t.running))
         if t.baseline_usd is not None:
             text += Content.from_markup(
-                "  [$text-muted]vs fixed[/] $base[$text-muted]:[/]", base=format_cost(t.baseline_usd)
+                "  [$foreground-muted]vs fixed[/] $base[$foreground-muted]:[/]", base=format_cost(t.baseline_usd)
             )
             for name, change in t.relative:
                 style = "$text-success" if change.startswith("−") else "$text-warning"
@@ -96,10 +96,10 @@ class TotalsBar(Horizontal):
 
     @staticmethod
     def _session_content(t: Totals) -> Content:
-        text = Content.from_markup("[$text-muted]Session[/] [b]$cost[/b]", cost=format_cost(t.session_usd))
+        text = Content.from_markup("[$foreground-muted]Session[/] [b]$cost[/b]", cost=format_cost(t.session_usd))
         if t.cancelled_runs:
             text += Content.from_markup(
-                " [$text-muted](incl. $cost in $n cancelled)",
+                " [$foreground-muted](incl. $cost in $n cancelled)",
                 cost=format_cost(t.cancelled_usd),
                 n=f"{t.cancelled_runs} run{'s' if t.cancelled_runs != 1 else ''}",
             )
