@@ -198,7 +198,8 @@ async def engine_phase(url: str, sends: int) -> dict[str, Any]:
         windows += max(last.values()) - first[0]
     cpu = time.process_time() - cpu0
     await engine.pool.aclose()
-    return {"tokens": tokens, "tokens_per_s": tokens / windows, "cpu_s": cpu, "cpu_per_1k_tokens_ms": cpu / tokens * 1e6,
+    return {"tokens": tokens, "tokens_per_s": tokens / windows, "cpu_s": cpu,
+            "cpu_per_1k_tokens_ms": cpu / tokens * 1e6,
             "peak_rss_mb": peak_rss_mb()}
 
 
@@ -337,7 +338,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 app.screen.refresh()
                 await asyncio.sleep(0.01)
             for name, (column, finals) in state["pending"].items():
-                send.lost.append(f"{name}: never on screen in full ({len(_shown_text(column))} of {len(finals[0])} chars)")
+                shown = len(_shown_text(column))
+                send.lost.append(f"{name}: never on screen in full ({shown} of {len(finals[0])} chars)")
             state["send"] = None
             done.append(send)
             i += 1
@@ -477,7 +479,7 @@ def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str,
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="every phase small, in seconds (for tests)")
     parser.add_argument("--phase", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
@@ -535,7 +537,8 @@ def _checks(f: dict[str, Any]) -> dict[str, bool]:
         "shown_tokens_per_s": lambda: f["stream"]["shown_tokens_per_s"] >= t["shown_tokens_per_s"],
         "lag_p50_ms": lambda: f["stream"]["lag_p50_ms"] <= t["lag_p50_ms"],
         "lag_p99_ms": lambda: f["stream"]["lag_p99_ms"] <= t["lag_p99_ms"],
-        "cpu_ratio": lambda: f["stream"]["cpu_per_1k_tokens_ms"] / f["engine"]["cpu_per_1k_tokens_ms"] <= t["cpu_ratio"],
+        "cpu_ratio": lambda: (f["stream"]["cpu_per_1k_tokens_ms"] / f["engine"]["cpu_per_1k_tokens_ms"]
+                              <= t["cpu_ratio"]),
         "key_p99_ms": lambda: f["stream"]["key_p99_ms"] <= t["key_p99_ms"],
         "real_core_share": lambda: f["real"]["core_share"] <= t["real_core_share"],
         "peak_rss_mb": lambda: f["memory"]["peak_rss_mb"] <= t["peak_rss_mb"],

@@ -14,9 +14,11 @@ handed to `archive_run`: the one place where something that keeps past runs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -28,7 +30,9 @@ from textual.screen import Screen
 
 from playground.config import profiles
 from playground.config.build import Settings
+from playground.config.exporters import ExportResult
 from playground.config.load import parse_policy_text
+from playground.config.schema import PolicyFile
 from playground.core.errors import UserError
 from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
@@ -196,10 +200,11 @@ class PlaygroundApp(App[int]):
         return self.policy.tuning
 
     @property
-    def last_export(self) -> Any:
+    def last_export(self) -> tuple[Path, ExportResult] | None:
+        """The last file exported from the TUI and what its format could not express."""
         return self.policy.last_export
 
-    def current_policy(self) -> Any:
+    def current_policy(self) -> PolicyFile:
         return self.policy.current_policy()
 
     def _broadcast(self, make: Callable[[], Message]) -> None:
@@ -228,7 +233,8 @@ class PlaygroundApp(App[int]):
         cache = self.engine.cache
         cache.config = replace(cache.config, enabled=not cache.config.enabled)
         state = "on" if cache.config.enabled else "off"
-        self.notify(f"semantic cache {state} (similarity ≥ {cache.config.similarity_threshold:g}, {len(cache)} entries)",
+        similar = f"similarity ≥ {cache.config.similarity_threshold:g}"
+        self.notify(f"semantic cache {state} ({similar}, {len(cache)} entries)",
                     title="Cache")
 
     def action_apply_tuning(self) -> None:
@@ -339,7 +345,7 @@ class PlaygroundApp(App[int]):
 
         self.push_screen(ExportDialog([*self.policy.columns, *self.policy.order], default), chosen)
 
-    def export_policy(self, strategy: str, fmt: str) -> Any:
+    def export_policy(self, strategy: str, fmt: str) -> Path | None:
         """Write the export, copy it to the clipboard and say what the format
         could not express; returns the file written (None on error)."""
         try:
@@ -358,10 +364,8 @@ class PlaygroundApp(App[int]):
         return path
 
     def refresh_bindings(self) -> None:
-        try:
+        with contextlib.suppress(ScreenStackError):  # closing: no screen left to refresh
             super().refresh_bindings()
-        except ScreenStackError:
-            pass  # closing: no screen left to refresh
 
 
 def run_tui(

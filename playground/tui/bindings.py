@@ -8,7 +8,8 @@ Adding a binding is one line in the list of the screen that handles it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -76,9 +77,9 @@ def binding_ids() -> set[str]:
     return {b.id for b in all_bindings() if b.id}
 
 
-def bound_keys(app: App[object], binding_id: str) -> list[str]:
+def bound_keys(app: App[Any], binding_id: str) -> list[str]:
     """The keys bound to `binding_id` now: the keymap's, else the declared ones."""
-    keymap: dict[str, str] = app._keymap  # Textual keeps the applied keymap here (set_keymap)
+    keymap: Mapping[str, str] = app._keymap  # Textual keeps the applied keymap here (set_keymap)
     if binding_id in keymap:
         return [key.strip() for key in keymap[binding_id].split(",") if key.strip()]
     if binding_id == PALETTE_ID:
@@ -89,7 +90,7 @@ def bound_keys(app: App[object], binding_id: str) -> list[str]:
     raise KeyError(binding_id)
 
 
-def key_label(app: App[object], binding_id: str, *, every: bool = False) -> str:
+def key_label(app: App[Any], binding_id: str, *, every: bool = False) -> str:
     """How the key bound to `binding_id` is written in the footer ("^s",
     "f2"); with `every`, all its keys ("^s / ^enter / f5")."""
     keys = bound_keys(app, binding_id)

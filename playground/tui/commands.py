@@ -41,26 +41,55 @@ def playground_commands(app: PaletteHost) -> Iterator[Command]:
     def key(binding_id: str, every: bool = False) -> str:
         return key_label(textual_app, binding_id, every=every)
 
+    def tuning_key(binding_id: str) -> str:
+        return f"({key(binding_id)} on the tuning screen)"
+
     yield "Send prompt", f"Send the prompt to every selected strategy ({key('send', every=True)})", main.action_send
-    yield "Stop streaming", f"Cancel every running column; partial answers and their cost are kept ({key('stop')})", main.action_stop
+    yield ("Stop streaming", f"Cancel every running column; partial answers and their cost are kept ({key('stop')})",
+           main.action_stop)
     yield "Clear answers", f"Empty every column; the session's spending is kept ({key('clear')})", main.action_clear
     yield "Focus prompt", f"Move the cursor to the prompt editor ({key('focus_prompt')})", main.action_focus_prompt
-    yield "Toggle semantic cache", "Serve repeated or similar prompts from each column's cache (costs only the embedding)", app.action_toggle_cache
-    yield "Show decision traces", f"Every column's full trace, live while it runs: candidates, scores, verdicts, attempts ({key('show_trace')})", main.action_show_trace
-    yield "Show/hide strategies panel", f"Choose which strategies get a column ({key('toggle_strategies')})", main.action_toggle_strategies
-    yield "Show/hide circuit breakers", f"Every endpoint's breaker: state, failure rate, countdown to half-open ({key('toggle_circuits')})", main.action_toggle_circuits
-    yield "Show/hide chaos panel", f"Toggle the simulator's faults per model while prompts run ({key('toggle_chaos')})", main.action_toggle_chaos
-    yield "Compact view on/off", f"One-line prompt and headers so answers get the rows; automatic on small terminals ({key('toggle_compact')})", main.action_toggle_compact
-    yield "Maximise/restore column", f"Show one column over the whole width, or all again ({key('toggle_maximize')})", main.action_toggle_maximize
-    yield "Previous columns", f"Page left when the columns do not fit ({key('page_left')})", partial(main.action_page, -1)
+    yield ("Toggle semantic cache",
+           "Serve repeated or similar prompts from each column's cache (costs only the embedding)",
+           app.action_toggle_cache)
+    yield ("Show decision traces",
+           "Every column's full trace, live while it runs: candidates, scores, verdicts, attempts "
+           f"({key('show_trace')})", main.action_show_trace)
+    yield ("Show/hide strategies panel", f"Choose which strategies get a column ({key('toggle_strategies')})",
+           main.action_toggle_strategies)
+    yield ("Show/hide circuit breakers",
+           f"Every endpoint's breaker: state, failure rate, countdown to half-open ({key('toggle_circuits')})",
+           main.action_toggle_circuits)
+    yield ("Show/hide chaos panel",
+           f"Toggle the simulator's faults per model while prompts run ({key('toggle_chaos')})",
+           main.action_toggle_chaos)
+    yield ("Compact view on/off",
+           "One-line prompt and headers so answers get the rows; automatic on small terminals "
+           f"({key('toggle_compact')})", main.action_toggle_compact)
+    yield ("Maximise/restore column", f"Show one column over the whole width, or all again ({key('toggle_maximize')})",
+           main.action_toggle_maximize)
+    yield ("Previous columns", f"Page left when the columns do not fit ({key('page_left')})",
+           partial(main.action_page, -1))
     yield "Next columns", f"Page right when the columns do not fit ({key('page_right')})", partial(main.action_page, 1)
-    yield "Tune strategies", f"Edit each strategy's parameters with a live preview of picks and cost ({key('show_tuning')})", main.action_show_tuning
-    yield "Apply tuning", f"Make the tuning screen's edits the values the next send uses ({key('tuning_apply')} on the tuning screen)", app.action_apply_tuning
-    yield "Save profile…", f"Save the columns and tuned strategy values as a named profile ({key('tuning_save_profile')} on the tuning screen)", app.action_save_profile
-    yield "Load profile…", f"Apply a saved profile's strategy values and columns ({key('tuning_load_profile')} on the tuning screen)", app.action_load_profile
-    yield "Duplicate profile…", f"Copy a saved profile under a new name ({key('tuning_duplicate_profile')} on the tuning screen)", app.action_duplicate_profile
-    yield "Diff profiles…", f"Every key that differs between two profiles or a profile and the current tuning ({key('tuning_diff_profiles')} on the tuning screen)", app.action_diff_profiles
-    yield "Export policy…", f"Write the tuned policy as TOML, a LiteLLM config or a Portkey config, and copy it ({key('tuning_export_policy')} on the tuning screen)", app.action_export_policy
+    yield ("Tune strategies",
+           f"Edit each strategy's parameters with a live preview of picks and cost ({key('show_tuning')})",
+           main.action_show_tuning)
+    yield ("Apply tuning", f"Make the tuning screen's edits the values the next send uses {tuning_key('tuning_apply')}",
+           app.action_apply_tuning)
+    yield ("Save profile…",
+           f"Save the columns and tuned strategy values as a named profile {tuning_key('tuning_save_profile')}",
+           app.action_save_profile)
+    yield ("Load profile…",
+           f"Apply a saved profile's strategy values and columns {tuning_key('tuning_load_profile')}",
+           app.action_load_profile)
+    yield ("Duplicate profile…", f"Copy a saved profile under a new name {tuning_key('tuning_duplicate_profile')}",
+           app.action_duplicate_profile)
+    yield ("Diff profiles…",
+           "Every key that differs between two profiles or a profile and the current tuning "
+           f"{tuning_key('tuning_diff_profiles')}", app.action_diff_profiles)
+    yield ("Export policy…",
+           "Write the tuned policy as TOML, a LiteLLM config or a Portkey config, and copy it "
+           f"{tuning_key('tuning_export_policy')}", app.action_export_policy)
     for name, cls in STRATEGIES.items():
         enabled = main.strategy_enabled(name)
         title = f"{'Remove' if enabled else 'Add'} strategy: {name}"

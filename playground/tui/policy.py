@@ -49,7 +49,9 @@ class PolicyState:
         self.prompt_set = prompt_set
         # Built now for the columns shown (a bad parameter fails here, before
         # the screen opens); the others when first needed.
-        self.strategies: dict[str, Strategy] = {name: make_strategy(name, catalog, values.get(name)) for name in columns}
+        self.strategies: dict[str, Strategy] = {
+            name: make_strategy(name, catalog, values.get(name)) for name in columns
+        }
         # Columns appear in the order asked for, then in registry order.
         self.order = columns + [n for n in STRATEGIES if n not in columns]
         # The columns on screen (the main screen reports every change).
@@ -87,7 +89,8 @@ class PolicyState:
         """The models routes can use: the session's, or the whole catalog before it is open."""
         return context if context is not None else RoutingContext.for_all(self.catalog)
 
-    def measure_for_preview(self, prompt_text: str, counter: TokenCounter | None) -> tuple[PreviewInputs, PreviewPrompt | None]:
+    def measure_for_preview(self, prompt_text: str,
+                            counter: TokenCounter | None) -> tuple[PreviewInputs, PreviewPrompt | None]:
         """The prompt set (measured once) and the current prompt. Blocking: call it from a thread."""
         counter = counter or default_counter()
         if self._preview_inputs is None:

@@ -37,13 +37,15 @@ def _decision_lines(decision: Decision) -> list[str]:
 
 
 def _attempt_lines(attempts: tuple[AttemptRecord, ...] | list[AttemptRecord]) -> list[str]:
-    lines = ["", "| # | call | model | outcome | TTFT | time | tokens in/out | cost |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["", "| # | call | model | outcome | TTFT | time | tokens in/out | cost |",
+             "|---|---|---|---|---|---|---|---|"]
     for a in attempts:
         outcome = a.outcome if a.error is None else f"{a.outcome}: {a.error.kind}"
         ttft = "" if a.ttft_ms is None else f"{a.ttft_ms:.0f} ms"
         approx = "~" if a.usage_source == "estimate" else ""
         lines.append(f"| {a.attempt} | {_cell(a.role or 'answer')} | {_cell(a.model)} | {_cell(outcome)} | {ttft} | "
-                     f"{a.latency_ms:.0f} ms | {approx}{a.input_tokens}/{approx}{a.output_tokens} | {format_usd(a.cost_usd)} |")
+                     f"{a.latency_ms:.0f} ms | {approx}{a.input_tokens}/{approx}{a.output_tokens} | "
+                     f"{format_usd(a.cost_usd)} |")
     return lines
 
 
@@ -79,7 +81,8 @@ def trace_markdown(strategy: str, result: RequestResult | None) -> str:
     if result.attempts:
         lines += _attempt_lines(result.attempts)
     lines += ["", f"**Total:** {format_usd(result.cost_usd)} over {len(result.attempts)} call(s), "
-                  f"{result.retries} retries, {result.fallbacks} fallbacks, wasted {format_usd(result.wasted_cost_usd)}"]
+                  f"{result.retries} retries, {result.fallbacks} fallbacks, "
+                  f"wasted {format_usd(result.wasted_cost_usd)}"]
     if result.error is not None:
         lines += ["", f"**Error ({result.error.kind}):** {result.error.message}"]
     return "\n".join(lines) + "\n"

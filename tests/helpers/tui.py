@@ -44,7 +44,8 @@ def static_text(widget: Static) -> str:
 def ended(column: StrategyColumn) -> bool:
     """The column's run ended and the column drew all of it."""
     run = column.current
-    return run is not None and run.status in ("done", "error", "cancelled") and not column.running and run.finished.is_set()
+    return (run is not None and run.status in ("done", "error", "cancelled") and not column.running
+            and run.finished.is_set())
 
 
 async def ready(pilot: Pilot) -> PlaygroundApp:

@@ -108,10 +108,12 @@ async def test_resend_while_streaming_cancels_and_keeps_partial_cost() -> None:
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
-            lambda: fixed.current is not None and fixed.current.status == "streaming" and fixed.current.output_tokens > 3,
+            lambda: (fixed.current is not None and fixed.current.status == "streaming"
+                     and fixed.current.output_tokens > 3),
             "the fixed column to stream",
         )
         first = fixed.current
+        assert first is not None
         # Send again while streaming. (pilot.press would first wait for the
         # app to go idle, which a streaming app hardly does; the key's action
         # is what F5 runs, and the keys themselves are tested above.)
@@ -125,16 +127,19 @@ async def test_resend_while_streaming_cancels_and_keeps_partial_cost() -> None:
         assert first.output_tokens > 0 and first.cost_usd > 0, "the partial attempt is billed"
         assert fixed.history[-1] is first and fixed.current is not first
 
-        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the second run to finish", timeout=120)
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the second run to finish",
+                       timeout=120)
         assert fixed.current.status == "done"  # type: ignore[union-attr]
         assert "earlier runs" in fixed.figures_text() and "1 cancelled" in fixed.figures_text()
         spent = sum(c.spent_usd for c in app.main_screen.columns)
         await wait_for(
             pilot,
-            lambda: app.main_screen.totals.totals is not None and app.main_screen.totals.totals.session_usd == pytest.approx(spent),
+            lambda: (app.main_screen.totals.totals is not None
+                     and app.main_screen.totals.totals.session_usd == pytest.approx(spent)),
             "the totals to count every run",
         )
         totals = app.main_screen.totals.totals
+        assert totals is not None
         assert totals.cancelled_runs >= 1 and totals.cancelled_usd >= first.cost_usd
         assert totals.session_usd > totals.prompt_usd
         assert "cancelled" in app.main_screen.totals.text
@@ -202,9 +207,11 @@ async def test_removed_column_cost_stays_in_session_total() -> None:
         spent = sum(c.spent_usd for c in app.main_screen.columns)
         app.main_screen.action_toggle_strategy("fixed")
         await wait_for(pilot, lambda: not app.main_screen.strategy_enabled("fixed"), "the fixed column to go")
-        await wait_for(pilot, lambda: app.main_screen.totals.totals is not None and app.main_screen.totals.totals.baseline_usd is None,
+        await wait_for(pilot, lambda: (app.main_screen.totals.totals is not None
+                                       and app.main_screen.totals.totals.baseline_usd is None),
                        "the totals to follow")
         totals = app.main_screen.totals.totals
+        assert totals is not None
         assert totals.session_usd == pytest.approx(spent)
         assert totals.baseline_usd is None and totals.relative == ()
 
@@ -221,7 +228,8 @@ async def test_prompt_larger_than_every_window_is_a_clear_error() -> None:
         await ready(pilot)
         app.main_screen.prompt_area.text = big
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "every column to reject the prompt")
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns),
+                       "every column to reject the prompt")
         await pilot.pause()
         for column in app.main_screen.columns:
             run = column.current
@@ -349,9 +357,10 @@ async def test_clear_empties_columns_but_keeps_spend() -> None:
         assert column.current is None and column.query_one("#body", AnswerPane).source == ""
         await pilot.pause()
         assert body.scroll_y == 0  # not left at a negative offset (Textualize/textual#6652)
-        await wait_for(pilot, lambda: app.main_screen.totals.totals is not None and app.main_screen.totals.totals.prompt_usd == 0,
+        await wait_for(pilot, lambda: (app.main_screen.totals.totals is not None
+                                       and app.main_screen.totals.totals.prompt_usd == 0),
                        "the totals to follow")
-        assert app.main_screen.totals.totals.session_usd == pytest.approx(spent)
+        assert app.main_screen.totals.totals.session_usd == pytest.approx(spent)  # type: ignore[union-attr]
 
 
 async def test_command_palette_lists_every_action() -> None:
@@ -422,7 +431,8 @@ async def test_rapid_resends_all_settle() -> None:
         for _ in range(4):
             app.main_screen.action_send()
             await asyncio.sleep(0.02)
-        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the last run to finish", timeout=120)
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the last run to finish",
+                       timeout=120)
         await pilot.pause()
         assert len(fixed.history) >= 2 and fixed.history[0].status == "cancelled"
         for column in app.main_screen.columns:

@@ -105,7 +105,8 @@ async def test_side_panels_open_over_the_columns_without_narrowing_them() -> Non
         await ready(pilot)
         main = app.main_screen
         widths = [c.size.width for c in main.columns]
-        for key, panel in (("f2", main.picker), ("f8", main.query_one(CircuitPanel)), ("f9", main.query_one(ChaosPanel))):
+        panels = (("f2", main.picker), ("f8", main.query_one(CircuitPanel)), ("f9", main.query_one(ChaosPanel)))
+        for key, panel in panels:
             await pilot.press(key)
             await pilot.pause()
             assert panel.opened and panel.display

@@ -40,7 +40,8 @@ async def send_and_finish(pilot, app: PlaygroundApp, prompt: str) -> None:  # ty
     await type_prompt(pilot, prompt)
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "every column to finish")
-    await wait_for(pilot, lambda: all(c.current is not None and c.current.finished.is_set() for c in app.main_screen.columns),
+    await wait_for(pilot, lambda: all(c.current is not None and c.current.finished.is_set()
+                                      for c in app.main_screen.columns),
                    "every column to flush")
     await pilot.pause()
 

@@ -49,7 +49,8 @@ def test_code_blocks_wrap_with_a_visible_mark() -> None:
     assert lines[0] == "▎ def f(x):"
     assert lines[1].startswith("▎     return ")
     assert all(line.startswith("↪ ") for line in lines[2:])  # continuation rows are marked
-    assert "".join(line[2:] for line in lines[1:]) == "    return some_really_long_function_name(argument_one, argument_two)"
+    code_line = "    return some_really_long_function_name(argument_one, argument_two)"
+    assert "".join(line[2:] for line in lines[1:]) == code_line
 
 
 def test_tables_align_when_they_fit_and_stack_when_they_do_not() -> None:
@@ -60,9 +61,13 @@ def test_tables_align_when_they_fit_and_stack_when_they_do_not() -> None:
     assert stacked[:3] == ["first column: x", "second column: y", "third column: z"]
 
 
-def wheel(kind: type[events.MouseEvent], widget: AnswerPane) -> events.MouseEvent:
+def wheel_up(widget: AnswerPane) -> events.MouseScrollUp:
     """A mouse wheel event over the pane (what the terminal sends)."""
-    return kind(widget, 1, 1, 0, 0, 0, False, False, False)
+    return events.MouseScrollUp(widget, 1, 1, 0, 0, 0, False, False, False)
+
+
+def wheel_down(widget: AnswerPane) -> events.MouseScrollDown:
+    return events.MouseScrollDown(widget, 1, 1, 0, 0, 0, False, False, False)
 
 
 class PaneApp(App[None]):
@@ -86,13 +91,13 @@ async def test_the_pane_streams_follows_a_page_at_a_time_and_renders_markdown_at
         assert pane.top + pane.size.height > pane.row_count - 1 >= pane.top
         assert pane.following
         # Reading back stops the following; new text does not move the view.
-        pane._on_mouse_scroll_up(wheel(events.MouseScrollUp, pane))
+        pane._on_mouse_scroll_up(wheel_up(pane))
         top = pane.top
         assert not pane.following
         pane.append(" more text")
         assert pane.top == top
         for _ in range(100):
-            pane._on_mouse_scroll_down(wheel(events.MouseScrollDown, pane))
+            pane._on_mouse_scroll_down(wheel_down(pane))
         assert pane.following
         # The end of the run: the Markdown replaces the plain text, at the end.
         pane.render_markdown("# Done\n\n" + words)

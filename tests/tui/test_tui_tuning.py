@@ -114,7 +114,8 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == pytest.approx(0.4),
                        "the tuning to apply")
         assert screen.before == screen.after  # the applied values are the new baseline
-        assert "high_threshold=0.4" in static_text(app.main_screen.column("complexity").query_one("#strategy-name", Static))
+        title = app.main_screen.column("complexity").query_one("#strategy-name", Static)
+        assert "high_threshold=0.4" in static_text(title)
 
         # Save it: the name is validated as it is typed.
         await pilot.press("ctrl+n")

@@ -128,7 +128,8 @@ def test_run_state_fallback_marks_where_the_answer_starts_over() -> None:
     assert run.final_markdown is None and run.displayed.startswith("partial") and "full answer" in run.displayed
     # Then every attempt, in order, with its outcome and cost.
     table = run.displayed[run.displayed.index("full answer"):]
-    assert "| 1 | answer | gpt-5-mini | ✗ server_error (partial) |" in table and "| 2 | answer | gpt-5-nano | ✓ ok |" in table
+    assert "| 1 | answer | gpt-5-mini | ✗ server_error (partial) |" in table
+    assert "| 2 | answer | gpt-5-nano | ✓ ok |" in table
 
 
 def test_run_state_ensemble_streams_one_member_and_shows_the_pick() -> None:
@@ -240,7 +241,8 @@ def test_breaker_rows_fit_the_circuit_panel() -> None:
     from playground.engine.breaker import BreakerSnapshot, BreakerState
     from playground.tui.widgets.circuit_panel import describe
 
-    open_row = describe(BreakerSnapshot("openrouter-claude-sonnet-4-5", BreakerState.OPEN, 20, 20, 0, 100.0, 0.0, 12.34, None), 20)
+    snapshot = BreakerSnapshot("openrouter-claude-sonnet-4-5", BreakerState.OPEN, 20, 20, 0, 100.0, 0.0, 12.34, None)
+    open_row = describe(snapshot, 20)
     assert open_row.startswith("openrouter-claude-s… OPEN") and "fail 100%/20 · half-open in 12.3s" in open_row
     assert len(open_row) <= 65  # the panel is 68 wide: 1 border + 2 padding
     warming = describe(BreakerSnapshot("gpt-4o", BreakerState.CLOSED, 3, 2, 0, None, None, None, None), 20)

@@ -16,6 +16,7 @@ messages; finished runs bubble on to the app as `StrategyColumn.Finished`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -111,15 +112,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._frame_timer = self.set_interval(1 / FRAME_HZ, self._frame, pause=True)
-        # Widgets compose their own children after this screen's mount: what
-        # reaches into them waits for the first refresh.
-        self.call_after_refresh(self._follow_the_app)
-
-    def _follow_the_app(self) -> None:
-        self.prompt_area.focus()
         self.watch(self.app, "status", self._status_changed)
         self.watch(self.app, "session", self._session_changed)
         self.watch(self.app, "engine", self._engine_changed)
+        # Widgets compose their own children after this screen's mount: what
+        # reaches into them waits for the first refresh.
+        self.call_after_refresh(self.prompt_area.focus)
 
     def on_resize(self) -> None:
         width, height = self.size
@@ -187,8 +185,12 @@ class MainScreen(Screen[None]):
                     column.cancel()
             return
         self.query_one(CircuitPanel).attach(engine.health)
-        if self._send_initial and self.prompt_area.text.strip():
+        if self._send_initial:
             self._send_initial = False
+            self.call_after_refresh(self._send_initial_prompt)  # once the prompt editor exists
+
+    def _send_initial_prompt(self) -> None:
+        if self.prompt_area.text.strip():
             self.action_send()
 
     # -- actions ---------------------------------------------------------------
@@ -252,7 +254,8 @@ class MainScreen(Screen[None]):
     def action_stop(self) -> None:
         stopped = sum(1 for column in self.columns if column.cancel())
         if stopped:
-            self.notify(f"Stopped {stopped} column{'s' if stopped != 1 else ''}; partial answers and their cost are kept.",
+            columns = f"{stopped} column{'s' if stopped != 1 else ''}"
+            self.notify(f"Stopped {columns}; partial answers and their cost are kept.",
                         title="Stopped")
 
     def action_clear(self) -> None:
@@ -283,6 +286,8 @@ class MainScreen(Screen[None]):
     def action_toggle_chaos(self) -> None:
         chaos = self.query_one(ChaosPanel)
         chaos.opened = not chaos.opened
+        # Both open: the breakers' drawer stops where the chaos panel starts.
+        self.query_one(CircuitPanel).set_class(chaos.opened, "-beside-chaos")
         if chaos.opened and chaos.sim is not None:
             chaos.query_one("#chaos-model").focus()
         else:
@@ -334,10 +339,8 @@ class MainScreen(Screen[None]):
 
     def on_strategies_changed(self, message: StrategiesChanged) -> None:
         for name in message.names:
-            try:
+            with contextlib.suppress(NoMatches):  # not a column now
                 self.column(name).set_strategy(self.policy.strategy(name))
-            except NoMatches:
-                pass
 
     async def on_columns_wanted(self, message: ColumnsWanted) -> None:
         selection = self.picker.selection_list

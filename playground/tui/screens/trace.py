@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
+
 from playground.tui.bindings import TRACE_BINDINGS
 from playground.tui.widgets.key_hint import KeyHint
 from playground.tui.widgets.markdown_view import MarkdownView

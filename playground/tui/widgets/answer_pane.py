@@ -18,6 +18,8 @@ where the view is in the text.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -100,7 +102,7 @@ class AnswerPane(Widget, can_focus=False):
         text-style: italic;
     }
     """
-    COMPONENT_CLASSES = {"answer-pane--placeholder"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"answer-pane--placeholder"}
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

@@ -296,8 +296,8 @@ class StrategyColumn(Vertical):
             if previous is not None:
                 await _wait_finished(previous, _PREVIOUS_RUN_GRACE_S)
             feed = RunFeed(run)
-            cleanup = asyncio.ensure_future(self._begin(feed))
-            if not await asyncio.shield(cleanup):
+            begin = asyncio.ensure_future(self._begin(feed))
+            if not await asyncio.shield(begin):
                 run.cancel_before_start()  # the column is being removed (the app closes)
                 return
 
@@ -482,7 +482,8 @@ class StrategyColumn(Vertical):
             est = run.estimated
             lines = [
                 Content.from_markup(
-                    "[$foreground-muted]in[/] $inp [$foreground-muted]· out[/] $out [$foreground-muted]·[/] [b]$cost[/b]",
+                    "[$foreground-muted]in[/] $inp [$foreground-muted]· out[/] $out "
+                    "[$foreground-muted]·[/] [b]$cost[/b]",
                     inp=format_tokens(run.input_tokens, est),
                     out=format_tokens(run.output_tokens, est),
                     cost=format_cost(run.cost_usd, est),
