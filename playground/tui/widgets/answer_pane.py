@@ -41,8 +41,9 @@ _THUMB = "▐"
 
 def wrap_paragraph(text: str, width: int) -> list[str]:
     """Greedy word wrap of one paragraph (no newlines) to `width` cells; a
-    word longer than the width is split. Every character is kept: joining the
-    rows gives `text` back."""
+    word longer than the width is split. The spaces a row breaks at are
+    dropped from the start of the next row; every other character is kept,
+    in order."""
     if width <= 0 or cell_len(text) <= width:
         return [text]
     rows: list[str] = []
@@ -54,6 +55,8 @@ def wrap_paragraph(text: str, width: int) -> list[str]:
             continue
         if row:
             rows.append(row)
+            word = word.lstrip(" ") or word
+            cells = cell_len(word)
             row, row_cells = "", 0
         while cells > width:  # a word wider than the row: split it
             cut = _fit(word, width)
@@ -116,6 +119,7 @@ class AnswerPane(Widget, can_focus=False):
         self._result: RequestResult | None = None
         self._rows: list[str] = []  # streaming: wrapped plain rows
         self._last_start = 0  # the first row of the paragraph being written
+        self._last_paragraph = ""
         self._lines: list[Content] = []  # rendered: Markdown and attempts lines
         self._width = 0
         self._strips: dict[int, Strip] = {}
@@ -153,6 +157,7 @@ class AnswerPane(Widget, can_focus=False):
         self.rendered = False
         self._rows, self._lines = [], []
         self._last_start = 0
+        self._last_paragraph = ""
         self._strips.clear()
         self._lines_cache.clear()
         self.top = 0
@@ -174,7 +179,7 @@ class AnswerPane(Widget, can_focus=False):
         self.text += text
         first_changed = self._last_start
         pieces = text.split("\n")
-        last = "".join(self._rows[self._last_start:]) + pieces[0]
+        last = self._last_paragraph = self._last_paragraph + pieces[0]
         del self._rows[self._last_start:]
         for row in [r for r in self._strips if r >= first_changed]:
             del self._strips[row]
@@ -183,6 +188,7 @@ class AnswerPane(Widget, can_focus=False):
         self._rows.extend(wrap_paragraph(last, self._text_width))
         for piece in pieces[1:]:
             self._last_start = len(self._rows)
+            self._last_paragraph = piece
             self._rows.extend(wrap_paragraph(piece, self._text_width))
         if not self._follow(page=True):
             # Only the rows that changed (a Strip per row is costly to build).
@@ -230,6 +236,7 @@ class AnswerPane(Widget, can_focus=False):
         for paragraph in paragraphs[:-1]:
             rows.extend(wrap_paragraph(paragraph, self._text_width))
         self._last_start = len(rows)
+        self._last_paragraph = paragraphs[-1]
         rows.extend(wrap_paragraph(paragraphs[-1], self._text_width))
         self._rows = rows if self.text else []
         self._strips.clear()
