@@ -58,10 +58,10 @@ _MEASURE_DEBOUNCE_S = 0.4
 # Streamed text is drawn this often (each frame repaints the rows spanning
 # every column that changed: with eight columns a frame costs the same for
 # one token or a hundred, so fewer frames is less CPU; the end of a run is
-# drawn at once); figures and members five times a second, totals four.
-FRAME_HZ = 15
-_FIGURES_EVERY = 3
-_TOTALS_EVERY = 4
+# drawn at once); figures and members five times a second, totals about three.
+FRAME_HZ = 10
+_FIGURES_EVERY = 2
+_TOTALS_EVERY = 3
 # Compact below this size (unless toggled).
 COMPACT_BELOW = (100, 30)
 

@@ -27,7 +27,6 @@ from textual import events
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.visual import Visual
 from textual.widget import Widget
 
 from playground.core.events import RequestResult
@@ -310,8 +309,12 @@ class AnswerPane(Widget, can_focus=False):
             return strip
         width = self._text_width
         if self.rendered:
-            rendered = Visual.to_strips(self, self._lines[row], width, 1, self.visual_style, pad=True)
-            strip = rendered[0] if rendered else Strip.blank(width, self._base_style())
+            # A line is already wrapped: its spans become segments directly
+            # (no wrapping pass per row, as a general Visual render would do).
+            base = self.visual_style
+            line = self._lines[row]
+            segments = [Segment(text, style.rich_style) for text, style in line.render(base, "", self._get_style)]
+            strip = Strip(segments, line.cell_length).extend_cell_length(width, base.rich_style).crop(0, width)
         else:
             text, style = self._rows[row], self._base_style()
             strip = Strip([Segment(text, style), Segment(" " * (width - cell_len(text)), style)], width)

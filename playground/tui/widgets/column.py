@@ -5,9 +5,10 @@ pane per call and the verdict above the answer (`members`).
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
 event into the run's `RunState` and queues the text it returns; nothing is
-drawn per token. The screen's frame ticker calls `flush` (text, ~30 times a
-second) and `tick` (figures and members, ~10 times a second); the end of a
-run is drawn at once.
+drawn per token. The screen's frame ticker calls `flush` (text, 10 times a
+second) and `tick` (figures and members, 5 times a second); the end of a run
+is drawn at once. The answer is plain text while it streams and Markdown
+once the run ended (`AnswerPane`).
 
 Only the run on screen is kept: earlier runs are summed (what they spent)
 and handed off in `Finished`, so memory stays flat over a long session.
@@ -74,13 +75,15 @@ _BADGES = {
 }
 
 
+# How long a new run waits for the previous run of the same column to flush.
+_PREVIOUS_RUN_GRACE_S = 10.0
+# Earlier runs kept to look back at; older ones are only summed (what they spent).
+KEEP_EARLIER_RUNS = 4
+
+
 def badge(state: State) -> Content:
     text, style = _BADGES.get(state, (state, ""))
     return Content.styled(text, style)
-# How long a new run waits for the previous run of the same column to flush.
-_PREVIOUS_RUN_GRACE_S = 10.0
-# Earlier runs kept for a look back (tests, the trace); older ones are only summed.
-KEEP_EARLIER_RUNS = 4
 
 
 def _column_class(state: State) -> str:
