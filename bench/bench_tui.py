@@ -469,7 +469,7 @@ def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str,
     if name == "stream":
         return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile))
     if name == "real":
-        return asyncio.run(app_phase(url, 1, keys=False))
+        return asyncio.run(app_phase(url, 1, keys=False, profile=profile))
     if name == "memory":
         return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
                                      tokens_per_column=500 if smoke else 20_000))
@@ -487,7 +487,8 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.add_argument("--only", default="", help="comma-separated phases to run (default: all)")
     parser.add_argument("--profile", default="", metavar="FILE",
-                        help="write a cProfile of the stream phase's sends to FILE (read it with pstats)")
+                        help="write a cProfile of the stream phase's sends to FILE, of the real-speed "
+                             "phase to FILE.real (read them with pstats)")
     args = parser.parse_args()
     if args.serve_sim:
         serve_sim(args.serve_sim, args.speed)
@@ -512,7 +513,8 @@ def main() -> int:
         # Real model speeds; the smoke run speeds them up to stay short.
         real = Sim("real", 20.0 if args.smoke else 1.0)
         try:
-            figures["real"] = run_phase("real", ["--url", real.url, *smoke])
+            extra = ["--profile", str(Path(args.profile).resolve()) + ".real"] if args.profile else []
+            figures["real"] = run_phase("real", ["--url", real.url, *smoke, *extra])
             print(f"real: {figures['real']}", file=sys.stderr, flush=True)
         finally:
             real.close()

@@ -55,13 +55,15 @@ from playground.tui.widgets.totals import TotalsBar, compute_totals
 
 # Re-measure the prompt this long after the last keystroke.
 _MEASURE_DEBOUNCE_S = 0.4
-# Streamed text is drawn this often (each frame repaints the rows spanning
-# every column that changed: with eight columns a frame costs the same for
-# one token or a hundred, so fewer frames is less CPU; the end of a run is
-# drawn at once); figures and members five times a second, totals about three.
-FRAME_HZ = 10
-_FIGURES_EVERY = 2
-_TOTALS_EVERY = 3
+# Each column's streamed text is drawn this often (the end of a run at once),
+# its figures and members a third as often. A frame repaints every widget
+# across the rows that changed, so columns take turns, two neighbours per
+# tick: a tick repaints two columns' rows, not eight.
+COLUMN_HZ = 8
+_COLUMNS_PER_TICK = 2
+_TURNS = 4  # ticks per round: up to 8 columns each drawn every round
+FRAME_HZ = COLUMN_HZ * _TURNS
+_TOTALS_EVERY = FRAME_HZ // 3
 # Compact below this size (unless toggled).
 COMPACT_BELOW = (100, 30)
 
@@ -359,6 +361,7 @@ class MainScreen(Screen[None]):
             if name not in wanted:
                 self.ledger.record_all(await column.retire())
                 await column.remove()
+                container.forget_columns()
         present = [name for name in order if name in existing and name in wanted]
         for name in order:
             if name in wanted and name not in existing:
@@ -372,9 +375,11 @@ class MainScreen(Screen[None]):
                 after = [n for n in present if order.index(n) < order.index(name)]
                 if after:
                     await container.mount(column, after=self.column(after[-1]))
+                    container.forget_columns()
                 else:
                     first = self.columns
                     await container.mount(column, before=first[0] if first else None)
+                    container.forget_columns()
                 present.append(name)
         container.fit()
         self.post_message(ColumnsChanged(self.column_names()))
@@ -419,19 +424,21 @@ class MainScreen(Screen[None]):
         box.set_size_note(note)
 
     def _frame(self) -> None:
-        """Draw what the runs wrote since the last frame; figures and totals less often."""
+        """One turn: draw what two neighbouring columns' runs wrote since their
+        last turn; their figures every third round; the totals about three
+        times a second."""
         self._frames += 1
         columns = self.columns
-        for column in columns:
-            column.flush()
-        running = [c for c in columns if c.running]
-        if self._frames % _FIGURES_EVERY == 0:
-            for column in running:
-                column.tick()
+        turn = self._frames % _TURNS
+        round_ = self._frames // _TURNS
+        for index, column in enumerate(columns):
+            if index // _COLUMNS_PER_TICK % _TURNS == turn:
+                column.flush()
+                if round_ % 3 == 0 and column.running:
+                    column.tick()
         if self._frames % _TOTALS_EVERY == 0:
             self._refresh_totals()
-
-        if not running and self._frame_timer is not None:
+        if not any(c.running for c in columns) and self._frame_timer is not None:
             self._frame_timer.pause()
 
     def _refresh_totals(self) -> None:

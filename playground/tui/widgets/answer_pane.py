@@ -121,6 +121,7 @@ class AnswerPane(Widget, can_focus=False):
         self._last_paragraph = ""
         self._lines: list[Content] = []  # rendered: Markdown and attempts lines
         self._width = 0
+        self._height = 0
         self._strips: dict[int, Strip] = {}
         # Whole rows as painted (text and position mark), reused while they do not change.
         self._lines_cache: dict[tuple[int, bool], Strip] = {}
@@ -139,7 +140,7 @@ class AnswerPane(Widget, can_focus=False):
 
     @property
     def max_scroll_y(self) -> int:
-        return max(0, self.row_count - self.size.height)
+        return max(0, self.row_count - self._height)
 
     @property
     def scroll_y(self) -> int:
@@ -169,7 +170,7 @@ class AnswerPane(Widget, can_focus=False):
         if text != self.placeholder:
             self.placeholder = text
             if not self.row_count:
-                self.refresh(Region(0, 0, self.size.width, 1))
+                self.refresh(Region(0, 0, self._width, 1))
 
     def append(self, text: str) -> None:
         """More streamed text: only the rows of the last paragraph change."""
@@ -191,11 +192,10 @@ class AnswerPane(Widget, can_focus=False):
             self._rows.extend(wrap_paragraph(piece, self._text_width))
         if not self._follow(page=True):
             # Only the rows that changed (a Strip per row is costly to build).
-            height = self.size.height
             start = max(first_changed, self.top) - self.top
-            end = min(height, len(self._rows) - self.top)
+            end = min(self._height, len(self._rows) - self.top)
             if start < end:
-                self.refresh(Region(0, start, self.size.width, end - start))
+                self.refresh(Region(0, start, self._width, end - start))
             self._refresh_mark()
 
     def render_markdown(self, markdown: str, attempts: str = "", result: RequestResult | None = None) -> None:
@@ -243,7 +243,7 @@ class AnswerPane(Widget, can_focus=False):
 
     def _follow(self, page: bool) -> bool:
         """Keep the end in view (a page at a time while streaming); True if the view moved."""
-        height = self.size.height
+        height = self._height
         rows = self.row_count
         if not self.following or not height or rows <= self.top + height:
             return False
@@ -258,9 +258,11 @@ class AnswerPane(Widget, can_focus=False):
             old, self._shown_mark = self._shown_mark, mark
             rows = {*range(*old), *range(*mark)} - ({*range(*old)} & {*range(*mark)})
             if rows:
-                self.refresh(Region(0, min(rows), self.size.width, max(rows) - min(rows) + 1))
+                self.refresh(Region(0, min(rows), self._width, max(rows) - min(rows) + 1))
 
     def on_resize(self, event: events.Resize) -> None:
+        # Kept: `size` is a lookup in the screen's map, too costly per row.
+        self._height = self.size.height
         if self.size.width != self._width:
             self._width = self.size.width
             if self.rendered:
@@ -296,7 +298,7 @@ class AnswerPane(Widget, can_focus=False):
 
     def _mark_span(self) -> tuple[int, int]:
         """The rows of the view that show the position mark (start, end)."""
-        height, total = self.size.height, self.row_count
+        height, total = self._height, self.row_count
         if total <= height or not height:
             return 0, 0
         size = max(1, height * height // total)

@@ -5,8 +5,8 @@ pane per call and the verdict above the answer (`members`).
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
 event into the run's `RunState` and queues the text it returns; nothing is
-drawn per token. The screen's frame ticker calls `flush` (text, 10 times a
-second) and `tick` (figures and members, 5 times a second); the end of a run
+drawn per token. The screen's frame ticker calls `flush` (text, 8 times a
+second) and `tick` (figures and members, ~3 times a second); the end of a run
 is drawn at once. The answer is plain text while it streams and Markdown
 once the run ended (`AnswerPane`).
 

@@ -53,12 +53,26 @@ class ColumnsRow(Horizontal):
     first: reactive[int] = reactive(0, init=False)
     maximized: reactive[str | None] = reactive(None, init=False)
 
+    def __init__(self, *children: StrategyColumn, id: str | None = None) -> None:
+        super().__init__(*children, id=id)
+        self._columns: list[StrategyColumn] | None = None
+
     def compose(self) -> ComposeResult:
         yield PageBar(id="pager", markup=False)
 
     @property
     def columns(self) -> list[StrategyColumn]:
-        return list(self.query_children(StrategyColumn))
+        """The columns in order (kept: a DOM query per frame was a hot spot;
+        mounting or removing one resets it)."""
+        if self._columns is None:
+            self._columns = list(self.query_children(StrategyColumn))
+        return self._columns
+
+    def forget_columns(self) -> None:
+        """A column was mounted or removed: list them again."""
+        self._columns = None
+
+
 
     @property
     def per_page(self) -> int:
@@ -112,6 +126,7 @@ class ColumnsRow(Horizontal):
 
     def fit(self) -> None:
         """Show the columns of the current page, and say what is off screen."""
+        self.forget_columns()  # called after columns are mounted or removed
         columns = self.columns
         if self.maximized is not None and self.maximized not in {c.strategy.name for c in columns}:
             self.maximized = None  # its column was removed

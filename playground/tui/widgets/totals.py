@@ -75,8 +75,11 @@ class TotalsBar(Horizontal):
         # the right part is as wide as its text.
         self.query_one("#totals-prompt", Static).update(self._prompt_content(totals), layout=False)
         session = self._session_content(totals)
-        if before is None or session != self._session_content(before):
-            self.query_one("#totals-session", Static).update(session)
+        shown = None if before is None else self._session_content(before)
+        if shown is None or session.plain != shown.plain:
+            # As wide as its text: a layout only when the width changes.
+            self.query_one("#totals-session", Static).update(session, layout=shown is None
+                                                             or session.cell_length != shown.cell_length)
 
     @staticmethod
     def _prompt_content(t: Totals) -> Content:
