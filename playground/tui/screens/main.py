@@ -434,12 +434,18 @@ class MainScreen(Screen[None]):
         for index, column in enumerate(columns):
             if index // _COLUMNS_PER_TICK % _TURNS == turn:
                 column.flush()
+                column.render_markdown()
                 if round_ % 3 == 0 and column.running:
                     column.tick()
         if self._frames % _TOTALS_EVERY == 0:
             self._refresh_totals()
-        if not any(c.running for c in columns) and self._frame_timer is not None:
+        if not any(c.running or c.markdown_due for c in columns) and self._frame_timer is not None:
             self._frame_timer.pause()
+
+    @on(StrategyColumn.MarkdownDue)
+    def _markdown_due(self) -> None:
+        if self._frame_timer is not None:
+            self._frame_timer.resume()
 
     def _refresh_totals(self) -> None:
         if self._shutting_down:

@@ -77,6 +77,8 @@ _BADGES = {
 
 # How long a new run waits for the previous run of the same column to flush.
 _PREVIOUS_RUN_GRACE_S = 10.0
+# How long an ended run waits for its turn to draw its Markdown (then draws it anyway).
+_MARKDOWN_TURN_WAIT_S = 1.0
 # Earlier runs kept to look back at; older ones are only summed (what they spent).
 KEEP_EARLIER_RUNS = 4
 
@@ -138,6 +140,7 @@ class StrategyColumn(Vertical):
         self.earlier_usd = 0.0
         self.earlier_cancelled = 0
         self.feed: RunFeed | None = None
+        self._markdown_due: tuple[RunFeed, asyncio.Future[None]] | None = None
         self._figures_shown: Content | None = None
         self._notice = ""
 
@@ -378,9 +381,36 @@ class StrategyColumn(Vertical):
         feed.pending.clear()
         feed.ended = True
         try:
-            answer = self.answer
-            answer.append(text)
-            run = feed.run
+            self.answer.append(text)  # the last token, now
+        except NoMatches:
+            return  # the column is being removed (the app closes)
+        # The Markdown is drawn in this column's next turn of the screen's
+        # ticker: eight columns ending together do not all render at once
+        # (keys and other columns' text wait for such bursts).
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._markdown_due = (feed, done)
+        self.post_message(self.MarkdownDue())
+        try:
+            async with asyncio.timeout(_MARKDOWN_TURN_WAIT_S):
+                await asyncio.shield(done)
+        except TimeoutError:
+            self.render_markdown()  # no turn came (the screen is busy or closing)
+
+    class MarkdownDue(Message):
+        """A run ended: its Markdown waits for this column's turn."""
+
+    @property
+    def markdown_due(self) -> bool:
+        return self._markdown_due is not None
+
+    def render_markdown(self) -> None:
+        """Draw the ended run's answer as Markdown (in the column's turn)."""
+        due, self._markdown_due = self._markdown_due, None
+        if due is None:
+            return
+        feed, done = due
+        try:
+            answer, run = self.answer, feed.run
             # The delivered answer when it is not what streamed (a judge's
             # pick, the cache: then the calls are not listed), else what streamed.
             if run.final_markdown is not None:
@@ -389,6 +419,9 @@ class StrategyColumn(Vertical):
                 answer.render_markdown(answer.text, feed.attempts, run.result)
         except NoMatches:
             pass  # the column is being removed (the app closes)
+        finally:
+            if not done.done():
+                done.set_result(None)
 
     def _after_run(self, run: RunState) -> None:
         """Final rendering of a run and its `Finished` message, once per run."""
@@ -420,11 +453,9 @@ class StrategyColumn(Vertical):
         elif isinstance(event, (FirstToken, RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
             self.state = run.status
             self._set_notice(run.last_note)
-        elif isinstance(event, RequestFinished):
-            self.state = run.status
 
     def tick(self) -> None:
-        """Figures and members while running (the screen's ~10 Hz tick)."""
+        """Figures and members while running (a few times a second, in the column's turn)."""
         self.refresh_figures()
         run = self.current
         if run is not None and run.members.active:
