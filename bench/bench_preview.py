@@ -25,6 +25,7 @@ from playground.core.tokens import TokenCounter
 from playground.eval.preview import PreviewInputs, measure_prompt, pick, preview
 from playground.eval.prompt_sets import builtin_prompt_set, load_prompt_set
 from playground.eval.tuning import Tuning
+from playground.sim.embeddings import embed_text
 from playground.strategies.base import RoutingContext
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES, make_strategy
 
@@ -41,8 +42,13 @@ def rate(fn: Callable[[int], object], seconds: float) -> float:
     return count / (time.perf_counter() - started)
 
 
+def sim_embed(texts: list[str], model: str, dimensions: int | None) -> list[list[float]]:
+    """The simulator's deterministic embeddings (what a simulated session embeds with)."""
+    return [embed_text(t, dimensions or 1536, model=model) for t in texts]
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.5, help="measuring time per figure")
     parser.add_argument("--prompts", default=None, help="prompt file (default: the built-in set)")
     args = parser.parse_args()
@@ -52,7 +58,7 @@ def main() -> int:
     counter = TokenCounter()
     counter.count_text("warm up")  # load the encoding outside the timing
     started = time.perf_counter()
-    inputs = PreviewInputs.measure(prompt_set.prompts, counter, label=prompt_set.label)
+    inputs = PreviewInputs.measure(prompt_set.prompts, counter, label=prompt_set.label, embed=sim_embed)
     measured_ms = (time.perf_counter() - started) * 1000
     print(f"prompt set: {prompt_set.label}; measured once in {measured_ms:.1f} ms ({counter.method})")
 
@@ -73,7 +79,9 @@ def main() -> int:
     for name in STRATEGIES:
         strategy = make_strategy(name, catalog)
         preview(strategy, context, inputs)  # embeddings (learned) are computed once, on first use
-        report(f"preview {name}", rate(lambda i, n=name: preview(make_strategy(n, catalog), context, inputs), args.seconds))
+        report(
+            f"preview {name}", rate(lambda i, n=name: preview(make_strategy(n, catalog), context, inputs), args.seconds)
+        )
 
     tuning = Tuning(catalog, {})
     current = measure_prompt(prompt_set.prompts[0], counter)

@@ -220,8 +220,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
     from textual.widgets import TextArea
 
     from playground.core.events import RequestFinished, TextDelta
+    from playground.runview.run_state import attempts_markdown
     from playground.tui.app import PlaygroundApp
-    from playground.tui.run_state import attempts_markdown
 
     frames: list[float] = []
     state: dict[str, Any] = {"send": None, "pending": {}}

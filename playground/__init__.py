@@ -19,7 +19,7 @@ _LAZY = {
     "ConfigError": "playground.config.problems",
     "UserError": "playground.core.errors",
 }
-__all__ = ["__version__", *_LAZY]
+__all__ = ["Completion", "ConfigError", "Router", "RouterClosed", "RoutingError", "UserError", "__version__"]
 
 if TYPE_CHECKING:
     from playground.config.problems import ConfigError

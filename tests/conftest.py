@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+from tests.helpers.cli import InProcessCli
 from tests.helpers.env import PROVIDER_ENV, TEST_SIM_SPEED
 
 # Token counts must not depend on what a machine happens to have cached:
@@ -19,6 +21,15 @@ from tests.helpers.env import PROVIDER_ENV, TEST_SIM_SPEED
 os.environ["TIKTOKEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="playground-tiktoken-empty-")
 
 
+# Property tests stay quick in CI (HYPOTHESIS_PROFILE=deep for a long hunt).
+# No example database: nothing is written to the work tree, and two copies
+# of the suite running at once do not share state.
+settings.register_profile("ci", max_examples=25, deadline=None, database=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=1000, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in PROVIDER_ENV:
@@ -26,7 +37,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_STATE_HOME", "state")):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("PLAYGROUND_SIM_SPEED", TEST_SIM_SPEED)
     # Loopback traffic must never go through a proxy from the environment.
@@ -47,3 +59,7 @@ def sim_server() -> Iterator[object]:
         server.stop()
 
 
+@pytest.fixture()
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> InProcessCli:
+    """The CLI in-process: `run_cli("run", "hi", "--json")` -> returncode, stdout, stderr."""
+    return InProcessCli(capsys, monkeypatch)

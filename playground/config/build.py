@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from playground.config.problems import ConfigError, ConfigProblem, problem
+from playground.config.problems import ConfigError, ConfigProblem, name_list, problem
 from playground.config.schema import PolicyFile
 from playground.core.catalog import Catalog, default_catalog_raw, parse_catalog
 from playground.core.errors import ErrorKind, UserError
@@ -76,7 +76,8 @@ class Settings:
         return Session.open(self.session_options(**overrides), env=env, catalog=self.catalog)
 
 
-def build_settings(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[str, Any]] | None = None) -> Settings:
+def build_settings(policy: PolicyFile, origin: str,
+                   extra_models: Mapping[str, dict[str, Any]] | None = None) -> Settings:
     """Raise `ConfigError` listing every problem found (not just the first)."""
     problems: list[ConfigProblem] = []
     catalog = _catalog(policy, origin, extra_models or {}, problems)
@@ -146,7 +147,7 @@ def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[st
     for name, members in policy.groups.items():
         unknown = [m for m in members if m not in raw["models"]]
         if unknown or not members:
-            problems.append(problem(("groups", name), f"unknown model(s) {', '.join(unknown)}" if unknown
+            problems.append(problem(("groups", name), f"unknown model(s) {name_list(unknown)}" if unknown
                                     else "a group needs at least one model", members))
             continue
         raw.setdefault("groups", {})[name] = list(members)
@@ -160,10 +161,11 @@ def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[st
 def _check_router(policy: PolicyFile, problems: list[ConfigProblem]) -> None:
     allowed = ", ".join(STRATEGIES)
     if policy.router.strategy not in STRATEGIES:
-        problems.append(problem(("router", "strategy"), f"unknown strategy; allowed: {allowed}", policy.router.strategy))
+        problems.append(problem(("router", "strategy"), f"unknown strategy; allowed: {allowed}",
+                                policy.router.strategy))
     unknown = [c for c in policy.router.columns if c not in STRATEGIES]
     if unknown:
-        problems.append(problem(("router", "columns"), f"unknown strategy {', '.join(unknown)}; allowed: {allowed}",
+        problems.append(problem(("router", "columns"), f"unknown strategy {name_list(unknown)}; allowed: {allowed}",
                                 policy.router.columns))
 
 
@@ -186,10 +188,16 @@ def _strategy_values(policy: PolicyFile, catalog: Catalog, problems: list[Config
                 good[key] = param.coerce(raw, name, catalog)
             except UserError as exc:
                 problems.append(problem(("strategies", name, key), _after_colon(str(exc)), raw))
+            except (TypeError, ValueError, OverflowError):  # a value of another shape (a list for a name...)
+                problems.append(problem(("strategies", name, key), f"expected a {param.type} value, "
+                                        f"not a {type(raw).__name__}", raw))
         try:
             make_strategy(name, catalog, good)
         except UserError as exc:
             problems.append(problem(("strategies", name), str(exc)))
+            continue
+        except (TypeError, ValueError, OverflowError) as exc:  # a value of a shape the strategy cannot use
+            problems.append(problem(("strategies", name), f"these parameters do not fit {name}: {exc}"))
             continue
         values[name] = good
     return values
@@ -200,7 +208,7 @@ def _check_models_named(policy: PolicyFile, catalog: Catalog, problems: list[Con
     for model_id, chain in policy.fallbacks.chains.items():
         unknown = [m for m in [model_id, *chain] if m not in known]
         if unknown:
-            problems.append(problem(("fallbacks", "chains", model_id), f"unknown model(s) {', '.join(unknown)}", chain))
+            problems.append(problem(("fallbacks", "chains", model_id), f"unknown model(s) {name_list(unknown)}", chain))
     if policy.cache.embedding_model not in catalog.embedding_models:
         problems.append(problem(("cache", "embedding_model"), f"unknown embedding model; allowed: "
                                 f"{', '.join(catalog.embedding_models)}", policy.cache.embedding_model))

@@ -8,7 +8,6 @@ tables, so the file itself may name a discovered model.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from playground.config.env_overrides import apply_overrides, env_overrides
-from playground.config.load import LoadedConfig, load_config, resolve_config_path
+from playground.config.load import LoadedConfig, load_config, parse_toml, read_capped, resolve_config_path
+from playground.config.problems import ConfigError
 from playground.core.catalog import default_catalog_raw
 from playground.providers.discovery import DISCOVERED_CONTEXT_WINDOW, list_models, model_id_for
 
@@ -25,8 +25,8 @@ def _raw_section(path: Path, env: Mapping[str, str], name: str) -> dict[str, Any
     """One table of the file with environment overrides, unvalidated
     (validation, with its precise errors, comes after)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: validation reports it
+        data = parse_toml(read_capped(path), str(path))
+    except (OSError, ValueError, ConfigError):  # missing, unreadable, not UTF-8, not TOML: validation reports it
         data = {}
     section = apply_overrides(data, env_overrides(env)).get(name, {})
     return section if isinstance(section, dict) else {}
@@ -40,7 +40,8 @@ def _targets(path: Path, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
     given = _raw_section(path, env, "providers")
     targets = []
     for name in dict.fromkeys([*catalog, *given]):
-        spec = {**catalog.get(name, {}), **(given.get(name) if isinstance(given.get(name), dict) else {})}
+        entry = given.get(name)
+        spec = {**catalog.get(name, {}), **(entry if isinstance(entry, dict) else {})}
         base_env, key_env = str(spec.get("base_url_env") or ""), str(spec.get("api_key_env") or "")
         if name in given:
             wanted = spec.get("discover") is True

@@ -29,7 +29,7 @@ def env_overrides(env: Mapping[str, str]) -> list[tuple[str, tuple[str, ...], An
 def parse_value(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except ValueError:  # TOMLDecodeError, or a number too long to convert
+    except (ValueError, RecursionError):  # not TOML, a number too long to convert, or nested too deep
         return text
 
 

@@ -24,7 +24,8 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from playground.config.load import _from_pydantic
+from playground.config.limits import MAX_BYTES, MAX_DEPTH
+from playground.config.load import _from_pydantic, read_capped
 from playground.config.problems import problem
 from playground.config.schema import (
     ENV_NAME,
@@ -69,21 +70,65 @@ def import_litellm(path: str | Path, notes: list[str] | None = None) -> PolicyFi
     notes = [] if notes is None else notes
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        text = read_capped(path)
+    except UnicodeDecodeError as exc:
+        raise UserError(f"cannot read {path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(text) > MAX_BYTES:
+        raise UserError(f"{path}: larger than {MAX_BYTES:,} characters; not a LiteLLM proxy config")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader with limits
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         raise UserError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except (ValueError, RecursionError) as exc:  # an integer past Python's digit limit
+        raise UserError(f"{path}: not a usable YAML config ({str(exc).split(';')[0]})") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: not a LiteLLM config (expected a mapping with model_list)")
     entries = data.get("model_list")
     if not isinstance(entries, list) or not entries:
         raise UserError(f"{path}: model_list: missing or empty (a LiteLLM proxy config lists its deployments there)")
     return _Importer(path, notes).run(data, entries)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with limits: nesting depth, and the number of
+    nodes the document stands for once aliases are expanded (a
+    "billion laughs" document is a few lines that stand for 10^9 nodes)."""
+
+    MAX_NODES = 100_000
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+        self._sizes: dict[str, int] = {}
+
+    def _count(self, nodes: int) -> None:
+        self._nodes += nodes
+        if self._nodes > self.MAX_NODES:
+            raise yaml.YAMLError(f"the document expands to more than {self.MAX_NODES:,} values (aliases repeat "
+                                 "their anchor's whole value); a LiteLLM config is much smaller")
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        anchor = self.peek_event().anchor
+        if self.check_event(yaml.AliasEvent):
+            self._count(self._sizes.get(anchor, 1) if anchor is not None else 1)
+            return super().compose_node(parent, index)
+        before = self._nodes
+        self._count(1)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if anchor is not None:
+            self._sizes[anchor] = self._nodes - before
+        return node
 
 
 class _Importer:
@@ -120,7 +165,7 @@ class _Importer:
         if whole and (isinstance(value, bool) or not isinstance(value, int)):
             raise self.bad(key, value, "must be a whole number")
         if not _is_number(value):
-            raise self.bad(key, value, "must be a number")
+            raise self.bad(key, value, f"must be a finite number of at most {_LARGEST:.0e} in size")
 
     def run(self, data: dict[str, Any], entries: list[Any]) -> PolicyFile:
         for index, entry in enumerate(entries):
@@ -143,7 +188,7 @@ class _Importer:
                 if key != "litellm_settings":
                     self.notes.append(f"{key} not imported (proxy administration, not routing policy)")
         unknown = sorted(set(data) - {"model_list", "router_settings", "litellm_settings", "general_settings",
-                                      "environment_variables"})
+                                      "environment_variables"}, key=str)
         for key in unknown:
             self.notes.append(f"{key} not imported (unknown section)")
         try:
@@ -203,11 +248,13 @@ class _Importer:
         section["input_per_mtok"] = round(in_cost * 1_000_000, 6)
         section["output_per_mtok"] = round(out_cost * 1_000_000, 6)
         if window_key is None:
-            self.notes.append(f"{where} ({name}): no model_info.max_input_tokens; context window set to {DEFAULT_CONTEXT:,}")
+            self.notes.append(f"{where} ({name}): no model_info.max_input_tokens; context window set to "
+                              f"{DEFAULT_CONTEXT:,}")
             window = DEFAULT_CONTEXT
         else:
             self.number(f"{where}.model_info.{window_key}", window, whole=True)
             sources["context_window"] = (f"{where}.model_info.{window_key}", window)
+        assert window is not None  # the default, or a checked whole number
         section["context_window"] = window
         max_output = info.get("max_output_tokens")
         if max_output is not None:
@@ -304,16 +351,19 @@ class _Importer:
             self.number(f"router_settings.{key}", router.get(key))
         routing = router.get("routing_strategy")
         if routing is not None and not isinstance(routing, str):
-            raise self.bad("router_settings.routing_strategy", routing, "must be a strategy name such as simple-shuffle")
+            raise self.bad("router_settings.routing_strategy", routing,
+                           "must be a strategy name such as simple-shuffle")
         out: dict[str, Any] = {}
         retry: dict[str, Any] = {}
         if isinstance(router.get("num_retries"), int):
             retry["retries_per_model"] = max(0, min(10, router["num_retries"]))
         if isinstance(router.get("max_fallbacks"), int):
-            retry["max_attempts"] = max(1, min(50, (1 + retry.get("retries_per_model", 1)) * (1 + router["max_fallbacks"])))
+            tries = (1 + retry.get("retries_per_model", 1)) * (1 + router["max_fallbacks"])
+            retry["max_attempts"] = max(1, min(50, tries))
         if retry:
-            self.validated(RetrySection, retry, {"retries_per_model": ("router_settings.num_retries", router.get("num_retries")),
-                                                 "max_attempts": ("router_settings.max_fallbacks", router.get("max_fallbacks"))})
+            self.validated(RetrySection, retry, {
+                "retries_per_model": ("router_settings.num_retries", router.get("num_retries")),
+                "max_attempts": ("router_settings.max_fallbacks", router.get("max_fallbacks"))})
             out["retry"] = retry
         breaker: dict[str, Any] = {}
         if isinstance(router.get("allowed_fails"), int):
@@ -332,7 +382,8 @@ class _Importer:
                               "with that many minimum calls and a 50% failure-rate threshold")
         if router.get("timeout") is not None:
             out["timeouts"] = {"total_s": float(router["timeout"])}
-            self.validated(TimeoutsSection, out["timeouts"], {"total_s": ("router_settings.timeout", router["timeout"])})
+            self.validated(TimeoutsSection, out["timeouts"],
+                           {"total_s": ("router_settings.timeout", router["timeout"])})
         chains: dict[str, list[str]] = {}
         for key in ("fallbacks", "context_window_fallbacks"):
             items = router.get(key)
@@ -349,7 +400,7 @@ class _Importer:
                         chain += [t for t in ids if t and t not in chain and t != model_id]
         if chains:
             out["fallbacks"] = {"enabled": True, "chains": chains}
-        for key in sorted(set(router) - KNOWN_ROUTER_KEYS):
+        for key in sorted(set(router) - KNOWN_ROUTER_KEYS, key=str):
             self.notes.append(f"router_settings.{key} not imported (no counterpart in the playground)")
         if router.get("retry_policy") or router.get("allowed_fails_policy"):
             self.notes.append("retry_policy / allowed_fails_policy per exception type not imported: the playground "
@@ -382,7 +433,8 @@ class _Importer:
         if self.complexity is not None:
             tiers = self.complexity.get("tiers") or {}
             pick = {k: self.resolve(v if isinstance(v, str) else str(v[0])) for k, v in tiers.items() if v}
-            values = {k: pick[t] for k, t in (("small_model", "SIMPLE"), ("mid_model", "MEDIUM"), ("large_model", "COMPLEX"))
+            tier_of = (("small_model", "SIMPLE"), ("mid_model", "MEDIUM"), ("large_model", "COMPLEX"))
+            values = {k: pick[t] for k, t in tier_of
                       if pick.get(t)}
             self.notes.append("complexity_router imported as the complexity strategy (SIMPLE, MEDIUM, COMPLEX tiers); "
                               "its tier_boundaries score a different rule set and were not imported")
@@ -430,12 +482,19 @@ class _Importer:
                 cache["similarity_threshold"] = float(params["similarity_threshold"])
             self.validated(CacheSection, cache, {
                 "ttl_s": (f"{key}.cache_params.ttl", params.get("ttl")),
-                "similarity_threshold": (f"{key}.cache_params.similarity_threshold", params.get("similarity_threshold"))})
+                "similarity_threshold": (f"{key}.cache_params.similarity_threshold",
+                                         params.get("similarity_threshold"))})
             out["cache"] = cache
-        for extra in sorted(set(value) - {"cache", "cache_params"}):
+        for extra in sorted(set(value) - {"cache", "cache_params"}, key=str):
             self.notes.append(f"{key}.{extra} not imported (no counterpart in the playground)")
         return out
 
 
+# Larger numbers are not prices, windows or timeouts (and may not fit a float).
+_LARGEST = 1e15
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) <= _LARGEST if isinstance(value, int) else math.isfinite(value) and abs(value) <= _LARGEST

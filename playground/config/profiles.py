@@ -22,7 +22,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def check_name(name: str) -> str:
     if not _NAME.match(name or ""):
-        raise UserError(f"profile name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        raise UserError(f"profile name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
+                        "starting with a letter or digit")
     return name
 
 

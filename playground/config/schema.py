@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,7 +22,9 @@ ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # No NaN or infinity anywhere: `inf` prices would export as invalid JSON
+    # (`Infinity`) and YAML `.inf`, an infinite timeout disables hang detection.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class RouterSection(_Section):
@@ -53,6 +56,10 @@ class ProviderSection(_Section):
             return value
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if "@" in urlsplit(value).netloc:
+            # Files are shared and exported; a key belongs in the environment.
+            raise ValueError("must not carry credentials (user:key@host); put the key in an environment variable "
+                             "and name it in api_key_env")
         return value.rstrip("/")
 
     @field_validator("api_key_env", "base_url_env")
@@ -110,11 +117,16 @@ class RetrySection(_Section):
         default_factory=lambda: ["rate_limited", "overloaded", "server_error", "timeout", "connection"])
 
 
+# Upper bounds of the timeouts (seconds); the CLI's timeout flags use them too.
+MAX_IDLE_S = 3600.0
+MAX_TOTAL_S = 7200.0
+
+
 class TimeoutsSection(_Section):
     connect_s: float = Field(default=5.0, gt=0, le=600)
     first_token_s: float = Field(default=30.0, gt=0, le=3600)
-    idle_s: float = Field(default=20.0, gt=0, le=3600)
-    total_s: float = Field(default=180.0, gt=0, le=7200)
+    idle_s: float = Field(default=20.0, gt=0, le=MAX_IDLE_S)
+    total_s: float = Field(default=180.0, gt=0, le=MAX_TOTAL_S)
 
 
 class BreakerSection(_Section):
@@ -133,7 +145,8 @@ class CacheSection(_Section):
     enabled: bool = False
     similarity_threshold: float = Field(default=0.92, gt=0, le=1)
     ttl_s: float = Field(default=3600.0, gt=0)
-    max_entries: int = Field(default=1000, ge=1, le=1_000_000)
+    # engine.cache.MAX_ENTRIES (a lookup compares against every entry); a test keeps them equal.
+    max_entries: int = Field(default=1000, ge=1, le=50_000)
     embedding_model: str = "text-embedding-3-small"
 
 
@@ -141,6 +154,19 @@ class FallbacksSection(_Section):
     enabled: bool = True
     # Explicit chains per model id; models without one get the default chain.
     chains: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class UiSection(_Section):
+    # A built-in theme (playground-dark, playground-light, playground-high-contrast,
+    # phosphor), one of Textual's, or a file in the user themes dir. The theme
+    # picked in the app (palette: Change theme) is remembered and wins.
+    theme: str | None = None
+
+
+class HistorySection(_Section):
+    # Every run is kept in the user data dir (SQLite); the oldest go past this.
+    enabled: bool = True
+    keep_runs: int = Field(default=1000, ge=1, le=1_000_000)
 
 
 class PolicyFile(_Section):
@@ -155,3 +181,7 @@ class PolicyFile(_Section):
     timeouts: TimeoutsSection = Field(default_factory=TimeoutsSection)
     breaker: BreakerSection = Field(default_factory=BreakerSection)
     cache: CacheSection = Field(default_factory=CacheSection)
+    ui: UiSection = Field(default_factory=UiSection)
+    history: HistorySection = Field(default_factory=HistorySection)
+    # Binding id -> keys ("send" = "ctrl+s,f5"); F1 (Help) lists the ids.
+    keymap: dict[str, str] = Field(default_factory=dict)

@@ -4,6 +4,9 @@ mistakes are `UserError`s whose message is shown as-is (never a traceback)."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
+
+from playground.core.redact import redact
 
 
 class UserError(Exception):
@@ -21,14 +24,37 @@ class ErrorKind(StrEnum):
     CONTEXT_TOO_LONG = "context_too_long"
     CANCELLED = "cancelled"
     NO_MODEL = "no_model"
+    # An exception nobody expected (a bug, an SDK surprise): the attempt
+    # fails with it instead of escaping the engine.
+    INTERNAL = "internal"
 
 
-# Kinds that describe a problem with the request or the credentials: retrying
-# cannot help and they say nothing about the endpoint's health.
-NON_RETRYABLE = frozenset({ErrorKind.AUTH, ErrorKind.BAD_REQUEST, ErrorKind.CONTEXT_TOO_LONG, ErrorKind.NO_MODEL})
+# Kinds that describe a problem with the request, the credentials or our own
+# code: retrying the same model cannot help and they say nothing about the
+# endpoint's health.
+NON_RETRYABLE = frozenset(
+    {ErrorKind.AUTH, ErrorKind.BAD_REQUEST, ErrorKind.CONTEXT_TOO_LONG, ErrorKind.NO_MODEL, ErrorKind.INTERNAL}
+)
+
+
+class NoRoute(UserError):
+    """A strategy cannot route this request. `kind` is what the request ends
+    with, so the engine never reads it from the message."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.NO_MODEL
+
+
+class NoModelFits(NoRoute):
+    """No available model's context window can hold the request."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.CONTEXT_TOO_LONG
 
 
 class ProviderError(Exception):
+    """A failed call. The message is redacted when stored: an SDK or
+    connection error may quote a header (`Bearer sk-…`) or a URL with
+    user-info, and this message reaches stderr, `--json` and history."""
+
     def __init__(
         self,
         kind: ErrorKind,
@@ -38,6 +64,7 @@ class ProviderError(Exception):
         retry_after_s: float | None = None,
         provider: str | None = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.kind = kind
         self.message = message

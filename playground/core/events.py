@@ -7,12 +7,23 @@ so every figure shown anywhere is derived from these events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 from playground.core.decision import Decision
 from playground.core.errors import ProviderError
+from playground.core.roles import ANSWER, CallRole
 
 UsageSource = Literal["provider", "estimate"]
+Outcome = Literal["ok", "failed", "cancelled"]
+
+
+class BreakerState(StrEnum):
+    """A circuit breaker's state (Resilience4j's names)."""
+
+    CLOSED = "CLOSED"
+    OPEN = "OPEN"
+    HALF_OPEN = "HALF_OPEN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +39,9 @@ class AttemptStarted:
     model: str
     provider: str
     simulated: bool
-    # What the call is for within a multi-call plan: "" for the answer of a
-    # single-model plan, else e.g. "member", "judge", "router", "tier 2".
-    role: str = ""
+    # What the call is for: the answer, an ensemble member, a cascade tier,
+    # a judge, the router, an embedding (see `playground.core.roles`).
+    role: CallRole = ANSWER
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +71,7 @@ class AttemptRecord:
     attempt: int
     model: str
     provider: str
-    outcome: Literal["ok", "failed", "cancelled"]
+    outcome: Outcome
     input_tokens: int
     output_tokens: int
     usage_source: UsageSource
@@ -69,7 +80,7 @@ class AttemptRecord:
     latency_ms: float
     text: str
     error: ProviderError | None = None
-    role: str = ""
+    role: CallRole = ANSWER
     # Mean token logprob when the provider returned logprobs (cascade confidence).
     mean_logprob: float | None = None
 
@@ -93,7 +104,7 @@ class AttemptRecord:
             "ttft_ms": self.ttft_ms,
             "latency_ms": self.latency_ms,
             "error": self.error.to_dict() if self.error else None,
-            "role": self.role,
+            "role": self.role.label,
             "mean_logprob": self.mean_logprob,
         }
 
@@ -109,6 +120,44 @@ class AttemptFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Verdict:
+    """A judgement inside a multi-call plan: a vote count, a judge's pick, a
+    cascade tier's checks, the router model's label."""
+
+    stage: str
+    summary: str
+    passed: bool | None = None
+    model: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stage": self.stage, "summary": self.summary, "passed": self.passed, "model": self.model,
+                "details": self.details}
+
+
+@dataclass(frozen=True, slots=True)
+class CacheOutcome:
+    """What the semantic cache said about a request: a hit (and on what), or
+    a miss with the closest similarity seen."""
+
+    hit: bool
+    kind: Literal["exact", "semantic"] | None = None
+    similarity: float | None = None
+    cached_prompt: str | None = None
+    model: str | None = None
+    best_similarity: float | None = None
+    threshold: float | None = None
+    entries: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.hit:
+            return {"hit": True, "kind": self.kind, "similarity": self.similarity, "cached_prompt": self.cached_prompt,
+                    "model": self.model}
+        return {"hit": False, "best_similarity": self.best_similarity, "threshold": self.threshold,
+                "entries": self.entries}
+
+
+@dataclass(frozen=True, slots=True)
 class RequestResult:
     """The request's totals: every attempt's tokens and cost are added."""
 
@@ -118,7 +167,13 @@ class RequestResult:
     latency_ms: float
     simulated: bool
     error: ProviderError | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Retries on the same model and moves down a fallback chain, over the whole request.
+    retries: int = 0
+    fallbacks: int = 0
+    # How a multi-call plan combined its calls, in order (and the cache's verdict).
+    verdicts: tuple[Verdict, ...] = ()
+    # None when the cache was not consulted.
+    cache: CacheOutcome | None = None
     # The attempt whose answer is delivered; None means the last attempt.
     answer_attempt: int | None = None
     # Set when the semantic cache served the answer: no model was called.
@@ -168,14 +223,6 @@ class RequestResult:
         return any(a.usage_source == "estimate" for a in self.attempts)
 
     @property
-    def retries(self) -> int:
-        return int(self.extra.get("retries", 0))
-
-    @property
-    def fallbacks(self) -> int:
-        return int(self.extra.get("fallbacks", 0))
-
-    @property
     def wasted_cost_usd(self) -> float:
         """Spent on attempts whose answer was not the one delivered."""
         final = self.final
@@ -212,8 +259,8 @@ class RequestResult:
             "fallbacks": self.fallbacks,
             "wasted_cost_usd": round(self.wasted_cost_usd, 8),
             "trace": self.decision.trace() if self.decision else None,
-            "verdicts": list(self.extra.get("verdicts", [])),
-            "cache": self.extra.get("cache"),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "cache": None if self.cache is None else self.cache.to_dict(),
         }
 
 
@@ -244,25 +291,20 @@ class ModelSkipped:
 @dataclass(frozen=True, slots=True)
 class BreakerChanged:
     endpoint: str
-    old: str
-    new: str
+    old: BreakerState
+    new: BreakerState
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
-    """A judgement inside a multi-call plan: a vote count, a judge's pick, a
-    cascade tier's checks, the router model's label."""
+class BreakerBypassed:
+    """Every candidate of the request had an open circuit, so the panic rule
+    let this call through one anyway (as Envoy's outlier detection never
+    ejects the last hosts): the breaker keeps its state and countdown."""
 
-    stage: str
-    summary: str
-    passed: bool | None = None
-    model: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "summary": self.summary, "passed": self.passed, "model": self.model,
-                "details": self.details}
+    endpoint: str
+    state: BreakerState
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +324,7 @@ Event = (
     | FallbackStarted
     | ModelSkipped
     | BreakerChanged
+    | BreakerBypassed
     | Verdict
     | RequestFinished
 )

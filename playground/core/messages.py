@@ -31,6 +31,18 @@ class ChatRequest:
         messages.append(Message("user", prompt))
         return cls(messages=tuple(messages), max_output_tokens=max_output_tokens)
 
+    def text_problem(self) -> str:
+        """Why the text cannot be sent ("" when it can): a lone surrogate
+        (from undecodable input) has no UTF-8 encoding, so no provider can
+        receive it."""
+        for index, message in enumerate(self.messages):
+            try:
+                message.content.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return (f"the {message.role} message (#{index + 1}) is not valid Unicode text: {exc.reason} at "
+                        f"character {exc.start}; send UTF-8 text")
+        return ""
+
     @property
     def prompt_text(self) -> str:
         """The text strategies score: the last user message."""

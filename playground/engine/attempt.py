@@ -1,12 +1,16 @@
 """One call to one model: streams it, times it and prices it.
 
 Every attempt ends in an `AttemptRecord`, whether it succeeded, failed or was
-cancelled, so partial output and its cost are never lost.
+cancelled, so partial output and its cost are never lost. Any exception
+raised while it runs (a provider error, a request that cannot be encoded, a
+bug) ends it as a failed attempt with a typed error: nothing but a
+cancellation escapes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 
@@ -19,17 +23,42 @@ from playground.core.events import (
     AttemptStarted,
     Event,
     FirstToken,
+    Outcome,
     TextDelta,
     UsageReported,
+    UsageSource,
 )
 from playground.core.messages import ChatRequest
 from playground.core.pricing import cost_usd
+from playground.core.roles import ANSWER, CallRole
 from playground.core.tokens import TokenCounter
-from playground.engine.timeouts import Timeouts
+from playground.engine.timeouts import StreamWatch, Timeouts
 from playground.providers.base import ChatProvider, Delta, TokenLogprobs, Usage
 from playground.providers.endpoints import api_model_name
 
+logger = logging.getLogger(__name__)
+
 Emit = Callable[[Event], None]
+
+_TIMEOUT_TEXT = {
+    "first token": "no first token",
+    "idle": "stream stalled (no data)",
+    "total": "request exceeded its total time",
+}
+
+
+def unexpected_error(exc: Exception, provider: str) -> ProviderError:
+    """A typed error for an exception no adapter mapped. The request's text
+    was checked before any call (`ChatRequest.text_problem`), so text that
+    cannot be encoded now sits in what this provider adds: its key or
+    another header. That is the provider's setup, like a rejected key: not
+    retried, and its other models are skipped. Anything else is a bug of
+    ours or the SDK's."""
+    if isinstance(exc, UnicodeEncodeError):
+        return ProviderError(ErrorKind.AUTH, f"{provider}: the request cannot be sent: {exc.reason} in a header "
+                                             f"(is the API key plain ASCII?)", provider=provider)
+    logger.warning("%s: unexpected %s in an attempt", provider, type(exc).__name__, exc_info=exc)
+    return ProviderError(ErrorKind.INTERNAL, f"{provider}: unexpected {type(exc).__name__}: {exc}", provider=provider)
 
 
 class AttemptRunner:
@@ -45,7 +74,7 @@ class AttemptRunner:
         timeouts: Timeouts,
         emit: Emit,
         deadline: float | None = None,
-        role: str = "",
+        role: CallRole = ANSWER,
     ) -> None:
         self.attempt = attempt
         self.model = model
@@ -66,68 +95,70 @@ class AttemptRunner:
         self.record: AttemptRecord | None = None
 
     async def run(self) -> AttemptRecord:
-        endpoint = self.provider.endpoint
-        self.emit(AttemptStarted(self.attempt, self.model.id, endpoint.name, endpoint.simulated, self.role))
+        """The attempt's record; raises only `CancelledError` (after
+        recording the cancelled attempt)."""
         started = time.perf_counter()
+        endpoint = self.provider.endpoint
         try:
+            self.emit(AttemptStarted(self.attempt, self.model.id, endpoint.name, endpoint.simulated, self.role))
             await self._stream(started)
         except asyncio.CancelledError:
-            self.record = self._record(started, "cancelled", ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))
-            self.emit(AttemptFailed(self.record))
+            self._end(started, "cancelled", ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))
             raise
         except ProviderError as error:
-            self.record = self._record(started, "failed", error)
-            self.emit(AttemptFailed(self.record))
-            return self.record
-        self.record = self._record(started, "ok", None)
-        self.emit(AttemptFinished(self.record))
-        return self.record
+            return self._end(started, "failed", error)
+        except Exception as exc:
+            return self._end(started, "failed", unexpected_error(exc, endpoint.name))
+        return self._end(started, "ok", None)
+
+    def _end(self, started: float, outcome: Outcome, error: ProviderError | None) -> AttemptRecord:
+        record = self.record = self._record(started, outcome, error)
+        self.emit(AttemptFinished(record) if error is None else AttemptFailed(record))
+        return record
 
     async def _stream(self, started: float) -> None:
-        loop = asyncio.get_running_loop()
-        t = self.timeouts
-        total_deadline = loop.time() + t.total_s
-        if self.deadline is not None:
-            total_deadline = min(total_deadline, self.deadline)
-        api_model = api_model_name(self.model, self.provider.endpoint)
-        stream = self.provider.stream(api_model, self.request)
-        phase = "first token"
+        name = self.provider.endpoint.name
+        stream = self.provider.stream(api_model_name(self.model, self.provider.endpoint), self.request)
+        watch = StreamWatch(self.timeouts, self.deadline)
+        emit = self.emit
+        number = self.attempt
         try:
-            async with asyncio.timeout_at(min(loop.time() + t.first_token_s, total_deadline)) as budget:
-                async for chunk in stream:
-                    if isinstance(chunk, Delta):
-                        if self.ttft_ms is None:
-                            self.ttft_ms = (time.perf_counter() - started) * 1000
-                            self.emit(FirstToken(self.attempt, self.ttft_ms))
-                            phase = "idle"
-                        self.parts.append(chunk.text)
-                        self.emit(TextDelta(self.attempt, chunk.text))
-                    elif isinstance(chunk, TokenLogprobs):
-                        self.logprob_sum += sum(chunk.values)
-                        self.logprob_count += len(chunk.values)
-                    elif isinstance(chunk, Usage):
-                        self.usage = chunk
-                        self.emit(UsageReported(self.attempt, chunk.input_tokens, chunk.output_tokens, "provider"))
-                    budget.reschedule(min(loop.time() + t.idle_s, total_deadline))
-                    if loop.time() >= total_deadline:
-                        phase = "total"
-        except TimeoutError:
-            if loop.time() >= total_deadline:
-                phase = "total"
-            limit = {"first token": t.first_token_s, "idle": t.idle_s, "total": t.total_s}[phase]
-            what = {
-                "first token": "no first token",
-                "idle": "stream stalled (no data)",
-                "total": "request exceeded its total time",
-            }[phase]
-            raise ProviderError(
-                ErrorKind.TIMEOUT, f"{self.provider.endpoint.name}: {what} within {limit:g}s", provider=self.provider.endpoint.name
-            ) from None
+            async for chunk in stream:
+                watch.touch()
+                if isinstance(chunk, Delta):
+                    self.parts.append(chunk.text)
+                    if self.ttft_ms is None:
+                        self.ttft_ms = (time.perf_counter() - started) * 1000
+                        emit(FirstToken(number, self.ttft_ms))
+                        emit(TextDelta(number, chunk.text))
+                        # The SDK parses a burst of buffered events without
+                        # yielding: let whoever consumes the events see the
+                        # first token now, not after the whole burst.
+                        await asyncio.sleep(0)
+                    else:
+                        emit(TextDelta(number, chunk.text))
+                elif isinstance(chunk, TokenLogprobs):
+                    self.logprob_sum += sum(chunk.values)
+                    self.logprob_count += len(chunk.values)
+                elif isinstance(chunk, Usage):
+                    self.usage = chunk
+                    emit(UsageReported(number, chunk.input_tokens, chunk.output_tokens, "provider"))
+        except asyncio.CancelledError:
+            if not watch.claim():
+                raise
+            phase = watch.expired
+            assert phase is not None
+            limit = {"first token": self.timeouts.first_token_s, "idle": self.timeouts.idle_s,
+                     "total": self.timeouts.total_s}[phase]
+            raise ProviderError(ErrorKind.TIMEOUT, f"{name}: {_TIMEOUT_TEXT[phase]} within {limit:g}s",
+                                provider=name) from None
         finally:
+            watch.stop()
             await stream.aclose()
 
-    def _record(self, started: float, outcome: str, error: ProviderError | None) -> AttemptRecord:
+    def _record(self, started: float, outcome: Outcome, error: ProviderError | None) -> AttemptRecord:
         text = "".join(self.parts)
+        source: UsageSource
         if self.usage is not None:
             input_tokens, output_tokens, source = self.usage.input_tokens, self.usage.output_tokens, "provider"
         elif text:
@@ -140,10 +171,10 @@ class AttemptRunner:
             attempt=self.attempt,
             model=self.model.id,
             provider=self.provider.endpoint.name,
-            outcome=outcome,  # type: ignore[arg-type]
+            outcome=outcome,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
-            usage_source=source,  # type: ignore[arg-type]
+            usage_source=source,
             cost_usd=cost_usd(self.model, input_tokens, output_tokens),
             ttft_ms=self.ttft_ms,
             latency_ms=(time.perf_counter() - started) * 1000,

@@ -11,10 +11,12 @@ from typing import Any
 
 HEDGING_PHRASES = (
     "i'm not sure", "i am not sure", "i'm not entirely sure", "i cannot", "i can't help", "i don't know",
-    "as an ai", "it depends", "i'm unable", "i am unable", "hard to say", "not certain", "might be wrong", "rough guess",
+    "as an ai", "it depends", "i'm unable", "i am unable", "hard to say", "not certain", "might be wrong",
+    "rough guess",
 )
 # Asking for code, not merely talking about software: "debug this race" may want prose.
-_CODE_TASK = re.compile(r"```|\b(write|implement|fix|refactor)\b.{0,40}\b(code|function|script|class|query|regex|program)\b|"
+_CODE_TASK = re.compile(r"```|\b(write|implement|fix|refactor)\b.{0,40}"
+                        r"\b(code|function|script|class|query|regex|program)\b|"
                         r"\b(python|javascript|typescript|sql|bash|rust|go) (code|function|script|query)\b", re.I)
 _CODE_BLOCK = re.compile(r"```[\s\S]*?```")
 _JSON_FENCE = re.compile(r"```(?:json)?\s*([\s\S]*?)```")
@@ -39,7 +41,8 @@ def check_min_length(text: str, chars: int) -> CheckResult:
 def check_no_hedging(text: str, phrases: tuple[str, ...] = HEDGING_PHRASES) -> CheckResult:
     lowered = text.lower()
     found = [p for p in phrases if p in lowered]
-    return CheckResult("no_hedging", not found, f"hedges: {', '.join(repr(p) for p in found)}" if found else "no hedging phrases")
+    detail = f"hedges: {', '.join(repr(p) for p in found)}" if found else "no hedging phrases"
+    return CheckResult("no_hedging", not found, detail)
 
 
 def check_code_block(text: str, prompt: str) -> CheckResult:
@@ -73,7 +76,8 @@ def check_json(text: str, schema: dict[str, Any] | None = None) -> CheckResult:
 def check_judge(score: float | None, min_score: float, raw: str) -> CheckResult:
     if score is None:
         return CheckResult("judge", False, f"judge reply not a score: {raw[:60]!r}")
-    return CheckResult("judge", score >= min_score, f"judge score {score:g} {'≥' if score >= min_score else '<'} {min_score:g}")
+    passed = score >= min_score
+    return CheckResult("judge", passed, f"judge score {score:g} {'≥' if passed else '<'} {min_score:g}")
 
 
 def check_confidence(mean_logprob: float | None, min_mean_logprob: float) -> CheckResult:

@@ -19,8 +19,9 @@ def default_chain(model: ModelSpec, catalog: Catalog, length: int = 2) -> tuple[
         return (abs(general_quality(m) - target), m.input_per_mtok, m.id)
 
     others = [m for m in catalog.models.values() if m.id != model.id]
-    same_tier_other = sorted((m for m in others if m.tier == model.tier and m.provider != model.provider), key=closeness)
-    same_tier_same = sorted((m for m in others if m.tier == model.tier and m.provider == model.provider), key=closeness)
+    same_tier = [m for m in others if m.tier == model.tier]
+    same_tier_other = sorted((m for m in same_tier if m.provider != model.provider), key=closeness)
+    same_tier_same = sorted((m for m in same_tier if m.provider == model.provider), key=closeness)
     up = sorted((m for m in others if m.tier == _TIER_UP[model.tier]), key=closeness)
     chain: list[str] = []
     for m in [*same_tier_other, *same_tier_same, *up]:
@@ -29,7 +30,8 @@ def default_chain(model: ModelSpec, catalog: Catalog, length: int = 2) -> tuple[
     return tuple(chain[:length])
 
 
-def chain_for(model_id: str, catalog: Catalog, configured: Mapping[str, Sequence[str]], explicit: Sequence[str] = ()) -> tuple[str, ...]:
+def chain_for(model_id: str, catalog: Catalog, configured: Mapping[str, Sequence[str]],
+              explicit: Sequence[str] = ()) -> tuple[str, ...]:
     if explicit:
         return tuple(m for m in explicit if m != model_id)
     if model_id in configured:

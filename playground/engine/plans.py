@@ -1,25 +1,41 @@
 """Executors for multi-call plans: ensembles, cascade and LLM-as-router.
 
-Every call goes through `RequestRun.answer`, so judge, router and member
-calls are ordinary attempts: retried, breaker-guarded, timed and costed,
-sharing the request's single budget.
+Every call goes through `PlanRun.answer` (the request runner), so judge,
+router and member calls are ordinary attempts: retried, breaker-guarded,
+falling back, timed and costed, sharing the request's single budget.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol, assert_never
 
+from playground.core import roles
 from playground.core.decision import CascadePlan, EnsemblePlan, Plan, RouterPlan
 from playground.core.errors import ErrorKind, ProviderError
 from playground.core.events import AttemptRecord, Verdict
 from playground.core.messages import ChatRequest
+from playground.core.roles import CallRole
 from playground.engine import checks
+from playground.engine.answer import Answer
 from playground.strategies.base import RouteInput
 
-if TYPE_CHECKING:
-    from playground.engine.runner import Answer, RequestRun
+
+class PlanRun(Protocol):
+    """What a plan executor needs from the request it runs in."""
+
+    @property
+    def request(self) -> ChatRequest: ...
+
+    async def answer(self, route: RouteInput, plan: Sequence[str], *, role: CallRole = ...,
+                     request: ChatRequest | None = None) -> Answer: ...
+
+    def verdict(self, verdict: Verdict) -> None: ...
+
+    def with_fallbacks(self, model_id: str) -> list[str]: ...
 
 JUDGE_BEST_TEMPLATE = (
     "You are judging answers to a user's request.\n\nRequest:\n{prompt}\n\n{answers}\n\n"
@@ -32,40 +48,37 @@ JUDGE_SCORE_TEMPLATE = (
 JUDGE_MAX_TOKENS = 16
 
 
-async def execute_plan(run: RequestRun, route: RouteInput, plan: Plan) -> Answer:
-    if isinstance(plan, EnsemblePlan):
-        if plan.mode == "race":
+async def execute_plan(run: PlanRun, route: RouteInput, plan: Plan) -> Answer:
+    match plan:
+        case EnsemblePlan(mode="race"):
             return await _race(run, route, plan)
-        return await _fan_out(run, route, plan)
-    if isinstance(plan, CascadePlan):
-        return await _cascade(run, route, plan)
-    if isinstance(plan, RouterPlan):
-        return await _route_by_llm(run, route, plan)
-    raise TypeError(f"unknown plan {plan!r}")
-
-
-def _answer_cls() -> type[Answer]:
-    from playground.engine.runner import Answer
-
-    return Answer
+        case EnsemblePlan():
+            return await _fan_out(run, route, plan)
+        case CascadePlan():
+            return await _cascade(run, route, plan)
+        case RouterPlan():
+            return await _route_by_llm(run, route, plan)
+        case _:
+            assert_never(plan)
 
 
 def _side_request(prompt: str, max_tokens: int) -> ChatRequest:
     return ChatRequest.from_prompt(prompt, max_output_tokens=max_tokens)
 
 
-async def _members(run: RequestRun, route: RouteInput, members: tuple[str, ...]) -> list[Answer]:
-    return list(await asyncio.gather(*(run.answer(route, [m], role=f"member {m}") for m in members)))
+async def _members(run: PlanRun, route: RouteInput, members: tuple[str, ...]) -> list[Answer]:
+    return list(await asyncio.gather(*(run.answer(route, [m], role=roles.member(i))
+                                       for i, m in enumerate(members, start=1))))
 
 
 def _failure(answers: list[Answer], what: str) -> Answer:
     errors = [a.error for a in answers if a.error is not None]
     first = errors[0] if errors else None
     message = f"{what}: " + "; ".join(e.message for e in errors) if errors else what
-    return _answer_cls()(None, ProviderError(first.kind if first else ErrorKind.NO_MODEL, message))
+    return Answer(None, ProviderError(first.kind if first else ErrorKind.NO_MODEL, message))
 
 
-async def _fan_out(run: RequestRun, route: RouteInput, plan: EnsemblePlan) -> Answer:
+async def _fan_out(run: PlanRun, route: RouteInput, plan: EnsemblePlan) -> Answer:
     answers = await _members(run, route, plan.members)
     ok = [a for a in answers if a.record is not None]
     failed = len(answers) - len(ok)
@@ -89,53 +102,56 @@ def _tally(ok: list[Answer]) -> tuple[Counter[str], dict[str, AttemptRecord]]:
     return votes, first_for
 
 
-def _vote(run: RequestRun, ok: list[Answer], failed: int) -> Answer:
+def _vote(run: PlanRun, ok: list[Answer], failed: int) -> Answer:
     votes, first_for = _tally(ok)
     winner, count = votes.most_common(1)[0]
     tied = [k for k, c in votes.items() if c == count]
     record = first_for[tied[0]]
     tie = f"; tie between {len(tied)} answers, first answer wins" if len(tied) > 1 else ""
-    run.verdict(Verdict("vote", f"{count} of {len(ok)} voted {winner!r}{tie}" + (f" ({failed} member(s) failed)" if failed else ""),
+    lost = f" ({failed} member(s) failed)" if failed else ""
+    run.verdict(Verdict("vote", f"{count} of {len(ok)} voted {winner!r}{tie}{lost}",
                         passed=True, model=record.model, details={"votes": dict(votes), "failed_members": failed}))
-    return _answer_cls()(record, None)
+    return Answer(record, None)
 
 
-async def _judge_best(run: RequestRun, route: RouteInput, plan: EnsemblePlan, ok: list[Answer], failed: int) -> Answer:
+async def _judge_best(run: PlanRun, route: RouteInput, plan: EnsemblePlan, ok: list[Answer], failed: int) -> Answer:
     records = [a.record for a in ok if a.record is not None]
     if len(records) == 1 or plan.judge is None:
         run.verdict(Verdict("judge", "only one member answered: nothing to judge", passed=True, model=records[0].model))
-        return _answer_cls()(records[0], None)
+        return Answer(records[0], None)
     listing = "\n\n".join(f"Answer {i}:\n{r.text}" for i, r in enumerate(records, start=1))
     request = _side_request(JUDGE_BEST_TEMPLATE.format(prompt=route.prompt, answers=listing), JUDGE_MAX_TOKENS)
-    judged = await run.answer(route, [plan.judge], role="judge", request=request)
+    judged = await run.answer(route, run.with_fallbacks(plan.judge), role=roles.JUDGE, request=request)
     if judged.record is None:
-        run.verdict(Verdict("judge", f"judge failed ({judged.error.message if judged.error else '?'}); first answer kept",
+        why = judged.error.message if judged.error else "?"
+        run.verdict(Verdict("judge", f"judge failed ({why}); first answer kept",
                             passed=False, model=records[0].model))
-        return _answer_cls()(records[0], None)
+        return Answer(records[0], None)
     pick = checks.parse_choice(judged.record.text, len(records))
     if pick is None:
         run.verdict(Verdict("judge", f"judge reply unparsable ({judged.record.text[:40]!r}); first answer kept",
                             passed=False, model=records[0].model))
-        return _answer_cls()(records[0], None)
+        return Answer(records[0], None)
     chosen = records[pick - 1]
-    run.verdict(Verdict("judge", f"{plan.judge} picked answer {pick} of {len(records)} ({chosen.model})", passed=True,
+    summary = f"{judged.record.model} picked answer {pick} of {len(records)} ({chosen.model})"
+    run.verdict(Verdict("judge", summary, passed=True,
                         model=chosen.model, details={"pick": pick, "failed_members": failed}))
-    return _answer_cls()(chosen, None)
+    return Answer(chosen, None)
 
 
-async def _consensus(run: RequestRun, route: RouteInput, plan: EnsemblePlan, ok: list[Answer], failed: int) -> Answer:
+async def _consensus(run: PlanRun, route: RouteInput, plan: EnsemblePlan, ok: list[Answer], failed: int) -> Answer:
     votes, first_for = _tally(ok)
     winner, count = votes.most_common(1)[0]
     share = count / len(plan.members)
     if share >= plan.agreement:
         run.verdict(Verdict("consensus", f"{count} of {len(plan.members)} agree on {winner!r} (≥ {plan.agreement:.0%})",
                             passed=True, model=first_for[winner].model, details={"votes": dict(votes)}))
-        return _answer_cls()(first_for[winner], None)
+        return Answer(first_for[winner], None)
     run.verdict(Verdict("consensus", f"no consensus ({count} of {len(plan.members)} < {plan.agreement:.0%}); "
                         f"escalating to {plan.escalate_to}", passed=False, details={"votes": dict(votes)}))
     if plan.escalate_to is None:
-        return _answer_cls()(first_for[winner], None)
-    return await run.answer(route, [plan.escalate_to], role="escalation")
+        return Answer(first_for[winner], None)
+    return await run.answer(route, run.with_fallbacks(plan.escalate_to), role=roles.ESCALATION)
 
 
 def by_finish_time(finished: list[tuple[Answer, float]]) -> tuple[list[Answer], list[Answer]]:
@@ -145,14 +161,14 @@ def by_finish_time(finished: list[tuple[Answer, float]]) -> tuple[list[Answer], 
     return [a for a in ordered if a.record is not None], [a for a in ordered if a.record is None]
 
 
-async def _race(run: RequestRun, route: RouteInput, plan: EnsemblePlan) -> Answer:
+async def _race(run: PlanRun, route: RouteInput, plan: EnsemblePlan) -> Answer:
     loop = asyncio.get_running_loop()
 
-    async def timed(model: str) -> tuple[Answer, float]:
-        answer = await run.answer(route, [model], role=f"member {model}")
+    async def timed(index: int, model: str) -> tuple[Answer, float]:
+        answer = await run.answer(route, [model], role=roles.member(index))
         return answer, loop.time()
 
-    tasks = {asyncio.create_task(timed(m)): m for m in plan.members}
+    tasks = {asyncio.create_task(timed(i, m)): m for i, m in enumerate(plan.members, start=1)}
     pending = set(tasks)
     failures: list[Answer] = []
     try:
@@ -162,12 +178,14 @@ async def _race(run: RequestRun, route: RouteInput, plan: EnsemblePlan) -> Answe
             failures += failed
             if winners:
                 answer = winners[0]
+                first = answer.record
+                assert first is not None
                 losers = [tasks[t] for t in pending]
                 also = [a.record.model for a in winners[1:] if a.record is not None]
-                summary = f"{answer.record.model} answered first; cancelled {', '.join(losers) or 'none'}"
+                summary = f"{first.model} answered first; cancelled {', '.join(losers) or 'none'}"
                 if also:
                     summary += f"; also finished: {', '.join(also)}"
-                run.verdict(Verdict("race", summary, passed=True, model=answer.record.model,
+                run.verdict(Verdict("race", summary, passed=True, model=first.model,
                                     details={"cancelled": losers, "also_finished": also}))
                 return answer
         return _failure(failures, "every racing member failed")
@@ -178,11 +196,12 @@ async def _race(run: RequestRun, route: RouteInput, plan: EnsemblePlan) -> Answe
         await asyncio.gather(*pending, return_exceptions=True)
 
 
-async def _cascade(run: RequestRun, route: RouteInput, plan: CascadePlan) -> Answer:
+async def _cascade(run: PlanRun, route: RouteInput, plan: CascadePlan) -> Answer:
     last: Answer | None = None
     for position, model in enumerate(plan.tiers, start=1):
         final_tier = position == len(plan.tiers)
-        answer = await run.answer(route, [model], role=f"tier {position}", request=_with_logprobs(run.request))
+        answer = await run.answer(route, [model], role=roles.tier(position),
+                                  request=replace(run.request, logprobs=True))
         if answer.record is None:
             run.verdict(Verdict(f"tier {position}", f"{model} failed: {answer.error.message if answer.error else '?'}",
                                 passed=False, model=model))
@@ -201,13 +220,8 @@ async def _cascade(run: RequestRun, route: RouteInput, plan: CascadePlan) -> Ans
     return last if last is not None else _failure([], "cascade has no tiers")
 
 
-def _with_logprobs(request: ChatRequest) -> ChatRequest:
-    from dataclasses import replace
-
-    return replace(request, logprobs=True)
-
-
-async def _run_checks(run: RequestRun, route: RouteInput, plan: CascadePlan, record: AttemptRecord) -> list[checks.CheckResult]:
+async def _run_checks(run: PlanRun, route: RouteInput, plan: CascadePlan,
+                      record: AttemptRecord) -> list[checks.CheckResult]:
     results: list[checks.CheckResult] = []
     for spec in plan.checks:
         kind = spec["type"]
@@ -222,20 +236,25 @@ async def _run_checks(run: RequestRun, route: RouteInput, plan: CascadePlan, rec
         elif kind == "confidence":
             results.append(checks.check_confidence(record.mean_logprob, float(spec.get("min_mean_logprob", -1.0))))
         elif kind == "judge" and plan.judge:
-            request = _side_request(JUDGE_SCORE_TEMPLATE.format(prompt=route.prompt, answer=record.text), JUDGE_MAX_TOKENS)
-            judged = await run.answer(route, [plan.judge], role="judge", request=request)
-            raw = judged.record.text if judged.record else f"(judge failed: {judged.error.message if judged.error else '?'})"
-            results.append(checks.check_judge(checks.parse_score(raw) if judged.record else None, float(spec.get("min_score", 7)), raw))
+            prompt = JUDGE_SCORE_TEMPLATE.format(prompt=route.prompt, answer=record.text)
+            request = _side_request(prompt, JUDGE_MAX_TOKENS)
+            judged = await run.answer(route, run.with_fallbacks(plan.judge), role=roles.JUDGE, request=request)
+            why = judged.error.message if judged.error else "?"
+            raw = judged.record.text if judged.record else f"(judge failed: {why})"
+            score = checks.parse_score(raw) if judged.record else None
+            results.append(checks.check_judge(score, float(spec.get("min_score", 7)), raw))
     return results
 
 
-async def _route_by_llm(run: RequestRun, route: RouteInput, plan: RouterPlan) -> Answer:
+async def _route_by_llm(run: PlanRun, route: RouteInput, plan: RouterPlan) -> Answer:
     labels = [label for label, _ in plan.routes]
     prompt = plan.prompt_template.replace("{labels}", ", ".join(labels)).replace("{prompt}", route.prompt)
-    classified = await run.answer(route, [plan.router_model], role="router", request=_side_request(prompt, 16))
+    classified = await run.answer(route, run.with_fallbacks(plan.router_model), role=roles.ROUTER,
+                                  request=_side_request(prompt, 16))
     routes = dict(plan.routes)
     if classified.record is None:
-        target, summary = plan.default_model, f"router failed ({classified.error.message if classified.error else '?'}); default {plan.default_model}"
+        why = classified.error.message if classified.error else "?"
+        target, summary = plan.default_model, f"router failed ({why}); default {plan.default_model}"
         label = None
     else:
         label = checks.parse_label(classified.record.text, labels)
@@ -244,7 +263,7 @@ async def _route_by_llm(run: RequestRun, route: RouteInput, plan: RouterPlan) ->
             summary = f"router said {classified.record.text.strip()[:40]!r}: no known label; default {target}"
         else:
             target = routes[label]
-            summary = f"{plan.router_model} labelled it {label!r} → {target}"
+            summary = f"{classified.record.model} labelled it {label!r} → {target}"
     run.verdict(Verdict("router", summary, passed=label is not None, model=target,
                         details={"label": label, "raw": classified.record.text if classified.record else None}))
-    return await run.answer(route, [target, *run.engine.plan_fallbacks(target)], role="answer")
+    return await run.answer(route, run.with_fallbacks(target), role=roles.ROUTED)

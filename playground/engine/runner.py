@@ -3,53 +3,70 @@
 The strategy decides; the engine executes the plan: the chosen model, then
 its fallback chain, with retries, circuit breakers and one budget of attempts
 and time for the whole request. Every attempt (failed, partial or cancelled)
-is recorded with its cost.
+is recorded with its cost. Side calls (the prompt's embedding for the
+learned router or the cache, judges, the router model) get the same
+retries, breakers and honest errors as answers.
 
 Events go to a synchronous `emit` callback rather than out of an async
 generator: when the caller cancels a run, the cancelled attempt and the
 request's totals must still be emitted, and a generator cannot yield after
-it was cancelled.
+it was cancelled. Whatever happens inside (a provider error, a request that
+cannot be encoded, a bug), a run ends with exactly one `RequestFinished`,
+and every breaker permit and in-flight count it took is given back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import threading
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from playground.core.catalog import Catalog, ModelSpec
+from playground.core import roles
+from playground.core.catalog import Catalog, EmbeddingModelSpec, ModelSpec
 from playground.core.decision import Decision
-from playground.core.errors import ErrorKind, ProviderError, UserError
+from playground.core.errors import ErrorKind, NoRoute, ProviderError, UserError
 from playground.core.events import (
     AttemptFailed,
     AttemptFinished,
     AttemptRecord,
     AttemptStarted,
+    BreakerBypassed,
     BreakerChanged,
+    CacheOutcome,
     Decided,
     Event,
     FallbackStarted,
     ModelSkipped,
+    Outcome,
     RequestFinished,
     RequestResult,
     RetryScheduled,
     Verdict,
 )
 from playground.core.messages import ChatRequest
+from playground.core.roles import CallRole
 from playground.core.tokens import TokenCounter, default_counter
-from playground.engine.attempt import AttemptRunner, Emit
+from playground.engine.answer import Answer
+from playground.engine.attempt import AttemptRunner, Emit, unexpected_error
 from playground.engine.breaker import BreakerConfig, BreakerTransition
 from playground.engine.cache import CacheConfig, CacheHit, SemanticCache
 from playground.engine.fallbacks import chain_for
-from playground.engine.health import HealthBoard
+from playground.engine.health import CallPermit, HealthBoard
+from playground.engine.inline import inline_events
+from playground.engine.plans import execute_plan
 from playground.engine.retry import RequestBudget, RetryPolicy
 from playground.engine.timeouts import Timeouts
+from playground.providers.base import Endpoint
 from playground.providers.pool import ProviderPool
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
+
+logger = logging.getLogger(__name__)
 
 # Errors after which trying another model cannot help.
 _STOP_KINDS = frozenset({ErrorKind.BAD_REQUEST, ErrorKind.CANCELLED})
@@ -61,8 +78,8 @@ def _ignore(_: Event) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ResilienceConfig:
-    retry: RetryPolicy = RetryPolicy()
-    breaker: BreakerConfig = BreakerConfig()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)
     # Explicit chains per model; models without one get `default_chain`.
     fallbacks: Mapping[str, Sequence[str]] = field(default_factory=dict)
     fallbacks_enabled: bool = True
@@ -95,53 +112,49 @@ class Engine:
             self.context = replace(context, health=self.health)
         self.rng = random.Random(seed)
         self.cache = SemanticCache(cache or CacheConfig())
+        # Held while a strategy decides: engines of several threads sharing
+        # one (stateful) strategy instance share this lock too.
+        self.decide_lock = threading.Lock()
+        self._chains: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
     def route_input(self, request: ChatRequest) -> RouteInput:
         return RouteInput.measure(request, self.counter)
 
+    def _chain(self, model_id: str, explicit: tuple[str, ...] = ()) -> tuple[str, ...]:
+        # The catalog and the configured chains never change under an engine:
+        # a chain is worked out once (the default one sorts the catalog).
+        key = (model_id, explicit)
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = self._chains[key] = chain_for(model_id, self.catalog, self.resilience.fallbacks, explicit)
+        return chain
+
     def plan_fallbacks(self, model_id: str) -> tuple[str, ...]:
         if not self.resilience.fallbacks_enabled:
             return ()
-        return chain_for(model_id, self.catalog, self.resilience.fallbacks)
+        return self._chain(model_id)
 
     def plan(self, decision: Decision) -> list[str]:
         if not self.resilience.fallbacks_enabled and not decision.fallbacks:
             return [decision.model]
-        return [decision.model, *chain_for(decision.model, self.catalog, self.resilience.fallbacks, decision.fallbacks)]
+        return [decision.model, *self._chain(decision.model, decision.fallbacks)]
 
     async def run(self, strategy: Strategy, request: ChatRequest, emit: Emit = _ignore,
                   use_cache: bool | None = None) -> RequestResult:
+        """Route and answer `request`. Never raises for a failed request (see
+        `result.error`); only a cancellation propagates, after the cancelled
+        attempt and the request's totals were emitted."""
         run = RequestRun(self, strategy, request, emit)
         run.use_cache = self.cache.config.enabled if use_cache is None else use_cache
         return await run.execute()
 
-    async def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncIterator[Event]:
-        """The same events as an async iterator, for library users."""
-        queue: asyncio.Queue[Event | None] = asyncio.Queue()
-
-        async def produce() -> None:
-            try:
-                await self.run(strategy, request, queue.put_nowait)
-            finally:
-                queue.put_nowait(None)
-
-        task = asyncio.create_task(produce())
-        try:
-            while (event := await queue.get()) is not None:
-                yield event
-            await task
-        finally:
-            if not task.done():
-                task.cancel()
-
-
-@dataclass(slots=True)
-class Answer:
-    """The outcome of asking for one answer: the successful attempt, or the
-    last error once retries and fallbacks ran out."""
-
-    record: AttemptRecord | None
-    error: ProviderError | None
+    def stream(self, strategy: Strategy, request: ChatRequest) -> AsyncGenerator[Event, None]:
+        """The same events as an async iterator, for library users; always
+        ends with `RequestFinished`. The engine runs in the caller's task
+        (see `inline.py`), so an event reaches the caller in the step that
+        produced it. Leaving the loop early cancels the run (its cancelled
+        attempt is still recorded)."""
+        return inline_events(lambda emit: self.run(strategy, request, emit))
 
 
 class RequestRun:
@@ -152,8 +165,8 @@ class RequestRun:
     def __init__(self, engine: Engine, strategy: Strategy, request: ChatRequest, emit: Emit) -> None:
         self.engine = engine
         self.strategy = strategy
-        self.request = request
-        self.emit = emit
+        self._request = request
+        self._emit = emit
         self.started = time.perf_counter()
         self.attempts: list[AttemptRecord] = []
         self.decision: Decision | None = None
@@ -166,7 +179,22 @@ class RequestRun:
         self._attempt_numbers = 0
         self.budget: RequestBudget | None = None
         self.use_cache = False
-        self.cache_info: dict[str, object] | None = None
+        self.cache_outcome: CacheOutcome | None = None
+        # Breaker transitions may happen on another thread's engine (a Router
+        # shared by threads): they are handed to this run's loop.
+        self._thread = threading.get_ident()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def request(self) -> ChatRequest:
+        return self._request
+
+    def emit(self, event: Event) -> None:
+        """Pass an event on; a consumer that raises must not break the request."""
+        try:
+            self._emit(event)
+        except Exception:
+            logger.exception("%s: the event consumer failed on %s", self.strategy.name, type(event).__name__)
 
     def finish(self, error: ProviderError | None, answer_attempt: int | None = None,
                cached: CacheHit | None = None) -> RequestResult:
@@ -177,8 +205,10 @@ class RequestRun:
             latency_ms=(time.perf_counter() - self.started) * 1000,
             simulated=self.engine.simulated,
             error=error,
-            extra={"retries": self.retries, "fallbacks": self.fallbacks,
-                   "verdicts": [v.to_dict() for v in self.verdicts], "cache": self.cache_info},
+            retries=self.retries,
+            fallbacks=self.fallbacks,
+            verdicts=tuple(self.verdicts),
+            cache=self.cache_outcome,
             answer_attempt=answer_attempt,
             cached_text=cached.entry.text if cached else None,
             cached_model=cached.entry.model if cached else None,
@@ -191,101 +221,205 @@ class RequestRun:
         self.verdicts.append(verdict)
         self.emit(verdict)
 
+    def with_fallbacks(self, model_id: str) -> list[str]:
+        return [model_id, *self.engine.plan_fallbacks(model_id)]
+
     def _on_breaker(self, transition: BreakerTransition) -> None:
-        self.emit(BreakerChanged(transition.name, str(transition.old), str(transition.new), transition.reason))
+        event = BreakerChanged(transition.name, transition.old, transition.new, transition.reason)
+        if threading.get_ident() == self._thread:
+            self._emit_unless_finished(event)
+        elif self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._emit_unless_finished, event)
+
+    def _emit_unless_finished(self, event: Event) -> None:
+        if not self.finished:  # `RequestFinished` is always the last event
+            self.emit(event)
+
+    # --- the request ---------------------------------------------------------
 
     async def execute(self) -> RequestResult:
         engine = self.engine
-        route = engine.route_input(self.request)
-        if self.strategy.needs_embedding:
-            model_id, dimensions = self.strategy.embedding_request
-            vector = await self._embed(self.request.prompt_text, model_id, dimensions)
-            route = replace(route, embedding=np.asarray(vector, dtype=np.float32) if vector is not None else None)
-        try:
-            decide_started = time.perf_counter()
-            self.decision = self.strategy.decide(route, engine.context)
-            self.emit(Decided(self.strategy.name, self.decision, (time.perf_counter() - decide_started) * 1000))
-        except UserError as exc:
-            kind = ErrorKind.CONTEXT_TOO_LONG if "context window" in str(exc) else ErrorKind.NO_MODEL
-            return self.finish(ProviderError(kind, str(exc)))
-
-        loop = asyncio.get_running_loop()
-        self.budget = RequestBudget(engine.resilience.retry, deadline=loop.time() + engine.timeouts.total_s, rng=engine.rng)
+        loop = self._loop = asyncio.get_running_loop()
+        deadline = loop.time() + engine.timeouts.total_s
+        self.budget = RequestBudget(engine.resilience.retry, deadline=deadline, rng=engine.rng)
         engine.health.add_listener(self._on_breaker)
         try:
-            vector: list[float] | None = None
-            if self.use_cache:
-                hit, vector = await self._cache_lookup()
-                if hit is not None:
-                    return self.finish(None, cached=hit)
-            if self.decision.plan is not None:
-                from playground.engine.plans import execute_plan
-
-                answer = await execute_plan(self, route, self.decision.plan)
-            else:
-                answer = await self.answer(route, engine.plan(self.decision))
-            if self.use_cache and answer.record is not None:
-                engine.cache.store(self.strategy.name, self.request.prompt_text, vector, answer.record.text, answer.record.model)
-            return self.finish(answer.error if answer.record is None else None,
-                               answer.record.attempt if answer.record else None)
+            return await self._execute()
         except asyncio.CancelledError:
             # Cancelled mid-attempt or while waiting to retry: the totals of
             # what was spent so far are still reported.
             if not self.finished:
                 self.finish(ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))
             raise
+        except Exception as exc:  # a bug: the request still ends, with a typed error
+            logger.exception("%s: unexpected error while routing", self.strategy.name)
+            if self.finished:
+                raise
+            return self.finish(ProviderError(ErrorKind.INTERNAL, f"internal error: {type(exc).__name__}: {exc}"))
         finally:
             engine.health.remove_listener(self._on_breaker)
+
+    async def _execute(self) -> RequestResult:
+        engine = self.engine
+        problem = self.request.text_problem()
+        if problem:
+            return self.finish(ProviderError(ErrorKind.BAD_REQUEST, problem))
+        route = engine.route_input(self.request)
+        embedding_error: ProviderError | None = None
+        if self.strategy.needs_embedding:
+            model_id, dimensions = self.strategy.embedding_request
+            vector, embedding_error = await self.embed(self.request.prompt_text, model_id, dimensions)
+            if vector is not None:
+                route = replace(route, embedding=np.asarray(vector, dtype=np.float32))
+        decide_started = time.perf_counter()
+        try:
+            if embedding_error is not None:
+                self.decision = self._default_decision(route, embedding_error)
+            else:
+                with engine.decide_lock:
+                    self.decision = self.strategy.decide(route, engine.context)
+        except NoRoute as exc:
+            return self.finish(ProviderError(exc.kind, str(exc)))
+        except UserError as exc:
+            return self.finish(ProviderError(ErrorKind.NO_MODEL, str(exc)))
+        self.emit(Decided(self.strategy.name, self.decision, (time.perf_counter() - decide_started) * 1000))
+
+        vector: list[float] | None = None
+        if self.use_cache:
+            hit, vector = await self._cache_lookup()
+            if hit is not None:
+                return self.finish(None, cached=hit)
+        if self.decision.plan is not None:
+            answer = await execute_plan(self, route, self.decision.plan)
+        else:
+            answer = await self.answer(route, engine.plan(self.decision))
+        if self.use_cache and answer.record is not None:
+            record = answer.record
+            engine.cache.store(self.strategy.name, self.request.prompt_text, vector, record.text, record.model)
+        return self.finish(answer.error if answer.record is None else None,
+                           answer.record.attempt if answer.record else None)
+
+    def _default_decision(self, route: RouteInput, error: ProviderError) -> Decision:
+        """The strategy's declared default model, when its embedding failed."""
+        wanted = self.strategy.default_model()
+        model, note = self.engine.context.resolve(wanted, route)
+        reason = (f"the prompt's embedding failed ({error.kind}: {error.message}), so {self.strategy.name} cannot "
+                  f"decide: its default model {wanted} answers" + (f"; {note}" if note else ""))
+        return Decision(model.id, reason, details={"embedding_error": error.to_dict()})
+
+    # --- embeddings (learned router, semantic cache) -------------------------
 
     async def _cache_lookup(self) -> tuple[CacheHit | None, list[float] | None]:
         """Exact match first (free); else embed the prompt (a costed call)
         and look for a similar one. Returns the hit and the prompt's vector."""
         cache = self.engine.cache
+        config = cache.config
         prompt = self.request.prompt_text
         hit = cache.exact(self.strategy.name, prompt)
-        vector = None
+        vector: list[float] | None = None
         best = 0.0
+        error: ProviderError | None = None
         if hit is None:
-            vector = await self._embed(prompt, cache.config.embedding_model)
+            vector, error = await self.embed(prompt, config.embedding_model, config.dimensions)
             if vector is not None:
                 hit, best = cache.similar(self.strategy.name, vector)
         if hit is not None:
-            self.cache_info = {"hit": True, **hit.to_dict()}
+            outcome = CacheOutcome(True, kind=hit.kind, similarity=round(hit.similarity, 4),
+                                   cached_prompt=hit.entry.prompt, model=hit.entry.model)
             summary = (f"hit ({hit.kind}, similarity {hit.similarity:.3f}) on {hit.entry.prompt[:60]!r}, "
                        f"answered earlier by {hit.entry.model}")
         else:
-            self.cache_info = {"hit": False, "best_similarity": round(best, 4),
-                               "threshold": cache.config.similarity_threshold, "entries": len(cache)}
-            summary = (f"miss (best similarity {best:.3f} < {cache.config.similarity_threshold:g})" if vector is not None
-                       else "miss (exact match only: no embeddings endpoint configured)")
+            outcome = CacheOutcome(False, best_similarity=round(best, 4), threshold=config.similarity_threshold,
+                                   entries=len(cache))
+            summary = (f"miss (best similarity {best:.3f} < {config.similarity_threshold:g})" if error is None
+                       else f"miss (exact match only: the prompt's embedding failed, {error.kind}: {error.message})")
+        self.cache_outcome = outcome
         self.verdict(Verdict("cache", summary, passed=hit is not None, model=hit.entry.model if hit else None,
-                             details=dict(self.cache_info)))
+                             details=outcome.to_dict()))
         return hit, vector
 
-    async def _embed(self, text: str, model_id: str, dimensions: int | None = None) -> list[float] | None:
-        """The prompt's embedding through the provider's embeddings endpoint,
-        recorded as an attempt with its own cost; None when unavailable."""
+    async def embed(self, text: str, model_id: str, dimensions: int | None = None
+                    ) -> tuple[list[float] | None, ProviderError | None]:
+        """The embedding of `text`, with retries within the request's budget
+        and the model's breaker; or None and why. There is no fallback to
+        another embedding model: vectors of two models are not comparable."""
         engine = self.engine
         spec = engine.catalog.embedding_models.get(model_id)
-        endpoint = engine.pool.endpoints.get(spec.provider) if spec else None
-        if spec is None or endpoint is None or endpoint.kind != "openai":
-            return None
-        provider = engine.pool.provider_for_endpoint(endpoint)
-        api_model = spec.sim_name if endpoint.simulated else spec.api_name
+        if spec is None:
+            return None, ProviderError(ErrorKind.NO_MODEL, f"unknown embedding model {model_id!r}")
+        endpoint = engine.pool.endpoints.get(spec.provider)
+        if endpoint is None:
+            return None, ProviderError(ErrorKind.NO_MODEL, f"embedding model {spec.id} needs provider "
+                                                           f"{spec.provider!r}, which is not configured")
+        if endpoint.kind != "openai":
+            return None, ProviderError(ErrorKind.NO_MODEL,
+                                       f"provider {endpoint.name} ({endpoint.kind}) serves no embeddings")
+        budget = self._budget()
+        loop = asyncio.get_running_loop()
+        retries_here = 0
+        last_error: ProviderError | None = None
+        while budget.attempts_left > 0 and budget.remaining_s(loop.time()) > 0:
+            permit = self._permit(spec.id, ())
+            if permit is None:
+                skip = f"circuit OPEN for {spec.id}"
+                self.emit(ModelSkipped(spec.id, skip))
+                return None, ProviderError(ErrorKind.NO_MODEL, skip)
+            vector, record = await self._embed_attempt(spec, endpoint, text, dimensions, permit)
+            if record.error is None:
+                return vector, None
+            last_error = record.error
+            delay = self._retry_delay(last_error, retries_here)
+            if delay is None:
+                break
+            await self._wait_retry(record, delay)
+            retries_here += 1
+        return None, last_error or ProviderError(ErrorKind.NO_MODEL, "the request's attempt budget was spent")
+
+    async def _embed_attempt(self, spec: EmbeddingModelSpec, endpoint: Endpoint, text: str, dimensions: int | None,
+                             permit: CallPermit) -> tuple[list[float] | None, AttemptRecord]:
+        engine = self.engine
+        budget = self._budget()
+        budget.attempts_used += 1
         self._attempt_numbers += 1
+        number = self._attempt_numbers
+        api_model = spec.sim_name if endpoint.simulated else spec.api_name
         started = time.perf_counter()
-        self.emit(AttemptStarted(self._attempt_numbers, spec.id, endpoint.name, endpoint.simulated, "embedding"))
+        vectors: list[list[float]] = []
+        tokens = 0
+        error: ProviderError | None = None
+        outcome: Outcome = "failed"
         try:
-            vectors, tokens = await provider.embed(api_model, [text], dimensions)  # type: ignore[attr-defined]
-            error = None
+            self.emit(AttemptStarted(number, spec.id, endpoint.name, endpoint.simulated, roles.EMBEDDING))
+            embedder = engine.pool.embedder_for(endpoint)
+            if embedder is None:
+                raise ProviderError(ErrorKind.NO_MODEL, f"provider {endpoint.name} serves no embeddings")
+            loop = asyncio.get_running_loop()
+            async with asyncio.timeout_at(min(loop.time() + engine.timeouts.first_token_s, budget.deadline)):
+                vectors, tokens = await embedder.embed(api_model, [text], dimensions)
+            if not vectors:
+                raise ProviderError(ErrorKind.SERVER_ERROR, f"{endpoint.name}: the embeddings reply held no vector")
+            outcome = "ok"
+        except asyncio.CancelledError:
+            error, outcome = ProviderError(ErrorKind.CANCELLED, "cancelled by the user"), "cancelled"
+            raise
+        except TimeoutError:
+            error = ProviderError(ErrorKind.TIMEOUT, f"{endpoint.name}: no embedding within "
+                                                     f"{engine.timeouts.first_token_s:g}s", provider=endpoint.name)
         except ProviderError as exc:
-            vectors, tokens, error = [], 0, exc
-        record = AttemptRecord(self._attempt_numbers, spec.id, endpoint.name, "ok" if error is None else "failed", tokens, 0,
-                               "provider", tokens * spec.input_per_mtok / 1_000_000, None,
-                               (time.perf_counter() - started) * 1000, "", error, role="embedding")
-        self.attempts.append(record)
-        self.emit(AttemptFinished(record) if error is None else AttemptFailed(record))
-        return vectors[0] if vectors else None
+            error = exc
+        except Exception as exc:
+            error = unexpected_error(exc, endpoint.name)
+        finally:
+            latency_s = time.perf_counter() - started
+            cost = tokens * spec.input_per_mtok / 1_000_000
+            record = AttemptRecord(number, spec.id, endpoint.name, outcome, tokens, 0, "provider", cost, None,
+                                   latency_s * 1000, "", error, role=roles.EMBEDDING)
+            self.attempts.append(record)
+            permit.finish(error, latency_s, None)
+            self.emit(AttemptFinished(record) if error is None else AttemptFailed(record))
+        return (vectors[0] if vectors else None), record
+
+    # --- answers -------------------------------------------------------------------
 
     def skip_reason(self, model: ModelSpec, needed_tokens: int) -> str:
         if not self.engine.context.is_available(model.id):
@@ -296,13 +430,58 @@ class RequestRun:
             return f"{model.id}'s window ({model.context_window:,}) cannot hold {needed_tokens:,} tokens"
         return ""
 
-    async def answer(self, route: RouteInput, plan: list[str], *, role: str = "", request: ChatRequest | None = None) -> Answer:
-        """One answer from the first model of `plan` that gives one, with
-        retries on the same model and fallbacks down the plan."""
-        engine = self.engine
-        policy = engine.resilience.retry
+    def _budget(self) -> RequestBudget:
         budget = self.budget
-        assert budget is not None, "answer() runs inside execute()"
+        if budget is None:
+            raise RuntimeError("calls run inside execute()")
+        return budget
+
+    def _permit(self, model_id: str, others: Sequence[str]) -> CallPermit | None:
+        """Leave to call `model_id`; None to skip it because its circuit is
+        open. When no other candidate left in the plan would be admitted
+        either, the panic rule lets the call through (and says so)."""
+        health = self.engine.health
+        permit = health.acquire(model_id)
+        if permit is not None or not health.config.panic_when_all_open:
+            return permit
+        if any(health.admits(other) for other in others):
+            return None
+        snapshot = health.breaker(model_id).snapshot()
+        shut = ", ".join([model_id, *others])
+        self.emit(BreakerBypassed(model_id, snapshot.state,
+                                  f"panic: every candidate left ({shut}) has an open circuit; calling {model_id} "
+                                  "anyway rather than failing (the circuit keeps its state)"))
+        return health.force(model_id)
+
+    def _retry_delay(self, error: ProviderError, retries_here: int) -> float | None:
+        """How long to wait before retrying the same model, or None to move on."""
+        policy = self.engine.resilience.retry
+        budget = self._budget()
+        if not policy.retries(error) or retries_here >= policy.retries_per_model or budget.attempts_left <= 0:
+            return None
+        delay = policy.delay_s(error, budget.retries_used, budget.rng)
+        if delay is None or delay >= budget.remaining_s(asyncio.get_running_loop().time()):
+            return None
+        return delay
+
+    async def _wait_retry(self, record: AttemptRecord, delay: float) -> None:
+        error = record.error
+        assert error is not None
+        self.emit(RetryScheduled(record.attempt, record.model, delay, str(error.kind), error.retry_after_s))
+        await asyncio.sleep(delay)
+        self._budget().retries_used += 1
+        self.retries += 1
+
+    async def answer(self, route: RouteInput, plan: Sequence[str], *, role: CallRole = roles.ANSWER,
+                     request: ChatRequest | None = None) -> Answer:
+        """One answer from the first model of `plan` that gives one, with
+        retries on the same model and fallbacks down the plan. Models skipped
+        for an open circuit are tried last, through the panic rule, when the
+        rest of the plan failed and the budget allows: an open circuit
+        spares a model while others can answer, never at the cost of the
+        answer itself."""
+        engine = self.engine
+        budget = self._budget()
         request = request or self.request
         # Count a side request (judge, router) once; the same messages (a
         # cascade tier asking for logprobs) reuse the request's count.
@@ -311,30 +490,41 @@ class RequestRun:
         needed = route.needed_tokens
         loop = asyncio.get_running_loop()
         last_error: ProviderError | None = None
+        order = list(plan)
+        deferred: list[str] = []  # skipped for an open circuit: revisited at the end
+        revisiting = False
         index, retries_here = 0, 0
         previous: str | None = None
-        while index < len(plan):
-            model = engine.catalog.get(plan[index])
+        while True:
+            if index >= len(order):
+                if not deferred or revisiting or not engine.health.config.panic_when_all_open:
+                    break
+                order, deferred, revisiting = order + deferred, [], True
+            model = engine.catalog.get(order[index])
             skip = self.skip_reason(model, needed)
-            breaker = engine.health.breaker(model.id)
-            if not skip and not breaker.try_acquire():
-                snap = breaker.snapshot()
-                skip = f"circuit OPEN for {model.id}" + (
-                    f" (half-open in {snap.open_remaining_s:.1f}s)" if snap.open_remaining_s is not None else " (half-open probes busy)"
-                )
-            if skip:
+            if not skip and (budget.attempts_left <= 0 or budget.remaining_s(loop.time()) <= 0):
+                break
+            permit = None
+            if not skip:
+                others = [m for m in order[index + 1:] if not self.skip_reason(engine.catalog.get(m), needed)]
+                permit = self._permit(model.id, others)
+                if permit is None:
+                    snap = engine.health.breaker(model.id).snapshot()
+                    skip = f"circuit OPEN for {model.id}" + (
+                        f" (half-open in {snap.open_remaining_s:.1f}s)" if snap.open_remaining_s is not None
+                        else " (half-open probes busy)")
+                    if not revisiting:
+                        deferred.append(model.id)
+            if permit is None:
                 self.emit(ModelSkipped(model.id, skip))
                 last_error = last_error or ProviderError(ErrorKind.NO_MODEL, skip)
-                index += 1
+                index, retries_here = index + 1, 0
                 continue
-            if budget.attempts_left <= 0 or budget.remaining_s(loop.time()) <= 0:
-                breaker.record_ignored()
-                break
             if previous is not None and previous != model.id:
                 self.fallbacks += 1
                 self.emit(FallbackStarted(previous, model.id, str(last_error.message if last_error else "")))
             previous = model.id
-            record = await self._attempt(model, route, budget, role, request)
+            record = await self._attempt(model, route, permit, role, request)
             if record.error is None:
                 return Answer(record, None)
             last_error = record.error
@@ -342,56 +532,53 @@ class RequestRun:
                 break
             if last_error.kind is ErrorKind.AUTH:
                 self.rejected_providers.add(model.provider)
-            if policy.retries(last_error) and retries_here < policy.retries_per_model and budget.attempts_left > 0:
-                delay = policy.delay_s(last_error, budget.retries_used, budget.rng)
-                if delay is not None and delay < budget.remaining_s(loop.time()):
-                    self.emit(RetryScheduled(record.attempt, model.id, delay, str(last_error.kind), last_error.retry_after_s))
-                    await asyncio.sleep(delay)
-                    retries_here += 1
-                    budget.retries_used += 1
-                    self.retries += 1
-                    continue
+            delay = self._retry_delay(last_error, retries_here)
+            if delay is not None:
+                await self._wait_retry(record, delay)
+                retries_here += 1
+                continue
             index, retries_here = index + 1, 0
         error = last_error or ProviderError(ErrorKind.NO_MODEL, "no model in the plan could be tried")
-        if budget.attempts_left <= 0 and index < len(plan):
-            error = ProviderError(error.kind, f"{error.message} (attempt budget of {policy.max_attempts} spent)",
+        if budget.attempts_left <= 0 and (index < len(order) or deferred):
+            error = ProviderError(error.kind, f"{error.message} (attempt budget of {budget.policy.max_attempts} spent)",
                                   status=error.status, retry_after_s=error.retry_after_s, provider=error.provider)
         return Answer(None, error)
 
-    async def _attempt(self, model: ModelSpec, route: RouteInput, budget: RequestBudget, role: str,
+    async def _attempt(self, model: ModelSpec, route: RouteInput, permit: CallPermit, role: CallRole,
                        request: ChatRequest) -> AttemptRecord:
+        """One call; the permit is given back whatever happens."""
         engine = self.engine
+        budget = self._budget()
         budget.attempts_used += 1
         self._attempt_numbers += 1
         number = self._attempt_numbers
+        record: AttemptRecord | None = None
+        runner: AttemptRunner | None = None
         try:
-            provider = engine.pool.provider_for(model)
-        except ProviderError as error:
-            engine.health.breaker(model.id).record_ignored()
-            record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "", error,
-                                   role=role)
-            self.attempts.append(record)
-            return record
-        runner = AttemptRunner(
-            attempt=number,
-            model=model,
-            provider=provider,
-            request=request,
-            input_estimate=route.input_tokens,
-            counter=engine.counter,
-            timeouts=engine.timeouts,
-            emit=self.emit,
-            deadline=budget.deadline,
-            role=role,
-        )
-        engine.health.started(model.id)
-        try:
+            try:
+                provider = engine.pool.provider_for(model)
+            except ProviderError as error:
+                record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "",
+                                       error, role=role)
+                return record
+            runner = AttemptRunner(
+                attempt=number,
+                model=model,
+                provider=provider,
+                request=request,
+                input_estimate=route.input_tokens,
+                counter=engine.counter,
+                timeouts=engine.timeouts,
+                emit=self.emit,
+                deadline=budget.deadline,
+                role=role,
+            )
             record = await runner.run()
-        except asyncio.CancelledError:
-            if runner.record is not None:
-                self.attempts.append(runner.record)
-                engine.health.finished(model.id, runner.record.error, runner.record.latency_ms / 1000, runner.record.ttft_ms)
-            raise
-        engine.health.finished(model.id, record.error, record.latency_ms / 1000, record.ttft_ms)
-        self.attempts.append(record)
-        return record
+            return record
+        finally:
+            final = record or (runner.record if runner is not None else None)
+            if final is not None:
+                self.attempts.append(final)
+                permit.finish(final.error, final.latency_ms / 1000, final.ttft_ms)
+            else:
+                permit.release()

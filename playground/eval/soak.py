@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,6 +25,20 @@ from playground.strategies.base import Strategy
 
 # How long past its own total timeout a request may run before it counts as hung.
 HANG_GRACE_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class SoakProgress:
+    """Counts so far, reported as each request ends (for a progress bar)."""
+
+    total: int
+    answered: int
+    failed: int
+    hung: int
+
+    @property
+    def done(self) -> int:
+        return self.answered + self.failed + self.hung
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +81,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency: int, seed: int = 0,
-               max_output_tokens: int = 256) -> SoakReport:
+               max_output_tokens: int = 256, on_progress: Callable[[SoakProgress], None] | None = None) -> SoakReport:
+    """`on_progress` is called after each request ends, answered, failed or hung."""
     if requests < 1 or concurrency < 1:
         raise ValueError("requests and concurrency must be at least 1")
     prompts = prompt_stream(requests, seed)
@@ -78,6 +94,14 @@ async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency
     gate = asyncio.Semaphore(concurrency)
     hang_limit = engine.timeouts.total_s + HANG_GRACE_S
     started_at = time.perf_counter()
+    counts = {"answered": 0, "failed": 0, "hung": 0}
+
+    def ended(index: int) -> None:
+        result = finished.get(index)
+        outcome = "hung" if index in hung else "answered" if result is not None and result.error is None else "failed"
+        counts[outcome] += 1
+        if on_progress is not None:
+            on_progress(SoakProgress(total=requests, **counts))
 
     async def one(index: int, prompt: str) -> None:
         nonlocal attempts
@@ -95,6 +119,7 @@ async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency
                 await asyncio.wait_for(engine.run(strategy, request, emit), hang_limit)
             except TimeoutError:
                 hung.add(index)
+            ended(index)
 
     try:
         await asyncio.gather(*(one(i, p) for i, p in enumerate(prompts)))

@@ -33,7 +33,7 @@ class Tuning:
         """Every parameter's value (defaults, then applied, then pending), coerced."""
         params = declared(name)
         values = {key: p.default for key, p in params.items()}
-        given = self.pending.get(name) if pending and name in self.pending else self.applied.get(name, {})
+        given = self.pending[name] if pending and name in self.pending else self.applied.get(name, {})
         for key, raw in given.items():
             if key in params:
                 values[key] = params[key].coerce(raw, name, self.catalog)
@@ -82,28 +82,10 @@ class Tuning:
             self.pending.pop(name, None)
 
 
-def normalized_default(strategy: Strategy, param: Param) -> Any:
-    """A default as the instance stores it (@flagship resolved)."""
-    flagship = strategy.catalog.flagship
-
-    def resolve(value: Any) -> Any:
-        if value == "@flagship":
-            return flagship
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        return value
-
-    return resolve(param.default)
-
-
 def tuned_params(strategy: Strategy) -> dict[str, Any]:
     """The instance's values that differ from the declared defaults."""
-    changed = {}
-    for param in strategy.params:
-        value = strategy.values.get(param.name)
-        if value != normalized_default(strategy, param) and value != param.default:
-            changed[param.name] = value
-    return changed
+    defaults = strategy.default_values(strategy.catalog)
+    return {key: value for key, value in strategy.values.items() if value != defaults.get(key)}
 
 
 def format_value(value: Any, limit: int = 40) -> str:

@@ -4,13 +4,13 @@ the engine's `ChatRequest`."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
 from playground.core.messages import ChatRequest, Message
 
 # A plain prompt, OpenAI-style {"role", "content"} dicts, `Message`s, or a
 # ready `ChatRequest` (used as is).
-Messages = Union[str, Iterable[Mapping[str, Any] | Message], ChatRequest]
+Messages = str | Iterable[Mapping[str, Any] | Message] | ChatRequest
 
 _ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant"}
 

@@ -57,9 +57,11 @@ started one; a closed router raises `RouterClosed`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,7 @@ from playground.engine.cache import SemanticCache
 from playground.engine.health import HealthBoard
 from playground.engine.runner import Engine
 from playground.engine.session import Session
+from playground.launch import open_session
 from playground.library.messages import Messages, to_request
 from playground.library.results import Completion, RouterClosed
 from playground.providers.endpoints import real_endpoints
@@ -83,10 +86,9 @@ from playground.strategies.registry import make_strategy, strategy_class
 
 class Router:
     """A policy, ready to answer requests. See the module docs for events
-    and lifecycle. Use one router from one thread at a time: its breakers,
-    health and cache are shared by its engines and are not locked, so
-    concurrent `complete_sync` calls from several threads need one router
-    per thread (concurrency within one event loop is fine)."""
+    and lifecycle. One router may serve many tasks and several threads at
+    once (`complete_sync` from a thread pool): its breakers, endpoint health
+    and cache are locked, and its strategy decides for one request at a time."""
 
     def __init__(self, settings: Settings, *, strategy: str | None = None, env: Mapping[str, str] | None = None,
                  simulate: bool | None = None, sim_speed: float | None = None, sim_faults: str | None = None,
@@ -115,6 +117,9 @@ class Router:
         # Loop-independent state shared by every engine of this router.
         self.health = HealthBoard(settings.resilience.breaker)
         self._cache = SemanticCache(settings.cache)
+        # One strategy instance decides for every thread: stateful ones (A/B
+        # tallies, load balancing) are not locked themselves.
+        self._decide_lock = threading.Lock()
         self._session: Session | None = None
         self._engines: dict[asyncio.AbstractEventLoop, tuple[Engine, AsyncGenerator[None, None]]] = {}
         self._runners: list[asyncio.Runner] = []
@@ -179,7 +184,7 @@ class Router:
                 options = self.settings.session_options(
                     force_sim=bool(self._simulate), sim_speed=self._sim_speed, sim_faults=self._sim_faults,
                     seed=self._seed)
-                self._session = Session.open(options, env=env, catalog=self.settings.catalog)
+                self._session = open_session(options, env=env, catalog=self.settings.catalog)
             return self._session
 
     @property
@@ -205,6 +210,7 @@ class Router:
                 del self._engines[stale]  # its loop is gone, and with it the pool's connections
             engine = session.make_engine(health=self.health)
             engine.cache = self._cache
+            engine.decide_lock = self._decide_lock
             keeper = _close_at_loop_end(engine)
             self._engines[loop] = (engine, keeper)
         await keeper.__anext__()
@@ -227,7 +233,9 @@ class Router:
             raise UserError(f"{self.strategy_name}: deciding needs the prompt's embedding, which is a paid "
                             f"embeddings call; use complete() or stream() and read the Decided event")
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id)
-        return self.strategy.decide(RouteInput.measure(request, default_counter()), self._context())
+        route = RouteInput.measure(request, default_counter())
+        with self._decide_lock:
+            return self.strategy.decide(route, self._context())
 
     async def complete(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
                        user: str | None = None, session_id: str | None = None, temperature: float | None = None,
@@ -258,8 +266,11 @@ class Router:
         it failed (nothing is raised for a failed request)."""
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
                              temperature=temperature)
-        async for event in (await self._engine()).stream(self.strategy, request):
-            yield event
+        engine = await self._engine()
+        # Closed with this generator: a caller that stops early cancels the run.
+        async with aclosing(engine.stream(self.strategy, request)) as events:
+            async for event in events:
+                yield event
 
     def complete_sync(self, messages: Messages, **kwargs: Any) -> Completion:
         """`complete` for code without an event loop. Runs on this thread's
@@ -329,10 +340,9 @@ class Router:
             self._engines = {}
             session, self._session = self._session, None
         for runner in runners:
-            try:
+            # Never started, or busy in another thread right now: RuntimeError.
+            with contextlib.suppress(RuntimeError):
                 runner.close()  # ends its loop's async generators: the keeper closes that engine's pool
-            except RuntimeError:  # never started, or busy in another thread right now
-                pass
         if session is not None:
             session.close()
 

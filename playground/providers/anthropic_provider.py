@@ -1,16 +1,32 @@
-"""Anthropic's Messages API through the official SDK."""
+"""Anthropic's Messages API through the official SDK, with its typed params."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import anthropic
 import httpx2
+from anthropic.types import AssistantMessageParam, MessageParam, UserMessageParam
 
 from playground.core.messages import ChatRequest
 from playground.providers.base import Chunk, Delta, Endpoint, Usage
-from playground.providers.errors import incomplete_stream, map_sdk_error
+from playground.providers.errors import SdkErrors, incomplete_stream, map_sdk_error
 from playground.providers.http import sdk_client_options
+
+SDK_ERRORS = SdkErrors(anthropic.AnthropicError, anthropic.APITimeoutError, anthropic.APIConnectionError,
+                       anthropic.APIStatusError)
+_CAUGHT = (anthropic.AnthropicError, httpx2.HTTPError)
+
+
+def message_params(request: ChatRequest) -> tuple[str, list[MessageParam]]:
+    """The system prompt (Anthropic takes it apart) and the conversation."""
+    system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+    messages: list[MessageParam] = [
+        AssistantMessageParam(role="assistant", content=m.content) if m.role == "assistant"
+        else UserMessageParam(role="user", content=m.content)
+        for m in request.messages if m.role != "system"
+    ]
+    return system, messages
 
 
 class AnthropicProvider:
@@ -18,39 +34,36 @@ class AnthropicProvider:
         self.endpoint = endpoint
         self._client = anthropic.AsyncAnthropic(**sdk_client_options(endpoint.api_key, endpoint.base_url, http_client))
 
-    def _params(self, api_model: str, request: ChatRequest) -> dict[str, object]:
-        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
-        params: dict[str, object] = {
-            "model": api_model,
-            "max_tokens": request.max_output_tokens,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages if m.role != "system"],
-            "stream": True,
-        }
-        if system:
-            params["system"] = system
-        if request.temperature is not None:
-            # Sampling parameters travel in the body since the 1.x SDKs.
-            params["extra_body"] = {"temperature": request.temperature}
-        return params
+    def _error(self, exc: BaseException) -> Exception:
+        return map_sdk_error(exc, SDK_ERRORS, self.endpoint.name, self.endpoint.base_url)
 
-    async def stream(self, api_model: str, request: ChatRequest) -> AsyncIterator[Chunk]:
+    async def stream(self, api_model: str, request: ChatRequest) -> AsyncGenerator[Chunk, None]:
         input_tokens = 0
         output_tokens: int | None = None
         stopped = False
+        system, messages = message_params(request)
         try:
-            events = await self._client.messages.create(**self._params(api_model, request))
+            events = await self._client.messages.create(
+                model=api_model,
+                max_tokens=request.max_output_tokens,
+                messages=messages,
+                stream=True,
+                system=system or anthropic.omit,
+                # Sampling parameters travel in the body since the 1.x SDKs.
+                extra_body=None if request.temperature is None else {"temperature": request.temperature},
+            )
             async with events:
                 async for event in events:
                     if event.type == "message_start":
                         input_tokens = event.message.usage.input_tokens or 0
                     elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                         yield Delta(event.delta.text)
-                    elif event.type == "message_delta" and event.usage is not None:
+                    elif event.type == "message_delta":
                         output_tokens = event.usage.output_tokens
                     elif event.type == "message_stop":
                         stopped = True
-        except (anthropic.AnthropicError, httpx2.HTTPError) as exc:
-            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        except _CAUGHT as exc:
+            raise self._error(exc) from exc
         if not stopped:
             raise incomplete_stream(self.endpoint.name, "no message_stop")
         if output_tokens is not None:
@@ -60,5 +73,5 @@ class AnthropicProvider:
         try:
             page = await self._client.models.list()
             return sorted(model.id for model in page.data)
-        except (anthropic.AnthropicError, httpx2.HTTPError) as exc:
-            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        except _CAUGHT as exc:
+            raise self._error(exc) from exc

@@ -6,14 +6,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from playground.core.catalog import Catalog, ModelSpec, ProviderSpec
+from playground.core.errors import UserError
 from playground.providers.base import Endpoint
 
 SIM_API_KEY = "sim-key"
 
 
+def read_setting(env: Mapping[str, str], name: str) -> str:
+    """A key or base URL from the environment, stripped of surrounding white
+    space (a key pasted from a Windows-edited file ends in \\r). Anything
+    that is not printable ASCII inside it would be sent in a header or URL:
+    refused, naming the variable and never showing the value."""
+    if not name:
+        return ""
+    value = env.get(name, "").strip()
+    if any(not (" " < ch < "\x7f") for ch in value):
+        raise UserError(f"{name} contains a control, space or non-ASCII character; set it to the key or URL "
+                        f"alone, on one line, without quotes")
+    return value
+
+
 def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str], keyless: bool = False) -> Endpoint | None:
-    key = env.get(spec.api_key_env, "") if spec.api_key_env else ""
-    base_override = env.get(spec.base_url_env, "") if spec.base_url_env else ""
+    key = read_setting(env, spec.api_key_env)
+    base_override = read_setting(env, spec.base_url_env)
     # A provider is configured when its key is set, when the user pointed its
     # base URL somewhere, or when their config file sets it up without a key
     # (a local or self-hosted compatible server).
@@ -29,7 +44,8 @@ def _real_endpoint(spec: ProviderSpec, env: Mapping[str, str], keyless: bool = F
     )
 
 
-def real_endpoints(catalog: Catalog, env: Mapping[str, str], keyless: frozenset[str] = frozenset()) -> dict[str, Endpoint]:
+def real_endpoints(catalog: Catalog, env: Mapping[str, str],
+                   keyless: frozenset[str] = frozenset()) -> dict[str, Endpoint]:
     found = {}
     for name, spec in catalog.providers.items():
         endpoint = _real_endpoint(spec, env, name in keyless)

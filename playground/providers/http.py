@@ -4,6 +4,7 @@ timeout model for both SDKs and any direct HTTP call."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import httpx2
 
@@ -27,7 +28,14 @@ def make_http_client(timeouts: HttpTimeouts | None = None) -> httpx2.AsyncClient
     )
 
 
-def sdk_client_options(api_key: str, base_url: str, http_client: httpx2.AsyncClient) -> dict[str, object]:
+class SdkClientOptions(TypedDict):
+    api_key: str
+    base_url: str
+    http_client: httpx2.AsyncClient
+    max_retries: int
+
+
+def sdk_client_options(api_key: str, base_url: str, http_client: httpx2.AsyncClient) -> SdkClientOptions:
     """What both SDK clients are built with: our shared HTTP client, and SDK
     retries off because the engine owns retries so each one is visible and costed."""
     return {"api_key": api_key or "not-needed", "base_url": base_url, "http_client": http_client, "max_retries": 0}

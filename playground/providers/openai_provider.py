@@ -1,16 +1,37 @@
-"""OpenAI and every OpenAI-compatible server, through the official SDK."""
+"""OpenAI and every OpenAI-compatible server, through the official SDK.
+
+Parameters are built with the SDK's own typed params, so a wrong field or
+type is a static error, not a 400 at run time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import httpx2
 import openai
+from openai.types.chat import (
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionUserMessageParam,
+)
 
-from playground.core.messages import ChatRequest
+from playground.core.messages import ChatRequest, Message
 from playground.providers.base import Chunk, Delta, Endpoint, TokenLogprobs, Usage
-from playground.providers.errors import incomplete_stream, map_sdk_error
+from playground.providers.errors import SdkErrors, incomplete_stream, map_sdk_error
 from playground.providers.http import sdk_client_options
+
+SDK_ERRORS = SdkErrors(openai.OpenAIError, openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError)
+_CAUGHT = (openai.OpenAIError, httpx2.HTTPError)
+
+
+def message_param(message: Message) -> ChatCompletionMessageParam:
+    if message.role == "system":
+        return ChatCompletionSystemMessageParam(role="system", content=message.content)
+    if message.role == "assistant":
+        return ChatCompletionAssistantMessageParam(role="assistant", content=message.content)
+    return ChatCompletionUserMessageParam(role="user", content=message.content)
 
 
 class OpenAIProvider:
@@ -18,29 +39,29 @@ class OpenAIProvider:
         self.endpoint = endpoint
         self._client = openai.AsyncOpenAI(**sdk_client_options(endpoint.api_key, endpoint.base_url, http_client))
 
-    def _params(self, api_model: str, request: ChatRequest) -> dict[str, object]:
-        params: dict[str, object] = {
-            "model": api_model,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        # OpenAI's current models take `max_completion_tokens`; compatible
-        # servers (Ollama, vLLM, Groq...) still expect `max_tokens`.
-        if self.endpoint.name == "openai" and not self.endpoint.simulated:
-            params["max_completion_tokens"] = request.max_output_tokens
-        else:
-            params["max_tokens"] = request.max_output_tokens
-        if request.temperature is not None:
-            params["temperature"] = request.temperature
-        if request.logprobs:
-            params["logprobs"] = True
-        return params
+    @property
+    def _official(self) -> bool:
+        """OpenAI's own API (its current models take `max_completion_tokens`;
+        compatible servers such as Ollama, vLLM or Groq still expect `max_tokens`)."""
+        return self.endpoint.name == "openai" and not self.endpoint.simulated
 
-    async def stream(self, api_model: str, request: ChatRequest) -> AsyncIterator[Chunk]:
+    def _error(self, exc: BaseException) -> Exception:
+        return map_sdk_error(exc, SDK_ERRORS, self.endpoint.name, self.endpoint.base_url)
+
+    async def stream(self, api_model: str, request: ChatRequest) -> AsyncGenerator[Chunk, None]:
         finished = False
+        limit = request.max_output_tokens
         try:
-            response = await self._client.chat.completions.create(**self._params(api_model, request))
+            response = await self._client.chat.completions.create(
+                model=api_model,
+                messages=[message_param(m) for m in request.messages],
+                stream=True,
+                stream_options={"include_usage": True},
+                max_completion_tokens=limit if self._official else openai.omit,
+                max_tokens=openai.omit if self._official else limit,
+                temperature=openai.omit if request.temperature is None else request.temperature,
+                logprobs=True if request.logprobs else openai.omit,
+            )
             async with response as chunks:
                 async for chunk in chunks:
                     if chunk.usage is not None:
@@ -49,25 +70,27 @@ class OpenAIProvider:
                         text = choice.delta.content if choice.delta else None
                         if text:
                             yield Delta(text)
-                        logprobs = getattr(choice, "logprobs", None)
+                        logprobs = choice.logprobs
                         if logprobs is not None and logprobs.content:
                             yield TokenLogprobs(tuple(item.logprob for item in logprobs.content))
                         if choice.finish_reason:
                             finished = True
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        except _CAUGHT as exc:
+            raise self._error(exc) from exc
         if not finished:
             # A body that ends without a finish_reason was cut short, even if
             # the transport closed cleanly: never pass it off as an answer.
             raise incomplete_stream(self.endpoint.name, "no finish_reason")
 
-    async def embed(self, api_model: str, texts: list[str], dimensions: int | None = None) -> tuple[list[list[float]], int]:
+    async def embed(self, api_model: str, texts: list[str],
+                    dimensions: int | None = None) -> tuple[list[list[float]], int]:
         """Vectors for `texts` and the input tokens billed."""
-        extra: dict[str, object] = {"dimensions": dimensions} if dimensions else {}
         try:
-            response = await self._client.embeddings.create(model=api_model, input=texts, encoding_format="float", **extra)
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+            response = await self._client.embeddings.create(
+                model=api_model, input=texts, encoding_format="float",
+                dimensions=openai.omit if dimensions is None else dimensions)
+        except _CAUGHT as exc:
+            raise self._error(exc) from exc
         vectors = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
         return vectors, response.usage.prompt_tokens if response.usage else 0
 
@@ -75,5 +98,5 @@ class OpenAIProvider:
         try:
             page = await self._client.models.list()
             return sorted(model.id for model in page.data)
-        except (openai.OpenAIError, httpx2.HTTPError) as exc:
-            raise map_sdk_error(exc, self.endpoint.name, self.endpoint.base_url) from exc
+        except _CAUGHT as exc:
+            raise self._error(exc) from exc

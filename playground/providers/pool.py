@@ -1,4 +1,9 @@
-"""Provider instances created on first use, sharing one HTTP client."""
+"""Provider instances created on first use, sharing one HTTP client.
+
+Each adapter module (and so its SDK) is imported when the first provider of
+its kind is created: `from playground import Router` loads neither SDK, and
+a run that only talks to OpenAI-compatible servers never loads Anthropic's.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,19 @@ import httpx2
 
 from playground.core.catalog import ModelSpec
 from playground.core.errors import ErrorKind, ProviderError
-from playground.providers.anthropic_provider import AnthropicProvider
-from playground.providers.base import ChatProvider, Endpoint
+from playground.providers.base import ChatProvider, EmbeddingProvider, Endpoint
 from playground.providers.http import HttpTimeouts, make_http_client
-from playground.providers.openai_provider import OpenAIProvider
+
+
+def _adapter(endpoint: Endpoint, http: httpx2.AsyncClient) -> ChatProvider:
+    # Imported here on purpose: importing an adapter loads its SDK (~1 s of CPU each).
+    if endpoint.kind == "anthropic":
+        from playground.providers.anthropic_provider import AnthropicProvider
+
+        return AnthropicProvider(endpoint, http)
+    from playground.providers.openai_provider import OpenAIProvider
+
+    return OpenAIProvider(endpoint, http)
 
 
 class ProviderPool:
@@ -39,10 +53,16 @@ class ProviderPool:
         if provider is None:
             if self._http is None:
                 self._http = make_http_client(self._timeouts)
-            cls = AnthropicProvider if endpoint.kind == "anthropic" else OpenAIProvider
-            provider = cls(endpoint, self._http)
-            self._providers[endpoint.name] = provider
+            provider = self._providers[endpoint.name] = _adapter(endpoint, self._http)
         return provider
+
+    def embedder_for(self, endpoint: Endpoint) -> EmbeddingProvider | None:
+        """The endpoint's embeddings API, or None when its kind has none
+        (Anthropic serves no embeddings)."""
+        if endpoint.kind != "openai":
+            return None
+        provider = self.provider_for_endpoint(endpoint)
+        return provider if isinstance(provider, EmbeddingProvider) else None
 
     async def aclose(self) -> None:
         self._providers.clear()

@@ -66,6 +66,7 @@ class SimError(Exception):
         param: str | None = None,
         headers: Mapping[str, str] | None = None,
         anthropic_message: str | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -74,10 +75,11 @@ class SimError(Exception):
         self.param = param
         self.headers = dict(headers or {})
         self.anthropic_message = anthropic_message
+        self.code = code  # OpenAI's error.code, when it differs from the kind's usual one
 
     def openai_body(self) -> dict[str, Any]:
         error_type, code = _OPENAI[self.kind]
-        return {"error": {"message": self.message, "type": error_type, "param": self.param, "code": code}}
+        return {"error": {"message": self.message, "type": error_type, "param": self.param, "code": self.code or code}}
 
     def anthropic_body(self) -> dict[str, Any]:
         return {
@@ -89,8 +91,10 @@ class SimError(Exception):
         return f"SimError({self.kind!s}, {self.message!r}, status={self.status})"
 
 
-def bad_request(message: str, *, param: str | None = None) -> SimError:
-    return SimError(SimErrorKind.INVALID_REQUEST, message, param=param)
+def bad_request(
+    message: str, *, param: str | None = None, anthropic_message: str | None = None, code: str | None = None
+) -> SimError:
+    return SimError(SimErrorKind.INVALID_REQUEST, message, param=param, anthropic_message=anthropic_message, code=code)
 
 
 def unknown_model(name: str) -> SimError:

@@ -6,7 +6,7 @@ We bind the listening socket ourselves before Uvicorn sees it: port 0 then
 yields the real port at once, and a busy port becomes one clear `UserError`
 instead of a Uvicorn log line and `sys.exit`.
 
-Uvicorn runs with our tracking h11 protocol (connections.py) so that the
+Uvicorn runs with our tracking h11 protocol (wire/connections.py) so that the
 `down` and `cut` faults can drop real connections, and without proxy-header
 rewriting (nothing sits in front of the simulator).
 """
@@ -14,6 +14,7 @@ rewriting (nothing sits in front of the simulator).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import os
@@ -28,10 +29,11 @@ import uvicorn
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.core.tokens import default_counter
-from playground.sim.connections import tracking_protocol
-from playground.sim.fault_control import Faults
-from playground.sim.fault_spec import FaultSpec
-from playground.sim.server import SimService, create_app
+from playground.sim.faults.control import Faults
+from playground.sim.faults.spec import FaultSpec
+from playground.sim.wire.app import create_app
+from playground.sim.wire.connections import tracking_protocol
+from playground.sim.wire.service import SimService
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
@@ -86,7 +88,7 @@ class SimServer:
         sim.set_faults("server_error=0.5")  # from any thread, while serving
     ```
 
-    `faults` is the fault syntax (see fault_spec.py), a parsed `FaultSpec`,
+    `faults` is the fault syntax (see faults/spec.py), a parsed `FaultSpec`,
     or any `FaultPlan`; a bad spec is a `UserError` with the parser's message.
     `seed` makes the faults (and the answers' timing) repeatable.
     """
@@ -224,10 +226,8 @@ class SimServer:
         if thread is None or server is None:
             return
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
                 loop.call_soon_threadsafe(self.service.begin_shutdown)
-            except RuntimeError:  # the loop closed in between
-                pass
         server.should_exit = True
         thread.join(timeout)
         if thread.is_alive():
@@ -279,4 +279,5 @@ def serve_forever(
 def _faults_line(sim: SimServer) -> str:
     spec = sim.faults.format()
     active = f"faults {spec} (seed {sim.fault_seed})" if spec else "no faults"
-    return f"{active}; change them with PUT {sim.base_url}/_sim/faults, counters at GET {sim.base_url}/_sim/stats"
+    return (f"{active}; change them with PUT {sim.base_url}/_sim/faults (the --faults text, or JSON), "
+            f"counters at GET {sim.base_url}/_sim/stats")

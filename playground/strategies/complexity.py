@@ -6,19 +6,29 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+from pydantic import Field, model_validator
+
 from playground.core.decision import Candidate, Decision
-from playground.core.errors import UserError
-from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.batch import resolve_rows
+from playground.strategies.features import BatchDecision, FeatureInput, FeatureTable, feature
+from playground.strategies.params import ModelId, ParamProblem, Params
+from playground.strategies.route_plan import RoutePlan
 
 # Keyword features are counted from one tokenisation of the prompt with set
 # lookups: a regex alternation of dozens of words rescans the text per word.
 _WORD = re.compile(r"[a-z0-9_']+")
 _REASONING_WORDS = frozenset(
-    ["prove", "proof", "derive", "analyze", "analyse", "compare", "tradeoff", "tradeoffs", "design", "architect", "architecture", "optimize", "optimise", "debug", "algorithm", "complexity", "theorem", "evaluate", "critique", "plan", "reason", "justify", "formal", "rigorous", "concurrency", "concurrent", "distributed", "invariant", "invariants"]
+    ["prove", "proof", "derive", "analyze", "analyse", "compare", "tradeoff", "tradeoffs", "design", "architect",
+     "architecture", "optimize", "optimise", "debug", "algorithm", "complexity", "theorem", "evaluate", "critique",
+     "plan", "reason", "justify", "formal", "rigorous", "concurrency", "concurrent", "distributed", "invariant",
+     "invariants"]
 )
 _REASONING_PAIRS = frozenset({("explain", "why"), ("step", "by"), ("edge", "case"), ("edge", "cases"), ("trade", "off"),
                               ("trade", "offs")})
-_CONSTRAINT_WORDS = frozenset(["must", "exactly", "without", "ensure", "constraint", "constraints", "requirement", "requirements"])
+_CONSTRAINT_WORDS = frozenset(["must", "exactly", "without", "ensure", "constraint", "constraints", "requirement",
+                               "requirements"])
 _CONSTRAINT_PAIRS = frozenset({("at", "least"), ("at", "most"), ("only", "if")})
 _CODE_WORDS = frozenset(["def", "class", "function", "traceback", "select"])
 _MATH_WORDS = frozenset(["integral", "equation", "matrix", "probability"])
@@ -35,6 +45,7 @@ _FEATURES: tuple[tuple[str, float, int], ...] = (
     ("constraints", 0.10, 3),
     ("math", 0.05, 2),
 )
+FEATURE_NAMES = tuple(name for name, _, _ in _FEATURES)
 # Prompts of 10^LENGTH_DECADES tokens get the full length contribution.
 LENGTH_DECADES = 4.0
 
@@ -70,56 +81,90 @@ def _hits(prompt: str) -> dict[str, int]:
     }
 
 
+def complexity_measures(prompt: str, tokens: int) -> tuple[float, ...]:
+    """Each feature's raw measure (0..1), in `FEATURE_NAMES` order."""
+    hits = _hits(prompt)
+    return tuple(
+        min(1.0, math.log10(tokens + 1) / LENGTH_DECADES) if name == "length" else min(1.0, hits[name] / saturation)
+        for name, _, saturation in _FEATURES
+    )
+
+
 def complexity_features(prompt: str, tokens: int) -> dict[str, tuple[float, float]]:
     """Each feature's raw measure (0..1) and its contribution to the score."""
-    hits = _hits(prompt)
-    result: dict[str, tuple[float, float]] = {}
-    for name, weight, saturation in _FEATURES:
-        measure = min(1.0, math.log10(tokens + 1) / LENGTH_DECADES) if name == "length" else min(1.0, hits[name] / saturation)
-        result[name] = (measure, measure * weight)
-    return result
+    measures = complexity_measures(prompt, tokens)
+    return {name: (m, m * weight) for (name, weight, _), m in zip(_FEATURES, measures, strict=True)}
 
 
 def complexity_score(prompt: str, tokens: int) -> float:
     return min(1.0, sum(contribution for _, contribution in complexity_features(prompt, tokens).values()))
 
 
-class ComplexityStrategy(Strategy):
-    name = "complexity"
-    summary = "Scores prompt complexity (length, reasoning, code, parts, constraints, math) and picks a tier by thresholds."
-    params = (
-        Param("low_threshold", "float", 0.25, "Scores below this go to the small model.", min=0.0, max=1.0),
-        Param("high_threshold", "float", 0.5, "Scores at or above this go to the large model.", min=0.0, max=1.0),
-        Param("small_model", "model", "gpt-5-mini", "Model for simple prompts."),
-        Param("mid_model", "model", "claude-sonnet-4-5", "Model for moderate prompts."),
-        Param("large_model", "model", "@flagship", "Model for complex prompts (@flagship = the catalog's flagship)."),
+@feature("complexity_parts", f"Raw complexity measures (N, {len(_FEATURES)}): {', '.join(FEATURE_NAMES)}, each 0..1.")
+def _complexity_parts(data: FeatureInput) -> np.ndarray:
+    return np.array([complexity_measures(p, int(t)) for p, t in zip(data.prompts, data.tokens.tolist(), strict=True)],
+                    dtype=np.float64).reshape(len(data.prompts), len(_FEATURES))
+
+
+def complexity_scores(table: FeatureTable) -> np.ndarray:
+    """`complexity_score` of every row, from the cached measures: the same
+    products summed in the same order, so the floats are identical. Kept
+    with the table: no parameter changes it, so a sweep computes it once."""
+
+    def compute() -> np.ndarray:
+        measures = table.feature("complexity_parts")
+        total = np.zeros(len(table))
+        for column, (_, weight, _) in enumerate(_FEATURES):
+            total = total + measures[:, column] * weight
+        return np.minimum(1.0, total)
+
+    return table.derived("complexity.scores", compute)
+
+
+class ComplexityParams(Params):
+    low_threshold: float = Field(0.25, ge=0.0, le=1.0, description="Scores below this go to the small model.")
+    high_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Scores at or above this go to the large model.")
+    small_model: ModelId = Field("gpt-5-mini", description="Model for simple prompts.")
+    mid_model: ModelId = Field("claude-sonnet-4-5", description="Model for moderate prompts.")
+    large_model: ModelId = Field(
+        "@flagship", description="Model for complex prompts (@flagship = the catalog's flagship)."
     )
 
-    def validate(self) -> None:
-        if self.values["low_threshold"] > self.values["high_threshold"]:
-            raise UserError(
-                f"complexity: low_threshold ({self.values['low_threshold']}) must not exceed "
-                f"high_threshold ({self.values['high_threshold']})"
-            )
+    @model_validator(mode="after")
+    def _ordered(self) -> ComplexityParams:
+        if self.low_threshold > self.high_threshold:
+            raise ParamProblem(f"low_threshold ({self.low_threshold}) must not exceed high_threshold "
+                               f"({self.high_threshold})")
+        return self
+
+
+class ComplexityStrategy(Strategy[ComplexityParams]):
+    name = "complexity"
+    summary = (
+        "Scores prompt complexity (length, reasoning, code, parts, constraints, math) and picks a tier by thresholds."
+    )
+    features = ("complexity_parts",)
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
+        p = self.p
         features = complexity_features(route.prompt, route.input_tokens)
         score = min(1.0, sum(c for _, c in features.values()))
-        low, high = self.values["low_threshold"], self.values["high_threshold"]
+        low, high = p.low_threshold, p.high_threshold
         if score < low:
-            tier, key, rule = "small", "small_model", f"< {low:g}"
+            tier, wanted, rule = "small", p.small_model, f"< {low:g}"
         elif score < high:
-            tier, key, rule = "mid", "mid_model", f"in [{low:g}, {high:g})"
+            tier, wanted, rule = "mid", p.mid_model, f"in [{low:g}, {high:g})"
         else:
-            tier, key, rule = "large", "large_model", f"≥ {high:g}"
-        wanted = self.values[key]
+            tier, wanted, rule = "large", p.large_model, f"≥ {high:g}"
         model, note = ctx.resolve(wanted, route)
         top = sorted(features.items(), key=lambda kv: -kv[1][1])[:2]
-        drivers = ", ".join(f"{name} +{contrib:.2f}" for name, (_, contrib) in top if contrib > 0) or "no complexity signals"
+        drivers = (
+            ", ".join(f"{name} +{contrib:.2f}" for name, (_, contrib) in top if contrib > 0) or "no complexity signals"
+        )
         reason = f"complexity {score:.2f} {rule} → {tier} tier ({drivers})" + (f"; {note}" if note else "")
         candidates = tuple(
-            Candidate(self.values[k], accepted=(k == key), note=f"{t} tier")
-            for k, t in (("small_model", "small"), ("mid_model", "mid"), ("large_model", "large"))
+            Candidate(m, accepted=(t == tier), note=f"{t} tier")
+            for m, t in ((p.small_model, "small"), (p.mid_model, "mid"), (p.large_model, "large"))
         )
         return Decision(
             model=model.id,
@@ -133,3 +178,17 @@ class ComplexityStrategy(Strategy):
                 "substitution": note or None,
             },
         )
+
+    def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
+        p = self.p
+        score = complexity_scores(table)
+        tier = np.where(score < p.low_threshold, 0, np.where(score < p.high_threshold, 1, 2))
+        return resolve_rows(table, ctx, [p.small_model, p.mid_model, p.large_model], tier)
+
+    def export_plan(self, ctx: RoutingContext) -> RoutePlan:
+        p = self.p
+        tiers = {"small": p.small_model, "mid": p.mid_model, "large": p.large_model}
+        return RoutePlan(self.name, "conditional", "playground-complexity", p.mid_model, label_key="complexity",
+                         branches=[("low", p.small_model), ("medium", p.mid_model), ("high", p.large_model)],
+                         tiers=tiers,
+                         classifier=f"complexity thresholds (low {p.low_threshold:g}, high {p.high_threshold:g})")

@@ -4,6 +4,8 @@ labelled examples (prompt -> best model, or prompt -> per-model quality).
 Training embeds each example once and saves the vectors; at decision time
 the engine supplies the request's embedding (a costed call to the
 provider's embeddings endpoint), so `decide` itself is pure arithmetic.
+Replay reads the "embedding" feature (computed with the embedding function
+the evaluator gives), one `decide` per row.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import json
 import math
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -21,14 +25,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
-from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.params import Params
+from playground.strategies.route_plan import RoutePlan
 
 BUILTIN_EXAMPLES = "builtin"
 DEFAULT_DIMENSIONS = 256
 
 
 class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A NaN score would train a router that cannot be saved as JSON or loaded back.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     prompt: str = Field(min_length=1)
     best_model: str | None = None
     quality: dict[str, float] | None = None
@@ -40,7 +47,10 @@ class Example(BaseModel):
         return self
 
     def scores(self) -> dict[str, float]:
-        return dict(self.quality) if self.quality is not None else {self.best_model: 1.0}  # type: ignore[dict-item]
+        if self.quality is not None:
+            return dict(self.quality)
+        assert self.best_model is not None  # one of the two, by _one_label
+        return {self.best_model: 1.0}
 
 
 class TrainedRouter(BaseModel):
@@ -65,6 +75,8 @@ def load_examples(path: str | Path) -> list[Example]:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise UserError(f"{path}: cannot read labelled examples ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); labelled examples are JSON Lines") from None
         origin = str(path)
     examples = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -74,6 +86,8 @@ def load_examples(path: str | Path) -> list[Example]:
             examples.append(Example.model_validate(json.loads(line)))
         except json.JSONDecodeError as exc:
             raise UserError(f"{origin}:{number}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise UserError(f"{origin}:{number}: nested too deeply for a labelled example") from None
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "(line)"
@@ -109,32 +123,47 @@ def load_router(path: str | Path) -> TrainedRouter:
         return TrainedRouter.model_validate_json(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise UserError(f"{path}: cannot read the trained router ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not a trained router file (not UTF-8 text at byte {exc.start})") from None
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise UserError(f"{path}: not a trained router file: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+        raise UserError(
+            f"{path}: not a trained router file: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+        ) from None
 
 
+BUILTIN_ROUTER_FILE = "data/builtin_router.json"
+
+
+@lru_cache(maxsize=1)
 def builtin_router() -> TrainedRouter:
-    """The shipped examples embedded with the simulator's own embedding
-    function: exactly the vectors the simulated endpoint returns."""
-    from playground.sim.embeddings import embed_text
+    """The shipped examples embedded with the simulator's deterministic
+    embedding function (exactly the vectors its endpoint returns), stored as a
+    trained-router file: strategies take embeddings from outside, never from
+    the simulator. `tests/unit/test_learned_router.py` rebuilds it and checks."""
+    text = resources.files("playground.strategies").joinpath(BUILTIN_ROUTER_FILE).read_text(encoding="utf-8")
+    return TrainedRouter.model_validate_json(text)
 
-    return train(load_examples(BUILTIN_EXAMPLES), lambda texts: [embed_text(t, DEFAULT_DIMENSIONS) for t in texts],
-                 embedding_model="text-embedding-3-small", dimensions=DEFAULT_DIMENSIONS, simulated=True)
 
-
-class LearnedStrategy(Strategy):
-    name = "learned"
-    summary = "k-nearest-neighbour router over prompt embeddings, trained on labelled examples; shows the nearest examples."
-    needs_embedding = True
-    params = (
-        Param("router_file", "str", BUILTIN_EXAMPLES, "Trained router (from `playground train-router`), or 'builtin'."),
-        Param("k", "int", 5, "Neighbours that vote.", min=1, max=100),
-        Param("cost_weight", "float", 0.0, "Per-model quality mode: subtract this × blended $/M price from the score.", min=0.0, max=10.0),
+class LearnedParams(Params):
+    router_file: str = Field(
+        BUILTIN_EXAMPLES, description="Trained router (from `playground train-router`), or 'builtin'."
     )
+    k: int = Field(5, ge=1, le=100, description="Neighbours that vote.")
+    cost_weight: float = Field(0.0, ge=0.0, le=10.0,
+                               description="Per-model quality mode: subtract this × blended $/M price from the score.")
 
-    def validate(self) -> None:
-        path = self.values["router_file"]
+
+class LearnedStrategy(Strategy[LearnedParams]):
+    name = "learned"
+    summary = (
+        "k-nearest-neighbour router over prompt embeddings, trained on labelled examples; shows the nearest examples."
+    )
+    needs_embedding = True
+    features = ("embedding",)
+
+    def setup(self) -> None:
+        path = self.p.router_file
         self.router = builtin_router() if path == BUILTIN_EXAMPLES else load_router(path)
         unknown = sorted({m for e in self.router.examples for m in e.scores() if m not in self.catalog.models})
         if unknown:
@@ -166,18 +195,18 @@ class LearnedStrategy(Strategy):
         # ndarray.dot and argsort methods: the same BLAS call and sort as `@` and
         # np.argsort, minus a microsecond of dispatch each.
         similarities = self._matrix.dot(query / norm)
-        k = min(self.values["k"], len(similarities))
+        k = min(self.p.k, len(similarities))
         # A full argsort, not argpartition: with a few dozen examples it costs
         # the same, and it keeps the order of tied examples exactly as before.
         nearest = (-similarities).argsort()[:k].tolist()
         as_floats = similarities.tolist()  # one conversion beats indexing numpy scalars
         nearest_similarities = [as_floats[i] for i in nearest]
         totals: dict[str, float] = {}
-        for index, similarity in zip(nearest, nearest_similarities):
+        for index, similarity in zip(nearest, nearest_similarities, strict=True):
             weight = (0.0 if similarity < 0.0 else similarity) + 1e-6  # max(similarity, 0.0), without the call
             for model_id, score in self._labels[index]:
                 totals[model_id] = totals.get(model_id, 0.0) + weight * score
-        cost_weight = self.values["cost_weight"]
+        cost_weight = self.p.cost_weight
         if cost_weight:
             for model_id in totals:
                 model = ctx.catalog.get(model_id)
@@ -191,14 +220,35 @@ class LearnedStrategy(Strategy):
             accepted = chosen is None and fits
             if accepted:
                 chosen = model_id
-            candidates.append(Candidate(model_id, score=score, accepted=accepted,
-                                        note="top vote" if accepted else ("cannot take the request" if not fits else "outvoted")))
+            candidates.append(
+                Candidate(
+                    model_id,
+                    score=score,
+                    accepted=accepted,
+                    note="top vote" if accepted else ("cannot take the request" if not fits else "outvoted"),
+                )
+            )
         if chosen is None:
-            model, note = ctx.resolve(ranked[0][0], route)
-            chosen = model.id
+            chosen = ctx.resolve(ranked[0][0], route)[0].id
         neighbours = [{"prompt": self._prompts[i], "similarity": similarity, "labels": dict(self._labels[i])}
-                      for i, similarity in zip(nearest, nearest_similarities)]
+                      for i, similarity in zip(nearest, nearest_similarities, strict=True)]
         top = neighbours[0]
         reason = f"{k} nearest examples vote {chosen} (closest {top['similarity']:.2f}: {top['prompt'][:50]!r})"
-        return Decision(model=chosen, reason=reason, candidates=tuple(candidates),
-                        details={"neighbours": neighbours, "k": k}, fallbacks=tuple(m for m, _ in ranked[1:3] if m != chosen))
+        return Decision(
+            model=chosen,
+            reason=reason,
+            candidates=tuple(candidates),
+            details={"neighbours": neighbours, "k": k},
+            fallbacks=tuple(m for m, _ in ranked[1:3] if m != chosen),
+        )
+
+    def export_plan(self, ctx: RoutingContext) -> RoutePlan:
+        examples = self.router.examples
+        counts = Counter(max(scores, key=lambda m: scores[m]) for scores in (e.scores() for e in examples))
+        named = sorted({m for e in examples for m in e.scores()})
+        ranked = [m for m, _ in counts.most_common()] + [m for m in named if m not in counts]
+        plan = RoutePlan(self.name, "fallback", ranked[0], ranked[0], members=ranked, own_chain=True)
+        plan.caveats.append(f"learned: the k-nearest-neighbour router over prompt embeddings (k={self.p.k}) cannot be "
+                            f"expressed; exported the model most often best in its {len(examples)} examples "
+                            f"({ranked[0]}), the others as fallbacks")
+        return plan

@@ -4,48 +4,72 @@ circuits: weighted, least-busy, latency-based or health-weighted."""
 from __future__ import annotations
 
 import random
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from playground.core.catalog import ModelSpec
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
-from playground.strategies.base import Param, RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.batch import refusals, unfit_rows
+from playground.strategies.features import BatchDecision, FeatureTable
+from playground.strategies.params import ModelWeights, ParamProblem, Params, catalog_of
+from playground.strategies.route_plan import RoutePlan
 
-POLICIES = ("weighted", "least-busy", "latency", "health")
+Policy = Literal["weighted", "least-busy", "latency", "health"]
 # A deployment never measured is treated as this fast, so it gets explored.
 UNMEASURED_TTFT_MS = 0.0
 
 
-class LoadBalanceStrategy(Strategy):
-    name = "loadbalance"
-    summary = "Spreads a model group over its deployments: weighted, least-busy, lowest latency or health-weighted; skips open circuits."
-    params = (
-        Param("group", "str", "gpt-4o", "Model group to balance (see the catalog's [groups])."),
-        Param("policy", "choice", "health", "How to pick a deployment.", choices=POLICIES),
-        Param("weights", "weights", {}, "Weights per deployment for 'weighted', e.g. gpt-4o=3,openrouter-gpt-4o=1 (default 1 each)."),
-        Param("seed", "int", 0, "Seed for the weighted random choice (repeatable runs).", min=0, max=2**31 - 1),
+class LoadBalanceParams(Params):
+    group: str = Field("gpt-4o", description="Model group to balance (see the catalog's [groups]).")
+    policy: Policy = Field("health", description="How to pick a deployment.")
+    weights: ModelWeights = Field(
+        {}, description="Weights per deployment for 'weighted', e.g. gpt-4o=3,openrouter-gpt-4o=1 (default 1 each)."
     )
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed for the weighted random choice (repeatable runs).")
 
-    def validate(self) -> None:
-        group = self.values["group"]
-        if group not in self.catalog.groups:
-            raise UserError(f"loadbalance.group: unknown group {group!r}; groups: {', '.join(self.catalog.groups) or 'none'}")
-        members = self.catalog.groups[group]
-        stray = [m for m in self.values["weights"] if m not in members]
+    @field_validator("group")
+    @classmethod
+    def _known_group(cls, group: str, info: ValidationInfo) -> str:
+        catalog = catalog_of(info)
+        if catalog is not None and group not in catalog.groups:
+            raise ParamProblem(f"unknown group {group!r}; groups: {', '.join(catalog.groups) or 'none'}")
+        return group
+
+    @model_validator(mode="after")
+    def _weights_in_group(self, info: ValidationInfo) -> LoadBalanceParams:
+        catalog = catalog_of(info)
+        members = catalog.groups.get(self.group, ()) if catalog is not None else ()
+        stray = [m for m in self.weights if catalog is not None and m not in members]
         if stray:
-            raise UserError(f"loadbalance.weights: {', '.join(stray)} not in group {group!r} ({', '.join(members)})")
-        self._rng = random.Random(self.values["seed"])
+            raise ParamProblem(
+                f"{', '.join(stray)} not in group {self.group!r} ({', '.join(members)})", field="weights"
+            )
+        return self
+
+
+class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
+    name = "loadbalance"
+    summary = ("Spreads a model group over its deployments: weighted, least-busy, lowest latency or health-weighted; "
+               "skips open circuits.")
+
+    def setup(self) -> None:
+        self.members: tuple[str, ...] = tuple(self.catalog.groups[self.p.group])
+        self._rng = random.Random(self.p.seed)
 
     def _weight(self, model_id: str) -> float:
-        return float(self.values["weights"].get(model_id, 1.0))
+        return float(self.p.weights.get(model_id, 1.0))
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         ctx.ensure_some_fit(route)
-        group = self.values["group"]
-        policy = self.values["policy"]
+        group, policy = self.p.group, self.p.policy
         health = ctx.health
         eligible: list[ModelSpec] = []
         candidates: list[Candidate] = []
-        for model_id in self.catalog.groups[group]:
+        for model_id in self.members:
             model = ctx.catalog.get(model_id)
             state = health.circuit_state(model_id) if health else "CLOSED"
             if not ctx.is_available(model_id):
@@ -67,7 +91,9 @@ class LoadBalanceStrategy(Strategy):
         chosen = self._pick(scored, policy)
         ordered = [chosen] + [mid for _, mid in sorted(scored, key=lambda s: -s[0]) if mid != chosen]
         for score, mid in scored:
-            candidates.append(Candidate(mid, score=round(score, 6), accepted=mid == chosen, note=self._describe(mid, ctx)))
+            candidates.append(
+                Candidate(mid, score=round(score, 6), accepted=mid == chosen, note=self._describe(mid, ctx))
+            )
         reason = f"group {group}, policy {policy}: {chosen} ({self._describe(chosen, ctx)})"
         skipped = [c for c in candidates if not c.accepted and c.model not in ordered]
         if skipped:
@@ -106,6 +132,52 @@ class LoadBalanceStrategy(Strategy):
         best = max(s for s, _ in scored)
         return min(mid for s, mid in scored if s == best)
 
+    def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
+        """Without live health every policy scores by weight: rows that can
+        take the same deployments share one scoring, and the random draws are
+        taken in row order, as one `decide` per row takes them."""
+        if ctx.health is not None:
+            return super().decide_batch(table, ctx)
+        errors = unfit_rows(table, ctx)
+        needed = table.needed_tokens
+        fits = {m: ctx.catalog.get(m).context_window >= needed if ctx.is_available(m) and self._weight(m) > 0
+                else np.zeros(len(table), dtype=bool) for m in self.members}
+        usable = np.column_stack([fits[m] for m in self.members]) if self.members else np.zeros((len(table), 0), bool)
+        ok = np.array(usable.any(axis=1), dtype=bool)
+        refusals(self.decide, table, ctx, ~ok, errors)
+        ok[list(errors)] = False  # no deployment can take it; no draw either
+        random_pick = self.p.policy in ("weighted", "health")
+        draws = np.array([self._rng.random() for _ in range(int(ok.sum()))]) if random_pick else None
+        points = np.zeros(len(table))
+        if draws is not None:
+            points[ok] = draws
+        models = np.empty(len(table), dtype=object)
+        patterns, inverse = np.unique(usable, axis=0, return_inverse=True)
+        for index, pattern in enumerate(patterns):
+            rows = ok & (inverse.reshape(-1) == index)
+            if not rows.any():
+                continue
+            scored = [(self._weight(m), m) for m, use in zip(self.members, pattern.tolist(), strict=True) if use]
+            models[rows] = self._pick_rows(scored, points[rows], random_pick)
+        return BatchDecision(models, None, errors)
+
+    @staticmethod
+    def _pick_rows(scored: list[tuple[float, str]], draws: np.ndarray, random_pick: bool) -> np.ndarray:
+        """`_pick` for many rows with the same scoring, from their draws."""
+        best = max(s for s, _ in scored)
+        fallback = min(mid for s, mid in scored if s == best)
+        picked = np.full(len(draws), fallback, dtype=object)
+        total = sum(max(0.0, s) for s, _ in scored)
+        if random_pick and total > 0:
+            point = draws * total
+            open_rows = np.ones(len(draws), dtype=bool)
+            for score, model_id in scored:
+                point = point - max(0.0, score)
+                hit = open_rows & (point <= 0)
+                picked[hit] = model_id
+                open_rows &= ~hit
+        return picked
+
     def _describe(self, model_id: str, ctx: RoutingContext) -> str:
         health = ctx.health
         if health is None:
@@ -114,3 +186,21 @@ class LoadBalanceStrategy(Strategy):
         ttft_text = "unmeasured" if ttft is None else f"{ttft:.0f} ms"
         return (f"weight {self._weight(model_id):g}, {health.in_flight(model_id)} in flight, TTFT {ttft_text}, "
                 f"success {health.success_rate(model_id):.0%}")
+
+    def export_plan(self, ctx: RoutingContext) -> RoutePlan:
+        p = self.p
+        weights = {m: self._weight(m) for m in self.members}
+        members = [m for m in self.members if weights[m] > 0]
+        if not members:
+            raise UserError(f"loadbalance: every deployment of group {p.group!r} has weight 0; nothing to export")
+        # A failing deployment falls back to the others, heaviest first, as `decide` orders them.
+        by_weight = sorted(members, key=lambda m: -weights[m])
+        plan = RoutePlan(self.name, "loadbalance", p.group, members[0], members=members,
+                         weights={m: weights[m] for m in members}, policy=p.policy, own_chain=True,
+                         chains={m: [o for o in by_weight if o != m] for m in members},
+                         groups={p.group: list(self.members)})
+        if p.policy == "health":
+            plan.caveats.append("loadbalance policy 'health' (weight × success rate² discounted by measured TTFT) "
+                                "has no gateway equivalent: exported as a weighted spread; the gateway's "
+                                "cooldowns / circuit breaker take failing deployments out instead")
+        return plan

@@ -1,4 +1,5 @@
-"""Strategy names as the CLI and TUI know them."""
+"""Strategy names as the CLI and TUI know them: the only list of strategies.
+Adding a strategy is its module plus one line in `STRATEGIES` below."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.strategies.ab_test import ABTestStrategy
-from playground.strategies.base import Strategy
+from playground.strategies.base import Param, Strategy
 from playground.strategies.capability import CapabilityStrategy
 from playground.strategies.cascade import CascadeStrategy
 from playground.strategies.complexity import ComplexityStrategy
@@ -22,7 +23,7 @@ from playground.strategies.loadbalance import LoadBalanceStrategy
 from playground.strategies.task import TaskStrategy
 from playground.strategies.threshold import ThresholdStrategy
 
-STRATEGIES: dict[str, type[Strategy]] = {
+STRATEGIES: dict[str, type[Strategy[Any]]] = {
     cls.name: cls
     for cls in (
         FixedStrategy,
@@ -43,15 +44,24 @@ STRATEGIES: dict[str, type[Strategy]] = {
 DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")
 
 
-def strategy_class(name: str) -> type[Strategy]:
+def strategy_class(name: str) -> type[Strategy[Any]]:
     try:
         return STRATEGIES[name]
     except KeyError:
         raise UserError(f"unknown strategy {name!r}; choose from: {', '.join(STRATEGIES)}") from None
 
 
-def make_strategy(name: str, catalog: Catalog, values: Mapping[str, Any] | None = None) -> Strategy:
+def make_strategy(name: str, catalog: Catalog, values: Mapping[str, Any] | None = None) -> Strategy[Any]:
     return strategy_class(name)(catalog, values)
+
+
+def declared_param(name: str, key: str) -> Param:
+    """One declared parameter (kind, default, bounds, help) of a strategy, e.g.
+    for a sweep over it; a `UserError` naming what exists otherwise."""
+    params = {p.name: p for p in strategy_class(name).params}
+    if key not in params:
+        raise UserError(f"{name}: unknown parameter {key!r}; parameters: {', '.join(params) or 'none'}")
+    return params[key]
 
 
 def coerce_values(name: str, values: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:

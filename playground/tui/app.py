@@ -1,7 +1,8 @@
 """The playground app: one prompt, several routing strategies side by side.
 
 The app keeps what outlives a screen: the settings and the policy (strategy
-values, tuning, profiles, exports), the session and its engine, the keymap.
+values, tuning, profiles, exports), the session and its engine, the keymap,
+themes, history and the remembered session (`app_extras`, hooked in here).
 The main screen (`get_default_screen`) owns the layout, sending, the columns
 and the totals. They talk with messages and the app's reactive state
 (`engine`, `session`, `status`), which screens watch.
@@ -27,6 +28,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from playground.config import profiles
 from playground.config.build import Settings
@@ -38,14 +40,17 @@ from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.launch import open_session
+from playground.runview.run_state import RunState
+from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import DEFAULT_STRATEGIES, coerce_values, strategy_class
+from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.bindings import APP_BINDINGS, key_label
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
-from playground.tui.run_state import RunState
 from playground.tui.screens.export import ExportDialog
 from playground.tui.screens.main import MainScreen
 from playground.tui.screens.profiles import (
@@ -54,8 +59,11 @@ from playground.tui.screens.profiles import (
     PickProfileDialog,
     SaveProfileDialog,
 )
+from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.column import StrategyColumn
-from playground.tui.widgets.status import Mode, split_mode_label
+from playground.tui.widgets.status import Mode, StatusLine, split_mode_label
+from playground.tui.widgets.strategy_picker import StrategyPicker
+from playground.tui.widgets.totals import TotalsBar
 
 
 class PlaygroundApp(App[int]):
@@ -121,12 +129,16 @@ class PlaygroundApp(App[int]):
         self.policy = PolicyState(self.settings, catalog, merged, names, prompts or builtin_prompt_set())
         self._main_screen: MainScreen | None = None
         self._shut_down = False
+        self.extras = AppExtras(self, self.settings)  # themes, keymap, history, memory
 
     def get_default_screen(self) -> Screen[Any]:
-        self._main_screen = MainScreen(self.policy, initial_prompt=self._initial_prompt,
-                                       send_initial_prompt=self._send_initial,
-                                       chaos_models=[m.sim_name for m in self.policy.catalog.models.values()])
-        return self._main_screen
+        main = self._main_screen = MainScreen(self.policy, initial_prompt=self._initial_prompt,
+                                              send_initial_prompt=self._send_initial,
+                                              chaos_models=[m.sim_name for m in self.policy.catalog.models.values()])
+        # What the screen asks of the session's keepers (history, memory).
+        main.observe_runs = self.extras.run_started
+        main.adjust_totals = self.extras.with_carried_spend
+        return main
 
     @property
     def main_screen(self) -> MainScreen:
@@ -135,7 +147,12 @@ class PlaygroundApp(App[int]):
             raise ScreenStackError("the main screen is not up yet")
         return self._main_screen
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults()
+
     async def on_mount(self) -> None:
+        # The main screen's widgets compose their children after this mount.
+        self.call_after_refresh(self.extras.mounted)
         for notice in self._notices:
             problem = notice.startswith("configuration problems")
             self.notify(notice, title="Configuration", severity="warning" if problem else "information",
@@ -149,7 +166,7 @@ class PlaygroundApp(App[int]):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def _open_session(self) -> None:
         try:
-            session = await asyncio.to_thread(Session.open, self._options, None, self.settings.catalog)
+            session = await asyncio.to_thread(open_session, self._options, None, self.settings.catalog)
         except UserError as exc:
             self._session_failed(str(exc))
             return
@@ -182,6 +199,7 @@ class PlaygroundApp(App[int]):
         if self._shut_down:
             return
         self._shut_down = True
+        self.extras.closing()  # remember the session, flush the history
         engine, self.engine = self.engine, None  # the main screen cancels its columns
         if engine is not None:
             await engine.pool.aclose()
@@ -189,6 +207,37 @@ class PlaygroundApp(App[int]):
         self._given_session = None
         if session is not None:
             await asyncio.to_thread(session.close)
+
+    # -- the main screen's parts (hooks and tests read them) --------------------------------
+    @property
+    def columns(self) -> list[StrategyColumn]:
+        return self.main_screen.columns
+
+    def column(self, name: str) -> StrategyColumn:
+        return self.main_screen.column(name)
+
+    def column_names(self) -> list[str]:
+        return list(self.policy.columns)
+
+    @property
+    def prompt_area(self) -> TextArea:
+        return self.main_screen.prompt_area
+
+    @property
+    def picker(self) -> StrategyPicker:
+        return self.main_screen.picker
+
+    @property
+    def totals(self) -> TotalsBar:
+        return self.main_screen.totals
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.main_screen.status_line
+
+    @property
+    def chaos(self) -> ChaosPanel:
+        return self.main_screen.query_one(ChaosPanel)
 
     # -- the policy (also what tests read) -------------------------------------------------
     @property
@@ -226,6 +275,21 @@ class PlaygroundApp(App[int]):
         keeps past runs. The screen keeps only the run it shows."""
 
     # -- actions ---------------------------------------------------------------------
+    def action_help(self) -> None:
+        self.extras.open_help()
+
+    def action_change_theme(self) -> None:
+        self.extras.pick_theme()
+
+    def action_show_history(self) -> None:
+        self.extras.open_history()
+
+    def action_copy_answer(self, strategy: str | None = None) -> None:
+        self.extras.copy_answer(strategy)
+
+    def action_show_plots(self) -> None:
+        self.extras.open_plots()
+
     def action_toggle_cache(self) -> None:
         """Semantic cache on/off for every column (entries stay per strategy)."""
         if self.engine is None:
@@ -385,20 +449,24 @@ def run_tui(
     Opens the session first (unless one is given) so that a `UserError` such
     as a simulator port already in use is printed as one line, not shown in a
     half-started TUI. The app owns the session from then on and closes it."""
+    base = settings or parse_policy_text("", "defaults")
+    # The remembered session under what the command line gave.
+    strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt,
+                                                                       strategy_values)
     try:
         if session is None:
-            base = settings or parse_policy_text("", "defaults")
-            session = Session.open(session_options or base.session_options(), catalog=base.catalog)
+            session = open_session(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
             strategies=strategies,
-            strategy_values=strategy_values,
+            strategy_values=restored,
             initial_prompt=initial_prompt,
             send_initial_prompt=send_initial_prompt,
             settings=settings,
-            notices=notices,
+            notices=[*notices, *remembered],
             prompts=prompts,
         )
+        app.extras.show_welcome = True  # first run: the welcome (once)
     except UserError as exc:
         if session is not None:
             session.close()

@@ -17,6 +17,11 @@ from textual.binding import Binding
 # The app: available on every screen.
 APP_BINDINGS: list[Binding] = [
     Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    # Help, history, copy, plots (app_extras).
+    Binding("f1", "help", "Help", id="help"),
+    Binding("ctrl+r", "show_history", "History", id="show_history", show=False),
+    Binding("ctrl+g", "copy_answer", "Copy answer", id="copy_answer", show=False),
+    Binding("f10", "show_plots", "Plots", id="show_plots", show=False),
 ]
 
 # The main screen. Ctrl+Enter reaches the app only in terminals that report
@@ -34,7 +39,7 @@ MAIN_BINDINGS: list[Binding] = [
     Binding("f8", "toggle_circuits", "Circuits", id="toggle_circuits"),
     Binding("f9", "toggle_chaos", "Chaos", id="toggle_chaos"),
     Binding("ctrl+l", "clear", "Clear", id="clear"),
-    Binding("ctrl+g", "toggle_compact", "Compact", id="toggle_compact"),
+    Binding("ctrl+backslash", "toggle_compact", "Compact", id="toggle_compact"),
     Binding("ctrl+f", "toggle_maximize", "Max", id="toggle_maximize"),
     Binding("alt+left,ctrl+pageup", "page(-1)", "◀ Cols", id="page_left", show=False),
     Binding("alt+right,ctrl+pagedown", "page(1)", "Cols ▶", id="page_right", show=False),

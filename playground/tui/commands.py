@@ -12,6 +12,7 @@ from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from playground.strategies.registry import STRATEGIES
+from playground.tui.app_extras import AppExtras
 from playground.tui.bindings import key_label
 from playground.tui.screens.main import MainScreen
 
@@ -24,6 +25,8 @@ class PaletteHost(Protocol):
 
     @property
     def main_screen(self) -> MainScreen: ...
+    @property
+    def extras(self) -> AppExtras: ...
     def action_toggle_cache(self) -> None: ...
     def action_apply_tuning(self) -> None: ...
     def action_save_profile(self) -> None: ...
@@ -94,6 +97,7 @@ def playground_commands(app: PaletteHost) -> Iterator[Command]:
         enabled = main.strategy_enabled(name)
         title = f"{'Remove' if enabled else 'Add'} strategy: {name}"
         yield title, cls.summary, partial(main.action_toggle_strategy, name)
+    yield from app.extras.commands()  # themes, history, copy, plots (app_extras)
     yield "Quit", f"Leave the playground ({key('quit')})", textual_app.action_quit
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from weakref import WeakSet
 
-from playground.tui.run_state import RunState
+from playground.runview.run_state import RunState
 
 
 @dataclass

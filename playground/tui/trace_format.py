@@ -10,8 +10,8 @@ from typing import Any
 from playground.core.decision import Decision
 from playground.core.events import AttemptRecord, RequestResult
 from playground.core.pricing import format_usd
+from playground.runview.run_state import RunState
 from playground.tui.formatting import format_ms
-from playground.tui.run_state import RunState
 
 
 def _cell(value: object) -> str:
@@ -43,7 +43,8 @@ def _attempt_lines(attempts: tuple[AttemptRecord, ...] | list[AttemptRecord]) ->
         outcome = a.outcome if a.error is None else f"{a.outcome}: {a.error.kind}"
         ttft = "" if a.ttft_ms is None else f"{a.ttft_ms:.0f} ms"
         approx = "~" if a.usage_source == "estimate" else ""
-        lines.append(f"| {a.attempt} | {_cell(a.role or 'answer')} | {_cell(a.model)} | {_cell(outcome)} | {ttft} | "
+        call = _cell(a.role.label or "answer")
+        lines.append(f"| {a.attempt} | {call} | {_cell(a.model)} | {_cell(outcome)} | {ttft} | "
                      f"{a.latency_ms:.0f} ms | {approx}{a.input_tokens}/{approx}{a.output_tokens} | "
                      f"{format_usd(a.cost_usd)} |")
     return lines
@@ -74,10 +75,9 @@ def trace_markdown(strategy: str, result: RequestResult | None) -> str:
     decision = result.decision
     if decision is not None:
         lines += _decision_lines(decision)
-    verdicts = result.extra.get("verdicts") or []
-    if verdicts:
+    if result.verdicts:
         lines += ["", "**Verdicts**", ""]
-        lines += [f"- *{_cell(v['stage'])}*: {_cell(v['summary'])}" for v in verdicts]
+        lines += [f"- *{_cell(v.stage)}*: {_cell(v.summary)}" for v in result.verdicts]
     if result.attempts:
         lines += _attempt_lines(result.attempts)
     lines += ["", f"**Total:** {format_usd(result.cost_usd)} over {len(result.attempts)} call(s), "

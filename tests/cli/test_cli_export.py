@@ -1,4 +1,4 @@
-"""`playground export` and `playground import` as real processes (each start costs\nseconds on a small machine, so the cases are grouped)."""
+"""`playground export` and `playground import`, in-process through `main(argv)`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 
 import yaml
 
-from playground.cli_export import _profile_name
+from playground.cli_import import profile_name
 from playground.config.load import parse_policy_text
-from tests.helpers.cli import assert_one_line_error, cli
+from tests.helpers.cli import InProcessCli, assert_one_line_error
 from tests.helpers.data import HAND_WRITTEN, SENTINELS
 
 
-def test_export_toml_to_stdout_is_a_loadable_policy() -> None:
-    proc = cli("export", "--format", "toml")
+def test_export_toml_to_stdout_is_a_loadable_policy(run_cli: InProcessCli) -> None:
+    proc = run_cli("export", "--format", "toml")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     settings = parse_policy_text(proc.stdout, "stdout")
@@ -25,18 +25,21 @@ def test_export_toml_to_stdout_is_a_loadable_policy() -> None:
     assert tomllib.loads(proc.stdout)["strategies"]["complexity"]["large_model"] == "claude-opus-4-5"
     assert "not expressible" not in proc.stderr
     # Another column's strategy, from the same config.
-    proc = cli("export", "--format", "toml", "--strategy", "cost")
+    proc = run_cli("export", "--format", "toml", "--strategy", "cost")
     assert proc.returncode == 0, proc.stderr
     assert parse_policy_text(proc.stdout, "stdout").router_strategy == "cost"
-    assert_one_line_error(cli("export", "--format", "toml", "--strategy", "smart"), 2, "unknown strategy 'smart'")
+    assert_one_line_error(run_cli("export", "--format", "toml", "--strategy", "smart"), 2, "unknown strategy 'smart'")
 
 
-def test_export_litellm_to_a_file_is_private_atomic_and_reports_what_is_lost(tmp_path: Path) -> None:
-    out = tmp_path / "exports" / "config.yaml"
-    proc = cli("export", "--format", "litellm", "--out", str(out), **SENTINELS)
+def test_export_litellm_to_a_file_is_private_atomic_and_reports_what_is_lost(tmp_path: Path,
+                                                                             run_cli: InProcessCli) -> None:
+    out = tmp_path / "exports" / "litellm" / "config.yaml"
+    proc = run_cli("export", "--format", "litellm", "--out", str(out), "--parents", **SENTINELS)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    # --parents creates every missing directory owner-only, not just the last.
+    assert [stat.S_IMODE(d.stat().st_mode) for d in (out.parent, out.parent.parent)] == [0o700, 0o700]
     assert sorted(p.name for p in out.parent.iterdir()) == ["config.yaml"]  # no temp file left behind
     text = out.read_text()
     config = yaml.safe_load(text)
@@ -49,17 +52,17 @@ def test_export_litellm_to_a_file_is_private_atomic_and_reports_what_is_lost(tmp
     # Overwriting replaces the file in place, still 0600.
     out.write_text("old")
     os.chmod(out, 0o644)
-    proc = cli("export", "--format", "portkey", "--out", str(out))
+    proc = run_cli("export", "--format", "portkey", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(out.read_text())["strategy"]["mode"] == "conditional"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert any(line.startswith("not expressible in portkey: ") for line in proc.stderr.splitlines())
 
 
-def test_import_saves_a_profile_refuses_to_overwrite_and_exports_it(tmp_path: Path) -> None:
+def test_import_saves_a_profile_refuses_to_overwrite_and_exports_it(tmp_path: Path, run_cli: InProcessCli) -> None:
     source = tmp_path / "gateway.yaml"
     source.write_text(HAND_WRITTEN)
-    proc = cli("import", "--format", "litellm", str(source), "--profile", "prod")
+    proc = run_cli("import", "--format", "litellm", str(source), "--profile", "prod")
     assert proc.returncode == 0, proc.stderr
     assert "saved profile 'prod'" in proc.stdout
     assert "not imported from gateway.yaml: router_settings.redis_host" in proc.stderr
@@ -67,31 +70,32 @@ def test_import_saves_a_profile_refuses_to_overwrite_and_exports_it(tmp_path: Pa
     assert stat.S_IMODE(profile.stat().st_mode) == 0o600
     assert sorted(p.name for p in profile.parent.iterdir()) == ["prod.toml"]
 
-    again = cli("import", "--format", "litellm", str(source), "--profile", "prod")
+    again = run_cli("import", "--format", "litellm", str(source), "--profile", "prod")
     assert_one_line_error(again, 2, "profile 'prod' already exists")
     assert len(again.stderr.strip().splitlines()) == 1
-    forced = cli("import", "--format", "litellm", str(source), "--profile", "prod", "--force")
+    forced = run_cli("import", "--format", "litellm", str(source), "--profile", "prod", "--force")
     assert forced.returncode == 0, forced.stderr
 
-    exported = cli("export", "--format", "litellm", "--profile", "prod")
+    exported = run_cli("export", "--format", "litellm", "--profile", "prod")
     assert exported.returncode == 0, exported.stderr
     config = yaml.safe_load(exported.stdout)
     assert config["router_settings"]["routing_strategy"] == "least-busy"
-    assert [d["litellm_params"].get("weight") for d in config["model_list"] if d["model_name"] == "gpt-4o"] == [3.0, 1.0]
+    weights = [d["litellm_params"].get("weight") for d in config["model_list"] if d["model_name"] == "gpt-4o"]
+    assert weights == [3.0, 1.0]
 
 
 def test_import_default_profile_name_is_the_file_name() -> None:
-    assert _profile_name(Path("/x/my gateway.yaml")) == "my-gateway"
-    assert _profile_name(Path("/x/..yaml")) == "imported"
+    assert profile_name(Path("/x/my gateway.yaml")) == "my-gateway"
+    assert profile_name(Path("/x/..yaml")) == "imported"
 
 
-def test_export_and_import_mistakes_are_one_line_errors(tmp_path: Path) -> None:
+def test_export_and_import_mistakes_are_one_line_errors(tmp_path: Path, run_cli: InProcessCli) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("model_list:\n  - model_name: a\n    litellm_params: {model: bedrock/claude}\n")
-    proc = cli("import", "--format", "litellm", str(bad))
+    proc = run_cli("import", "--format", "litellm", str(bad))
     assert_one_line_error(proc, 2, f"{bad}: model_list[0].litellm_params.model: unsupported provider prefix 'bedrock'")
     (tmp_path / "file.txt").write_text("x")
-    proc = cli("export", "--format", "toml", "--out", str(tmp_path / "file.txt" / "under-a-file"))
+    proc = run_cli("export", "--format", "toml", "--out", str(tmp_path / "file.txt" / "under-a-file"))
     assert_one_line_error(proc, 2, "cannot write")
 
 
@@ -121,18 +125,11 @@ BAD_IMPORTS = {
 }
 
 
-def test_import_of_bad_values_is_a_one_line_error_naming_file_and_key(tmp_path: Path) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    paths = {}
-    for name, (text, _) in BAD_IMPORTS.items():
-        paths[name] = tmp_path / f"{name}.yaml"
-        paths[name].write_text(text)
-    # Processes start slowly: run the cases side by side.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        procs = dict(zip(paths, pool.map(lambda p: cli("import", "--format", "litellm", str(p)), paths.values()), strict=True))
-    for name, (_, fragment) in BAD_IMPORTS.items():
-        proc = procs[name]
-        assert_one_line_error(proc, 2, f"{paths[name]}: {fragment}")
-        assert len([line for line in proc.stderr.strip().splitlines() if "config: created" not in line]) == 1, proc.stderr
+def test_import_of_bad_values_is_a_one_line_error_naming_file_and_key(tmp_path: Path, run_cli: InProcessCli) -> None:
+    procs = {}
+    for name, (text, fragment) in BAD_IMPORTS.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        procs[name] = run_cli("import", "--format", "litellm", str(path))
+        assert_one_line_error(procs[name], 2, f"{path}: {fragment}")
     assert "SECRET" not in procs["key"].stderr

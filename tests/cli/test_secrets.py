@@ -14,7 +14,7 @@ from playground.config import paths
 from playground.config.load import load_config
 from playground.sim.runner import SimServer
 from playground.tui.app import PlaygroundApp
-from tests.helpers.cli import cli
+from tests.helpers.cli import InProcessCli
 from tests.helpers.env import TEST_SIM_SPEED, fake_key
 from tests.helpers.tui import SIZE, ended, ready, screen_text, type_prompt, wait_for
 
@@ -41,29 +41,30 @@ def config(tmp_path: Path) -> Path:
 
 
 def user_files() -> list[Path]:
-    return [p for root in (paths.config_dir(), paths.state_dir()) if root.exists() for p in root.rglob("*") if p.is_file()]
+    roots = [root for root in (paths.config_dir(), paths.state_dir()) if root.exists()]
+    return [p for root in roots for p in root.rglob("*") if p.is_file()]
 
 
-def test_a_key_in_use_never_reaches_output_or_files(keyed_sim: SimServer, config: Path) -> None:
+def test_a_key_in_use_never_reaches_output_or_files(keyed_sim: SimServer, config: Path, run_cli: InProcessCli) -> None:
     env = {"OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": keyed_sim.base_url + "/v1"}
-    proc = cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed",
+    proc = run_cli("--config", str(config), "run", "What is the capital of Australia?", "-s", "fixed",
                "-p", "fixed.model=gpt-4o", "--json", **env)
     assert proc.returncode == 0, proc.stderr
     row = json.loads(proc.stdout)
     assert row["simulated"] is False and row["model"] == "gpt-4o"  # the key was sent and accepted...
     assert SECRET not in proc.stdout + proc.stderr  # ...and shown nowhere
-    proc = cli("models", **env)
+    proc = run_cli("models", **env)
     assert SECRET not in proc.stdout + proc.stderr
-    assert cli("models", **env).returncode == 0  # first run without --config writes the default file
+    assert run_cli("models", **env).returncode == 0  # first run without --config writes the default file
     files = user_files()
     assert files, "the first run should have written the config file"
     for path in files:
         assert SECRET not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
-def test_a_rejected_key_is_not_echoed(keyed_sim: SimServer, config: Path) -> None:
+def test_a_rejected_key_is_not_echoed(keyed_sim: SimServer, config: Path, run_cli: InProcessCli) -> None:
     wrong = fake_key("sk-proj", "WRONGKEY9876543210zyxw")
-    proc = cli("--config", str(config), "run", "hi", "-s", "fixed", "-p", "fixed.model=gpt-4o", "--json",
+    proc = run_cli("--config", str(config), "run", "hi", "-s", "fixed", "-p", "fixed.model=gpt-4o", "--json",
                OPENAI_API_KEY=wrong, OPENAI_BASE_URL=keyed_sim.base_url + "/v1")
     assert proc.returncode == 1
     assert "check the API key for openai" in proc.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.events import Verdict
 from playground.core.messages import ChatRequest
@@ -21,7 +22,8 @@ CATALOG = default_catalog()
 
 async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
     with SimServer(port=0, speed=40) as server:
-        engine = Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
+        pool = ProviderPool(simulated_endpoints(CATALOG, server.base_url))
+        engine = Engine(CATALOG, pool, RoutingContext.for_all(CATALOG),
                         simulated=True, cache=CacheConfig(enabled=True, similarity_threshold=0.85))
         strategy = make_strategy("complexity", CATALOG)
 
@@ -33,7 +35,7 @@ async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
         try:
             first, verdict = await ask("How do I reset my password on the website?")
             assert not verdict.passed and first.error is None
-            assert [a.role for a in first.attempts] == ["embedding", ""]
+            assert [a.role for a in first.attempts] == [roles.EMBEDDING, roles.ANSWER]
             embedding = first.attempts[0]
             assert embedding.model == "text-embedding-3-small" and embedding.input_tokens > 0
             assert embedding.cost_usd == pytest.approx(embedding.input_tokens * 0.02 / 1_000_000)
@@ -47,7 +49,7 @@ async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
             assert verdict.passed and verdict.details["kind"] == "semantic"
             assert verdict.details["similarity"] >= 0.85
             assert verdict.details["cached_prompt"] == "How do I reset my password on the website?"
-            assert [a.role for a in similar.attempts] == ["embedding"]  # costs only the embedding
+            assert [a.role for a in similar.attempts] == [roles.EMBEDDING]  # costs only the embedding
             assert similar.cost_usd == pytest.approx(similar.attempts[0].cost_usd) and similar.text == first.text
             assert similar.to_dict()["cache"]["hit"] is True
 
@@ -57,8 +59,8 @@ async def test_miss_then_exact_then_semantic_hit_then_unrelated_miss() -> None:
 
             # Entries are per strategy: another column never gets this column's answers.
             events: list[object] = []
-            await engine.run(make_strategy("fixed", CATALOG), ChatRequest.from_prompt("How do I reset my password on the website?",
-                                                                                      max_output_tokens=60), events.append)
+            request = ChatRequest.from_prompt("How do I reset my password on the website?", max_output_tokens=60)
+            await engine.run(make_strategy("fixed", CATALOG), request, events.append)
             assert not next(e for e in events if isinstance(e, Verdict) and e.stage == "cache").passed
             # Per strategy: another column does not get this column's answers.
         finally:

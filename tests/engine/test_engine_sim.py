@@ -26,6 +26,7 @@ from playground.engine.retry import RetryPolicy
 from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.session import Session, SessionOptions
 from playground.engine.timeouts import Timeouts
+from playground.launch import open_session
 from playground.providers.base import Endpoint
 from playground.providers.endpoints import simulated_endpoints
 from playground.providers.pool import ProviderPool
@@ -48,7 +49,8 @@ SINGLE_ATTEMPT = ResilienceConfig(retry=RetryPolicy(max_attempts=1), fallbacks_e
 
 async def run_collect(engine: Engine, strategy_name: str, prompt: str = PROMPT, **values: object):
     events: list[object] = []
-    result = await engine.run(make_strategy(strategy_name, CATALOG, values), ChatRequest.from_prompt(prompt), events.append)
+    strategy = make_strategy(strategy_name, CATALOG, values)
+    result = await engine.run(strategy, ChatRequest.from_prompt(prompt), events.append)
     return result, events
 
 
@@ -74,7 +76,7 @@ async def test_streamed_answer_with_provider_usage_and_true_figures(sim_server: 
     assert result.output_tokens == usage[0].output_tokens > 0
     assert result.cost_usd == pytest.approx(cost_usd(CATALOG.get(model), usage[0].input_tokens, usage[0].output_tokens))
     assert not result.usage_estimated
-    assert 0 < result.ttft_ms < result.latency_ms
+    assert result.ttft_ms is not None and 0 < result.ttft_ms < result.latency_ms
     assert result.tokens_per_s and result.tokens_per_s > 0
 
 
@@ -84,7 +86,7 @@ async def test_every_default_strategy_answers(sim_server: SimServer) -> None:
         results = await asyncio.gather(*(run_collect(engine, name) for name in DEFAULT_STRATEGIES))
     finally:
         await engine.pool.aclose()
-    for (result, _), name in zip(results, DEFAULT_STRATEGIES):
+    for (result, _), name in zip(results, DEFAULT_STRATEGIES, strict=True):
         assert result.strategy == name
         assert result.error is None, (name, result.error)
         assert result.decision is not None and result.decision.reason
@@ -185,7 +187,20 @@ def test_session_uses_real_providers_when_a_key_is_set() -> None:
 
 
 def test_session_falls_back_to_the_simulator_without_keys() -> None:
-    with Session.open(SessionOptions(), env={}) as session:
+    with open_session(SessionOptions(), env={}) as session:
         assert session.simulated and session.sim_server is not None
         assert len(session.context.available) == len(CATALOG.models)
         assert session.mode_label.startswith("SIMULATED")
+
+
+async def test_a_request_no_window_can_hold_ends_context_too_long_from_its_type(sim_server: SimServer) -> None:
+    """The kind comes from the strategy's `NoModelFits`, not from its wording."""
+    engine = Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, sim_server.base_url)),
+                    RoutingContext.for_all(CATALOG), simulated=True)
+    try:
+        result = await engine.run(make_strategy("cost", CATALOG),
+                                  ChatRequest.from_prompt("hi", max_output_tokens=50_000_000))
+    finally:
+        await engine.pool.aclose()
+    assert result.error is not None and result.error.kind is ErrorKind.CONTEXT_TOO_LONG
+    assert result.attempts == () and "more than any available model's context window" in result.error.message

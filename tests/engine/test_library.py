@@ -21,7 +21,9 @@ from playground.core.events import (
 )
 from playground.core.messages import ChatRequest
 from playground.core.tokens import default_counter
+from playground.engine.runner import Engine
 from playground.library import to_request
+from playground.sim.runner import SimServer
 from playground.strategies.base import RouteInput, RoutingContext
 from playground.strategies.registry import make_strategy
 from tests.helpers.env import fake_key
@@ -87,14 +89,14 @@ async def test_complete_serves_the_model_the_tuned_thresholds_choose(policy_file
             assert done.input_tokens > 0 and 0 < done.output_tokens <= 60
             assert done.attempts == 1 and done.fallbacks == 0
             assert done.trace["details"]["tier"] == tier
-            assert 0 < done.ttft_ms < done.latency_ms
+            assert done.ttft_ms is not None and 0 < done.ttft_ms < done.latency_ms
             tiers[tier] = done.model
     assert tiers == {"small": "gpt-5-nano", "mid": "claude-haiku-4-5", "large": "gpt-4o"}
     # The tuning matters: the default thresholds would route two of them elsewhere.
     defaults = make_strategy("complexity", router.settings.catalog, {})
     ctx = RoutingContext.for_all(router.settings.catalog)
-    default_tiers = [defaults.decide(RouteInput.measure(ChatRequest.from_prompt(p), default_counter()), ctx).details["tier"]
-                     for p in PROMPTS.values()]
+    routes = [RouteInput.measure(ChatRequest.from_prompt(p), default_counter()) for p in PROMPTS.values()]
+    default_tiers = [defaults.decide(route, ctx).details["tier"] for route in routes]
     assert default_tiers == ["small", "small", "mid"]
 
 
@@ -121,7 +123,7 @@ def test_complete_sync_reuses_its_loop_and_close_stops_the_simulator(policy_file
     assert first.model == second.model == "gpt-5-nano" and first.text and second.text
     assert len(router._engines) == 1  # one private loop, one engine, one connection pool
     server = router.session.sim_server
-    assert server is not None and server.running
+    assert isinstance(server, SimServer) and server.running
     router.close()
     assert not server.running
     assert "closed" in repr(router)
@@ -140,7 +142,9 @@ async def test_a_down_model_falls_back_and_every_attempt_is_counted(policy_file:
     async with Router.from_file(policy_file, strategy="fixed", sim_faults="sim-gpt-4o:down=1") as router:
         events = [e async for e in router.stream("Explain hash maps.", max_tokens=60)]
         done = await router.complete("Explain hash maps.", max_tokens=60)
-    result = events[-1].result
+    finished = events[-1]
+    assert isinstance(finished, RequestFinished) and done.result is not None
+    result = finished.result
     assert result.error is None and result.model == "claude-sonnet-4-5"
     assert any(isinstance(e, FallbackStarted) and e.to_model == "claude-sonnet-4-5" for e in events)
     assert any(isinstance(e, AttemptFailed) and e.record.model == "gpt-4o" for e in events)
@@ -152,10 +156,12 @@ async def test_a_down_model_falls_back_and_every_attempt_is_counted(policy_file:
 async def test_a_cut_stream_costs_its_partial_attempt(policy_file: Path) -> None:
     async with Router.from_file(policy_file, strategy="fixed", sim_faults="sim-gpt-4o:cut=1") as router:
         done = await router.complete("Explain hash maps in detail.", max_tokens=200)
-    failed = [a for a in done.result.attempts if a.outcome != "ok"]
+    result = done.result
+    assert result is not None and result.final is not None
+    failed = [a for a in result.attempts if a.outcome != "ok"]
     assert done.model == "claude-sonnet-4-5" and failed and all(a.model == "gpt-4o" for a in failed)
-    assert done.cost_usd == pytest.approx(sum(a.cost_usd for a in done.result.attempts))
-    assert done.cost_usd > done.result.final.cost_usd  # the failed attempts' tokens count too
+    assert done.cost_usd == pytest.approx(sum(a.cost_usd for a in result.attempts))
+    assert done.cost_usd > result.final.cost_usd  # the failed attempts' tokens count too
 
 
 async def test_no_answer_raises_routing_error_with_the_costed_result(policy_file: Path) -> None:
@@ -190,6 +196,7 @@ wait_in_open_s = 600
             assert router.complete_sync("hi", max_tokens=20).model == "claude-sonnet-4-5"
         assert router.health.circuit_state("gpt-4o") == "OPEN"
         done = router.complete_sync("hi", max_tokens=20)
+        assert done.result is not None
         assert [a.model for a in done.result.attempts] == ["claude-sonnet-4-5"]  # skipped, not tried
 
         async def streamed() -> list[object]:  # a new loop, the same breakers
@@ -264,7 +271,8 @@ sticky = "user"
 
 def test_messages_in_openai_form() -> None:
     request = to_request([{"role": "developer", "content": "Be terse."},
-                          {"role": "user", "content": [{"type": "text", "text": "Hel"}, {"type": "text", "text": "lo"}]},
+                          {"role": "user", "content": [{"type": "text", "text": "Hel"},
+                                                       {"type": "text", "text": "lo"}]},
                           {"role": "assistant", "content": "Hi!"},
                           {"role": "user", "content": "Again"}], max_tokens=10, system="Top", session_id="s1")
     assert [m.role for m in request.messages] == ["system", "system", "user", "assistant", "user"]
@@ -292,7 +300,7 @@ def test_import_playground_is_light_and_the_library_has_no_textual() -> None:
 
 def test_a_loop_that_ends_closes_its_connections(policy_file: Path) -> None:
     with Router.from_file(policy_file) as router:
-        async def once() -> object:
+        async def once() -> Engine:
             await router.complete("hi", max_tokens=10)
             return await router._engine()
 

@@ -37,14 +37,16 @@ CATALOG = default_catalog()
 PROMPT = "Explain how a bloom filter works and when to use one."
 
 
-def make_engine(server: SimServer, *, resilience: ResilienceConfig | None = None, timeouts: Timeouts | None = None) -> Engine:
+def make_engine(server: SimServer, *, resilience: ResilienceConfig | None = None,
+                timeouts: Timeouts | None = None) -> Engine:
     return Engine(CATALOG, ProviderPool(simulated_endpoints(CATALOG, server.base_url)), RoutingContext.for_all(CATALOG),
                   simulated=True, resilience=resilience, timeouts=timeouts, seed=1)
 
 
 async def run(engine: Engine, strategy: str, prompt: str = PROMPT, max_tokens: int = 300, **values: object):
     events: list[tuple[float, object]] = []
-    result = await engine.run(make_strategy(strategy, CATALOG, values), ChatRequest.from_prompt(prompt, max_output_tokens=max_tokens),
+    request = ChatRequest.from_prompt(prompt, max_output_tokens=max_tokens)
+    result = await engine.run(make_strategy(strategy, CATALOG, values), request,
                               lambda e: events.append((time.perf_counter(), e)))
     return result, events
 
@@ -62,7 +64,8 @@ async def test_retry_after_from_the_simulator_is_honoured() -> None:
     assert response.headers["retry-after"]
     # ...then let the engine meet the same first request on a fresh simulator.
     with SimServer(port=0, speed=40, faults=spec, seed=seed) as server:
-        engine = make_engine(server, resilience=ResilienceConfig(retry=RetryPolicy(max_attempts=3, retries_per_model=1)))
+        retry = RetryPolicy(max_attempts=3, retries_per_model=1)
+        engine = make_engine(server, resilience=ResilienceConfig(retry=retry))
         try:
             result, events = await run(engine, "fixed", model="gpt-4o")
         finally:
@@ -73,7 +76,8 @@ async def test_retry_after_from_the_simulator_is_honoured() -> None:
     failed_at = next(t for t, e in events if isinstance(e, AttemptFailed))
     second_at = [t for t, e in events if isinstance(e, AttemptStarted)][1]
     assert second_at - failed_at >= header_s * 0.95
-    assert result.attempts[0].error.kind is ErrorKind.RATE_LIMITED
+    first_error = result.attempts[0].error
+    assert first_error is not None and first_error.kind is ErrorKind.RATE_LIMITED
     assert result.retries == 1
 
 
@@ -89,10 +93,12 @@ async def test_mid_stream_cut_falls_back_keeping_partial_text_and_both_costs() -
     assert broken and all(a.model == "claude-opus-4-5" for a in broken)
     partial = broken[0]
     assert partial.text and partial.output_tokens > 0  # tokens had arrived before the cut
-    assert partial.cost_usd == pytest.approx(cost_usd(CATALOG.get("claude-opus-4-5"), partial.input_tokens, partial.output_tokens))
+    opus = CATALOG.get("claude-opus-4-5")
+    assert partial.cost_usd == pytest.approx(cost_usd(opus, partial.input_tokens, partial.output_tokens))
     assert partial.cost_usd > 0 and partial.usage_source == "estimate"
-    assert partial.error.kind is ErrorKind.CONNECTION
+    assert partial.error is not None and partial.error.kind is ErrorKind.CONNECTION
     final = result.final
+    assert final is not None
     assert final.model == "gpt-5-4" and final.outcome == "ok" and final.usage_source == "provider"
     assert result.text == final.text and partial.text not in result.text
     assert result.cost_usd == pytest.approx(sum(a.cost_usd for a in result.attempts))
@@ -102,21 +108,23 @@ async def test_mid_stream_cut_falls_back_keeping_partial_text_and_both_costs() -
     assert (fallback.from_model, fallback.to_model) == ("claude-opus-4-5", "gpt-5-4")
     # The partial deltas were streamed to the consumer before the fallback's.
     streamed = [e.attempt for _, e in events if isinstance(e, TextDelta)]
-    assert streamed[0] == 1 and streamed[-1] == result.final.attempt
+    assert streamed[0] == 1 and streamed[-1] == final.attempt
 
 
 async def test_breaker_opens_on_a_down_model_and_closes_through_half_open() -> None:
     config = ResilienceConfig(
         retry=RetryPolicy(max_attempts=3, retries_per_model=0),
-        breaker=BreakerConfig(window_size=10, minimum_calls=4, failure_rate_threshold=50, wait_in_open_s=1.0, half_open_calls=2),
+        breaker=BreakerConfig(window_size=10, minimum_calls=4, failure_rate_threshold=50, wait_in_open_s=1.0,
+                              half_open_calls=2),
     )
     with SimServer(port=0, speed=40, faults="sim-gpt-4o:down=1") as server:
         engine = make_engine(server, resilience=config)
         transitions: list[BreakerChanged] = []
         try:
             for _ in range(4):
-                result, events = await run(engine, "fallback", primary="gpt-4o", chain="claude-sonnet-4-5", max_tokens=60)
-                assert result.error is None and result.final.model == "claude-sonnet-4-5"
+                result, events = await run(engine, "fallback", primary="gpt-4o", chain="claude-sonnet-4-5",
+                                           max_tokens=60)
+                assert result.error is None and result.final is not None and result.final.model == "claude-sonnet-4-5"
                 transitions += [e for _, e in events if isinstance(e, BreakerChanged)]
             assert [(t.endpoint, t.new) for t in transitions] == [("gpt-4o", "OPEN")]
             # While OPEN, gpt-4o is skipped at once: no attempt, no waiting for it to fail.
@@ -127,8 +135,9 @@ async def test_breaker_opens_on_a_down_model_and_closes_through_half_open() -> N
             server.set_faults("")  # the outage ends
             await asyncio.sleep(1.1)
             for _ in range(2):
-                result, events = await run(engine, "fallback", primary="gpt-4o", chain="claude-sonnet-4-5", max_tokens=60)
-                assert result.final.model == "gpt-4o"
+                result, events = await run(engine, "fallback", primary="gpt-4o", chain="claude-sonnet-4-5",
+                                           max_tokens=60)
+                assert result.final is not None and result.final.model == "gpt-4o"
                 transitions += [e for _, e in events if isinstance(e, BreakerChanged)]
         finally:
             await engine.pool.aclose()

@@ -71,14 +71,16 @@ def test_fallback_param_errors() -> None:
 
 
 def test_loadbalance_weighted_follows_weights() -> None:
-    strategy = make_strategy("loadbalance", CATALOG, {"policy": "weighted", "weights": "gpt-4o=3,openrouter-gpt-4o=1", "seed": 3})
+    values = {"policy": "weighted", "weights": "gpt-4o=3,openrouter-gpt-4o=1", "seed": 3}
+    strategy = make_strategy("loadbalance", CATALOG, values)
     picks = Counter(strategy.decide(route(), ctx(FakeHealth())).model for _ in range(2000))
     share = picks["gpt-4o"] / 2000
     assert 0.70 < share < 0.80
 
 
 def test_loadbalance_least_busy_and_latency() -> None:
-    health = FakeHealth(in_flight_by={"gpt-4o": 5, "openrouter-gpt-4o": 1}, ttft_by={"gpt-4o": 200, "openrouter-gpt-4o": 900})
+    health = FakeHealth(in_flight_by={"gpt-4o": 5, "openrouter-gpt-4o": 1},
+                        ttft_by={"gpt-4o": 200, "openrouter-gpt-4o": 900})
     busy = make_strategy("loadbalance", CATALOG, {"policy": "least-busy"}).decide(route(), ctx(health))
     assert busy.model == "openrouter-gpt-4o" and busy.fallbacks == ("gpt-4o",)
     fast = make_strategy("loadbalance", CATALOG, {"policy": "latency"}).decide(route(), ctx(health))
@@ -87,7 +89,8 @@ def test_loadbalance_least_busy_and_latency() -> None:
 
 
 def test_loadbalance_health_prefers_the_healthy_deployment() -> None:
-    health = FakeHealth(success_by={"gpt-4o": 0.2, "openrouter-gpt-4o": 1.0}, ttft_by={"gpt-4o": 400, "openrouter-gpt-4o": 400})
+    health = FakeHealth(success_by={"gpt-4o": 0.2, "openrouter-gpt-4o": 1.0},
+                        ttft_by={"gpt-4o": 400, "openrouter-gpt-4o": 400})
     strategy = make_strategy("loadbalance", CATALOG, {"policy": "health"})
     picks = Counter(strategy.decide(route(), ctx(health)).model for _ in range(1000))
     assert picks["openrouter-gpt-4o"] > 900  # 1.0² vs 0.2² → ~96%
@@ -105,9 +108,11 @@ def test_loadbalance_skips_open_circuits() -> None:
 
 
 def test_loadbalance_param_errors() -> None:
-    with pytest.raises(UserError, match="loadbalance.group: unknown group 'x'; groups: gpt-4o, claude-sonnet-4-5, small-pool"):
+    groups = "gpt-4o, claude-sonnet-4-5, small-pool"
+    with pytest.raises(UserError, match=f"loadbalance.group: unknown group 'x'; groups: {groups}"):
         make_strategy("loadbalance", CATALOG, {"group": "x"})
     with pytest.raises(UserError, match="loadbalance.weights: claude-haiku-4-5 not in group 'gpt-4o'"):
         make_strategy("loadbalance", CATALOG, {"weights": "claude-haiku-4-5=2"})
-    with pytest.raises(UserError, match="loadbalance.policy: 'random' is not one of weighted, least-busy, latency, health"):
+    policies = "weighted, least-busy, latency, health"
+    with pytest.raises(UserError, match=f"loadbalance.policy: 'random' is not one of {policies}"):
         make_strategy("loadbalance", CATALOG, {"policy": "random"})

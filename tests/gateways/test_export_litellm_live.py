@@ -21,7 +21,7 @@ from playground.config.build import Settings  # noqa: E402
 from playground.config.exporters import export_policy  # noqa: E402
 from playground.config.load import parse_policy_text  # noqa: E402
 from playground.sim.runner import SimServer  # noqa: E402
-from tests.helpers.env import TEST_SIM_SPEED
+from tests.helpers.env import TEST_SIM_SPEED  # noqa: E402
 
 KEY_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENROUTER_API_KEY")
 
@@ -37,7 +37,8 @@ def sim_policy(base_url: str, models: list[str], body: str) -> Settings:
     """A policy whose providers are the simulator and whose models are its `sim-<id>` counterparts."""
     lines = [body,
              f'[providers.openai]\nkind = "openai"\nbase_url = "{base_url}/v1"\napi_key_env = "OPENAI_API_KEY"\n',
-             f'[providers.openrouter]\nkind = "openai"\nbase_url = "{base_url}/v1"\napi_key_env = "OPENROUTER_API_KEY"\n',
+             f'[providers.openrouter]\nkind = "openai"\nbase_url = "{base_url}/v1"\n'
+             'api_key_env = "OPENROUTER_API_KEY"\n',
              f'[providers.anthropic]\nkind = "anthropic"\nbase_url = "{base_url}"\napi_key_env = "ANTHROPIC_API_KEY"\n']
     lines += [f'[models.{m}]\napi_name = "sim-{m}"\n' for m in models]
     return parse_policy_text("\n".join(lines), "live-test")
@@ -98,7 +99,8 @@ def test_weighted_group_spreads_over_its_deployments(sim_server: Any) -> None:
 
 def test_complexity_router_config_is_accepted_and_routes_to_a_tier(sim_server: Any) -> None:
     tiers = ["gpt-5-mini", "claude-sonnet-4-5", "claude-opus-4-5"]
-    settings = sim_policy(sim_server.base_url, tiers, '[router]\nstrategy = "complexity"\n[fallbacks]\nenabled = false\n')
+    settings = sim_policy(sim_server.base_url, tiers,
+                          '[router]\nstrategy = "complexity"\n[fallbacks]\nenabled = false\n')
     router, _ = router_from(settings)
     response = ask(router, "playground-complexity", "hi")
     assert response.choices[0].message.content

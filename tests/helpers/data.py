@@ -9,15 +9,16 @@ from playground.core.decision import Decision
 from playground.core.errors import ProviderError
 from playground.core.events import AttemptRecord, Decided
 from playground.core.pricing import cost_usd
+from playground.core.roles import CallRole
 from playground.core.tokens import default_counter
-from playground.tui.member_state import MemberBoard
+from playground.runview.member_state import MemberBoard
 from tests.helpers.env import fake_key
 
 CATALOG = default_catalog()
 MEMBERS = ("gpt-5-mini", "claude-haiku-4-5", "gpt-4o-mini")
 
 
-def record(attempt: int, model: str, role: str, outcome: str = "ok", text: str = "yes", out: int = 5,
+def record(attempt: int, model: str, role: CallRole, outcome: str = "ok", text: str = "yes", out: int = 5,
            error: ProviderError | None = None, inp: int = 20) -> AttemptRecord:
     spec = CATALOG.get(model)
     return AttemptRecord(attempt, model, spec.provider, outcome, inp, out, "provider", cost_usd(spec, inp, out),  # type: ignore[arg-type]

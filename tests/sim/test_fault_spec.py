@@ -1,7 +1,7 @@
 import pytest
 
 from playground.core.errors import UserError
-from playground.sim.fault_spec import FaultSettings, parse_fault_spec
+from playground.sim.faults.spec import FaultSettings, parse_fault_spec
 
 EXAMPLE = "server_error=0.2,rate_limit=0.1,cut=0.05,stall=0.05,sim-gpt-4o:down=1"
 

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from playground.core.catalog import default_catalog
-from playground.sim.answers import SimAnswer, answer_for, compose_answer, hedge_probability
-from playground.sim.prompt import analyze_prompt, prompt_difficulty
+from playground.sim.content.answers import SimAnswer, answer_for, compose_answer, hedge_probability
+from playground.sim.content.prompt import analyze_prompt, prompt_difficulty
 from tests.helpers.data import EASY_PROMPTS, HARD_PROMPTS
 
 CATALOG = default_catalog()
@@ -40,7 +40,7 @@ def test_answers_are_stable_across_processes() -> None:
     """Seeds come from hashlib, not `hash()`, which varies per process."""
     prompt = "Compare CUBIC and BBR congestion control."
     code = (
-        "from playground.sim.answers import compose_answer;"
+        "from playground.sim.content.answers import compose_answer;"
         f"print(compose_answer('gpt-4o', 0.78, {prompt!r}).text, end='')"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -17,11 +17,11 @@ import openai
 import pytest
 
 from playground.core.tokens import default_counter
-from playground.sim.answers import compose_answer
-from playground.sim.embedding_models import EMBEDDING_MODELS
-from playground.sim.embeddings import cosine, embed_text, embed_tokens
-from playground.sim.embeddings_wire import to_float32
+from playground.sim.content.answers import compose_answer
+from playground.sim.content.embedding_models import EMBEDDING_MODELS
+from playground.sim.content.embeddings import cosine, embed_text, embed_tokens
 from playground.sim.runner import SimServer
+from playground.sim.wire.embeddings import to_float32
 
 COUNTER = default_counter()
 SMALL = "sim-text-embedding-3-small"
@@ -79,7 +79,7 @@ def test_a_shorter_vector_is_the_renormalized_prefix_of_a_longer_one() -> None:
     for dimensions in (64, 256, 300, 1536):
         prefix = full[:dimensions]
         expected = [v / norm(prefix) for v in prefix]
-        assert max(abs(a - b) for a, b in zip(embed_text(text, dimensions), expected)) < 1e-12
+        assert max(abs(a - b) for a, b in zip(embed_text(text, dimensions), expected, strict=True)) < 1e-12
 
 
 def test_similar_texts_are_close_and_unrelated_ones_near_zero() -> None:

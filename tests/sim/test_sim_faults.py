@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import anthropic
 import httpx2
@@ -17,9 +18,9 @@ import pytest
 
 from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
-from playground.sim.fault_plan import SpecFaultPlan, check_spec
-from playground.sim.fault_spec import parse_fault_spec
-from playground.sim.faults import RequestInfo
+from playground.sim.faults.plan import RequestInfo
+from playground.sim.faults.spec import parse_fault_spec
+from playground.sim.faults.spec_plan import SpecFaultPlan, check_spec
 from playground.sim.runner import SimServer, serve_forever
 
 CATALOG = default_catalog()
@@ -28,7 +29,7 @@ SPEED = 200.0  # 2 ms to first token for sim-gpt-4o: tests are about faults, not
 OPENAI_MODEL = "sim-gpt-4o"
 ANTHROPIC_MODEL = "sim-claude-opus-4-5"
 MAX_TOKENS = 40
-USER = [{"role": "user", "content": PROMPT}]
+USER: Any = [{"role": "user", "content": PROMPT}]
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 2.0) -> bool:
@@ -252,8 +253,8 @@ def test_a_down_model_is_a_connection_error_without_any_response(sim: SimServer)
 
 def test_down_wins_over_a_wrong_api_key() -> None:
     """An unreachable host cannot say 401: down is checked before the key."""
-    with SimServer(speed=SPEED, require_api_key="right", faults="down=1") as sim:
-        with pytest.raises(openai.APIConnectionError):
+    with SimServer(speed=SPEED, require_api_key="right", faults="down=1") as sim, \
+            pytest.raises(openai.APIConnectionError):
             openai_ask(openai_client(sim, key="wrong"))
 
 
@@ -491,7 +492,7 @@ def test_serve_forever_prints_the_active_faults(capsys: pytest.CaptureFixture[st
 async def test_without_simserver_a_connection_failure_becomes_a_clear_503() -> None:
     """The app under another server cannot reach its sockets: it says so
     instead of hanging or pretending."""
-    from playground.sim.server import create_app
+    from playground.sim.wire.app import create_app
 
     app = create_app(speed=SPEED, faults="sim-gpt-4o:down=1")
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://sim") as http:

@@ -9,6 +9,7 @@ import re
 import statistics
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 import anthropic
 import openai
@@ -17,12 +18,12 @@ import pytest
 from playground.core.catalog import default_catalog
 from playground.engine import checks
 from playground.engine.plans import JUDGE_BEST_TEMPLATE, JUDGE_SCORE_TEMPLATE
-from playground.sim.answers import SimAnswer, answer_for, compose_answer
-from playground.sim.facts import answer_is_right, short_truth
-from playground.sim.instructions import respond
-from playground.sim.judging import HEDGE_PHRASES, assess
-from playground.sim.labels import find_label_task
-from playground.sim.logprobs import mean_logprob
+from playground.sim.content.answers import SimAnswer, answer_for, compose_answer
+from playground.sim.content.facts import answer_is_right, short_truth
+from playground.sim.content.instructions import respond
+from playground.sim.content.judging import HEDGE_PHRASES, assess
+from playground.sim.content.labels import find_label_task
+from playground.sim.content.logprobs import mean_logprob
 from playground.sim.runner import SimServer
 from playground.strategies.llm_router import DEFAULT_PROMPT
 from tests.helpers.data import EASY_PROMPTS, HARD_PROMPTS
@@ -111,10 +112,11 @@ def test_a_judge_replies_with_the_number_only() -> None:
 def test_the_best_of_three_and_lettered_answers() -> None:
     request, hedged, solid = JUDGE_CASES[1]
     assert ask(FLAGSHIP.id, best_of_prompt(request, [hedged, hedged + " Maybe.", solid])).text == "3"
-    lettered = (f"Compare the two responses.\n\nQuestion: {request}\n\nResponse A:\n{solid}\n\nResponse B:\n{hedged}\n\n"
-                "Which response is better? Answer with A or B only.")
+    lettered = (f"Compare the two responses.\n\nQuestion: {request}\n\nResponse A:\n{solid}\n\n"
+                f"Response B:\n{hedged}\n\nWhich response is better? Answer with A or B only.")
     assert ask(FLAGSHIP.id, lettered).text == "A"
-    verbose = f"Here are two answers to this: {request}\n\nAnswer 1: {hedged}\n\nAnswer 2: {solid}\n\nWhich one is best?"
+    verbose = (f"Here are two answers to this: {request}\n\nAnswer 1: {hedged}\n\nAnswer 2: {solid}\n\n"
+               "Which one is best?")
     reply = ask(FLAGSHIP.id, verbose).text
     assert reply.startswith("Answer 2 is the best") and checks.parse_choice(reply, 2) == 2
 
@@ -146,7 +148,8 @@ def scores(judge_id: str, which: int) -> list[int]:
 def test_a_strong_judge_scores_solid_answers_well_above_hedged_ones() -> None:
     for judge in (FLAGSHIP, STRONG):
         hedged, solid = scores(judge.id, 0), scores(judge.id, 1)
-        assert statistics.mean(solid) - statistics.mean(hedged) >= 3, (judge.id, statistics.mean(solid), statistics.mean(hedged))
+        gap = statistics.mean(solid) - statistics.mean(hedged)
+        assert gap >= 3, (judge.id, statistics.mean(solid), statistics.mean(hedged))
         assert 3 <= statistics.mean(hedged) <= 6 and 7 <= statistics.mean(solid) <= 9.5
     request, _, solid = JUDGE_CASES[0]
     assert re.fullmatch(r"\d{1,2}", ask(FLAGSHIP.id, JUDGE_SCORE_TEMPLATE.format(prompt=request, answer=solid)).text)
@@ -168,7 +171,8 @@ def test_weaker_judges_score_with_more_noise_and_less_separation() -> None:
     [
         ("Grade this response out of 10. Just the number.\n\nPrompt: {p}\n\nResponse:\n{a}", 1, 10),
         ("On a scale from 0 to 5, rate the answer.\n\nRequest: {p}\nAnswer: {a}\n\nOutput only the score.", 0, 5),
-        ("Score the reply from 1 to 100 for helpfulness. Reply with a number only.\n\nQuestion:\n{p}\n\nReply:\n{a}", 1, 100),
+        ("Score the reply from 1 to 100 for helpfulness. Reply with a number only.\n\nQuestion:\n{p}\n\nReply:\n{a}",
+         1, 100),
     ],
 )
 def test_other_rating_scales_and_wordings(template: str, low: int, high: int) -> None:
@@ -201,7 +205,8 @@ def test_difficulty_labels_follow_the_request_for_a_strong_router() -> None:
 
 
 def test_weak_routers_mislabel_more_often() -> None:
-    flagship = label_accuracy(FLAGSHIP.id, EASY_PROMPTS, "trivial") + label_accuracy(FLAGSHIP.id, HARD_PROMPTS[:100], "complex")
+    flagship = (label_accuracy(FLAGSHIP.id, EASY_PROMPTS, "trivial")
+                + label_accuracy(FLAGSHIP.id, HARD_PROMPTS[:100], "complex"))
     nano = label_accuracy(NANO.id, EASY_PROMPTS, "trivial") + label_accuracy(NANO.id, HARD_PROMPTS[:100], "complex")
     tiny = label_accuracy(TINY.id, EASY_PROMPTS, "trivial") + label_accuracy(TINY.id, HARD_PROMPTS[:100], "complex")
     assert flagship / 2 >= 0.95
@@ -223,14 +228,17 @@ def test_a_middling_request_gets_the_middle_label() -> None:
          "Request:\n{prompt}\n\nReply with the single word only.", ("complex", "trivial", "moderate")),
         ("Answer with one word: {labels}.\nHow difficult is this user message?\n\n<request>{prompt}</request>",
          ("easy", "medium", "hard")),
-        ("Decide which tier should handle the query below. Choose from {labels}.\nQuery: {prompt}\nOutput the label only.",
+        ("Decide which tier should handle the query below. Choose from {labels}.\nQuery: {prompt}\n"
+         "Output the label only.",
          ("low", "medium", "high")),
         ("Labels: {labels}\nText: {prompt}\nOutput only the label.", ("simple", "complex")),
-        ("Which model should handle this? Choose one of: {labels}.\n\nRequest:\n{prompt}\n\nReply with the model name only.",
+        ("Which model should handle this? Choose one of: {labels}.\n\nRequest:\n{prompt}\n\n"
+         "Reply with the model name only.",
          ("gpt-5-nano", "gpt-5-mini", "claude-opus-4-5")),
         ("Route this request. Reply with one of: {labels}.\n\nQuestion: {prompt}", ("tier1", "tier2", "tier3")),
         ("Is the following easy or hard? Reply with {labels}.\n\n{prompt}", ("easy", "hard")),
-        ('Rate the request below. Choose one of "{labels}". Just the word.\n\n"""{prompt}"""', ("easy", "medium", "hard")),
+        ('Rate the request below. Choose one of "{labels}". Just the word.\n\n"""{prompt}"""',
+         ("easy", "medium", "hard")),
         ("Classify the request into one of the following levels:\n- very easy\n- easy\n- hard\n- very hard\n\n"
          "Request: {prompt}\n\nAnswer with the level only.", ("very easy", "easy", "hard", "very hard")),
     ],
@@ -254,13 +262,18 @@ def test_custom_label_sets_and_wordings_are_detected_and_ordered(template: str, 
 
 TOPIC_LABELS = ("code", "math", "creative", "chat")
 TOPIC_REQUESTS = {
-    "code": ["Write a Python function that reverses a linked list.", "Fix this JavaScript bug: my fetch call returns undefined.",
-             "Implement a debounce helper in TypeScript.", "Why does my Rust code fail to compile with a borrow checker error?",
-             "Write a SQL query that lists the newest orders per customer.", "Refactor this class to use dependency injection.",
-             "How do I write a unit test for an async function in Python?", "Write a bash script that rotates log files."],
+    "code": ["Write a Python function that reverses a linked list.",
+             "Fix this JavaScript bug: my fetch call returns undefined.",
+             "Implement a debounce helper in TypeScript.",
+             "Why does my Rust code fail to compile with a borrow checker error?",
+             "Write a SQL query that lists the newest orders per customer.",
+             "Refactor this class to use dependency injection.",
+             "How do I write a unit test for an async function in Python?",
+             "Write a bash script that rotates log files."],
     "math": ["What is the derivative of x^3 + 2x?", "Solve for x: 3x + 7 = 22.", "What is 17 * 23?",
              "Prove that the square root of 2 is irrational.", "What is the probability of rolling two sixes?",
-             "Compute the integral of sin(x) from 0 to pi.", "What is 15% of 240?", "Find the median of 3, 9, 4, 7 and 12."],
+             "Compute the integral of sin(x) from 0 to pi.", "What is 15% of 240?",
+             "Find the median of 3, 9, 4, 7 and 12."],
     "creative": ["Write a haiku about autumn leaves.", "Write a short story about a robot who learns to paint.",
                  "Give me a catchy slogan for a coffee shop.", "Write a limerick about a cat.",
                  "Write a poem about the sea at night.", "Brainstorm names for a fantasy kingdom.",
@@ -268,7 +281,8 @@ TOPIC_REQUESTS = {
     "chat": ["Hi there!", "Hello, how are you today?", "Thanks for your help earlier.", "Good morning!",
              "Hey, what's up?", "Who are you?", "Nice to meet you.", "Bye for now, talk later."],
 }
-TOPIC_TEMPLATE = "Categorize the user's request. Reply with one of: {labels}.\n\nRequest:\n{prompt}\n\nReply with the label only."
+TOPIC_TEMPLATE = ("Categorize the user's request. Reply with one of: {labels}.\n\nRequest:\n{prompt}\n\n"
+                  "Reply with the label only.")
 
 
 def test_topical_labels_pick_the_matching_topic() -> None:
@@ -277,7 +291,8 @@ def test_topical_labels_pick_the_matching_topic() -> None:
     everything = [(want, r) for want, requests in TOPIC_REQUESTS.items() for r in requests]
 
     def overall(model_id: str) -> float:
-        return sum(label_accuracy(model_id, [r], want, TOPIC_LABELS, TOPIC_TEMPLATE) for want, r in everything) / len(everything)
+        hits = sum(label_accuracy(model_id, [r], want, TOPIC_LABELS, TOPIC_TEMPLATE) for want, r in everything)
+        return hits / len(everything)
 
     assert overall(TINY.id) < overall(FLAGSHIP.id) - 0.1
 
@@ -307,7 +322,8 @@ def test_arithmetic_is_computed_and_strong_models_get_it_right() -> None:
             answer = answer_for(model, question)
             assert answer.text == f"{value}." and answer.kind == "fact" and not answer.wrong, (question, answer.text)
     assert [ask(FLAGSHIP.id, q).text for q in ("What is 2^10?", "Calculate 15% of 80.", "What is 7 / 2?",
-                                                 "What is 1,234 * 5,678?", "What is 17 times 3? Answer with a number only.")] \
+                                                 "What is 1,234 * 5,678?",
+                                                 "What is 17 times 3? Answer with a number only.")] \
         == ["1024.", "12.", "3.5.", "7006652.", "51"]
 
 
@@ -324,9 +340,11 @@ def test_weak_models_are_wrong_more_often_but_mostly_right() -> None:
     ("question", "truth"),
     [
         ("Is 97 a prime number? Answer yes or no.", "Yes"), ("Is 91 prime?", "No"), ("Is 1024 a power of two?", "Yes"),
-        ("Is 100 divisible by 7? Yes or no.", "No"), ("Is 49 a perfect square?", "Yes"), ("Is 9.11 greater than 9.9?", "No"),
+        ("Is 100 divisible by 7? Yes or no.", "No"), ("Is 49 a perfect square?", "Yes"), ("Is 9.11 greater than 9.9?",
+                                                                                          "No"),
         ("Does 2 + 2 equal 5?", "No"), ("Is 17 * 3 equal to 51?", "Yes"), ("Is 1900 a leap year?", "No"),
-        ("Is 2024 a leap year?", "Yes"), ("Is racecar a palindrome?", "Yes"), ("True or false: 7 is an even number.", "False"),
+        ("Is 2024 a leap year?", "Yes"), ("Is racecar a palindrome?", "Yes"), ("True or false: 7 is an even number.",
+                                                                               "False"),
         ("Is France in Europe? Answer yes or no.", "Yes"), ("Is Sydney the capital of Australia?", "No"),
     ],
 )
@@ -402,7 +420,8 @@ def test_truths_are_read_back_from_answers() -> None:
 
 ORDINARY = [
     "Explain how a B-tree index speeds up database queries.", "Is Rust one of the fastest languages, or not?",
-    "Should I choose between Postgres or MySQL for my startup?", "Choose between React and Vue for my project and explain why.",
+    "Should I choose between Postgres or MySQL for my startup?",
+    "Choose between React and Vue for my project and explain why.",
     "How do I score a bowling game from 1 to 10 frames?", "Explain the 80/20 rule.",
     "Option 1: use Redis. Option 2: use Memcached. Which is better for session storage? Explain the trade-offs.",
     "Write a function that returns one of: 'a', 'b' or 'c' at random, and explain it.",
@@ -423,7 +442,7 @@ def test_replies_are_deterministic_across_processes() -> None:
     import sys
 
     prompt = router_prompt(HARD_PROMPTS[3])
-    code = ("from playground.sim.answers import compose_answer;"
+    code = ("from playground.sim.content.answers import compose_answer;"
             f"print(compose_answer('gpt-5-nano', 0.5, {prompt!r}).text, end='')")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "99", "PATH": ""})
@@ -464,7 +483,7 @@ def test_instruction_replies_stay_fast() -> None:
 
 
 @pytest.fixture(scope="module")
-def sim() -> SimServer:
+def sim() -> Iterator[SimServer]:
     with SimServer(speed=200) as server:
         yield server
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import openai
@@ -15,15 +16,15 @@ from openai.types.chat.chat_completion_token_logprob import ChatCompletionTokenL
 
 from playground.core.catalog import default_catalog
 from playground.core.tokens import default_counter
-from playground.sim.answers import SimAnswer, answer_for
-from playground.sim.generation import split_chunks
-from playground.sim.logprobs import by_chunk, mean_logprob, token_logprobs, token_pieces
+from playground.sim.content.answers import SimAnswer, answer_for
+from playground.sim.content.generation import split_chunks
+from playground.sim.content.logprobs import by_chunk, mean_logprob, token_logprobs, token_pieces
 from playground.sim.runner import SimServer
 
 CATALOG = default_catalog()
 COUNTER = default_counter()
 PROMPT = "Explain how a B-tree index speeds up database queries."
-USER = [{"role": "user", "content": PROMPT}]
+USER: Any = [{"role": "user", "content": PROMPT}]
 MODEL = "sim-gpt-4o-mini"
 # Hard prompts that weak models often hedge on, and easy ones nobody does.
 HARD = (

@@ -181,7 +181,7 @@ def test_serve_forever_prints_urls_and_stops_cleanly_on_ctrl_c() -> None:
 
 def test_the_simulator_does_not_import_textual() -> None:
     code = (
-        "import sys, playground.sim.runner, playground.sim.answers;"
+        "import sys, playground.sim.runner, playground.sim.content.answers;"
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -189,7 +189,7 @@ def test_the_simulator_does_not_import_textual() -> None:
 
 def test_answers_do_not_import_the_web_stack() -> None:
     code = (
-        "import sys, playground.sim, playground.sim.answers;"
+        "import sys, playground.sim, playground.sim.content.answers;"
         "assert not {'uvicorn', 'starlette'} & set(sys.modules), 'web stack imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import httpx2
@@ -15,9 +16,9 @@ import pytest
 from playground.core.catalog import default_catalog
 from playground.core.messages import ChatRequest, Message
 from playground.core.tokens import default_counter
-from playground.sim.answers import answer_for
+from playground.sim.content.answers import answer_for
 from playground.sim.errors import SimError, SimErrorKind
-from playground.sim.faults import PROCEED, Action, FaultPlan, RequestInfo
+from playground.sim.faults.plan import PROCEED, Action, FaultPlan, RequestInfo
 from playground.sim.runner import SimServer
 
 CATALOG = default_catalog()
@@ -44,6 +45,13 @@ def output_tokens(text: str) -> int:
 
 def expected_text(model_id: str, prompt: str) -> str:
     return answer_for(CATALOG.get(model_id), prompt).text
+
+
+def first_text(message: anthropic.types.Message) -> str:
+    """The text of a message's first block, which must be text."""
+    block = message.content[0]
+    assert isinstance(block, anthropic.types.TextBlock)
+    return block.text
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +107,7 @@ def test_openai_non_streaming(sim_server: SimServer) -> None:
     assert completion.choices[0].finish_reason == "stop"
     assert completion.usage is not None
     assert completion.usage.prompt_tokens == input_tokens(PROMPT, system="Be terse.")
-    assert completion.usage.completion_tokens == output_tokens(text)
+    assert completion.usage.completion_tokens == output_tokens(text or "")
 
 
 async def test_async_openai_stream(sim_server: SimServer) -> None:
@@ -130,12 +138,14 @@ def test_openai_stream_helper(sim_server: SimServer) -> None:
 
 
 def test_models_list_has_every_simulated_model(sim_server: SimServer) -> None:
-    from playground.sim.embedding_models import EMBEDDING_MODELS
+    from playground.sim.content.embedding_models import EMBEDDING_MODELS
 
     listed = {m.id for m in openai_client(sim_server).models.list()}
-    chat = {m.sim_name for m in CATALOG.models.values()}
-    assert listed == chat | {m.sim_name for m in EMBEDDING_MODELS.values()}
-    assert "sim-gpt-4o" in listed and "sim-claude-opus-4-5" in listed
+    # Every model by its sim- id and by its catalog id (what `models --sim` lists).
+    chat = {m.sim_name for m in CATALOG.models.values()} | set(CATALOG.models)
+    embedders = {m.sim_name for m in EMBEDDING_MODELS.values()} | set(EMBEDDING_MODELS)
+    assert listed == chat | embedders
+    assert {"sim-gpt-4o", "gpt-4o", "sim-claude-opus-4-5", "claude-opus-4-5"} <= listed
     anthropic_listed = {m.id for m in anthropic_client(sim_server).models.list()}
     assert anthropic_listed == chat  # Anthropic has no embeddings API
 
@@ -150,7 +160,7 @@ def test_anthropic_stream_helper(sim_server: SimServer) -> None:
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
     assert text == expected_text("claude-sonnet-4-5", PROMPT)
-    assert final.content[0].type == "text" and final.content[0].text == text
+    assert final.content[0].type == "text" and first_text(final) == text
     assert final.stop_reason == "end_turn"
     assert final.usage.input_tokens == input_tokens(PROMPT)
     assert final.usage.output_tokens == output_tokens(text)
@@ -175,7 +185,10 @@ def test_anthropic_raw_stream_events_in_the_real_order(sim_server: SimServer) ->
         "message_stop",
     ]
     start, message_delta = events[0], events[-2]
-    text = "".join(e.delta.text for e in events if e.type == "content_block_delta")
+    assert isinstance(start, anthropic.types.RawMessageStartEvent)
+    assert isinstance(message_delta, anthropic.types.RawMessageDeltaEvent)
+    text = "".join(e.delta.text for e in events if isinstance(e, anthropic.types.RawContentBlockDeltaEvent)
+                   and isinstance(e.delta, anthropic.types.TextDelta))
     assert start.message.usage.input_tokens == input_tokens(PROMPT, system="You are concise.")
     assert start.message.usage.output_tokens == 1
     assert start.message.stop_reason is None and start.message.model == "sim-claude-haiku-4-5"
@@ -200,10 +213,10 @@ def test_anthropic_non_streaming(sim_server: SimServer) -> None:
         model="sim-claude-opus-4-5", max_tokens=1024, messages=[{"role": "user", "content": PROMPT}]
     )
     assert message.type == "message" and message.role == "assistant"
-    assert message.content[0].text == expected_text("claude-opus-4-5", PROMPT)
+    assert first_text(message) == expected_text("claude-opus-4-5", PROMPT)
     assert message.stop_reason == "end_turn"
     assert message.usage.input_tokens == input_tokens(PROMPT)
-    assert message.usage.output_tokens == output_tokens(message.content[0].text)
+    assert message.usage.output_tokens == output_tokens(first_text(message))
 
 
 async def test_async_anthropic_stream_helper(sim_server: SimServer) -> None:
@@ -212,7 +225,7 @@ async def test_async_anthropic_stream_helper(sim_server: SimServer) -> None:
         model="sim-claude-haiku-4-5", max_tokens=1024, messages=[{"role": "user", "content": PROMPT}]
     ) as stream:
         final = await stream.get_final_message()
-    assert final.content[0].text == expected_text("claude-haiku-4-5", PROMPT)
+    assert first_text(final) == expected_text("claude-haiku-4-5", PROMPT)
 
 
 def test_anthropic_count_tokens(sim_server: SimServer) -> None:
@@ -229,7 +242,7 @@ def test_both_apis_serve_every_model(sim_server: SimServer) -> None:
     completion = openai_client(sim_server).chat.completions.create(
         model="sim-claude-opus-4-5", messages=[{"role": "user", "content": "What is TCP?"}]
     )
-    assert reply.content[0].text == expected_text("gpt-4o", "What is TCP?")
+    assert first_text(reply) == expected_text("gpt-4o", "What is TCP?")
     assert completion.choices[0].message.content == expected_text("claude-opus-4-5", "What is TCP?")
 
 
@@ -265,7 +278,8 @@ def test_answer_length_follows_the_request(sim_server: SimServer) -> None:
 def test_openai_max_tokens_truncates_with_finish_reason_length(sim_server: SimServer) -> None:
     client = openai_client(sim_server)
     full = expected_text("gpt-4o", LONG_PROMPT)
-    for limit in ({"max_tokens": 25}, {"max_completion_tokens": 25}):
+    limits: list[dict[str, Any]] = [{"max_tokens": 25}, {"max_completion_tokens": 25}]
+    for limit in limits:
         chunks = list(client.chat.completions.create(
             model="sim-gpt-4o", messages=[{"role": "user", "content": LONG_PROMPT}], stream=True,
             stream_options={"include_usage": True}, **limit,
@@ -283,8 +297,8 @@ def test_anthropic_max_tokens_truncates_with_stop_reason_max_tokens(sim_server: 
         model="sim-claude-sonnet-4-5", max_tokens=10, messages=[{"role": "user", "content": LONG_PROMPT}]
     )
     assert message.stop_reason == "max_tokens"
-    assert message.usage.output_tokens == output_tokens(message.content[0].text) <= 10
-    assert expected_text("claude-sonnet-4-5", LONG_PROMPT).startswith(message.content[0].text)
+    assert message.usage.output_tokens == output_tokens(first_text(message)) <= 10
+    assert expected_text("claude-sonnet-4-5", LONG_PROMPT).startswith(first_text(message))
 
 
 # --- Errors ---------------------------------------------------------------------
@@ -313,7 +327,7 @@ def test_right_key_is_accepted(keyed_sim: SimServer) -> None:
     message = anthropic_client(keyed_sim, "right-key").messages.create(
         model="sim-claude-opus-4-5", max_tokens=10, messages=[{"role": "user", "content": "hi"}]
     )
-    assert message.content[0].text
+    assert first_text(message)
 
 
 def test_context_too_long_is_a_bad_request(sim_server: SimServer) -> None:
@@ -350,7 +364,8 @@ def test_max_tokens_above_the_model_limit_is_rejected(sim_server: SimServer) -> 
 
 def test_unknown_model_is_not_found(sim_server: SimServer) -> None:
     with pytest.raises(openai.NotFoundError) as oa:
-        openai_client(sim_server).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+        openai_client(sim_server).chat.completions.create(model="gpt-9-ultra",
+                                                          messages=[{"role": "user", "content": "hi"}])
     assert oa.value.code == "model_not_found"
     with pytest.raises(anthropic.NotFoundError) as an:
         anthropic_client(sim_server).messages.create(

@@ -20,7 +20,19 @@ from playground.sim.runner import SimServer
 from playground.tui.app import PlaygroundApp
 from playground.tui.formatting import format_ms
 from playground.tui.widgets.answer_pane import AnswerPane
-from tests.helpers.tui import FAST, SIZE, SLOW, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
+from tests.helpers.tui import (
+    FAST,
+    SIZE,
+    SLOW,
+    ended,
+    own_sim_app,
+    ready,
+    screen_text,
+    sim_app,
+    static_text,
+    type_prompt,
+    wait_for,
+)
 
 PROMPT = "Compare quicksort and mergesort for nearly sorted data"
 
@@ -312,12 +324,13 @@ async def test_initial_prompt_prefills_only() -> None:
 
 
 async def test_initial_prompt_is_sent_when_asked_and_session_closed_on_exit() -> None:
-    app = sim_app(strategies=["cost"], initial_prompt="What is a B-tree?", send_initial_prompt=True)
+    app = own_sim_app(strategies=["cost"], initial_prompt="What is a B-tree?", send_initial_prompt=True)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         session = app.session
         assert session is not None and session.sim_server is not None
         server = session.sim_server
+        assert isinstance(server, SimServer)
         await wait_for(pilot, lambda: ended(app.main_screen.column("cost")), "the initial prompt's run")
         assert app.main_screen.column("cost").current.status == "done"  # type: ignore[union-attr]
         assert app.main_screen.prompt_area.text == "What is a B-tree?"

@@ -121,7 +121,9 @@ async def test_an_invalid_rule_pattern_shows_the_reason_and_is_not_applied() -> 
         await wait_for(pilot, lambda: "invalid regular expression" in editor.error, "the inline reason")
         await pilot.pause()
         shown = static_text(editor.query_one(".param-error", Static))
-        assert shown.startswith("✗ task.rules[1] (code): invalid regular expression: missing ), unterminated subpattern")
+        assert shown.startswith(
+            "✗ task.rules[1] (code): invalid regular expression: missing ), unterminated subpattern"
+        )
         assert "✗ task.rules[1] (code): invalid regular expression" in screen_text(pilot)
         assert editor.has_class("-invalid")
         assert app.tuning.values("task")["rules"] == rules and screen.after == start
@@ -133,7 +135,9 @@ async def test_an_invalid_rule_pattern_shows_the_reason_and_is_not_applied() -> 
 
         # A new valid pattern applies to that row only.
         await pilot.press("home", "ctrl+k", *r"(code)\b")
-        await wait_for(pilot, lambda: app.tuning.values("task")["rules"][0]["pattern"] == r"(code)\b", "the new pattern")
+        await wait_for(
+            pilot, lambda: app.tuning.values("task")["rules"][0]["pattern"] == r"(code)\b", "the new pattern"
+        )
         assert not editor.error
         assert app.tuning.values("task")["rules"][1:] == rules[1:]
 

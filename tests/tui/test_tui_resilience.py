@@ -150,4 +150,4 @@ async def test_palette_cache_toggle_serves_a_repeat_from_the_cache() -> None:
         second = app.main_screen.columns[0].current.result  # type: ignore[union-attr]
         assert first is not None and second is not None
         assert first.cost_usd > 0 and second.cost_usd == 0
-        assert second.extra["cache"]["hit"] is True and second.text == first.text
+        assert second.cache is not None and second.cache.hit and second.text == first.text

@@ -14,27 +14,18 @@ import pytest
 from textual.pilot import Pilot
 
 from playground.engine.session import Session, SessionOptions
+from playground.launch import open_session
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES
 from playground.tui.app import PlaygroundApp
+from tests.helpers.tui import steady_cursor
 
 SIZE = (160, 48)
 STATUS = "built-in simulator on loopback (no API keys set; answers, costs and timings are simulated)"
 
 
-async def steady_cursor(pilot: Pilot) -> None:
-    # The screen composes its widgets' own children after the app is ready:
-    # wait for them (and for the session) before the picture is taken.
-    for _ in range(400):
-        if pilot.app.query("#prompt") and getattr(pilot.app, "engine", None) is not None:
-            break
-        await pilot.pause(0.05)
-    pilot.app.query_one("#prompt").cursor_blink = False  # type: ignore[attr-defined]
-    await pilot.pause()
-
-
 @pytest.fixture
 def session() -> Iterator[Session]:
-    session = Session.open(SessionOptions(force_sim=True))
+    session = open_session(SessionOptions(force_sim=True))
     try:
         yield session
     finally:
@@ -61,6 +52,7 @@ def test_ensemble_members_panel(snap_compare) -> None:
     shows timings, which vary run to run, so the panel is fed fixed events."""
     from textual.app import App, ComposeResult
 
+    from playground.core import roles
     from playground.core.decision import EnsemblePlan
     from playground.core.errors import ErrorKind, ProviderError
     from playground.core.events import (
@@ -84,18 +76,18 @@ def test_ensemble_members_panel(snap_compare) -> None:
     }
     records = []
     for n, model in enumerate(members, start=1):
-        state.apply(AttemptStarted(n, model, "sim", True, role=f"member {model}"))
+        state.apply(AttemptStarted(n, model, "sim", True, role=roles.member(n)))
     for n, model in enumerate(members[:2], start=1):
-        records.append(record(n, model, f"member {model}", text=answers[model], out=40))
+        records.append(record(n, model, roles.member(n), text=answers[model], out=40))
         state.apply(AttemptFinished(records[-1]))
     down = ProviderError(ErrorKind.CONNECTION, "openai: cannot connect (server disconnected)")
     for n in (3, 4):
         if n == 4:
-            state.apply(AttemptStarted(4, "gpt-4o", "sim", True, role="member gpt-4o"))
-        records.append(record(n, "gpt-4o", "member gpt-4o", "failed", "", 0, down, inp=0))
+            state.apply(AttemptStarted(4, "gpt-4o", "sim", True, role=roles.member(3)))
+        records.append(record(n, "gpt-4o", roles.member(3), "failed", "", 0, down, inp=0))
         state.apply(AttemptFailed(records[-1]))
-    state.apply(AttemptStarted(5, "gpt-5-1", "sim", True, role="judge"))
-    records.append(record(5, "gpt-5-1", "judge", text="2", out=1))
+    state.apply(AttemptStarted(5, "gpt-5-1", "sim", True, role=roles.JUDGE))
+    records.append(record(5, "gpt-5-1", roles.JUDGE, text="2", out=1))
     state.apply(AttemptFinished(records[-1]))
     state.apply(Verdict("judge", "gpt-5-1 picked answer 2 of 2 (claude-haiku-4-5)", passed=True,
                         model="claude-haiku-4-5", details={"pick": 2, "failed_members": 1}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.decision import Decision
 from playground.core.errors import ErrorKind, ProviderError
@@ -24,7 +25,9 @@ from playground.core.events import (
 )
 from playground.core.messages import ChatRequest
 from playground.core.pricing import cost_usd
+from playground.core.roles import CallRole
 from playground.core.tokens import TokenCount, TokenCounter, default_counter
+from playground.runview.run_state import RunState
 from playground.tui.counting import CachedCounter
 from playground.tui.formatting import (
     describe_error,
@@ -34,7 +37,6 @@ from playground.tui.formatting import (
     format_relative,
     format_tokens,
 )
-from playground.tui.run_state import RunState
 from playground.tui.spend import SpendLedger
 from playground.tui.widgets.status import split_mode_label
 from playground.tui.widgets.totals import compute_totals
@@ -44,7 +46,8 @@ MODEL = "gpt-5-mini"
 
 
 def record(outcome: str = "ok", *, model: str = MODEL, inp: int = 100, out: int = 50, source: str = "provider",
-           error: ProviderError | None = None, attempt: int = 1, text: str = "answer", role: str = "") -> AttemptRecord:
+           error: ProviderError | None = None, attempt: int = 1, text: str = "answer",
+           role: CallRole = roles.ANSWER) -> AttemptRecord:
     spec = CATALOG.get(model)
     return AttemptRecord(attempt, model, spec.provider, outcome, inp, out, source, cost_usd(spec, inp, out),  # type: ignore[arg-type]
                          120.0, 900.0, text, error, role=role)
@@ -134,20 +137,20 @@ def test_run_state_fallback_marks_where_the_answer_starts_over() -> None:
 
 def test_run_state_ensemble_streams_one_member_and_shows_the_pick() -> None:
     run = new_run("ensemble")
-    run.apply(AttemptStarted(1, MODEL, "openai", True, role=f"member {MODEL}"))
-    run.apply(AttemptStarted(2, "gpt-5-nano", "openai", True, role="member gpt-5-nano"))
+    run.apply(AttemptStarted(1, MODEL, "openai", True, role=roles.member(1)))
+    run.apply(AttemptStarted(2, "gpt-5-nano", "openai", True, role=roles.member(2)))
     run.apply(FirstToken(2, 50.0))
     assert run.apply(TextDelta(2, "nano says")) == "nano says"  # first to speak takes the focus
     run.apply(FirstToken(1, 90.0))
     assert run.apply(TextDelta(1, "mini says")) == ""  # counted, not shown
     assert run.calls == 2 and run.output_tokens > 0
-    a = record(text="mini says", role=f"member {MODEL}")
-    b = record(model="gpt-5-nano", text="nano says", attempt=2, role="member gpt-5-nano")
+    a = record(text="mini says", role=roles.member(1))
+    b = record(model="gpt-5-nano", text="nano says", attempt=2, role=roles.member(2))
     run.apply(AttemptFinished(b))
     run.apply(AttemptFinished(a))
-    run.apply(AttemptStarted(3, "gpt-5-nano", "openai", True, role="judge"))
+    run.apply(AttemptStarted(3, "gpt-5-nano", "openai", True, role=roles.JUDGE))
     assert run.apply(TextDelta(3, "1")) == ""  # a judge's reply is not an answer
-    judge = record(model="gpt-5-nano", text="1", attempt=3, role="judge")
+    judge = record(model="gpt-5-nano", text="1", attempt=3, role=roles.JUDGE)
     run.apply(AttemptFinished(judge))
     run.apply(Verdict("judge", "picked answer 1"))
     run.apply(RequestFinished(result(a, b, judge, answer_attempt=1)))

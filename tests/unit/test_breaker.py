@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from playground.core.errors import ErrorKind, ProviderError
 from playground.engine.breaker import BreakerConfig, BreakerState, BreakerTransition, CircuitBreaker
+from playground.engine.health import HealthBoard
 
 
 class FakeClock:
@@ -29,10 +34,10 @@ def make(**config: object) -> tuple[CircuitBreaker, FakeClock, list[BreakerTrans
 
 
 def call(breaker: CircuitBreaker, ok: bool, duration: float = 0.1) -> bool:
-    allowed = breaker.try_acquire()
-    if allowed:
-        (breaker.record_success if ok else breaker.record_failure)(duration)
-    return allowed
+    permit = breaker.acquire()
+    if permit is not None:
+        (permit.success if ok else permit.failure)(duration)
+    return permit is not None
 
 
 def test_stays_closed_below_minimum_calls_even_if_all_fail() -> None:
@@ -53,7 +58,7 @@ def test_opens_at_failure_rate_threshold_and_rejects_calls() -> None:
     assert breaker.state is BreakerState.OPEN
     assert [(t.old, t.new) for t in seen] == [(BreakerState.CLOSED, BreakerState.OPEN)]
     assert "failure rate 50% ≥ 50% over 4 calls" in seen[0].reason
-    assert not breaker.try_acquire()  # skipped immediately, no call made
+    assert breaker.acquire() is None  # skipped immediately, no call made
 
 
 def test_open_counts_down_then_half_open_admits_limited_probes() -> None:
@@ -67,8 +72,8 @@ def test_open_counts_down_then_half_open_admits_limited_probes() -> None:
     clock.advance(0.1)
     assert breaker.state is BreakerState.HALF_OPEN
     assert seen[-1].reason == "waited 5s in OPEN"
-    assert breaker.try_acquire() and breaker.try_acquire()
-    assert not breaker.try_acquire()  # only half_open_calls permitted
+    assert breaker.acquire() and breaker.acquire()
+    assert breaker.acquire() is None  # only half_open_calls permitted
     assert breaker.snapshot().half_open_permits_left == 0
 
 
@@ -135,15 +140,19 @@ def test_slow_calls_open_the_circuit() -> None:
 def test_ignored_errors_neither_count_nor_use_up_probes() -> None:
     breaker, clock, _ = make()
     for _ in range(10):
-        assert breaker.try_acquire()
-        breaker.record_ignored()  # e.g. 401 or 400
+        permit = breaker.acquire()
+        assert permit is not None
+        permit.ignore()  # e.g. 401 or 400
     assert breaker.state is BreakerState.CLOSED and breaker.snapshot().calls == 0
     for _ in range(4):
         call(breaker, ok=False)
     clock.advance(5)
-    assert breaker.try_acquire()
-    breaker.record_ignored()
+    probe = breaker.acquire()
+    assert probe is not None and probe.probe
+    probe.ignore()
+    probe.failure(1.0)  # a permit ends once: this is a no-op
     assert breaker.snapshot().half_open_permits_left == 2  # the permission came back
+    assert breaker.state is BreakerState.HALF_OPEN
 
 
 def test_invalid_config_is_rejected() -> None:
@@ -151,3 +160,62 @@ def test_invalid_config_is_rejected() -> None:
         BreakerConfig(failure_rate_threshold=0)
     with pytest.raises(ValueError, match="window_type"):
         BreakerConfig(window_type="sliding")  # type: ignore[arg-type]
+
+
+def test_a_call_permitted_before_a_transition_says_nothing_about_the_new_state() -> None:
+    breaker, clock, _ = make()
+    early = breaker.acquire()  # CLOSED
+    for _ in range(4):
+        call(breaker, ok=False)
+    assert breaker.state is BreakerState.OPEN
+    clock.advance(5)
+    probe = breaker.acquire()
+    assert early is not None and probe is not None and probe.probe
+    early.success(0.1)  # finishes during HALF_OPEN: not a probe result
+    assert breaker.snapshot().calls == 0 and breaker.snapshot().half_open_permits_left == 1
+    probe.success(0.1)
+    assert breaker.state is BreakerState.HALF_OPEN  # still one probe to go (half_open_calls = 2)
+
+
+def test_a_forced_permit_goes_through_an_open_circuit_without_changing_it() -> None:
+    breaker, clock, seen = make()
+    for _ in range(4):
+        call(breaker, ok=False)
+    clock.advance(1)
+    forced = breaker.force()
+    assert forced.forced and breaker.acquire() is None
+    forced.success(0.1)
+    snap = breaker.snapshot()
+    assert snap.state is BreakerState.OPEN and snap.open_remaining_s == pytest.approx(4.0)
+    assert [t.new for t in seen] == [BreakerState.OPEN]
+    clock.advance(4)
+    assert breaker.admits() and breaker.state is BreakerState.HALF_OPEN
+
+
+def test_eight_threads_share_one_board_and_every_count_comes_back() -> None:
+    """Permits taken and ended from 8 threads at once: no lost update, no
+    error, in-flight back to 0 and the probe slots all returned."""
+    board = HealthBoard(BreakerConfig(minimum_calls=5, window_size=20, wait_in_open_s=0.0, half_open_calls=2))
+    transitions: list[BreakerTransition] = []
+    board.add_listener(transitions.append)
+    errors = [ProviderError(ErrorKind.SERVER_ERROR, "boom"), None, ProviderError(ErrorKind.AUTH, "no"), None]
+    start = threading.Barrier(8)
+
+    def hammer(seed: int) -> None:
+        start.wait()
+        for i in range(2_000):
+            endpoint = f"m{(seed + i) % 3}"
+            call = board.acquire(endpoint) or board.force(endpoint)
+            assert board.in_flight(endpoint) >= 1
+            if i % 7 == 0:
+                call.release()
+            else:
+                call.finish(errors[(seed * i) % 4], 0.01, 5.0)
+            board.snapshots()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(hammer, range(8)))
+    assert [board.in_flight(f"m{i}") for i in range(3)] == [0, 0, 0]
+    assert transitions  # they opened and closed while threads raced
+    for snap in board.snapshots():  # no probe slot is still held: issued == probes answered
+        assert snap.half_open_permits_left is None or snap.half_open_permits_left + snap.calls == 2

@@ -33,7 +33,8 @@ def test_confidence_and_judge() -> None:
     assert checks.check_judge(8, 7, "8").passed and checks.check_judge(None, 7, "great").passed is False
 
 
-@pytest.mark.parametrize(("text", "score"), [("8", 8), ("Score: 7/10", 7), ("10", 10), ("I'd say 6.5.", 6.5), ("none", None), ("42", None)])
+@pytest.mark.parametrize(("text", "score"), [("8", 8), ("Score: 7/10", 7), ("10", 10), ("I'd say 6.5.", 6.5),
+                                             ("none", None), ("42", None)])
 def test_parse_score(text: str, score: float | None) -> None:
     assert checks.parse_score(text) == score
 

@@ -23,6 +23,7 @@ from playground.config.profiles import (
 )
 from playground.config.template import FIRST_RUN_CONFIG
 from playground.core.errors import ErrorKind, UserError
+from playground.launch import start_simulator
 from tests.helpers.env import fake_key
 
 PASTED = fake_key("sk-live", "secret-123")
@@ -117,7 +118,8 @@ def test_models_can_be_overridden_and_added_and_groups_checked() -> None:
     gpt = settings.catalog.get("gpt-4o")
     assert gpt.input_per_mtok == 1.0 and gpt.capability("coding") == 2 and gpt.capability("reasoning") > 2
     house = settings.catalog.get("house-model")
-    assert (house.provider, house.api_name, house.context_window, house.output_per_mtok) == ("gateway", "house-v2", 32000, 0.6)
+    assert (house.provider, house.api_name, house.context_window, house.output_per_mtok) == (
+        "gateway", "house-v2", 32000, 0.6)
     assert settings.catalog.providers["gateway"].api_key_env == "GATEWAY_KEY"
     assert settings.catalog.groups["mine"] == ("house-model", "gpt-4o")
     with pytest.raises(ConfigError) as caught:
@@ -139,14 +141,15 @@ def test_a_key_pasted_where_a_variable_name_belongs_is_refused_without_echoing_i
 def test_resilience_timeouts_and_cache_reach_the_engine_objects() -> None:
     settings = parse_policy_text(
         '[retry]\nretry_on = ["rate_limited"]\nretries_per_model = 0\n[timeouts]\nidle_s = 3\n'
-        '[breaker]\nwait_in_open_s = 2\n[cache]\nenabled = true\nsimilarity_threshold = 0.8\nttl_s = 5\nmax_entries = 3\n'
+        '[breaker]\nwait_in_open_s = 2\n[cache]\nenabled = true\nsimilarity_threshold = 0.8\nttl_s = 5\n'
+        'max_entries = 3\n'
         '[fallbacks]\nenabled = false\n', "c.toml")
     assert settings.resilience.retry.retry_on == frozenset({ErrorKind.RATE_LIMITED})
     assert settings.resilience.retry.retries_per_model == 0 and not settings.resilience.fallbacks_enabled
     assert settings.timeouts.idle_s == 3 and settings.resilience.breaker.wait_in_open_s == 2
     assert (settings.cache.enabled, settings.cache.similarity_threshold, settings.cache.ttl_s,
             settings.cache.max_entries) == (True, 0.8, 5, 3)
-    with settings.open_session(force_sim=True) as session:
+    with settings.open_session(force_sim=True, simulator=start_simulator) as session:
         engine = session.make_engine()
         assert engine.cache.config.max_entries == 3 and engine.timeouts.idle_s == 3
 
@@ -212,14 +215,16 @@ def test_a_catalog_provider_can_be_overridden_in_part_and_a_new_one_needs_a_base
 
 
 def test_strategy_values_are_kept_in_their_declared_types() -> None:
-    settings = parse_policy_text('[strategies.task]\nrules = \'[{"task": "code", "pattern": "def ", "model": "gpt-4o"}]\'\n'
+    settings = parse_policy_text('[strategies.task]\n'
+                                 'rules = \'[{"task": "code", "pattern": "def ", "model": "gpt-4o"}]\'\n'
                                  '[strategies.complexity]\nhigh_threshold = 0.6\n', "c.toml")
     assert settings.values_for("task")["rules"] == [{"task": "code", "pattern": "def ", "model": "gpt-4o"}]
     with pytest.raises(ConfigError, match="not a finite number"):
         parse_policy_text('[strategies.complexity]\nhigh_threshold = nan\n', "c.toml")
 
 
-def test_an_unwritable_config_dir_runs_on_defaults_and_says_why(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_unwritable_config_dir_runs_on_defaults_and_says_why(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
@@ -258,3 +263,73 @@ def test_falling_back_drops_discovered_models_of_a_provider_only_the_broken_file
                                                                                     "quality": 0.5}}}
     loaded = load_config(path, extra_models=extra)
     assert loaded.fell_back_to == "defaults" and "box-llama" not in loaded.settings.catalog.models
+
+
+def _many_bad_models(count: int) -> str:
+    return "".join(f"[models.m{i}]\nprovider = \"openai\"\ncontext_window = -{i + 1}\n" for i in range(count))
+
+
+def test_many_problems_are_located_in_one_scan_and_the_first_20_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from playground.config import load
+
+    scans = []
+    real_index = load.KeyIndex
+
+    def counting(text: str) -> object:
+        scans.append(len(text))
+        return real_index(text)
+
+    monkeypatch.setattr(load, "KeyIndex", counting)
+    with pytest.raises(ConfigError) as caught:
+        parse_policy_text(_many_bad_models(2000), "big.toml")
+    assert len(scans) == 1  # not one scan of the whole file per problem
+    problems = caught.value.problems
+    assert len(problems) == 2000
+    assert str(problems[1999]) == "big.toml:6000: models.m1999.context_window = -2000: must be greater than 0"
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 21 and lines[0].startswith("big.toml:3: models.m0.context_window = -1")
+    assert lines[-1] == "... and 1980 more problems (fix these and run again to see them)"
+
+
+def test_a_broken_file_notice_lists_the_first_20_problems(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(_many_bad_models(30))
+    notice = load_config(path).notices()[-1]
+    assert notice.count("models.m") == 20
+    assert notice.endswith("... and 10 more problems (fix these and run again to see them)")
+
+
+def test_locating_keys_in_headers_dotted_keys_and_quoted_keys() -> None:
+    from playground.config.locate import KeyIndex
+
+    index = KeyIndex('version = 1\n[retry]\nmax_attempts = 2\n[models."gpt-4o"]\nsim.ttft_ms = 3\n'
+                     'strategies.fixed.model = "x"\n')
+    assert index.locate(("retry", "max_attempts")) == 3
+    assert index.locate(("retry", "jitter")) == 2  # absent: its table's line
+    assert index.locate(("models", "gpt-4o", "sim", "ttft_ms")) == 5
+    assert index.locate(("models", "gpt-4o", "sim")) == 5
+    assert index.locate(("timeouts", "idle_s")) is None
+
+
+def test_no_value_in_the_schema_may_be_infinite_or_nan() -> None:
+    for text, key in (("[models.gpt-4o]\ninput_per_mtok = inf\n", "models.gpt-4o.input_per_mtok"),
+                      ("[cache]\nttl_s = inf\n", "cache.ttl_s"),
+                      ("[models.gpt-4o.capabilities]\ncoding = nan\n", "models.gpt-4o.capabilities.coding")):
+        with pytest.raises(ConfigError, match=f"c.toml:2: {key} = (inf|nan): (must be a finite number|.*)"):
+            parse_policy_text(text, "c.toml")
+
+
+def test_a_huge_value_is_shown_short_in_a_message() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_policy_text("[router]\ncolumns = [" + ", ".join(['"x"'] * 10_000) + "]\n", "c.toml")
+    assert len(str(caught.value)) < 400 and "..." in str(caught.value)
+
+
+def test_private_files_get_private_parent_directories(tmp_path: Path) -> None:
+    from playground.config.files import write_private
+
+    target = tmp_path / "a" / "b" / "c.txt"
+    write_private(target, "x")
+    assert [mode(p) for p in (tmp_path / "a", tmp_path / "a" / "b", target)] == [0o700, 0o700, 0o600]
+    with pytest.raises(UserError, match="directory .* does not exist"):
+        write_private(tmp_path / "none" / "x.txt", "x", parents=False)

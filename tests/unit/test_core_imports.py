@@ -28,3 +28,30 @@ def test_tui_does_import_textual() -> None:
     code = "import sys, playground.tui.app; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+# What a start-up that only parses arguments must not pay for (seconds on a small machine).
+HEAVY = ("pydantic", "numpy", "openai", "anthropic", "httpx2", "textual", "starlette", "uvicorn", "tiktoken", "yaml",
+         "playground.config", "playground.engine", "playground.strategies", "playground.providers")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = (code + "\nimport sys\n"
+             f"heavy = {HEAVY!r}\n"
+             "print(','.join(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy))))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+def test_help_and_version_load_nothing_heavy() -> None:
+    for argv in (["--help"], ["--version"], ["sim", "--help"]):
+        code = ("import contextlib, io\nfrom playground.cli import main\n"
+                f"with contextlib.redirect_stdout(io.StringIO()):\n    main({argv!r})")
+        assert _loaded_after(code) == [], argv
+
+
+def test_command_modules_defer_their_imports_until_they_run() -> None:
+    from playground.cli import COMMANDS
+
+    modules = "".join(f"import {c.module}\n" for c in COMMANDS)
+    assert _loaded_after(modules) == []

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from playground.config.build import Settings
-from playground.config.exporters import export_policy
+from playground.config.exporters import Format, export_policy
 from playground.config.exporters.export_toml import self_contained_policy
 from playground.config.exporters.plan import build_plan
 from playground.config.files import write_private
@@ -23,6 +23,7 @@ from playground.config.serialize import policy_to_toml
 from playground.core.catalog import default_catalog_raw
 from playground.core.errors import UserError
 from playground.strategies.registry import STRATEGIES, make_strategy
+from playground.strategies.routing import neutral_route
 from tests.helpers.data import HAND_WRITTEN, SENTINELS
 
 
@@ -115,7 +116,8 @@ def test_litellm_fixed_model_with_fallbacks_costs_and_env_keys() -> None:
     assert router["num_retries"] == 1 and router["cooldown_time"] == 10.0 and router["allowed_fails"] == 12
     assert router["retry_policy"]["AuthenticationErrorRetries"] == 0
     assert router["allowed_fails_policy"]["RateLimitErrorAllowedFails"] >= 1000  # 429s do not trip the breaker
-    assert router["timeout"] == 180.0
+    # Both gateways time each attempt: the 180 s total over (1 + 1 retry) × (1 + 2 fallbacks) attempts.
+    assert router["timeout"] == 30.0 and router["stream_timeout"] == 30.0
     assert set(names) == {"claude-opus-4-5", "gpt-5-4", "claude-sonnet-4-5"}
     (gpt,) = names["gpt-5-4"]
     assert gpt["litellm_params"]["model"] == "openai/gpt-5.4"
@@ -134,14 +136,21 @@ def test_litellm_loadbalance_group_with_weights(policy: str, routing: str) -> No
     assert config["router_settings"]["routing_strategy"] == routing
 
 
-def test_litellm_cost_is_a_cost_based_group_and_fallback_is_explicit() -> None:
+def test_litellm_cost_is_the_cheapest_model_with_its_chain_and_fallback_is_explicit() -> None:
+    """The playground sends a cost request to the cheapest model of the pool and
+    falls back along its chain: so does the export (LiteLLM's cost-based routing
+    over the pool stayed on a failing cheapest model in the gateway runs, #12)."""
     config, notes = litellm_config(settings_for("cost"))
-    assert config["router_settings"]["routing_strategy"] == "cost-based-routing"
-    pool = by_name(config)["playground-cost"]
-    assert len(pool) > 3 and all(d["litellm_params"]["input_cost_per_token"] >= 0 for d in pool)
+    (cheapest,) = by_name(config)["playground-cost"]
+    assert cheapest["model_info"]["id"] == "gpt-5-nano" and cheapest["litellm_params"]["input_cost_per_token"] >= 0
+    assert config["router_settings"]["fallbacks"] == [{"playground-cost": ["groq-llama-3-1-8b",
+                                                                           "openrouter-gemini-2-5-flash"]}]
     assert any("budget" in n for n in notes)
+    assert any("cheapest model of the pool (gpt-5-nano)" in n for n in notes)
     config, _ = litellm_config(settings_for("fallback"))
-    assert config["router_settings"]["fallbacks"] == [{"claude-opus-4-5": ["gpt-5-4", "claude-sonnet-4-5", "gpt-4o"]}]
+    # The chain is cut to the budget: (1 + 1 retry) × (1 + 2 fallbacks) = 6 = max_attempts.
+    assert config["router_settings"]["fallbacks"] == [{"claude-opus-4-5": ["gpt-5-4", "claude-sonnet-4-5"]}]
+    assert "gpt-4o" not in by_name(config)
 
 
 def test_litellm_complexity_uses_the_complexity_router() -> None:
@@ -166,11 +175,14 @@ def test_litellm_task_uses_tags_and_says_the_caller_must_classify() -> None:
 
 
 def test_openai_compatible_server_is_openai_with_api_base() -> None:
-    settings = settings_for("fixed", '[strategies.fixed]\nmodel = "mine"\n'
-                                     '[providers.my-gateway]\nbase_url = "https://llm.example.com/v1"\napi_key_env = "MY_GATEWAY_KEY"\n'
-                                     '[models.mine]\nprovider = "my-gateway"\napi_name = "mine-v2"\ncontext_window = 32000\n'
-                                     'input_per_mtok = 1.0\noutput_per_mtok = 2.0\n[fallbacks]\nenabled = false\n')
-    config, notes = litellm_config(settings)
+    settings = settings_for(
+        "fixed",
+        '[strategies.fixed]\nmodel = "mine"\n'
+        '[providers.my-gateway]\nbase_url = "https://llm.example.com/v1"\napi_key_env = "MY_GATEWAY_KEY"\n'
+        '[models.mine]\nprovider = "my-gateway"\napi_name = "mine-v2"\ncontext_window = 32000\n'
+        "input_per_mtok = 1.0\noutput_per_mtok = 2.0\n[fallbacks]\nenabled = false\n",
+    )
+    config, _ = litellm_config(settings)
     (mine,) = by_name(config)["mine"]
     assert mine["litellm_params"] == {"model": "openai/mine-v2", "api_base": "https://llm.example.com/v1",
                                       "api_key": "os.environ/MY_GATEWAY_KEY", "input_cost_per_token": 1e-6,
@@ -212,30 +224,62 @@ PORTKEY_SCHEMA = {
                     "properties": {
                         "mode": {"enum": ["single", "loadbalance", "fallback", "conditional"]},
                         "on_status_codes": STATUS,
-                        "conditions": {"type": "array", "items": {
-                            "type": "object", "required": ["query", "then"], "additionalProperties": False,
-                            "properties": {"query": {"type": "object"}, "then": {"type": "string"}}}},
+                        "conditions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["query", "then"],
+                                "additionalProperties": False,
+                                "properties": {"query": {"type": "object"}, "then": {"type": "string"}},
+                            },
+                        },
                         "default": {"type": "string"},
-                        "cb_config": {"type": "object", "additionalProperties": False, "properties": {
-                            "failure_threshold": {"type": "integer", "minimum": 1},
-                            "failure_threshold_percentage": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
-                            "minimum_requests": {"type": "integer", "minimum": 1},
-                            "cooldown_interval": {"type": "integer", "minimum": 30000},
-                            "failure_status_codes": STATUS}},
+                        "cb_config": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                "failure_threshold": {"type": "integer", "minimum": 1},
+                                "failure_threshold_percentage": {
+                                    "type": "number",
+                                    "exclusiveMinimum": 0,
+                                    "maximum": 100,
+                                },
+                                "minimum_requests": {"type": "integer", "minimum": 1},
+                                "cooldown_interval": {"type": "integer", "minimum": 30000},
+                                "failure_status_codes": STATUS,
+                            },
+                        },
                     },
                 },
                 "provider": {"type": "string"},
                 "api_key": {"type": "string"},
                 "virtual_key": {"type": "string"},
                 "custom_host": {"type": "string", "pattern": "^https?://"},
-                "override_params": {"type": "object", "required": ["model"], "properties": {"model": {"type": "string"}}},
+                "override_params": {
+                    "type": "object",
+                    "required": ["model"],
+                    "properties": {"model": {"type": "string"}},
+                },
                 "weight": {"type": "number", "minimum": 0},
-                "retry": {"type": "object", "required": ["attempts"], "additionalProperties": False, "properties": {
-                    "attempts": {"type": "integer", "minimum": 0, "maximum": 5}, "on_status_codes": STATUS}},
+                "retry": {
+                    "type": "object",
+                    "required": ["attempts"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "attempts": {"type": "integer", "minimum": 0, "maximum": 5},
+                        "on_status_codes": STATUS,
+                    },
+                },
                 "request_timeout": {"type": "integer", "minimum": 1},
-                "cache": {"type": "object", "required": ["mode"], "additionalProperties": False, "properties": {
-                    "mode": {"enum": ["simple", "semantic"]}, "max_age": {"type": "integer", "minimum": 60,
-                                                                          "maximum": 7_776_000}}},
+                "cache": {
+                    "type": "object",
+                    "required": ["mode"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "mode": {"enum": ["simple", "semantic"]},
+                        "max_age": {"type": "integer", "minimum": 60, "maximum": 7_776_000},
+                    },
+                },
                 "targets": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/config"}},
             },
             # The gateway's refinement: a provider, or a strategy with targets.
@@ -257,8 +301,18 @@ def portkey_config(settings: Settings) -> tuple[dict, list[str]]:
 def test_portkey_config_matches_the_documented_shape(strategy: str) -> None:
     config, _ = portkey_config(settings_for(strategy, "[cache]\nenabled = true\n"))
     assert config["retry"] == {"attempts": 1, "on_status_codes": [429, 500, 502, 503, 504, 529]}
-    assert config["request_timeout"] == 180_000
+    # Each attempt gets the 180 s total over the most attempts a request can make.
+    worst = (1 + config["retry"]["attempts"]) * longest_chain(config)
+    assert config["request_timeout"] == 180_000 // worst
     assert config["cache"] == {"mode": "semantic", "max_age": 3600}
+
+
+def longest_chain(node: dict) -> int:
+    """Targets one request can try in turn: all of a fallback's, one of any other strategy's."""
+    if "targets" not in node:
+        return 1
+    lengths = [longest_chain(t) for t in node["targets"]]
+    return sum(lengths) if node["strategy"]["mode"] == "fallback" else max(lengths)
 
 
 def test_portkey_conditional_on_metadata_for_complexity() -> None:
@@ -276,16 +330,25 @@ def test_portkey_conditional_on_metadata_for_complexity() -> None:
 
 
 def test_portkey_loadbalance_weights_and_breaker() -> None:
-    settings = settings_for("loadbalance", '[strategies.loadbalance]\npolicy = "weighted"\n'
-                                           'weights = { gpt-4o = 3, openrouter-gpt-4o = 1 }\n[breaker]\nwait_in_open_s = 60\n')
+    settings = settings_for(
+        "loadbalance",
+        '[strategies.loadbalance]\npolicy = "weighted"\n'
+        "weights = { gpt-4o = 3, openrouter-gpt-4o = 1 }\n[breaker]\nwait_in_open_s = 60\n",
+    )
     config, notes = portkey_config(settings)
     assert config["strategy"]["mode"] == "loadbalance"
-    assert [(t["provider"], t["weight"], t["override_params"]["model"]) for t in config["targets"]] == \
-        [("openai", 3.0, "gpt-4o"), ("openrouter", 1.0, "openai/gpt-4o")]
+    # Each weighted target is a fallback group: the deployment, then the other one.
+    groups = config["targets"]
+    assert [g["weight"] for g in groups] == [3.0, 1.0]
+    assert [[(t["provider"], t["override_params"]["model"]) for t in g["targets"]] for g in groups] == [
+        [("openai", "gpt-4o"), ("openrouter", "openai/gpt-4o")],
+        [("openrouter", "openai/gpt-4o"), ("openai", "gpt-4o")],
+    ]
+    assert all(g["strategy"]["mode"] == "fallback" for g in groups)
     assert config["strategy"]["cb_config"] == {"failure_threshold_percentage": 60.0, "minimum_requests": 20,
                                                "cooldown_interval": 60_000,
                                                "failure_status_codes": [500, 502, 503, 504, 529]}
-    assert any(n.startswith("Portkey's circuit breaker (strategy.cb_config) is a hosted-only feature") for n in notes)
+    assert any(n.startswith("circuit breaker: the open-source gateway ignores strategy.cb_config") for n in notes)
 
 
 def test_portkey_local_server_uses_custom_host() -> None:
@@ -309,7 +372,7 @@ def test_portkey_local_server_uses_custom_host() -> None:
     ("fixed", "", "circuit breaker"),
 ])
 @pytest.mark.parametrize("fmt", ["litellm", "portkey"])
-def test_unexpressed_lines(strategy: str, extra: str, fragment: str, fmt: str) -> None:
+def test_unexpressed_lines(strategy: str, extra: str, fragment: str, fmt: Format) -> None:
     result = export_policy(settings_for(strategy, extra), fmt)
     assert any(fragment in line for line in result.unexpressed), result.unexpressed
     assert all("\n" not in line for line in result.unexpressed)
@@ -382,7 +445,9 @@ def test_export_import_export_is_stable(strategy: str, back: str, tmp_path: Path
     assert policy.router.strategy == back
     again = parse_policy_text(policy_to_toml(policy), "imported")
     second = yaml.safe_load(export_policy(again, "litellm").text)
-    assert [d["model_name"] for d in second["model_list"]] == [d["model_name"] for d in yaml.safe_load(first)["model_list"]]
+    assert [d["model_name"] for d in second["model_list"]] == [
+        d["model_name"] for d in yaml.safe_load(first)["model_list"]
+    ]
 
 
 @pytest.mark.parametrize(("text", "fragment"), [
@@ -403,8 +468,10 @@ def test_import_errors_name_the_file_and_key(text: str, fragment: str, tmp_path:
 
 def test_import_never_copies_a_literal_key(tmp_path: Path) -> None:
     source = tmp_path / "c.yaml"
-    source.write_text("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o, api_key: sk-LITERAL-123}\n"
-                      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}\n")
+    source.write_text(
+        "model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o, api_key: sk-LITERAL-123}\n"
+        "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}\n"
+    )
     notes: list[str] = []
     policy = import_litellm(source, notes)
     assert "sk-LITERAL-123" not in policy_to_toml(policy)
@@ -421,19 +488,21 @@ TWO_KEYS = {"OPENAI_API_KEY": "sk-test-openai", "ANTHROPIC_API_KEY": "sk-ant-tes
 
 
 def test_export_plan_uses_the_providers_the_playground_can_call() -> None:
-    from playground.config.exporters.plan import _neutral_route, router_strategy
+    from playground.config.exporters.plan import router_strategy
     from playground.engine.session import Session
     from playground.providers.endpoints import real_endpoints
 
     settings = settings_for("capability")
     endpoints = real_endpoints(settings.catalog, TWO_KEYS, settings.keyless_providers)
     context = Session(settings.catalog, endpoints, simulated=False).context  # the playground's own context
-    decision = router_strategy(settings).decide(_neutral_route(), context)
+    decision = router_strategy(settings).decide(neutral_route(), context)
     plan = build_plan(settings, TWO_KEYS)
     assert plan.primary == decision.model == "claude-opus-4-5"
     assert plan.members == [decision.model, *decision.fallbacks]
-    assert any(line.startswith("models of groq, deepseek, openrouter") and "no key (or base URL) in the environment" in line
-               for line in plan.caveats), plan.caveats
+    assert any(
+        line.startswith("models of groq, deepseek, openrouter") and "no key (or base URL) in the environment" in line
+        for line in plan.caveats
+    ), plan.caveats
     config, notes = litellm_config_env(settings, TWO_KEYS)
     assert config["router_settings"].get("fallbacks", [{}])[0].get("claude-opus-4-5") == list(decision.fallbacks)
     assert any("left out" in n for n in notes)
@@ -501,8 +570,10 @@ def test_litellm_and_portkey_agree_on_native_providers_and_the_attempt_budget() 
 
 def test_import_reads_env_names_with_the_schema_pattern(tmp_path: Path) -> None:
     source = tmp_path / "c.yaml"
-    source.write_text("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/my_key}\n"
-                      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}\n")
+    source.write_text(
+        "model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/my_key}\n"
+        "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_input_tokens: 1000}\n"
+    )
     with pytest.raises(UserError) as info:
         import_litellm(source)
     assert "model_list[0].litellm_params.api_key" in str(info.value) and "my_key" not in str(info.value)
@@ -518,6 +589,8 @@ def test_a_keyless_local_server_stays_switched_on_through_import_and_export(tmp_
     [(name, section)] = policy.providers.items()
     assert section.enabled and not section.api_key_env
     assert parse_policy_text(policy_to_toml(policy), "imported").keyless_providers == frozenset({name})
-    settings = parse_policy_text('[router]\nstrategy = "fixed"\n[strategies.fixed]\nmodel = "ollama-llama3-2"\n', "c.toml")
+    settings = parse_policy_text(
+        '[router]\nstrategy = "fixed"\n[strategies.fixed]\nmodel = "ollama-llama3-2"\n', "c.toml"
+    )
     exported = parse_policy_text(export_policy(settings, "toml").text, "exported")
     assert "ollama" in exported.catalog.providers and exported.keyless_providers == frozenset()

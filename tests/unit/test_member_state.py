@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from playground.core import roles
 from playground.core.decision import CascadePlan, Decision, EnsemblePlan
 from playground.core.errors import ErrorKind, ProviderError
 from playground.core.events import (
@@ -22,7 +23,7 @@ from playground.core.events import (
     Verdict,
 )
 from playground.core.tokens import default_counter
-from playground.tui.run_state import RunState
+from playground.runview.run_state import RunState
 from playground.tui.widgets.members import member_body, member_title, verdict_text
 from tests.helpers.data import CATALOG, MEMBERS, board, decided, record
 
@@ -42,10 +43,10 @@ def test_a_single_call_run_has_no_members() -> None:
 def test_vote_members_stream_fail_and_the_winner_is_starred() -> None:
     b = board()
     b.apply(decided(EnsemblePlan("vote", MEMBERS)))
-    assert b.active and list(b.members) == [f"member {m}" for m in MEMBERS]
+    assert b.active and list(b.members) == [f"member {i}" for i in range(1, len(MEMBERS) + 1)]
     assert all(m.status == "planned" for m in b.members.values())
     for n, model in enumerate(MEMBERS, start=1):
-        b.apply(AttemptStarted(n, model, CATALOG.get(model).provider, True, role=f"member {model}"))
+        b.apply(AttemptStarted(n, model, CATALOG.get(model).provider, True, role=roles.member(n)))
     mini, haiku, four = b.members.values()
     assert mini.status == "waiting" and "waiting for the first token" in member_body(mini)
     b.apply(FirstToken(1, 90.0))
@@ -62,18 +63,18 @@ def test_vote_members_stream_fail_and_the_winner_is_starred() -> None:
 
     # gpt-4o-mini fails once, is retried, and fails again.
     down = ProviderError(ErrorKind.SERVER_ERROR, "sim-gpt-4o-mini is down")
-    b.apply(AttemptFailed(record(3, "gpt-4o-mini", "member gpt-4o-mini", "failed", "", 0, down)))
+    b.apply(AttemptFailed(record(3, "gpt-4o-mini", roles.member(3), "failed", "", 0, down)))
     b.apply(RetryScheduled(3, "gpt-4o-mini", 0.5, "server_error", None))
     assert four.status == "retrying" and "retrying in 0.5 s" in member_body(four)
-    b.apply(AttemptStarted(4, "gpt-4o-mini", "openai", True, role="member gpt-4o-mini"))
+    b.apply(AttemptStarted(4, "gpt-4o-mini", "openai", True, role=roles.member(3)))
     assert len(b.members) == 3, "a retry stays in its member's pane"
     assert four.status == "waiting" and four.note == "retry 1 after server_error"
-    b.apply(AttemptFailed(record(4, "gpt-4o-mini", "member gpt-4o-mini", "failed", "", 0, down)))
+    b.apply(AttemptFailed(record(4, "gpt-4o-mini", roles.member(3), "failed", "", 0, down)))
     assert four.status == "failed" and "✗ server_error: sim-gpt-4o-mini is down" in member_body(four)
     assert "failed" in member_title(b, four) and "2 attempts" in member_title(b, four)
 
-    first = record(1, "gpt-5-mini", "member gpt-5-mini", text="Yes, it is.")
-    second = record(2, "claude-haiku-4-5", "member claude-haiku-4-5", text="Yes.")
+    first = record(1, "gpt-5-mini", roles.member(1), text="Yes, it is.")
+    second = record(2, "claude-haiku-4-5", roles.member(2), text="Yes.")
     b.apply(AttemptFinished(first))
     b.apply(AttemptFinished(second))
     assert mini.status == "ok" and b.tokens(mini) == (20, 5, False)
@@ -90,17 +91,17 @@ def test_vote_members_stream_fail_and_the_winner_is_starred() -> None:
 def test_race_losers_are_cancelled_with_their_partial_cost() -> None:
     b = board()
     b.apply(decided(EnsemblePlan("race", ("gpt-5-nano", "claude-opus-4-5"))))
-    b.apply(AttemptStarted(1, "gpt-5-nano", "openai", True, role="member gpt-5-nano"))
-    b.apply(AttemptStarted(2, "claude-opus-4-5", "anthropic", True, role="member claude-opus-4-5"))
+    b.apply(AttemptStarted(1, "gpt-5-nano", "openai", True, role=roles.member(1)))
+    b.apply(AttemptStarted(2, "claude-opus-4-5", "anthropic", True, role=roles.member(2)))
     b.apply(TextDelta(2, "Well, "))
-    winner = record(1, "gpt-5-nano", "member gpt-5-nano")
+    winner = record(1, "gpt-5-nano", roles.member(1))
     b.apply(AttemptFinished(winner))
     b.apply(Verdict("race", "gpt-5-nano answered first; cancelled claude-opus-4-5", passed=True, model="gpt-5-nano",
                     details={"cancelled": ["claude-opus-4-5"]}))
-    loser = record(2, "claude-opus-4-5", "member claude-opus-4-5", "cancelled", "Well, ", 2)
+    loser = record(2, "claude-opus-4-5", roles.member(2), "cancelled", "Well, ", 2)
     b.apply(AttemptFailed(loser))
     b.apply(RequestFinished(result(winner, loser, answer=1)))
-    opus = b.members["member claude-opus-4-5"]
+    opus = b.members["member 2"]
     assert opus.status == "cancelled" and opus.partial and not opus.winner
     assert member_title(b, opus).endswith("partial · cancelled")
     assert loser.cost_usd > 0 and b.cancelled_cost == pytest.approx(loser.cost_usd)
@@ -114,13 +115,13 @@ def test_judge_calls_get_their_own_pane_and_unused_members_say_so() -> None:
     b.apply(decided(EnsemblePlan("best_of", ("gpt-5-mini", "gpt-4o-mini"), judge="gpt-5-1")))
     assert b.members["judge"].side and b.members["judge"].status == "planned"
     b.apply(ModelSkipped("gpt-4o-mini", "circuit OPEN for gpt-4o-mini"))
-    b.apply(AttemptStarted(1, "gpt-5-mini", "openai", True, role="member gpt-5-mini"))
-    only = record(1, "gpt-5-mini", "member gpt-5-mini", text="An answer.")
+    b.apply(AttemptStarted(1, "gpt-5-mini", "openai", True, role=roles.member(1)))
+    only = record(1, "gpt-5-mini", roles.member(1), text="An answer.")
     b.apply(AttemptFinished(only))
     b.apply(Verdict("judge", "only one member answered: nothing to judge", passed=True, model="gpt-5-mini"))
     b.apply(RequestFinished(result(only, answer=1)))
-    assert b.members["member gpt-4o-mini"].status == "skipped"
-    assert "circuit OPEN" in member_body(b.members["member gpt-4o-mini"])
+    assert b.members["member 2"].status == "skipped"
+    assert "circuit OPEN" in member_body(b.members["member 2"])
     assert b.members["judge"].status == "unused" and member_body(b.members["judge"]) == "not needed"
 
 
@@ -128,11 +129,12 @@ def test_cascade_tiers_and_repeated_judge_calls() -> None:
     b = board()
     b.apply(decided(CascadePlan(("gpt-5-nano", "gpt-5-mini"), ({"type": "judge"},), judge="gpt-5-1")))
     assert list(b.members) == ["tier 1", "tier 2"] and b.title == "cascade · 2 tiers"
-    attempts = [("tier 1", "gpt-5-nano"), ("judge", "gpt-5-1"), ("tier 2", "gpt-5-mini"), ("judge", "gpt-5-1")]
+    attempts = [(roles.tier(1), "gpt-5-nano"), (roles.JUDGE, "gpt-5-1"), (roles.tier(2), "gpt-5-mini"),
+                (roles.JUDGE, "gpt-5-1")]
     records = []
     for n, (role, model) in enumerate(attempts, start=1):
         b.apply(AttemptStarted(n, model, "openai", True, role=role))
-        records.append(record(n, model, role, text="7" if role == "judge" else "An answer."))
+        records.append(record(n, model, role, text="7" if role == roles.JUDGE else "An answer."))
         b.apply(AttemptFinished(records[-1]))
     assert list(b.members) == ["tier 1", "tier 2", "judge", "judge #2"]
     assert b.members["tier 2"].label == "tier 2 · gpt-5-mini"
@@ -143,7 +145,7 @@ def test_cascade_tiers_and_repeated_judge_calls() -> None:
 def test_cancelled_run_settles_every_member() -> None:
     b = board()
     b.apply(decided(EnsemblePlan("vote", MEMBERS[:2])))
-    b.apply(AttemptStarted(1, MEMBERS[0], "openai", True, role=f"member {MEMBERS[0]}"))
+    b.apply(AttemptStarted(1, MEMBERS[0], "openai", True, role=roles.member(1)))
     b.apply(TextDelta(1, "partial"))
     b.apply(RequestFinished(result(error=ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))))
     first, second = b.members.values()
@@ -155,5 +157,6 @@ def test_a_cache_hit_hides_the_plan() -> None:
     run = RunState("ensemble", CATALOG, default_counter(), input_estimate=20)
     run.apply(decided(EnsemblePlan("vote", MEMBERS)))
     assert run.members.active
-    run.apply(RequestFinished(RequestResult("ensemble", None, (), 2.0, True, cached_text="cached", cached_model="gpt-5-mini")))
+    cached = RequestResult("ensemble", None, (), 2.0, True, cached_text="cached", cached_model="gpt-5-mini")
+    run.apply(RequestFinished(cached))
     assert not run.members.active

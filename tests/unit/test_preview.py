@@ -22,6 +22,7 @@ from playground.eval.preview import (
 from playground.eval.prompt_sets import builtin_prompt_set, load_prompt_set
 from playground.eval.prompts import BUILTIN_PROMPTS
 from playground.eval.tuning import Tuning, describe_tuning, format_value
+from playground.sim.embeddings import embed_text
 from playground.strategies.base import RoutingContext
 from playground.strategies.registry import STRATEGIES, make_strategy
 
@@ -29,9 +30,14 @@ CATALOG = default_catalog()
 CTX = RoutingContext.for_all(CATALOG)
 
 
+def sim_embed(texts: list[str], model: str, dimensions: int | None) -> list[list[float]]:
+    """The simulator's deterministic embeddings: what the app's simulated session embeds with."""
+    return [embed_text(t, dimensions or 1536, model=model) for t in texts]
+
+
 @pytest.fixture(scope="module")
 def inputs() -> PreviewInputs:
-    return PreviewInputs.measure(BUILTIN_PROMPTS, TokenCounter(), label="built-in")
+    return PreviewInputs.measure(BUILTIN_PROMPTS, TokenCounter(), label="built-in", embed=sim_embed)
 
 
 @pytest.mark.parametrize("name", list(STRATEGIES))
@@ -61,7 +67,9 @@ def test_single_call_cost_is_measured_input_plus_estimated_output() -> None:
     assert item.output_tokens == EST_OUTPUT_BASE + round(880 * item.complexity)
     result = pick(make_strategy("fixed", CATALOG, {"model": "gpt-4o"}), CTX, item)
     assert result.model == "gpt-4o" and len(result.calls) == 1 and not result.lower_bound
-    assert result.cost_usd == pytest.approx(cost_usd(CATALOG.get("gpt-4o"), item.route.input_tokens, item.output_tokens))
+    assert result.cost_usd == pytest.approx(
+        cost_usd(CATALOG.get("gpt-4o"), item.route.input_tokens, item.output_tokens)
+    )
 
 
 def test_output_estimate_grows_with_complexity_and_is_capped() -> None:
@@ -109,7 +117,7 @@ def test_llmrouter_counts_the_router_call_and_the_routed_model(inputs: PreviewIn
 
 def test_learned_embeds_the_prompts_and_counts_the_embedding_cost(inputs: PreviewInputs) -> None:
     strategy = make_strategy("learned", CATALOG)
-    result = pick(strategy, CTX, inputs.items[0])
+    result = pick(strategy, CTX, inputs.items[0], embed=sim_embed)
     assert result.calls[0].role == "embedding" and result.calls[0].cost_usd > 0
     whole = preview(strategy, CTX, inputs)
     assert whole.errors == 0 and sum(whole.shares.values()) == pytest.approx(1.0)

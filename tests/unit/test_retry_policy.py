@@ -12,7 +12,8 @@ def err(kind: ErrorKind, retry_after: float | None = None) -> ProviderError:
 
 def test_default_retry_kinds_exclude_auth_bad_request_and_context() -> None:
     policy = RetryPolicy()
-    for kind in (ErrorKind.RATE_LIMITED, ErrorKind.OVERLOADED, ErrorKind.SERVER_ERROR, ErrorKind.TIMEOUT, ErrorKind.CONNECTION):
+    for kind in (ErrorKind.RATE_LIMITED, ErrorKind.OVERLOADED, ErrorKind.SERVER_ERROR, ErrorKind.TIMEOUT,
+                 ErrorKind.CONNECTION):
         assert policy.retries(err(kind))
     for kind in (ErrorKind.AUTH, ErrorKind.BAD_REQUEST, ErrorKind.CONTEXT_TOO_LONG, ErrorKind.CANCELLED):
         assert not policy.retries(err(kind))
@@ -38,7 +39,8 @@ def test_retry_after_is_honoured_and_bounded() -> None:
     rng = random.Random(1)
     assert policy.delay_s(err(ErrorKind.RATE_LIMITED, 1.25), 0, rng) == 1.25
     assert policy.delay_s(err(ErrorKind.RATE_LIMITED, 60), 0, rng) is None
-    assert RetryPolicy(honor_retry_after=False, jitter=0, base_delay_s=0.1).delay_s(err(ErrorKind.RATE_LIMITED, 9), 0, rng) == 0.1
+    policy = RetryPolicy(honor_retry_after=False, jitter=0, base_delay_s=0.1)
+    assert policy.delay_s(err(ErrorKind.RATE_LIMITED, 9), 0, rng) == 0.1
 
 
 def test_invalid_policy() -> None:

@@ -14,6 +14,7 @@ from playground.core.tokens import TokenCounter
 from playground.engine.health import HealthBoard
 from playground.strategies.ab_test import bucket
 from playground.strategies.base import RouteInput, RoutingContext
+from playground.strategies.capability import CapabilityStrategy
 from playground.strategies.registry import make_strategy
 from playground.strategies.threshold import strong_win_probability
 
@@ -23,6 +24,12 @@ COUNTER = TokenCounter()
 EASY = "hi, what's the capital of France?"
 HARD = ("Design a distributed rate limiter. Prove its invariant holds under concurrency, analyze the algorithm's "
         "complexity step by step, compare the trade-offs, and justify every design choice.\n1. It must scale.\n2. Why?")
+
+
+def capability(values: dict | None = None) -> CapabilityStrategy:
+    strategy = make_strategy("capability", CATALOG, values)
+    assert isinstance(strategy, CapabilityStrategy)
+    return strategy
 
 
 def route(prompt: str, **metadata: str) -> RouteInput:
@@ -40,14 +47,15 @@ def test_capability_trades_quality_against_cost() -> None:
 
 
 def test_capability_auto_weights_follow_the_prompt() -> None:
-    strategy = make_strategy("capability", CATALOG)
-    weights = strategy.weights_for(route("Debug this Python function"))
+    weights = capability().weights_for(route("Debug this Python function"))
     assert weights["coding"] == 3.0 and weights["creative"] == 1.0
-    assert make_strategy("capability", CATALOG, {"auto_weights": False}).weights_for(route("Debug this Python function"))["coding"] == 1.0
+    assert capability({"auto_weights": False}).weights_for(route("Debug this Python function"))["coding"] == 1.0
 
 
 def test_capability_hard_constraints_filter_with_reasons() -> None:
-    decision = make_strategy("capability", CATALOG, {"min_scores": "coding=9", "max_cost_per_1k": 0.005}).decide(route(EASY), ALL)
+    decision = make_strategy("capability", CATALOG, {"min_scores": "coding=9", "max_cost_per_1k": 0.005}).decide(
+        route(EASY), ALL
+    )
     assert decision.model == "gpt-5-1"  # coding 9, $3.4/M blended
     notes = {c.model: c.note for c in decision.candidates}
     assert notes["claude-opus-4-5"] == "$0.0100/1k > $0.005/1k"
@@ -61,14 +69,16 @@ def test_capability_min_context_and_all_filtered_error() -> None:
     decision = make_strategy("capability", CATALOG, {"min_context": 500_000}).decide(route(EASY), ALL)
     assert CATALOG.get(decision.model).context_window >= 500_000
     with pytest.raises(UserError, match="every model was filtered out"):
-        make_strategy("capability", CATALOG, {"max_cost_per_1k": 0.00001, "min_scores": "reasoning=5"}).decide(route(EASY), ALL)
+        make_strategy("capability", CATALOG, {"max_cost_per_1k": 0.00001, "min_scores": "reasoning=5"}).decide(
+            route(EASY), ALL
+        )
 
 
 @pytest.mark.parametrize("values", [{}, {"min_scores": "coding=8", "max_cost_per_1k": 0.005}, {"max_ttft_ms": 400}])
 def test_capability_trace_is_ordered_and_agrees_with_score(values: dict) -> None:
     """decide() reuses rankings and candidates across requests; the trace must
     still read as if sorted afresh: passing models by score, then filtered ones."""
-    strategy = make_strategy("capability", CATALOG, values)
+    strategy = capability(values)
     some = RoutingContext(CATALOG, tuple(m for m in CATALOG.models.values() if m.provider != "anthropic"), "no key")
     for prompt in (EASY, HARD, "Debug this Python function", "Write a haiku", EASY):
         for ctx in (ALL, some):
@@ -80,8 +90,9 @@ def test_capability_trace_is_ordered_and_agrees_with_score(values: dict) -> None
             assert list(decision.candidates) == passing + filtered
             assert [c.accepted for c in decision.candidates].count(True) == 1 and passing[0].accepted
             assert passing[0].model == decision.model and decision.fallbacks == tuple(c.model for c in passing[1:3])
+            assert all(c.score is not None for c in decision.candidates)
             for group in (passing, filtered):
-                assert group == sorted(group, key=lambda c: (-c.score, c.model))
+                assert group == sorted(group, key=lambda c: (-(c.score or 0.0), c.model))
             for c in decision.candidates:
                 assert c.score == pytest.approx(strategy.score(CATALOG.get(c.model), weights))
             assert f"({len(filtered)} filtered)" in decision.reason
@@ -91,8 +102,7 @@ def test_capability_trace_is_ordered_and_agrees_with_score(values: dict) -> None
 def test_capability_reads_measured_ttft_on_every_decision() -> None:
     strategy = make_strategy("capability", CATALOG, {"max_ttft_ms": 1000})
     slow = HealthBoard()
-    slow.started("deepseek-chat")
-    slow.finished("deepseek-chat", None, 1.0, 5000.0)
+    slow.force("deepseek-chat").finish(None, 1.0, 5000.0)
     before = strategy.decide(route(EASY), RoutingContext.for_all(CATALOG))
     after = strategy.decide(route(EASY), RoutingContext(CATALOG, tuple(CATALOG.models.values()), health=slow))
     assert before.model == "deepseek-chat" and after.model != "deepseek-chat"
@@ -123,14 +133,24 @@ def test_threshold_routes_by_win_probability() -> None:
 
 def test_threshold_moves_the_boundary() -> None:
     p = strong_win_probability(EASY, route(EASY).input_tokens)
-    assert make_strategy("threshold", CATALOG, {"threshold": p}).decide(route(EASY), ALL).details["routed_to"] == "strong"
-    assert make_strategy("threshold", CATALOG, {"threshold": p + 1e-6}).decide(route(EASY), ALL).details["routed_to"] == "weak"
+    assert (
+        make_strategy("threshold", CATALOG, {"threshold": p}).decide(route(EASY), ALL).details["routed_to"] == "strong"
+    )
+    assert (
+        make_strategy("threshold", CATALOG, {"threshold": p + 1e-6}).decide(route(EASY), ALL).details["routed_to"]
+        == "weak"
+    )
     custom = make_strategy("threshold", CATALOG, {"threshold": 0, "strong_model": "gpt-4o"}).decide(route(EASY), ALL)
     assert custom.model == "gpt-4o"
 
 
 def test_threshold_probability_is_monotonic_in_complexity() -> None:
-    prompts = [EASY, "Explain why the sky is blue.", "Compare and analyze the trade-offs of two sorting algorithms step by step.", HARD]
+    prompts = [
+        EASY,
+        "Explain why the sky is blue.",
+        "Compare and analyze the trade-offs of two sorting algorithms step by step.",
+        HARD,
+    ]
     probabilities = [strong_win_probability(p, route(p).input_tokens) for p in prompts]
     assert probabilities == sorted(probabilities)
 

@@ -34,7 +34,9 @@ def self_contained_policy(settings: Settings) -> PolicyFile:
     # with the providers of the machine that loads it.
     plan = build_plan(settings, every_model=True)
     strategy = router_strategy(settings)
-    values = _explicit_values(strategy.values, strategy, catalog)
+    # Every parameter spelled out, "@flagship" as the model it means here:
+    # another catalog may have another flagship.
+    values = jsonable(strategy.values)
     models = set(plan.all_models())
     # Models named by any strategy's configured values (columns), and by chains.
     for given in settings.strategy_values.values():
@@ -42,18 +44,15 @@ def self_contained_policy(settings: Settings) -> PolicyFile:
     models |= _models_in(values, catalog)
     for model_id, chain in policy.fallbacks.chains.items():
         models |= {model_id, *chain}
-    groups = dict(policy.groups)
-    if strategy.name == "loadbalance":
-        group = values["group"]
-        groups[group] = list(catalog.groups[group])
-        models |= set(groups[group])
+    groups = {**policy.groups, **plan.groups}
     for members in groups.values():
         models |= set(members)
     ordered = sorted(models)
     providers = {catalog.models[m].provider for m in ordered}
     chains = dict(policy.fallbacks.chains)
-    for routed, chain in plan.chains.items():
-        chains.setdefault(routed, list(chain))
+    if not plan.own_chain:  # the engine's chains, spelled out; a strategy's own order stays in its parameters
+        for routed, chain in plan.chains.items():
+            chains.setdefault(routed, list(chain))
     strategies = {**policy.strategies, strategy.name: values}
     return policy.model_copy(update={
         "strategies": strategies,
@@ -62,20 +61,6 @@ def self_contained_policy(settings: Settings) -> PolicyFile:
         "groups": groups,
         "fallbacks": policy.fallbacks.model_copy(update={"chains": chains}),
     })
-
-
-def _explicit_values(values: dict[str, Any], strategy: Any, catalog: Catalog) -> dict[str, Any]:
-    """Every declared parameter with its value; '@flagship' replaced by the
-    model it means here, since another catalog may have another flagship."""
-    out: dict[str, Any] = {}
-    for param in strategy.params:
-        value = values[param.name]
-        if param.type == "model" and value == "@flagship":
-            value = catalog.flagship
-        if param.type == "models":
-            value = [catalog.flagship if v == "@flagship" else v for v in value]
-        out[param.name] = jsonable(value)
-    return out
 
 
 def _models_in(values: dict[str, Any], catalog: Catalog) -> set[str]:

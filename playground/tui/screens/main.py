@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -31,6 +31,7 @@ from textual.timer import Timer
 from textual.widgets import SelectionList, TextArea
 
 from playground.core.errors import UserError
+from playground.core.events import Event
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.engine.session import Session
@@ -43,7 +44,7 @@ from playground.tui.screens.trace import TraceScreen
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.spend import SpendLedger
 from playground.tui.trace_format import column_trace
-from playground.tui.widgets.chaos_panel import ChaosPanel
+from playground.tui.widgets.chaos_panel import ChaosPanel, FaultControl
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.columns_row import ColumnsRow
@@ -51,7 +52,9 @@ from playground.tui.widgets.key_footer import KeyFooter
 from playground.tui.widgets.prompt import PromptBox
 from playground.tui.widgets.status import Mode, StatusLine
 from playground.tui.widgets.strategy_picker import StrategyPicker
-from playground.tui.widgets.totals import TotalsBar, compute_totals
+from playground.tui.widgets.totals import Totals, TotalsBar, compute_totals
+
+Observer = Callable[[Event], None]
 
 # Re-measure the prompt this long after the last keystroke.
 _MEASURE_DEBOUNCE_S = 0.4
@@ -94,6 +97,10 @@ class MainScreen(Screen[None]):
         self._auto_compact: bool | None = None
         self._shutting_down = False
         self._shown_running = False
+        # Set by the app: who records each run's events (history), and what
+        # the totals add (spend carried over from earlier sessions).
+        self.observe_runs: Callable[[str, Sequence[StrategyColumn]], Mapping[str, Observer]] | None = None
+        self.adjust_totals: Callable[[Totals], Totals] | None = None
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -114,11 +121,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._frame_timer = self.set_interval(1 / FRAME_HZ, self._frame, pause=True)
+        # The screen follows the app's state from its mount (a send right
+        # after the engine is set must find it); what reaches into the
+        # widgets' own children waits for the first refresh, when they exist.
         self.watch(self.app, "status", self._status_changed)
         self.watch(self.app, "session", self._session_changed)
         self.watch(self.app, "engine", self._engine_changed)
-        # Widgets compose their own children after this screen's mount: what
-        # reaches into them waits for the first refresh.
         self.call_after_refresh(self.prompt_area.focus)
 
     def on_resize(self) -> None:
@@ -172,11 +180,21 @@ class MainScreen(Screen[None]):
 
     # -- the session (the app's reactive state) ----------------------------------------
     def _status_changed(self, status: tuple[Mode, str]) -> None:
-        self.status_line.set_mode(*status)
+        self._now_or_composed(lambda: self.status_line.set_mode(*status))
 
     def _session_changed(self, session: Session | None) -> None:
         if session is not None:
-            self.query_one(ChaosPanel).attach(session.sim_server)
+            sim = session.sim_server  # the launcher's simulator: its fault controls, if it has them
+            fault_control = sim if isinstance(sim, FaultControl) else None
+            self._now_or_composed(lambda: self.query_one(ChaosPanel).attach(fault_control))
+
+    def _now_or_composed(self, show: Callable[[], None]) -> None:
+        """Show something in a child widget now, or once the widgets'
+        own children are composed (after the first refresh)."""
+        try:
+            show()
+        except NoMatches:
+            self.call_after_refresh(show)
 
     def _engine_changed(self, old: Engine | None, engine: Engine | None) -> None:
         self.engine = engine
@@ -186,10 +204,14 @@ class MainScreen(Screen[None]):
                 for column in self.columns:
                     column.cancel()
             return
-        self.query_one(CircuitPanel).attach(engine.health)
+        self._now_or_composed(lambda: self._attach_health(engine))
         if self._send_initial:
             self._send_initial = False
             self.call_after_refresh(self._send_initial_prompt)  # once the prompt editor exists
+
+    def _attach_health(self, engine: Engine) -> None:
+        if engine is self.engine:
+            self.query_one(CircuitPanel).attach(engine.health)
 
     def _send_initial_prompt(self) -> None:
         if self.prompt_area.text.strip():
@@ -230,8 +252,10 @@ class MainScreen(Screen[None]):
         route = await asyncio.to_thread(engine.route_input, request)
         if engine is not self.engine:
             return
-        for column in self.columns:
-            column.start(engine, request, route.input_tokens)
+        columns = self.columns
+        observers = self.observe_runs(text, columns) if self.observe_runs is not None else {}
+        for column in columns:
+            column.start(engine, request, route.input_tokens, observers.get(column.strategy.name))
         if self._frame_timer is not None:
             self._frame_timer.resume()
         if not engine.context.fitting(route.needed_tokens):
@@ -242,7 +266,7 @@ class MainScreen(Screen[None]):
                 severity="error",
                 timeout=10,
             )
-        self._refresh_totals()
+        self.refresh_totals()
         self._bindings_follow_running()
 
     def _bindings_follow_running(self) -> None:
@@ -266,7 +290,7 @@ class MainScreen(Screen[None]):
 
     @on(StrategyColumn.Cleared)
     def _column_cleared(self) -> None:
-        self._refresh_totals()
+        self.refresh_totals()
         self._bindings_follow_running()
 
     def action_focus_prompt(self) -> None:
@@ -383,7 +407,7 @@ class MainScreen(Screen[None]):
                 present.append(name)
         container.fit()
         self.post_message(ColumnsChanged(self.column_names()))
-        self._refresh_totals()
+        self.refresh_totals()
         self._bindings_follow_running()
 
     @on(StrategyColumn.Finished)
@@ -391,7 +415,7 @@ class MainScreen(Screen[None]):
         self.ledger.record(message.run)
         if self._shutting_down:  # a run cancelled by closing the app still reports
             return
-        self._refresh_totals()
+        self.refresh_totals()
         self._bindings_follow_running()
 
     @on(TextArea.Changed, "#prompt")
@@ -438,7 +462,7 @@ class MainScreen(Screen[None]):
                 if round_ % 3 == 0 and column.running:
                     column.tick()
         if self._frames % _TOTALS_EVERY == 0:
-            self._refresh_totals()
+            self.refresh_totals()
         if not any(c.running or c.markdown_due for c in columns) and self._frame_timer is not None:
             self._frame_timer.pause()
 
@@ -447,8 +471,10 @@ class MainScreen(Screen[None]):
         if self._frame_timer is not None:
             self._frame_timer.resume()
 
-    def _refresh_totals(self) -> None:
+    def refresh_totals(self) -> None:
+        """Show the session's totals now (they also follow runs at the frame rate)."""
         if self._shutting_down:
             return
         current = [c.current for c in self.columns if c.current is not None]
-        self.totals.show(compute_totals(current, self.ledger))
+        totals = compute_totals(current, self.ledger)
+        self.totals.show(self.adjust_totals(totals) if self.adjust_totals is not None else totals)

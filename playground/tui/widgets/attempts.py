@@ -30,7 +30,7 @@ def stacked(result: RequestResult) -> Content:
     for a in result.attempts:
         approx = "~" if a.usage_source == "estimate" and a.cost_usd else ""
         lines.append(Content.from_markup("[b]#$n[/b] $call [$foreground-muted]·[/] $model", n=str(a.attempt),
-                                         call=a.role or "answer", model=a.model))
+                                         call=a.role.label or "answer", model=a.model))
         lines.append(Content.from_markup("  $outcome [$foreground-muted]·[/] $time [$foreground-muted]·[/] $cost",
                                          outcome=outcome_label(a), time=f"{a.latency_ms / 1000:.2f} s",
                                          cost=approx + format_usd(a.cost_usd)))

@@ -7,7 +7,7 @@ only: the TUI does not import the simulator (a layer contract)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from textual import on
 from textual.app import ComposeResult
@@ -35,6 +35,7 @@ LABELS = {
 PROBABILITY_KINDS = tuple(LABELS)
 
 
+@runtime_checkable
 class FaultControl(Protocol):
     """What the panel needs from the simulator (`SimServer`)."""
 

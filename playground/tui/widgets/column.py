@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textual import work
@@ -46,6 +47,7 @@ from playground.core.events import (
 from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.eval.tuning import describe_tuning
+from playground.runview.run_state import RunState
 from playground.strategies.base import Strategy
 from playground.tui.css import css_beside
 from playground.tui.formatting import (
@@ -55,7 +57,6 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.run_state import RunState
 from playground.tui.widgets.answer_pane import AnswerPane
 from playground.tui.widgets.members import MembersPanel
 
@@ -208,9 +209,11 @@ class StrategyColumn(Vertical):
         feed = self.feed
         return feed.decision if feed is not None and feed.run is self.current else None
 
-    def start(self, engine: Engine, request: ChatRequest, input_estimate: int) -> RunState:
+    def start(self, engine: Engine, request: ChatRequest, input_estimate: int,
+              observe: Callable[[Event], None] | None = None) -> RunState:
         """Start a run; a run still streaming in this column is cancelled
-        (its partial text and cost are kept in its `RunState`)."""
+        (its partial text and cost are kept in its `RunState`). `observe`
+        also gets every event as it arrives (the history store)."""
         previous = self.current
         if previous is not None:
             self._retire_run(previous)
@@ -223,7 +226,7 @@ class StrategyColumn(Vertical):
         self._set_notice("")
         self.answer.set_placeholder("waiting for the strategy to decide…")
         self.refresh_figures()
-        self._stream(engine, request, run, previous)
+        self._stream(engine, request, run, previous, observe)
         return run
 
     def _retire_run(self, run: RunState) -> None:
@@ -290,7 +293,8 @@ class StrategyColumn(Vertical):
 
     # -- the worker ----------------------------------------------------------
     @work(exclusive=True, group="stream", exit_on_error=False)
-    async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None) -> None:
+    async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None,
+                      observe: Callable[[Event], None] | None = None) -> None:
         run.worker_started = True
         # Work on the Markdown widgets runs shielded in its own task:
         # cancelling a task while it awaits a widget removal cancels the
@@ -304,7 +308,7 @@ class StrategyColumn(Vertical):
             feed = RunFeed(run)
             begin = asyncio.ensure_future(self._begin(feed))
             if not await asyncio.shield(begin):
-                run.cancel_before_start()  # the column is being removed (the app closes)
+                run.cancel_before_start()  # the column is going away, or a newer run took it
                 return
 
             def emit(event: Event) -> None:
@@ -312,6 +316,8 @@ class StrategyColumn(Vertical):
                 # would fail because of the display (e.g. a column being
                 # removed while the app shuts down).
                 try:
+                    if observe is not None:
+                        observe(event)
                     markdown = run.apply(event)
                     if isinstance(event, TextDelta):
                         if markdown:
@@ -351,7 +357,11 @@ class StrategyColumn(Vertical):
                 cleanup.add_done_callback(lambda _: run.finished.set())
 
     async def _begin(self, feed: RunFeed) -> bool:
-        """Empty the answer area for a new run; False if the column is going away."""
+        """Empty the answer area for a new run; False if the column is going
+        away, or if a newer run took the column first (a re-send while this
+        one waited for its predecessor must not clear the newer answer)."""
+        if feed.run is not self.current:
+            return False
         try:
             self.answer.clear(self.answer.placeholder)
         except NoMatches:

@@ -225,7 +225,9 @@ class ListEditor(Vertical):
     def new_item(self) -> list[str]:
         items = self.items
         models = sorted(self.catalog.models)
-        used = {fields[_FIELDS[self.kind].index("model")] for fields in items} if "model" in _FIELDS[self.kind] else set()
+        used = (
+            {fields[_FIELDS[self.kind].index("model")] for fields in items} if "model" in _FIELDS[self.kind] else set()
+        )
         model = next((m for m in models if m not in used), models[0] if models else "")
         if self.kind == "models":
             return [model]

@@ -19,9 +19,9 @@ from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from playground.core.events import Verdict
+from playground.runview.member_state import MemberBoard, MemberState, MemberStatus
 from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_tokens
-from playground.tui.member_state import MemberBoard, MemberState, MemberStatus
 from playground.tui.widgets.follow_scroll import AnswerScroll
 from playground.tui.widgets.markdown_view import MarkdownView
 

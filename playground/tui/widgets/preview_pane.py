@@ -66,8 +66,11 @@ def cost_line(before: PreviewResult | None, after: PreviewResult) -> Content:
         delta = after.cost_per_1k - before.cost_per_1k
         if abs(delta) >= 5e-7:
             style = "$warning" if delta > 0 else "$success"
-            line = line + Content.from_markup(f"  [{style}](was $was, $delta)", was=_cost(before.cost_per_1k, before.lower_bound),
-                                              delta=_signed_usd(delta))
+            line = line + Content.from_markup(
+                f"  [{style}](was $was, $delta)",
+                was=_cost(before.cost_per_1k, before.lower_bound),
+                delta=_signed_usd(delta),
+            )
         else:
             line = line + Content.from_markup("  [$text-muted](unchanged)")
     return line

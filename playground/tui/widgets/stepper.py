@@ -85,7 +85,7 @@ class Stepper(Widget, can_focus=True):
 
     def action_step(self, steps: int) -> None:
         value = self._clamp(self.value + steps * self.step)
-        self._request(int(round(value)) if self.integer else round(value, step_decimals(self.step) + 1))
+        self._request(round(value) if self.integer else round(value, step_decimals(self.step) + 1))
 
     def action_bound(self, which: int) -> None:
         bound = self.minimum if which == 0 else self.maximum

@@ -12,9 +12,9 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from playground.runview.run_state import RunState
 from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_relative
-from playground.tui.run_state import RunState
 from playground.tui.spend import SpendLedger
 
 BASELINE = "fixed"

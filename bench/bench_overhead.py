@@ -1,0 +1,354 @@
+"""What routing costs on top of the bare SDK: time to first token, total
+time and CPU per request, at concurrency 1 and 50.
+
+A minimal OpenAI-compatible endpoint runs in its own process (Starlette +
+Uvicorn on loopback): every answer is 20 chunks plus usage, sent at once
+("burst") or 2 ms apart ("paced"). Clients take turns, round after round,
+against the same endpoint, so a busy machine slows all of them alike:
+- `sdk`: the bare `openai` SDK (AsyncOpenAI, streaming, SDK retries off),
+  the baseline;
+- `stream`: `Router.stream` with the `complexity` strategy;
+- `complete`: `Router.complete` with the same strategy (no first token to
+  see: total time and CPU only);
+- `litellm`: LiteLLM's `Router`, when it can be imported (it cannot beside
+  openai 3.x today; the reason is printed).
+
+Targets (issue #14): added TTFT over the SDK ≤ 1 ms p50 and ≤ 3 ms p99, and
+CPU per request ≤ 1.1× the SDK's, for the burst endpoint at concurrency 1
+and 50. CPU is this process's CPU time (the endpoint's own is elsewhere).
+The last line is one JSON object with every figure, the baselines, the
+ratios and `"ok"`.
+
+    python bench/bench_overhead.py            # full run (about a minute)
+    python bench/bench_overhead.py --smoke    # seconds; what the test runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+CHUNKS = 20
+PACE_S = 0.002
+PROMPT = "Summarise the plot of Hamlet in two sentences."
+MAX_TOKENS = 64
+TARGET_ADDED_TTFT_P50_MS = 1.0
+TARGET_ADDED_TTFT_P99_MS = 3.0
+TARGET_CPU_RATIO = 1.1
+
+
+# --- the endpoint (its own process) -------------------------------------------
+
+def _sse(payload: dict[str, Any]) -> bytes:
+    return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
+
+
+def _answer_chunks(model: str) -> list[bytes]:
+    base = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 0, "model": model}
+    start = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+    chunks = [_sse({**base, "choices": [start]})]
+    chunks += [_sse({**base, "choices": [{"index": 0, "delta": {"content": f"tok{i} "}, "finish_reason": None}]})
+               for i in range(CHUNKS)]
+    chunks.append(_sse({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
+    chunks.append(_sse({**base, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": CHUNKS,
+                                                         "total_tokens": 12 + CHUNKS}}))
+    chunks.append(b"data: [DONE]\n\n")
+    return chunks
+
+
+def serve(pace_s: float) -> None:
+    """Serve until stdin closes; prints the port first."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    cache: dict[str, list[bytes]] = {}
+
+    async def completions(request: Request) -> StreamingResponse:
+        body = await request.json()
+        model = str(body.get("model", "bench"))
+        chunks = cache.get(model) or cache.setdefault(model, _answer_chunks(model))
+
+        async def stream() -> AsyncIterator[bytes]:
+            for i, chunk in enumerate(chunks):
+                if pace_s and 0 < i <= CHUNKS:
+                    await asyncio.sleep(pace_s)
+                yield chunk
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that
+    # say they are TCP (else Nagle holds the body ~40 ms behind the headers).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(256)  # connections wait in the backlog until the server accepts them
+    print(sock.getsockname()[1], flush=True)
+    # Keep-alive longer than the clients' (5 s): a connection closed under a client is a failed request.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=120,
+                            backlog=1024)
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        await asyncio.to_thread(sys.stdin.read)  # the bench closes our stdin when done
+        server.should_exit = True
+        await task
+
+    asyncio.run(main())
+
+
+class Endpoint:
+    def __init__(self, pace_s: float) -> None:
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", "--pace", str(pace_s)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+# --- clients ------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    ttft_ms: float | None
+    total_ms: float
+
+
+Client = Callable[[], Awaitable[Sample]]
+
+
+def sdk_client(base_url: str) -> tuple[Client, Callable[[], Awaitable[None]]]:
+    import openai
+
+    from playground.providers.http import make_http_client
+
+    http = make_http_client()
+    client = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, http_client=http, max_retries=0)
+
+    async def one() -> Sample:
+        started = time.perf_counter()
+        ttft = None
+        stream = await client.chat.completions.create(
+            model="gpt-5-mini", messages=[{"role": "user", "content": PROMPT}], stream=True,
+            stream_options={"include_usage": True}, max_tokens=MAX_TOKENS)
+        async with stream as chunks:
+            async for chunk in chunks:
+                if ttft is None and chunk.choices and chunk.choices[0].delta.content:
+                    ttft = (time.perf_counter() - started) * 1000
+        return Sample(ttft, (time.perf_counter() - started) * 1000)
+
+    return one, http.aclose
+
+
+def router_clients(base_url: str) -> tuple[Client, Client, Callable[[], Awaitable[None]]]:
+    from playground import Router
+    from playground.core.events import RequestFinished, TextDelta
+
+    env = {"OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": base_url}
+    router = Router.from_text('[router]\nstrategy = "complexity"\n', env=env)
+
+    async def stream() -> Sample:
+        started = time.perf_counter()
+        ttft = None
+        async for event in router.stream(PROMPT, max_tokens=MAX_TOKENS):
+            if ttft is None and isinstance(event, TextDelta):
+                ttft = (time.perf_counter() - started) * 1000
+            elif isinstance(event, RequestFinished) and event.result.error is not None:
+                raise RuntimeError(f"router stream failed: {event.result.error.message}")
+        return Sample(ttft, (time.perf_counter() - started) * 1000)
+
+    async def complete() -> Sample:
+        started = time.perf_counter()
+        await router.complete(PROMPT, max_tokens=MAX_TOKENS)
+        return Sample(None, (time.perf_counter() - started) * 1000)
+
+    return stream, complete, router.aclose
+
+
+def litellm_client(base_url: str) -> tuple[Client | None, str]:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    try:
+        import litellm  # type: ignore[import-not-found]
+    except Exception as exc:  # not installable beside openai 3.x today
+        return None, f"litellm not importable ({type(exc).__name__}: {exc})"
+    router = litellm.Router(model_list=[{"model_name": "bench", "litellm_params": {
+        "model": "openai/gpt-5-mini", "api_base": base_url, "api_key": "sk-bench"}}], num_retries=0)
+
+    async def one() -> Sample:
+        started = time.perf_counter()
+        ttft = None
+        response = await router.acompletion(model="bench", messages=[{"role": "user", "content": PROMPT}],
+                                            stream=True, max_tokens=MAX_TOKENS)
+        async for chunk in response:
+            if ttft is None and chunk.choices and chunk.choices[0].delta.content:
+                ttft = (time.perf_counter() - started) * 1000
+        return Sample(ttft, (time.perf_counter() - started) * 1000)
+
+    return one, ""
+
+
+# --- measuring ------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    samples: list[Sample] = field(default_factory=list)
+    cpu_s: float = 0.0
+
+    def figures(self) -> dict[str, float | None]:
+        ttfts = sorted(s.ttft_ms for s in self.samples if s.ttft_ms is not None)
+        totals = sorted(s.total_ms for s in self.samples)
+        return {"ttft_p50_ms": _pct(ttfts, 50), "ttft_p99_ms": _pct(ttfts, 99), "total_p50_ms": _pct(totals, 50),
+                "total_p99_ms": _pct(totals, 99), "cpu_ms_per_request": round(1000 * self.cpu_s / len(self.samples), 3),
+                "requests": len(self.samples)}
+
+
+def _pct(values: list[float], q: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 3)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 3)
+
+
+async def batch(client: Client, count: int, concurrency: int) -> list[Sample]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one() -> Sample:
+        async with gate:
+            return await client()
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+async def measure(clients: dict[str, Client], concurrency: int, rounds: int, per_batch: int) -> dict[str, Tally]:
+    tallies = {name: Tally() for name in clients}
+    names = list(clients)
+    for round_ in range(rounds):
+        order = names[round_ % len(names):] + names[: round_ % len(names)]  # take turns going first
+        for name in order:
+            cpu = time.process_time()
+            samples = await batch(clients[name], per_batch, concurrency)
+            tallies[name].cpu_s += time.process_time() - cpu
+            tallies[name].samples += samples
+    return tallies
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    concurrencies = [1, 5] if args.smoke else [1, 50]
+    rounds = 2 if args.smoke else args.rounds
+    report: dict[str, Any] = {"bench": "overhead", "smoke": args.smoke, "rounds": rounds, "chunks": CHUNKS,
+                              "results": {}, "litellm": None}
+    ok = True
+    for variant, pace in (("burst", 0.0), ("paced", PACE_S)):
+        endpoint = Endpoint(pace)
+        try:
+            sdk, close_sdk = sdk_client(endpoint.base_url)
+            stream, complete, close_router = router_clients(endpoint.base_url)
+            clients: dict[str, Client] = {"sdk": sdk, "stream": stream, "complete": complete}
+            extra, why = litellm_client(endpoint.base_url)
+            if extra is not None:
+                clients["litellm"] = extra
+            report["litellm"] = why or "measured"
+            await batch(sdk, 5, 5)  # warm connections, the router's engine and tokenizer
+            await batch(stream, 5, 5)
+            await batch(complete, 5, 5)
+            for concurrency in concurrencies:
+                # Small batches, many rounds: the clients take turns often, so
+                # a burst of load on the machine hits all of them alike.
+                per_batch = (5 if concurrency == 1 else 2 * concurrency) if args.smoke else (
+                    10 if concurrency == 1 else 2 * concurrency)
+                tallies = await measure(clients, concurrency, rounds, per_batch)
+                figures = {name: tally.figures() for name, tally in tallies.items()}
+                base = figures["sdk"]
+                ratios = {
+                    "added_ttft_p50_ms": _diff(figures["stream"]["ttft_p50_ms"], base["ttft_p50_ms"]),
+                    "added_ttft_p99_ms": _diff(figures["stream"]["ttft_p99_ms"], base["ttft_p99_ms"]),
+                    "cpu_ratio_stream": _ratio(figures["stream"]["cpu_ms_per_request"], base["cpu_ms_per_request"]),
+                    "cpu_ratio_complete": _ratio(figures["complete"]["cpu_ms_per_request"], base["cpu_ms_per_request"]),
+                    "total_ratio_stream_p50": _ratio(figures["stream"]["total_p50_ms"], base["total_p50_ms"]),
+                }
+                if "litellm" in figures:
+                    ratios["litellm_added_ttft_p50_ms"] = _diff(figures["litellm"]["ttft_p50_ms"], base["ttft_p50_ms"])
+                    ratios["litellm_cpu_ratio"] = _ratio(figures["litellm"]["cpu_ms_per_request"],
+                                                         base["cpu_ms_per_request"])
+                met = None
+                if variant == "burst":
+                    met = _within(ratios["added_ttft_p50_ms"], TARGET_ADDED_TTFT_P50_MS) and _within(
+                        ratios["added_ttft_p99_ms"], TARGET_ADDED_TTFT_P99_MS) and _within(
+                        ratios["cpu_ratio_stream"], TARGET_CPU_RATIO) and _within(ratios["cpu_ratio_complete"],
+                                                                                  TARGET_CPU_RATIO)
+                    ok = ok and met
+                report["results"][f"{variant}_c{concurrency}"] = {"figures": figures, "ratios": ratios, "met": met}
+                _print_table(variant, concurrency, figures, ratios, met)
+            await close_router()
+            await close_sdk()
+        finally:
+            endpoint.close()
+    report["targets"] = {"added_ttft_p50_ms": TARGET_ADDED_TTFT_P50_MS, "added_ttft_p99_ms": TARGET_ADDED_TTFT_P99_MS,
+                         "cpu_ratio": TARGET_CPU_RATIO}
+    report["ok"] = ok
+    return report
+
+
+def _within(value: float | None, limit: float) -> bool:
+    return value is not None and value <= limit
+
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else round(a - b, 3)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else round(a / b, 3)
+
+
+def _print_table(variant: str, concurrency: int, figures: dict[str, dict[str, float | None]],
+                 ratios: dict[str, float | None], met: bool | None) -> None:
+    print(f"\n{variant} endpoint, concurrency {concurrency}")
+    print(f"  {'client':<9} {'TTFT p50':>9} {'TTFT p99':>9} {'total p50':>10} {'total p99':>10} {'CPU/req':>9}")
+    for name, f in figures.items():
+        cells = [f["ttft_p50_ms"], f["ttft_p99_ms"], f["total_p50_ms"], f["total_p99_ms"], f["cpu_ms_per_request"]]
+        text = [f"{c:.2f}" if c is not None else "—" for c in cells]
+        print(f"  {name:<9} {text[0]:>9} {text[1]:>9} {text[2]:>10} {text[3]:>10} {text[4]:>9}")
+    verdict = "" if met is None else f"  → {'met' if met else 'NOT met'}"
+    print("  " + ", ".join(f"{k} {v}" for k, v in ratios.items()) + verdict)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="a few requests at concurrency 1 and 5 (seconds)")
+    parser.add_argument("--rounds", type=int, default=20, help="rounds of turns per setting (default 20)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pace", type=float, default=0.0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.pace)
+        return 0
+    report = asyncio.run(run(args))
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""The benchmarks' smoke runs (seconds), so they do not rot: each ends with
+one JSON line of figures, baselines and ratios."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers.env import cli_env
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def last_json_line(script: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, str(BENCH / script), "--smoke"], capture_output=True, text=True,
+                         timeout=300, env=cli_env(), check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_overhead_benchmark_smoke() -> None:
+    report = last_json_line("bench_overhead.py")
+    assert report["bench"] == "overhead" and report["smoke"] is True and isinstance(report["ok"], bool)
+    results = report["results"]
+    assert isinstance(results, dict) and set(results) == {"burst_c1", "burst_c5", "paced_c1", "paced_c5"}
+    for setting in results.values():
+        figures, ratios = setting["figures"], setting["ratios"]
+        assert {"sdk", "stream", "complete"} <= set(figures)
+        assert figures["sdk"]["requests"] == figures["stream"]["requests"] > 0
+        assert figures["stream"]["ttft_p50_ms"] > 0 and figures["complete"]["ttft_p50_ms"] is None
+        assert ratios["cpu_ratio_stream"] > 0 and ratios["added_ttft_p50_ms"] is not None
+    assert "litellm" in report  # measured, or the reason it was skipped
+
+
+def test_cache_benchmark_smoke() -> None:
+    report = last_json_line("bench_cache.py")
+    (result,) = report["results"]  # type: ignore[misc]
+    assert result["entries"] == 2_000 and result["width"] == 256
+    assert result["speedup"] > 10  # the vectorised lookup beats the per-entry Python scan by far, even here
