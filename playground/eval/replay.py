@@ -19,8 +19,8 @@ from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.eval.dataset import ReplayDataset
 from playground.eval.plan_replay import NotReplayable, replay_plans
-from playground.eval.replay_compat import decide_batch
 from playground.strategies.base import RoutingContext, Strategy
+from playground.strategies.features import FeatureTable
 from playground.strategies.registry import make_strategy
 
 REPLAY_UNAVAILABLE = "not in the replayed dataset"
@@ -91,10 +91,11 @@ def outcome_from_choice(
 
 
 def replay_strategy(
-    strategy: Any, params: Mapping[str, Any], table: Any, dataset: ReplayDataset, ctx: RoutingContext
+    strategy: Strategy[Any], params: Mapping[str, Any], table: FeatureTable, dataset: ReplayDataset,
+    ctx: RoutingContext,
 ) -> Outcome:
     """Route every row; plans (cascade, ensemble) replay on recorded answers."""
-    batch = decide_batch(strategy, table, ctx)
+    batch = strategy.decide_batch(table, ctx)
     if batch.errors and len(batch.errors) == dataset.n:
         raise UserError(next(iter(batch.errors.values())))
     first = model_columns(batch.models, dataset, strategy.name)
@@ -119,7 +120,8 @@ def build_strategy(name: str, catalog: Catalog, params: Mapping[str, Any]) -> St
 
 
 def try_replay(
-    name: str, params: Mapping[str, Any], catalog: Catalog, table: Any, dataset: ReplayDataset, ctx: RoutingContext
+    name: str, params: Mapping[str, Any], catalog: Catalog, table: FeatureTable, dataset: ReplayDataset,
+    ctx: RoutingContext,
 ) -> Outcome | str:
     """An outcome, or the one-line reason this strategy cannot be replayed here."""
     try:
