@@ -49,11 +49,10 @@ def _code_fingerprint() -> str:
 
 
 def prompts_hash(prompts: Sequence[str]) -> str:
-    digest = hashlib.sha256()
-    for prompt in prompts:
-        data = prompt.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
+    """Identifies the prompt list: every prompt's length (characters), then
+    their text joined (together they say where each prompt ends)."""
+    digest = hashlib.sha256(np.array([len(p) for p in prompts], dtype="<i8").tobytes())
+    digest.update("".join(prompts).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

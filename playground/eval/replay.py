@@ -65,8 +65,13 @@ def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> 
     """Model ids to dataset column indices (one vectorised comparison per
     dataset model); None (a row the strategy refused) becomes REFUSED."""
     columns = np.full(len(models), -2, dtype=np.int64)
-    for index, model in enumerate(dataset.models):
-        columns[models == model] = index
+    rest, left = np.arange(len(models)), models
+    for index, model in enumerate(dataset.models):  # each comparison only over the rows still unmatched
+        if not len(rest):
+            break
+        hit = left == model
+        columns[rest[hit]] = index
+        rest, left = rest[~hit], left[~hit]
     for row in np.flatnonzero(columns == -2).tolist():  # refused rows, or a model the dataset lacks
         if models[row] is not None:
             raise NotReplayable(f"{strategy} chose {models[row]}, which the dataset has no outcomes for")
@@ -76,7 +81,7 @@ def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> 
 
 def _pick(matrix: np.ndarray, choice: np.ndarray, refused: float) -> np.ndarray:
     """matrix[row, choice[row]] per row; `refused` where the row was not routed."""
-    picked = matrix[np.arange(len(choice)), np.maximum(choice, 0)].astype(np.float64)
+    picked = np.take(matrix, np.arange(len(choice)) * matrix.shape[1] + np.maximum(choice, 0)).astype(np.float64)
     return np.where(choice == REFUSED, refused, picked)
 
 

@@ -69,11 +69,22 @@ class ComplexityLogistic:
         return _logistic(complexity_score(route.prompt, route.input_tokens))
 
     def batch(self, table: FeatureTable) -> np.ndarray:
-        # math.exp and round per row, as `probability` does: numpy's exp may
-        # differ in the last bit, and a rounding boundary would show it. Kept
-        # with the table: a threshold sweep only compares.
-        return table.derived("threshold.complexity_logistic", lambda: np.array(
-            [_logistic(s) for s in complexity_scores(table).tolist()], dtype=np.float64))
+        """Kept with the table: a threshold sweep only compares."""
+        return table.derived("threshold.complexity_logistic", lambda: _logistic_rows(complexity_scores(table)))
+
+
+def _logistic_rows(scores: np.ndarray) -> np.ndarray:
+    """`_logistic` of every score, the same numbers: numpy's exp may differ
+    from math.exp in the last bit, which only shows where a value sits at a
+    rounding boundary of DECIMALS, so those rows are redone with `_logistic`
+    (rint(x * 10^d) / 10^d is the double nearest the rounded decimal, as
+    Python's round gives, everywhere else)."""
+    p = 1.0 / (1.0 + np.exp(-_SLOPE * (scores - _MIDPOINT)))
+    scaled = p * 10.0**DECIMALS
+    out = np.round(p, DECIMALS)
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-4).tolist():
+        out[i] = _logistic(float(scores[i]))
+    return out
 
 
 def strong_win_probability(prompt: str, tokens: int) -> float:
