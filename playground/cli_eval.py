@@ -248,6 +248,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from playground.eval.dataset import split_rows
 
     _check_split(args)
+    if Path(args.out).expanduser().is_dir():  # before training, not after it
+        raise UserError(f"{Path(args.out).expanduser()}: is a directory; give a file name for the model")
     if args.strategy == "learned":
         return train_learned(args)
     dataset, table, catalog, pair_names, _ = load_for_eval(args, set())
