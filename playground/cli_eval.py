@@ -317,9 +317,7 @@ def train_learned(args: argparse.Namespace) -> int:
         dimensions=DEFAULT_DIMENSIONS,
         simulated=True,
     )
-    out = Path(args.out).expanduser()
-    if out.is_dir():
-        raise UserError(f"{out}: is a directory; give a file name for the router")
+    out = Path(args.out).expanduser()  # not a directory: cmd_train checked
     save_router(router, out)
     held = Evaluator.build(dataset, table, catalog, pair_names).subset(split.held_out)
     rows = baselines(held, split.seed)
