@@ -13,10 +13,6 @@ against baselines measured in the same run: polars reading the same file
 alone, and one numpy pass scoring a routing decision for every row. The last
 line is one JSON object with every figure and "ok".
 
-Strategies whose `decide_batch` is not vectorised yet run through the
-row-by-row fallback in `eval/replay_compat.py`; they are listed as
-"loop_fallback" in the JSON.
-
     python bench/bench_eval.py [--smoke]
 """
 
@@ -115,10 +111,9 @@ def bench_pair(rows: int, steps: int) -> dict[str, Any]:
     from playground.eval.costs import complete_costs
     from playground.eval.dataset_io import load_dataset
     from playground.eval.features_cache import cached_features
-    from playground.eval.replay_compat import features_of
     from playground.eval.replay_run import EvalRequest, run_replay
     from playground.eval.sweep import parse_sweep
-    from playground.strategies.registry import make_strategy, strategy_class
+    from playground.strategies.registry import strategy_class
 
     catalog = default_catalog()
     counter = default_counter()
@@ -129,7 +124,7 @@ def bench_pair(rows: int, steps: int) -> dict[str, Any]:
     write_pair(path, rows)
     step = 1.0 / steps
     sweep = parse_sweep(f"threshold.threshold={step:.6f}:1.0:{step:.6f}")
-    names = {f for n in STRATEGIES for f in features_of(strategy_class(n))}
+    names = {f for n in STRATEGIES for f in strategy_class(n).features}
 
     def run() -> Any:
         data = load_dataset(path, {}, catalog)
@@ -143,7 +138,6 @@ def bench_pair(rows: int, steps: int) -> dict[str, Any]:
     choice = np.random.default_rng(1).integers(0, 2, rows)
     scores = np.column_stack([frame["claude-opus-4-5"].to_numpy(), frame["gpt-5-mini"].to_numpy()]).astype(float)
     numpy_s, _ = _timed(lambda: [scores[np.arange(rows), choice].mean() for _ in range(len(STRATEGIES) + steps)])
-    fallback = [n for n in STRATEGIES if not hasattr(make_strategy(n, catalog, PARAMS.get(n)), "decide_batch")]
     return {
         "pair_rows": rows,
         "pair_settings": len(report.rows),
@@ -155,7 +149,6 @@ def bench_pair(rows: int, steps: int) -> dict[str, Any]:
         "baseline_numpy_s": round(numpy_s, 4),
         "pair_warm_vs_read": round(warm_s / read_s, 1),
         "pair_warm_vs_numpy": round(warm_s / max(numpy_s, 1e-9), 1),
-        "loop_fallback": fallback,
     }
 
 

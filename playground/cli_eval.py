@@ -160,8 +160,10 @@ def _pair_names(args: argparse.Namespace, sidecar_pair: list[str] | None) -> lis
 
 
 def load_for_eval(args: argparse.Namespace, feature_names: set[str], embed: Any = None, embed_key: str = "") -> Any:
-    """(dataset with costs completed, feature table, catalog, pair names, whether features were cached)."""
-    from playground.core.catalog import default_catalog
+    """(dataset with costs completed, feature table, catalog, pair names, whether features were cached).
+    The catalog is the user's configured one: models added in the configuration
+    can be mapped to a dataset's models and routed to."""
+    from playground.cli_support import load_settings
     from playground.core.tokens import default_counter
     from playground.eval.costs import complete_costs
     from playground.eval.dataset_io import load_dataset
@@ -171,7 +173,7 @@ def load_for_eval(args: argparse.Namespace, feature_names: set[str], embed: Any 
     path = Path(args.dataset).expanduser() if args.dataset else example_path(EXAMPLE_DATASET)
     mapping_file = Path(args.mapping).expanduser() if args.mapping else None
     mapping = resolve_mapping(path, parse_map_flags(args.map), mapping_file)
-    catalog = default_catalog()
+    catalog = load_settings(args).catalog
     dataset = load_dataset(path, mapping, catalog)
     counter = default_counter()
     table, cached = cached_features(
@@ -184,11 +186,11 @@ def load_for_eval(args: argparse.Namespace, feature_names: set[str], embed: Any 
 def _typed_params(names: list[str], raw: dict[str, dict[str, str]], catalog: Any) -> dict[str, dict[str, Any]]:
     """--param values in their declared types, each strategy built once so a
     bad value fails here, before any replay."""
-    from playground.eval.evaluate import strategy_cls_for
+    from playground.strategies.registry import strategy_class
 
     typed: dict[str, dict[str, Any]] = {}
     for name, values in raw.items():
-        cls = strategy_cls_for(name, values)
+        cls = strategy_class(name)
         declared = {p.name: p for p in cls.params}
         unknown = [k for k in values if k not in declared]
         if unknown:
@@ -212,7 +214,6 @@ def _simulated_embed(dimensions: int) -> Any:
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.live:
         return cmd_eval_live(args)
-    from playground.eval.replay_compat import features_of
     from playground.eval.replay_run import EvalRequest, run_replay
     from playground.eval.sweep import parse_sweep, parse_target
     from playground.strategies.registry import STRATEGIES, parse_param_overrides, strategy_class
@@ -224,7 +225,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for name in names:
         strategy_class(name)
     raw = parse_param_overrides(args.param)
-    wanted = {f for name in names for f in features_of(strategy_class(name))}
+    wanted = {f for name in names for f in strategy_class(name).features}
     embed = _simulated_embed(256) if "embedding" in wanted else None
     dataset, table, catalog, pair, cached = load_for_eval(args, wanted, embed, "sim-256" if embed else "")
     params = _typed_params(names + [s.strategy for s in sweeps], raw, catalog)
@@ -247,6 +248,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from playground.eval.dataset import split_rows
 
     _check_split(args)
+    if Path(args.out).expanduser().is_dir():  # before training, not after it
+        raise UserError(f"{Path(args.out).expanduser()}: is a directory; give a file name for the model")
     if args.strategy == "learned":
         return train_learned(args)
     dataset, table, catalog, pair_names, _ = load_for_eval(args, set())
@@ -277,6 +280,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                     "weak_model": trained.model.weak_model,
                     "train": trained.train.to_dict(),
                     "held_out": trained.held_out.to_dict(),
+                    "default_threshold": trained.default.to_dict(),
                     "held_out_comparison": [row.to_dict() for row in comparison],
                 }
             )
@@ -313,9 +317,7 @@ def train_learned(args: argparse.Namespace) -> int:
         dimensions=DEFAULT_DIMENSIONS,
         simulated=True,
     )
-    out = Path(args.out).expanduser()
-    if out.is_dir():
-        raise UserError(f"{out}: is a directory; give a file name for the router")
+    out = Path(args.out).expanduser()  # not a directory: cmd_train checked
     save_router(router, out)
     held = Evaluator.build(dataset, table, catalog, pair_names).subset(split.held_out)
     rows = baselines(held, split.seed)

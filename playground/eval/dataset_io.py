@@ -134,6 +134,11 @@ def _strings(path: Path, frame: Any, column: str, *, required: bool, cast: bool 
         series = series.cast(pl.String)
     values = series.to_list()
     limit = MAX_LINE_BYTES
+    lengths = series.str.len_chars()
+    if not (lengths.max() or 0) > limit and not (required and (series.null_count() or (lengths == 0).any())) and (
+        not required or not series.str.strip_chars().str.len_chars().eq(0).any()
+    ):
+        return values  # every value fine: no row-by-row look (it only finds the first bad row)
     for row, value in enumerate(values, start=1):
         if required and (value is None or not value.strip()):
             raise UserError(f"{path}: row {row}: empty {column!r}; every row needs one")
@@ -325,8 +330,8 @@ def _finish(
         )
     return ReplayDataset(
         name=path.name,
-        prompts=tuple(prompts[i] for i in keep.tolist()),
-        prompt_ids=tuple(ids[i] for i in keep.tolist()),
+        prompts=tuple(prompts) if len(keep) == len(prompts) else tuple(prompts[i] for i in keep.tolist()),
+        prompt_ids=tuple(ids) if len(keep) == len(ids) else tuple(ids[i] for i in keep.tolist()),
         models=models,
         scores=scores[keep],
         costs=costs[keep],

@@ -30,9 +30,8 @@ from playground.eval.baselines import (
 from playground.eval.dataset import ReplayDataset
 from playground.eval.metrics import Metrics, Pair, apgr, cpt, make_curve, mark_pareto, summarize
 from playground.eval.replay import Outcome, replay_context, try_replay
-from playground.eval.replay_compat import feature_table_class
 from playground.eval.sweep import Knob, SweepSpec, Target, grid
-from playground.eval.trained_threshold import TrainedThreshold
+from playground.strategies.features import FeatureTable
 from playground.strategies.registry import strategy_class
 
 CURVE_START = 11  # knob values tried first over the knob's bounds
@@ -43,14 +42,6 @@ REFINE_STEPS = 14
 SHARE_TOLERANCE = 0.03
 # Parameters set to the pair's models unless the user gave them.
 PAIR_PARAMS = ("strong_model", "weak_model")
-
-
-def strategy_cls_for(name: str, params: Mapping[str, Any]) -> Any:
-    """The class that replays `name` with `params` (threshold with a trained
-    model file is evaluated by `TrainedThreshold`)."""
-    if name == "threshold" and "model" in params:
-        return TrainedThreshold
-    return strategy_class(name)
 
 
 def _key(name: str, params: Mapping[str, Any]) -> str:
@@ -68,7 +59,8 @@ class CurveResult:
 
 class Evaluator:
     def __init__(
-        self, dataset: ReplayDataset, table: Any, catalog: Catalog, pair: Pair | None, pair_only: bool = False
+        self, dataset: ReplayDataset, table: FeatureTable, catalog: Catalog, pair: Pair | None,
+        pair_only: bool = False,
     ) -> None:
         self.dataset = dataset
         self.table = table
@@ -82,7 +74,8 @@ class Evaluator:
 
     @classmethod
     def build(
-        cls, dataset: ReplayDataset, table: Any, catalog: Catalog, pair_names: list[str] | None, pair_only: bool = False
+        cls, dataset: ReplayDataset, table: FeatureTable, catalog: Catalog, pair_names: list[str] | None,
+        pair_only: bool = False,
     ) -> Evaluator:
         return cls(dataset, table, catalog, choose_pair(dataset, pair_names), pair_only)
 
@@ -93,14 +86,14 @@ class Evaluator:
             for k, v in self.table.to_arrays().items()
         }
         data = self.dataset.subset(rows)
-        table = feature_table_class().from_arrays(list(data.prompts), arrays)
+        table = FeatureTable.from_arrays(list(data.prompts), arrays)
         return Evaluator(data, table, self.catalog, self.pair, self.pair_only)
 
     def with_pair_models(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """`params` plus the pair's models for strategies that take a strong and a weak model."""
         values = dict(params)
         if self.pair is not None:
-            declared = {p.name for p in strategy_cls_for(name, params).params}
+            declared = {p.name for p in strategy_class(name).params}
             pair_models = {
                 "strong_model": self.dataset.models[self.pair.strong],
                 "weak_model": self.dataset.models[self.pair.weak],
@@ -113,11 +106,7 @@ class Evaluator:
     def outcome(self, name: str, params: Mapping[str, Any]) -> Outcome | str:
         key = _key(name, params)
         if key not in self._memo:
-            cls = strategy_cls_for(name, params)
-            if cls is not strategy_class(name):
-                self._memo[key] = _try_cls(cls, params, self)
-            else:
-                self._memo[key] = try_replay(name, params, self.catalog, self.table, self.dataset, self.ctx)
+            self._memo[key] = try_replay(name, params, self.catalog, self.table, self.dataset, self.ctx)
         return self._memo[key]
 
     def metrics(self, outcome: Outcome) -> Metrics:
@@ -259,20 +248,6 @@ def _choose(
             f"closest reachable: quality_floor={quality(outcome):.4f} ({label}={value:g})"
         )
     return min(meeting, key=lambda kv: (cost(kv[1]), -quality(kv[1])))
-
-
-def _try_cls(cls: Any, params: Mapping[str, Any], evaluator: Evaluator) -> Outcome | str:
-    from playground.eval.plan_replay import NotReplayable
-    from playground.eval.replay import replay_strategy
-
-    try:
-        return replay_strategy(
-            cls(evaluator.catalog, dict(params)), params, evaluator.table, evaluator.dataset, evaluator.ctx
-        )
-    except NotReplayable as exc:
-        return f"not replayable: {exc}"
-    except UserError as exc:
-        return f"cannot route this dataset: {exc}"
 
 
 def baselines(evaluator: Evaluator, seed: int) -> list[Metrics]:

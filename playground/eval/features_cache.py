@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from playground.config.files import write_private
 from playground.config.paths import cache_dir
 from playground.core.errors import UserError
 from playground.core.tokens import TokenCounter
-from playground.eval.replay_compat import Embed, feature_table_class
+from playground.strategies.features import Embed, FeatureTable
 
 FORMAT_VERSION = 1
 
@@ -39,23 +38,21 @@ def features_dir() -> Path:
 def _code_fingerprint() -> str:
     """Hash of the strategies package's source: a change to how a feature is
     computed invalidates every cached table."""
-    import playground.eval.replay_compat as compat
     import playground.strategies as strategies
 
     digest = hashlib.sha256()
     root = Path(strategies.__file__).parent
-    for path in sorted([*root.rglob("*.py"), Path(compat.__file__)]):
+    for path in sorted(root.rglob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def prompts_hash(prompts: Sequence[str]) -> str:
-    digest = hashlib.sha256()
-    for prompt in prompts:
-        data = prompt.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
+    """Identifies the prompt list: every prompt's length (characters), then
+    their text joined (together they say where each prompt ends)."""
+    digest = hashlib.sha256(np.array([len(p) for p in prompts], dtype="<i8").tobytes())
+    digest.update("".join(prompts).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -78,7 +75,7 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
         raise
 
 
-def _load(npz: Path, note: Path, prompts: Sequence[str]) -> tuple[Any, set[str]] | None:
+def _load(npz: Path, note: Path, prompts: Sequence[str]) -> tuple[FeatureTable, set[str]] | None:
     try:
         meta = json.loads(note.read_text(encoding="utf-8"))
         with np.load(npz, allow_pickle=False) as data:
@@ -90,10 +87,10 @@ def _load(npz: Path, note: Path, prompts: Sequence[str]) -> tuple[Any, set[str]]
     for name in meta.get("object_columns", []):
         if name in arrays:
             arrays[name] = arrays[name].astype(object)
-    return feature_table_class().from_arrays(prompts, arrays), set(meta.get("names", []))
+    return FeatureTable.from_arrays(prompts, arrays), set(meta.get("names", []))
 
 
-def _save(npz: Path, note: Path, table: Any, names: set[str]) -> None:
+def _save(npz: Path, note: Path, table: FeatureTable, names: set[str]) -> None:
     arrays = table.to_arrays()
     stored: dict[str, np.ndarray] = {}
     object_columns = []
@@ -121,14 +118,13 @@ def cached_features(
     embed: Embed | None = None,
     embed_key: str = "",
     use_cache: bool = True,
-) -> tuple[Any, bool]:
+) -> tuple[FeatureTable, bool]:
     """(FeatureTable with at least `names`, whether it came whole from the cache)."""
     wanted = set(names)
     if embed is None:
         wanted.discard("embedding")
-    table_cls = feature_table_class()
     if not use_cache:
-        return table_cls.compute(prompts, counter, sorted(wanted), embed=embed), False
+        return FeatureTable.compute(prompts, counter, sorted(wanted), embed=embed), False
     key = cache_key(prompts_hash(prompts), counter, embed_key if "embedding" in wanted else "")
     npz, note = features_dir() / f"{key}.npz", features_dir() / f"{key}.json"
     loaded = _load(npz, note, prompts)
@@ -137,11 +133,11 @@ def cached_features(
         missing = wanted - have
         if not missing:
             return table, True
-        extra = table_cls.compute(prompts, counter, sorted(missing), embed=embed)
-        table = table_cls.from_arrays(prompts, {**table.to_arrays(), **extra.to_arrays()})
+        extra = FeatureTable.compute(prompts, counter, sorted(missing), embed=embed)
+        table = FeatureTable.from_arrays(prompts, {**table.to_arrays(), **extra.to_arrays()})
         have |= missing
     else:
-        table, have = table_cls.compute(prompts, counter, sorted(wanted), embed=embed), set(wanted)
+        table, have = FeatureTable.compute(prompts, counter, sorted(wanted), embed=embed), set(wanted)
     with contextlib.suppress(OSError, UserError):  # a read-only cache dir costs speed, never the result
         _save(npz, note, table, have)
     return table, False

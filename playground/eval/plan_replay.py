@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,22 +37,25 @@ def replay_plans(
     plans: Sequence[Plan | None],
     first: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(answering model index, quality, cost) per row."""
+    """(answering model index, quality, cost) per row. Rows that share a plan
+    (a strategy's decide_batch hands the same plan object to every row it
+    routes alike) are replayed together, column by column."""
     n = dataset.n
     choice = first.copy()
-    quality = dataset.scores[np.arange(n), first].copy()
     cost = dataset.costs[np.arange(n), first].copy()
+    groups: dict[int, tuple[Plan, list[int]]] = {}
     for row, plan in enumerate(plans):
-        if plan is None:
-            continue
+        if plan is not None:
+            groups.setdefault(id(plan), (plan, []))[1].append(row)
+    for plan, members in groups.values():
+        rows = np.array(members, dtype=np.int64)
         if isinstance(plan, CascadePlan):
-            choice[row], cost[row] = _cascade(dataset, row, plan)
+            choice[rows], cost[rows] = _cascade(dataset, rows, plan)
         elif isinstance(plan, EnsemblePlan):
-            choice[row], cost[row] = _ensemble(dataset, row, plan)
+            choice[rows], cost[rows] = _ensemble(dataset, rows, plan)
         else:
             raise NotReplayable(f"{type(plan).__name__} needs a model call to decide")
-        quality[row] = dataset.scores[row, choice[row]]
-    return choice, quality, cost
+    return choice, dataset.scores[np.arange(n), choice], cost
 
 
 def _column(dataset: ReplayDataset, model: str) -> int:
@@ -63,18 +65,29 @@ def _column(dataset: ReplayDataset, model: str) -> int:
         raise NotReplayable(f"the plan calls {model}, which the dataset has no outcomes for") from None
 
 
-_MEMO: dict[tuple[int, str, int], tuple[ReplayDataset, list[Any]]] = {}
+_MEMO: dict[tuple[int, str, int], tuple[ReplayDataset, np.ndarray]] = {}
 
 
-def _per_row(dataset: ReplayDataset, what: str, col: int, compute: Callable[[int], Any]) -> list[Any]:
-    """`compute(row)` for every row of one model column, kept per dataset: a
-    sweep replays the same recorded answers many times."""
+def _per_row(dataset: ReplayDataset, what: str, col: int, compute: Callable[[str, str], Any],
+             by_prompt: bool = False) -> np.ndarray:
+    """`compute(response, prompt)` for every row of one model column, as an
+    array, kept per dataset (a sweep replays the same recorded answers many
+    times). Computed once per distinct response (and prompt, if `by_prompt`):
+    recorded answers repeat ("Yes.", "4")."""
     key = (id(dataset), what, col)
     entry = _MEMO.get(key)
     if entry is None or entry[0] is not dataset:
         if len(_MEMO) > 256:
             _MEMO.clear()
-        entry = _MEMO[key] = (dataset, [compute(row) for row in range(dataset.n)])
+        texts = [_response(dataset, r, col) for r in range(dataset.n)]
+        keys = list(zip(texts, dataset.prompts, strict=True)) if by_prompt else texts
+        seen: dict[Any, Any] = {}
+        values = np.empty(dataset.n, dtype=object)
+        for r, k in enumerate(keys):
+            if k not in seen:
+                seen[k] = compute(texts[r], dataset.prompts[r])
+            values[r] = seen[k]
+        entry = _MEMO[key] = (dataset, values)
     return entry[1]
 
 
@@ -83,6 +96,12 @@ def _response(dataset: ReplayDataset, row: int, col: int) -> str:
         raise NotReplayable("replaying it needs recorded responses (a response column per model)")
     text = dataset.responses[row, col]
     return text if isinstance(text, str) else ""
+
+
+def _check_kinds(plan: CascadePlan) -> None:
+    for spec in plan.checks:
+        if spec["type"] not in ("min_length", "no_hedging", "code_block", "json", "confidence"):
+            raise NotReplayable(f"the cascade's {spec['type']!r} check needs a model call")
 
 
 def _passes(plan: CascadePlan, text: str, prompt: str) -> bool:
@@ -96,62 +115,68 @@ def _passes(plan: CascadePlan, text: str, prompt: str) -> bool:
             result = checks.check_code_block(text, prompt)
         elif kind == "json":
             result = checks.check_json(text, spec.get("schema"))
-        elif kind == "confidence":
-            continue  # no logprobs recorded: skipped, as the engine skips it without them
         else:
-            raise NotReplayable(f"the cascade's {kind!r} check needs a model call")
+            continue  # confidence: no logprobs recorded, skipped as the engine skips it without them
         if result.passed is False:
             return False
     return True
 
 
-def _cascade(dataset: ReplayDataset, row: int, plan: CascadePlan) -> tuple[int, float]:
-    spent = 0.0
-    col = -1
+def _cascade(dataset: ReplayDataset, rows: np.ndarray, plan: CascadePlan) -> tuple[np.ndarray, np.ndarray]:
+    """Each tier's cost is paid by the rows still waiting; a row stops at the
+    first tier whose recorded answer passes the checks, or the last tier."""
     needs_text = bool(plan.checks)
+    what = json.dumps(plan.checks, sort_keys=True, default=str)
+    by_prompt = any(spec["type"] == "code_block" for spec in plan.checks)
+    spent = np.zeros(len(rows))
+    col = np.full(len(rows), -1, dtype=np.int64)
+    waiting = np.ones(len(rows), dtype=bool)
     for position, model in enumerate(plan.tiers, start=1):
-        col = _column(dataset, model)
-        spent += float(dataset.costs[row, col])
-        last = position == len(plan.tiers)
-        if last or not needs_text:
+        c = _column(dataset, model)
+        spent[waiting] += dataset.costs[rows[waiting], c]
+        col[waiting] = c
+        if position == len(plan.tiers) or not needs_text:
             break
-        verdicts = _per_row(
-            dataset,
-            json.dumps(plan.checks, sort_keys=True, default=str),
-            col,
-            lambda r, c=col: _passes(plan, _response(dataset, r, c), dataset.prompts[r]),
-        )
-        if verdicts[row]:
+        _check_kinds(plan)
+        verdicts = _per_row(dataset, what, c, lambda text, prompt: _passes(plan, text, prompt), by_prompt)
+        waiting &= ~verdicts[rows].astype(bool)
+        if not waiting.any():
             break
     return col, spent
 
 
-def _ensemble(dataset: ReplayDataset, row: int, plan: EnsemblePlan) -> tuple[int, float]:
-    cols = [_column(dataset, m) for m in plan.members]
+def _ensemble(dataset: ReplayDataset, rows: np.ndarray, plan: EnsemblePlan) -> tuple[np.ndarray, np.ndarray]:
+    cols = np.array([_column(dataset, m) for m in plan.members], dtype=np.int64)
+    costs = dataset.costs[rows[:, None], cols[None, :]]  # (R, M)
     if plan.mode == "race":
         if dataset.latency_ms is None:
             raise NotReplayable("replaying a race needs recorded latencies (a latency_ms column)")
-        times = [float(dataset.latency_ms[row, c]) for c in cols]
-        winner = int(np.argmin(times))
-        spent = sum(
-            float(dataset.costs[row, c]) * (1.0 if i == winner else min(1.0, times[winner] / max(times[i], 1e-9)))
-            for i, c in enumerate(cols)
-        )
+        times = dataset.latency_ms[rows[:, None], cols[None, :]].astype(np.float64)
+        winner = np.argmin(times, axis=1)
+        fastest = times[np.arange(len(rows)), winner]
+        spent = np.zeros(len(rows))
+        for i in range(len(cols)):  # member by member, as the engine adds them up
+            share = np.where(winner == i, 1.0, np.fmin(1.0, fastest / np.maximum(times[:, i], 1e-9)))  # NaN: 1
+            spent += costs[:, i] * share
         return cols[winner], spent
     if plan.mode not in ("vote", "consensus"):
         raise NotReplayable(
             f"ensemble mode {plan.mode!r} needs a judge call (vote, consensus and race replay: -p ensemble.mode=vote)"
         )
-    spent = float(sum(dataset.costs[row, c] for c in cols))
-    keys = [
-        _per_row(dataset, "vote", c, lambda r, c=c: checks.normalize_short_answer(_response(dataset, r, c)))[row]
-        for c in cols
-    ]
-    votes = Counter(keys)
-    top = votes.most_common(1)[0][1]
-    winner_key = next(k for k in keys if votes[k] == top)  # ties: the first answer wins, as in the engine
-    winner = cols[keys.index(winner_key)]
-    if plan.mode == "consensus" and top / len(cols) < plan.agreement and plan.escalate_to:
+    spent = np.zeros(len(rows))
+    for i in range(len(cols)):
+        spent += costs[:, i]
+    answers = np.column_stack(
+        [_per_row(dataset, "vote", int(c), lambda text, _: checks.normalize_short_answer(text))[rows] for c in cols]
+    )
+    _, codes = np.unique(answers.astype(str).ravel(), return_inverse=True)
+    codes = codes.reshape(answers.shape)
+    votes = (codes[:, :, None] == codes[:, None, :]).sum(axis=2)  # (R, M): members agreeing with each member
+    top = votes.max(axis=1)
+    winner = cols[np.argmax(votes == top[:, None], axis=1)]  # ties: the first answer wins, as in the engine
+    if plan.mode == "consensus" and plan.escalate_to:
         escalate = _column(dataset, plan.escalate_to)
-        return escalate, spent + float(dataset.costs[row, escalate])
+        weak = top / len(cols) < plan.agreement
+        winner = np.where(weak, escalate, winner)
+        spent = np.where(weak, spent + dataset.costs[rows, escalate], spent)
     return winner, spent

@@ -19,8 +19,8 @@ from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.eval.dataset import ReplayDataset
 from playground.eval.plan_replay import NotReplayable, replay_plans
-from playground.eval.replay_compat import decide_batch
 from playground.strategies.base import RoutingContext, Strategy
+from playground.strategies.features import FeatureTable
 from playground.strategies.registry import make_strategy
 
 REPLAY_UNAVAILABLE = "not in the replayed dataset"
@@ -65,8 +65,13 @@ def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> 
     """Model ids to dataset column indices (one vectorised comparison per
     dataset model); None (a row the strategy refused) becomes REFUSED."""
     columns = np.full(len(models), -2, dtype=np.int64)
-    for index, model in enumerate(dataset.models):
-        columns[models == model] = index
+    rest, left = np.arange(len(models)), models
+    for index, model in enumerate(dataset.models):  # each comparison only over the rows still unmatched
+        if not len(rest):
+            break
+        hit = left == model
+        columns[rest[hit]] = index
+        rest, left = rest[~hit], left[~hit]
     for row in np.flatnonzero(columns == -2).tolist():  # refused rows, or a model the dataset lacks
         if models[row] is not None:
             raise NotReplayable(f"{strategy} chose {models[row]}, which the dataset has no outcomes for")
@@ -76,7 +81,7 @@ def model_columns(models: np.ndarray, dataset: ReplayDataset, strategy: str) -> 
 
 def _pick(matrix: np.ndarray, choice: np.ndarray, refused: float) -> np.ndarray:
     """matrix[row, choice[row]] per row; `refused` where the row was not routed."""
-    picked = matrix[np.arange(len(choice)), np.maximum(choice, 0)].astype(np.float64)
+    picked = np.take(matrix, np.arange(len(choice)) * matrix.shape[1] + np.maximum(choice, 0)).astype(np.float64)
     return np.where(choice == REFUSED, refused, picked)
 
 
@@ -91,10 +96,11 @@ def outcome_from_choice(
 
 
 def replay_strategy(
-    strategy: Any, params: Mapping[str, Any], table: Any, dataset: ReplayDataset, ctx: RoutingContext
+    strategy: Strategy[Any], params: Mapping[str, Any], table: FeatureTable, dataset: ReplayDataset,
+    ctx: RoutingContext,
 ) -> Outcome:
     """Route every row; plans (cascade, ensemble) replay on recorded answers."""
-    batch = decide_batch(strategy, table, ctx)
+    batch = strategy.decide_batch(table, ctx)
     if batch.errors and len(batch.errors) == dataset.n:
         raise UserError(next(iter(batch.errors.values())))
     first = model_columns(batch.models, dataset, strategy.name)
@@ -119,7 +125,8 @@ def build_strategy(name: str, catalog: Catalog, params: Mapping[str, Any]) -> St
 
 
 def try_replay(
-    name: str, params: Mapping[str, Any], catalog: Catalog, table: Any, dataset: ReplayDataset, ctx: RoutingContext
+    name: str, params: Mapping[str, Any], catalog: Catalog, table: FeatureTable, dataset: ReplayDataset,
+    ctx: RoutingContext,
 ) -> Outcome | str:
     """An outcome, or the one-line reason this strategy cannot be replayed here."""
     try:

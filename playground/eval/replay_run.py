@@ -16,10 +16,12 @@ from typing import Any
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.eval.dataset import ReplayDataset, Split, split_rows
-from playground.eval.evaluate import Evaluator, baselines, strategy_cls_for
+from playground.eval.evaluate import Evaluator, baselines
 from playground.eval.metrics import Metrics, mark_pareto
 from playground.eval.replay import Outcome
 from playground.eval.sweep import SweepSpec, Target, knob_for
+from playground.strategies.features import FeatureTable
+from playground.strategies.registry import strategy_class
 
 
 @dataclass
@@ -45,7 +47,7 @@ class EvalReport:
 
 
 def _strategy_rows(ev: Evaluator, name: str, params: dict[str, Any], sweeps: list[SweepSpec]) -> list[Metrics] | str:
-    cls = strategy_cls_for(name, params)
+    cls = strategy_class(name)
     mine = [s for s in sweeps if s.strategy == name]
     rows: list[Metrics] = []
     if mine:
@@ -79,7 +81,7 @@ def _calibrated_rows(
     fit: Evaluator, held: Evaluator, name: str, params: dict[str, Any], target: Target, sweeps: list[SweepSpec]
 ) -> list[Metrics] | str:
     spec = next((s for s in sweeps if s.strategy == name), None)
-    knob = spec.knob if spec else knob_for(strategy_cls_for(name, params))
+    knob = spec.knob if spec else knob_for(strategy_class(name))
     if knob is None:
         return f"has no calibration knob; pass --sweep {name}.KEY=START:STOP:STEP to say which parameter to calibrate"
     value, fitted = fit.calibrate(name, params, knob, target)
@@ -102,7 +104,7 @@ def _calibrated_rows(
     return [row]
 
 
-def run_replay(dataset: ReplayDataset, table: Any, catalog: Catalog, request: EvalRequest) -> EvalReport:
+def run_replay(dataset: ReplayDataset, table: FeatureTable, catalog: Catalog, request: EvalRequest) -> EvalReport:
     whole = Evaluator.build(dataset, table, catalog, request.pair, request.pair_only)
     names = list(dict.fromkeys([*request.strategies, *(s.strategy for s in request.sweeps)]))
     split: Split | None = None

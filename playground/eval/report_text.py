@@ -7,6 +7,7 @@ from typing import Any
 
 from playground.eval.metrics import Metrics
 from playground.eval.replay_run import EvalReport
+from playground.eval.train_winrate import DEFAULT_PGR
 
 
 def _pct(value: float | None) -> str:
@@ -66,7 +67,8 @@ def render_report(report: EvalReport, *, features_cached: bool) -> str:
     out.append(render_rows(report.rows).rstrip("\n"))
     out.append("")
     out.append(
-        "* on the cost–quality Pareto front   ~ cost estimated from tokens and catalog prices   "
+        "* on the cost–quality Pareto front (oracles left out: a ceiling, not an option)   "
+        "~ cost estimated from tokens and catalog prices   "
         "save/best, save/strong: cost saved against the best single model / the strongest model"
     )
     notes = sorted({r.note for r in report.rows if r.note})
@@ -88,6 +90,16 @@ def render_training(trained: Any, split: Any, comparison: list[Metrics], out_pat
             f"{label:<10}{rep.n:>8}{_pct(rep.positives):>8}{rep.log_loss:>10.3f}{_num(rep.auc, 3):>7}"
             f"{_num(rep.apgr, 3):>7}{_pct(rep.cpt50):>7}{_pct(rep.cpt80):>7}"
         )
+    default = trained.default
+    shares = ", ".join(f"{share:.0%} → {value:g}" for share, value in default.by_share.items())
+    lines += [
+        "",
+        f"default threshold {default.threshold:g}: sends {default.strong_share:.0%} of the fit prompts to "
+        f"{model.strong_model}, the share at which their cross-validated ranking recovers "
+        f"{DEFAULT_PGR:.0%} of the quality gap (stored in the file; a threshold you give wins)",
+        f"thresholds for other strong-model shares (fit split): {shares}; or calibrate: "
+        "playground eval -s threshold -p threshold.model=FILE --calibrate strong_share=0.3",
+    ]
     lines += ["", "held-out split, replayed (APGR/CPT over each router's threshold):", render_rows(comparison).rstrip()]
     lines += ["", f"wrote {out_path}", f"use it: playground eval -s threshold -p threshold.model={out_path}"]
     return "\n".join(lines) + "\n"

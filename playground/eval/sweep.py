@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from playground.core.errors import UserError
-from playground.eval.replay_compat import NumericParam, numeric_params
+from playground.strategies.base import Param, Strategy
 from playground.strategies.registry import strategy_class
 
 MAX_STEPS = 1000
@@ -29,9 +29,14 @@ KNOBS: dict[str, tuple[str, tuple[str, ...]]] = {
 TARGETS = ("strong_share", "budget_per_1k", "quality_floor")
 
 
+def numeric_params(cls: type[Strategy[Any]]) -> dict[str, Param]:
+    """A strategy's declared int/float parameters, with their bounds: what a sweep may vary."""
+    return {p.name: p for p in cls.params if p.numeric}
+
+
 @dataclass(frozen=True, slots=True)
 class Knob:
-    param: NumericParam
+    param: Param
     tied: tuple[str, ...] = ()
 
     def values(self, value: float) -> dict[str, float]:
@@ -45,7 +50,7 @@ class Knob:
         return float(low), float(high)
 
 
-def knob_for(cls: Any) -> Knob | None:
+def knob_for(cls: type[Strategy[Any]]) -> Knob | None:
     declared = numeric_params(cls)
     name = getattr(cls, "calibration_param", None)
     tied: tuple[str, ...] = ()

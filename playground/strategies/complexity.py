@@ -1,5 +1,17 @@
 """Score the prompt's complexity from cheap text features and route it to a
-small, mid or large model by two thresholds."""
+small, mid or large model by two thresholds.
+
+The raw score (a weighted sum of length, reasoning, code, parts, constraints
+and math measures, 0..1) of real prompts crowds into a narrow band, so the
+score the strategy reports and compares is its quantile among a reference
+set of prompts shipped with the app: the example prompt sets
+(`playground/eval/data/prompts/*.jsonl`), whose raw scores are stored as
+quantile knots in `strategies/data/complexity_reference.json` (see
+`quantile_scale.py`). A threshold is therefore a share of traffic like the
+reference: `low_threshold = 0.8` sends the 80% least complex to the small
+model. The default thresholds were chosen on the example replay dataset
+(`playground/eval/data/examples/outcomes.jsonl`, the file records how).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +26,7 @@ from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import resolve_rows
 from playground.strategies.features import BatchDecision, FeatureInput, FeatureTable, feature
 from playground.strategies.params import ModelId, ParamProblem, Params
+from playground.strategies.quantile_scale import reference_scale
 from playground.strategies.route_plan import RoutePlan
 
 # Keyword features are counted from one tokenisation of the prompt with set
@@ -97,7 +110,22 @@ def complexity_features(prompt: str, tokens: int) -> dict[str, tuple[float, floa
 
 
 def complexity_score(prompt: str, tokens: int) -> float:
+    """The raw score, 0..1 (most real prompts score 0.07-0.5: see the module's docstring)."""
     return min(1.0, sum(contribution for _, contribution in complexity_features(prompt, tokens).values()))
+
+
+def complexity_quantile(prompt: str, tokens: int) -> float:
+    """The score the strategy routes by: the raw score's quantile among the reference prompts (6 decimals)."""
+    return reference_scale().quantile(complexity_score(prompt, tokens))
+
+
+def shown(value: float, *limits: float) -> str:
+    """`value` with as few decimals (2 or more) as keep its side of every limit visible."""
+    for digits in range(2, 6):
+        text = f"{value:.{digits}f}"
+        if all((float(text) >= limit) == (value >= limit) for limit in limits):
+            return text
+    return f"{value:.6f}"
 
 
 @feature("complexity_parts", f"Raw complexity measures (N, {len(_FEATURES)}): {', '.join(FEATURE_NAMES)}, each 0..1.")
@@ -121,9 +149,23 @@ def complexity_scores(table: FeatureTable) -> np.ndarray:
     return table.derived("complexity.scores", compute)
 
 
+def complexity_quantiles(table: FeatureTable) -> np.ndarray:
+    """`complexity_quantile` of every row (the same numbers), kept with the table."""
+    return table.derived("complexity.quantiles", lambda: reference_scale().quantiles(complexity_scores(table)))
+
+
+# Chosen on the example outcomes (fit halves of 10 seeded splits): the cheapest
+# setting within a point of the best single model's quality with every tier in
+# use; `strategies/data/complexity_reference.json` records the figures.
+DEFAULT_LOW, DEFAULT_HIGH = 0.8, 0.9
+_SCALE_HELP = "a quantile of the reference prompts: 0.8 = more complex than 80% of them"
+
+
 class ComplexityParams(Params):
-    low_threshold: float = Field(0.25, ge=0.0, le=1.0, description="Scores below this go to the small model.")
-    high_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Scores at or above this go to the large model.")
+    low_threshold: float = Field(DEFAULT_LOW, ge=0.0, le=1.0,
+                                 description=f"Scores below this go to the small model (score: {_SCALE_HELP}).")
+    high_threshold: float = Field(DEFAULT_HIGH, ge=0.0, le=1.0,
+                                  description=f"Scores at or above this go to the large model (score: {_SCALE_HELP}).")
     small_model: ModelId = Field("gpt-5-mini", description="Model for simple prompts.")
     mid_model: ModelId = Field("claude-sonnet-4-5", description="Model for moderate prompts.")
     large_model: ModelId = Field(
@@ -132,6 +174,16 @@ class ComplexityParams(Params):
 
     @model_validator(mode="after")
     def _ordered(self) -> ComplexityParams:
+        # A threshold given alone moves the other one's default out of its way
+        # (`high_threshold = 0.6` alone: low 0.6 too, no mid tier) instead of
+        # failing against a default the user never chose; the moved value stays
+        # a default (not in `model_fields_set`, so not exported or listed).
+        given = self.model_fields_set
+        if self.low_threshold > self.high_threshold and ("low_threshold" in given) != ("high_threshold" in given):
+            if "high_threshold" in given:
+                object.__setattr__(self, "low_threshold", self.high_threshold)  # frozen; a validator's own fix
+            else:
+                object.__setattr__(self, "high_threshold", self.low_threshold)
         if self.low_threshold > self.high_threshold:
             raise ParamProblem(f"low_threshold ({self.low_threshold}) must not exceed high_threshold "
                                f"({self.high_threshold})")
@@ -141,14 +193,16 @@ class ComplexityParams(Params):
 class ComplexityStrategy(Strategy[ComplexityParams]):
     name = "complexity"
     summary = (
-        "Scores prompt complexity (length, reasoning, code, parts, constraints, math) and picks a tier by thresholds."
+        "Scores prompt complexity (length, reasoning, code, parts, constraints, math) as a quantile of reference "
+        "prompts and picks a tier by thresholds."
     )
     features = ("complexity_parts",)
 
     def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
         p = self.p
         features = complexity_features(route.prompt, route.input_tokens)
-        score = min(1.0, sum(c for _, c in features.values()))
+        raw = min(1.0, sum(c for _, c in features.values()))
+        score = reference_scale().quantile(raw)
         low, high = p.low_threshold, p.high_threshold
         if score < low:
             tier, wanted, rule = "small", p.small_model, f"< {low:g}"
@@ -161,7 +215,8 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
         drivers = (
             ", ".join(f"{name} +{contrib:.2f}" for name, (_, contrib) in top if contrib > 0) or "no complexity signals"
         )
-        reason = f"complexity {score:.2f} {rule} → {tier} tier ({drivers})" + (f"; {note}" if note else "")
+        reason = (f"complexity {shown(score, low, high)} {rule} → {tier} tier (quantile of the reference prompts; raw "
+                  f"{raw:.2f}: {drivers})" + (f"; {note}" if note else ""))
         candidates = tuple(
             Candidate(m, accepted=(t == tier), note=f"{t} tier")
             for m, t in ((p.small_model, "small"), (p.mid_model, "mid"), (p.large_model, "large"))
@@ -172,6 +227,8 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
             candidates=candidates,
             details={
                 "score": score,
+                "raw_score": raw,
+                "scale": "quantile of the reference prompts (strategies/data/complexity_reference.json)",
                 "tier": tier,
                 "thresholds": {"low": low, "high": high},
                 "features": {name: {"measure": m, "contribution": c} for name, (m, c) in features.items()},
@@ -181,7 +238,7 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
 
     def decide_batch(self, table: FeatureTable, ctx: RoutingContext) -> BatchDecision:
         p = self.p
-        score = complexity_scores(table)
+        score = complexity_quantiles(table)
         tier = np.where(score < p.low_threshold, 0, np.where(score < p.high_threshold, 1, 2))
         return resolve_rows(table, ctx, [p.small_model, p.mid_model, p.large_model], tier)
 

@@ -14,20 +14,23 @@ characters), so a model file scores the same prompt the same way anywhere.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
+import os
 import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 from playground.core.errors import UserError
-from playground.strategies.complexity import complexity_features
+from playground.strategies.complexity import complexity_measures
 
 FORMAT = "playground-winrate"
 FORMAT_VERSION = 1
@@ -80,68 +83,112 @@ class SparseRows:
         return SparseRows(indptr, self.indices[picked], self.data[picked], self.width)
 
 
-def _char_hashes(text: str, n: int) -> np.ndarray:
-    raw = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8).astype(np.uint64)
-    if len(raw) < n:
-        return np.zeros(0, dtype=np.uint64)
-    h = np.zeros(len(raw) - n + 1, dtype=np.uint64)
+def _char_hashes(data: bytes, ends: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of every n-byte window that lies within one text of `data` (the
+    texts joined; `ends` where each one ends), and the text each belongs to."""
+    raw = np.frombuffer(data, dtype=np.uint8).astype(np.uint64)
+    count = len(raw) - n + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    h = np.zeros(count, dtype=np.uint64)
     for k in range(n):
-        h = (h * _POLY + raw[k : len(raw) - n + 1 + k]) & _MASK32
-    return (h * np.uint64(2654435761) + np.uint64(n)) & _MASK32
+        h = (h * _POLY + raw[k : k + count]) & _MASK32
+    starts = np.arange(count)
+    rows = np.searchsorted(ends, starts, side="right")
+    inside = starts + n <= ends[np.minimum(rows, len(ends) - 1)]
+    return (h[inside] * np.uint64(2654435761) + np.uint64(n)) & _MASK32, rows[inside]
 
 
-def _word_hashes(words: list[str]) -> np.ndarray:
+def _word_hashes(words: list[str]) -> list[int]:
     grams = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    return np.array([zlib.crc32(g.encode("utf-8", "replace")) for g in grams], dtype=np.uint64)
+    return [zlib.crc32(g.encode("utf-8", "replace")) for g in grams]
 
 
-def _block(hashes: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hashed counts as (indices, values): signed by a hash bit, log-scaled, L2-normalised."""
+# log1p of the small counts hashing gives, looked up: the same float whatever
+# else is computed alongside (numpy's vector loops may round differently from
+# its scalar ones, and one prompt must score alike alone and in a batch).
+_LOG1P = np.log1p(np.arange(4096, dtype=np.float64))
+
+
+def _log1p_counts(counts: np.ndarray) -> np.ndarray:
+    small = counts < len(_LOG1P)
+    out = _LOG1P[np.where(small, counts, 0).astype(np.int64)]
+    for i in np.flatnonzero(~small).tolist():
+        out[i] = math.log1p(float(counts[i]))
+    return out
+
+
+def _block(hashes: np.ndarray, rows: np.ndarray, n: int, buckets: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hashed counts per row as (rows, indices, values), sorted by row then
+    index: signed by a hash bit, log-scaled, L2-normalised within each row."""
     if hashes.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     index = (hashes % np.uint64(buckets)).astype(np.int64)
     sign = np.where((hashes >> np.uint64(31)) & np.uint64(1), -1.0, 1.0)
-    unique, inverse = np.unique(index, return_inverse=True)
-    values = np.bincount(inverse, weights=sign)
-    values = np.sign(values) * np.log1p(np.abs(values))
-    norm = np.linalg.norm(values)
-    return unique, values / norm if norm else values
+    keys, inverse = np.unique(rows * buckets + index, return_inverse=True)
+    sums = np.bincount(inverse, weights=sign)
+    values = np.sign(sums) * _log1p_counts(np.abs(sums))
+    key_rows = keys // buckets
+    norms = np.sqrt(np.bincount(key_rows, weights=values * values, minlength=n))[key_rows]
+    return key_rows, keys % buckets, np.where(norms > 0, values / np.where(norms > 0, norms, 1.0), values)
 
 
-def dense_features(prompt: str, tokens: int) -> list[float]:
-    parts = complexity_features(prompt, tokens)
+def dense_features(prompt: str, tokens: int, measures: Sequence[float] | None = None) -> list[float]:
+    """Length and shape, then the complexity heuristic's raw measures (given,
+    e.g. from a replay table's `complexity_parts`, or computed)."""
+    parts = complexity_measures(prompt, tokens) if measures is None else measures
     return [
         math.log1p(tokens) / 8.0,
         math.log1p(len(prompt)) / 10.0,
         min(1.0, prompt.count("\n") / 50.0),
         min(1.0, sum(c.isdigit() for c in prompt) / 20.0),
         min(1.0, prompt.count("?") / 4.0),
-        *(parts[name][0] for name in ("length", "reasoning", "code", "multi_part", "constraints", "math")),
+        *(float(m) for m in parts),
     ]
 
 
-def featurize(prompts: Sequence[str], tokens: Sequence[int] | np.ndarray, buckets: int = DEFAULT_BUCKETS) -> SparseRows:
-    """Every prompt's features as one sparse row of width `buckets + len(DENSE_NAMES)`."""
-    indptr = [0]
-    all_indices: list[np.ndarray] = []
-    all_values: list[np.ndarray] = []
-    dense_index = np.arange(buckets, buckets + len(DENSE_NAMES))
-    for prompt, count in zip(prompts, np.asarray(tokens).tolist(), strict=False):
-        low = prompt.lower()
-        words_i, words_v = _block(_word_hashes(_WORD.findall(low)), buckets)
-        chars = np.concatenate([_char_hashes(" ".join(low.split()), n) for n in CHAR_NGRAMS])
-        chars_i, chars_v = _block(chars, buckets)
-        indices = np.concatenate([words_i, chars_i, dense_index])
-        values = np.concatenate([words_v, chars_v * 0.5, np.array(dense_features(prompt, int(count)))])
-        all_indices.append(indices)
-        all_values.append(values)
-        indptr.append(indptr[-1] + len(indices))
-    return SparseRows(
-        np.array(indptr, dtype=np.int64),
-        np.concatenate(all_indices) if all_indices else np.zeros(0, dtype=np.int64),
-        np.concatenate(all_values) if all_values else np.zeros(0),
-        buckets + len(DENSE_NAMES),
+def featurize(
+    prompts: Sequence[str],
+    tokens: Sequence[int] | np.ndarray,
+    buckets: int = DEFAULT_BUCKETS,
+    measures: np.ndarray | None = None,
+) -> SparseRows:
+    """Every prompt's features as one sparse row of width `buckets + len(DENSE_NAMES)`:
+    hashed words and word pairs, hashed character 3-4-grams (half weight),
+    then the dense features. All prompts at once; a prompt's row is the same
+    alone or among others. `measures`: the prompts' complexity measures when
+    already computed (N, 6)."""
+    n = len(prompts)
+    counts = np.asarray(tokens, dtype=np.int64).tolist()
+    lowered = [p.lower() for p in prompts]
+    word_hashes: list[int] = []
+    word_rows: list[int] = []
+    for row, low in enumerate(lowered):
+        hashed = _word_hashes(_WORD.findall(low))
+        word_hashes += hashed
+        word_rows += [row] * len(hashed)
+    w_rows, w_idx, w_val = _block(
+        np.array(word_hashes, dtype=np.uint64), np.array(word_rows, dtype=np.int64), n, buckets
     )
+    texts = [" ".join(low.split()).encode("utf-8", "replace") for low in lowered]
+    ends = np.cumsum([len(t) for t in texts], dtype=np.int64)
+    grams = [_char_hashes(b"".join(texts), ends, size) for size in CHAR_NGRAMS]
+    c_rows, c_idx, c_val = _block(
+        np.concatenate([g[0] for g in grams]), np.concatenate([g[1] for g in grams]), n, buckets
+    )
+    dense = np.array(
+        [
+            dense_features(prompt, count, None if measures is None else measures[i])
+            for i, (prompt, count) in enumerate(zip(prompts, counts, strict=True))
+        ],
+        dtype=np.float64,
+    ).reshape(n, len(DENSE_NAMES))
+    rows = np.concatenate([w_rows, c_rows, np.repeat(np.arange(n), len(DENSE_NAMES))])
+    order = np.argsort(rows, kind="stable")  # within a row: words, characters, dense
+    indices = np.concatenate([w_idx, c_idx, np.tile(np.arange(buckets, buckets + len(DENSE_NAMES)), n)])
+    values = np.concatenate([w_val, c_val * 0.5, dense.ravel()])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int64)
+    return SparseRows(indptr, indices[order], values[order], buckets + len(DENSE_NAMES))
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -150,7 +197,12 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 @dataclass
 class WinRateModel:
-    """Weights of the logistic model and what it was trained on."""
+    """Weights of the logistic model and what it was trained on.
+
+    `threshold` is the win probability `threshold` routing uses when the user
+    gives none: calibrated when the model was trained (see
+    `eval/train_winrate.py`; `info["default_threshold"]` says how). Without
+    one, the strategy's own default applies."""
 
     weights: np.ndarray
     bias: float
@@ -158,23 +210,42 @@ class WinRateModel:
     weak_model: str
     buckets: int = DEFAULT_BUCKETS
     info: dict[str, Any] = field(default_factory=dict)
+    threshold: float | None = None
 
     # The win-rate model interface `threshold` takes (see strategies/threshold.py):
-    # no feature beyond prompt and tokens; probabilities rounded to DECIMALS so a
-    # decision compares exactly the number its trace shows.
-    features: ClassVar[tuple[str, ...]] = ()
+    # replay reads the complexity measures from the table; probabilities are
+    # rounded to DECIMALS so a decision compares exactly the number its trace shows.
+    features: ClassVar[tuple[str, ...]] = ("complexity_parts",)
 
-    def win_probability(self, prompts: Sequence[str], tokens: Sequence[int] | np.ndarray) -> np.ndarray:
-        """(N,) P(strong beats weak) per prompt, rounded to DECIMALS."""
-        return np.round(self.rows_probability(featurize(prompts, tokens, self.buckets)), DECIMALS)
+    def win_probability(
+        self, prompts: Sequence[str], tokens: Sequence[int] | np.ndarray, measures: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(N,) P(strong beats weak) per prompt, rounded to DECIMALS: the same
+        number for a prompt scored alone or in a batch (the logistic is taken
+        one row at a time with `math.tanh`, whose result does not depend on
+        what numpy's vector loops do with the rows around it)."""
+        logits = featurize(prompts, tokens, self.buckets, measures).dot(self.weights) + self.bias
+        return np.round(np.array([0.5 * (1.0 + math.tanh(0.5 * z)) for z in logits.tolist()]), DECIMALS)
 
     def probability(self, route: Any) -> float:
         """P(strong wins) for one `RouteInput` (prompt and measured tokens)."""
         return float(self.win_probability([route.prompt], [route.input_tokens])[0])
 
     def batch(self, table: Any) -> np.ndarray:
-        """P(strong wins) for every row of a replay `FeatureTable`."""
-        return self.win_probability(table.prompts, table.tokens)
+        """P(strong wins) for every row of a replay `FeatureTable`, kept with
+        the table: a threshold sweep builds a strategy per step, and only
+        compares."""
+        return table.derived(
+            ("winrate", self.fingerprint),
+            lambda: self.win_probability(table.prompts, table.tokens, table.feature("complexity_parts")),
+        )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Identifies the weights (two models never share a replay cache entry)."""
+        digest = hashlib.sha256(np.ascontiguousarray(self.weights, dtype=np.float64).tobytes())
+        digest.update(f"{self.bias!r}/{self.buckets}".encode())
+        return digest.hexdigest()[:16]
 
     def rows_probability(self, rows: SparseRows) -> np.ndarray:
         """Unrounded probabilities of featurized rows (training and its reports)."""
@@ -192,6 +263,7 @@ class WinRateModel:
                 "weak_model": self.weak_model,
                 "bias": self.bias,
                 "weights": [float(f"{w:.6g}") for w in self.weights.tolist()],
+                "threshold": self.threshold,
                 "info": self.info,
             }
         )
@@ -215,11 +287,15 @@ def model_from_json(text: str, origin: str) -> WinRateModel:
         weights = np.array(data["weights"], dtype=np.float64)
         bias = float(data["bias"])
         strong, weak = str(data["strong_model"]), str(data["weak_model"])
+        threshold = None if data.get("threshold") is None else float(data["threshold"])
+        info = dict(data.get("info") or {})
     except (KeyError, TypeError, ValueError) as exc:
         raise UserError(f"{origin}: damaged win-rate model file ({exc})") from None
     if weights.shape != (buckets + len(DENSE_NAMES),) or not np.isfinite(weights).all() or not math.isfinite(bias):
         raise UserError(f"{origin}: damaged win-rate model file (weights do not match its buckets)")
-    return WinRateModel(weights, bias, strong, weak, buckets, dict(data.get("info") or {}))
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise UserError(f"{origin}: damaged win-rate model file (threshold {threshold} is not a probability)")
+    return WinRateModel(weights, bias, strong, weak, buckets, info, threshold)
 
 
 def load_model(path: str | Path) -> WinRateModel:
@@ -230,3 +306,19 @@ def load_model(path: str | Path) -> WinRateModel:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UserError(f"{path}: cannot read the win-rate model ({reason})") from None
     return model_from_json(text, str(path))
+
+
+@lru_cache(maxsize=8)
+def _load_version(path: str, stamp: tuple[int, int]) -> WinRateModel:
+    return load_model(path)
+
+
+def cached_model(path: str | Path) -> WinRateModel:
+    """`load_model`, parsed once per version of the file (its modification
+    time and size): a sweep or a configuration check builds many strategies
+    from one file."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return load_model(path)  # says, in one line, why it cannot be read
+    return _load_version(str(path), (stat.st_mtime_ns, stat.st_size))

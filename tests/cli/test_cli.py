@@ -33,12 +33,12 @@ def test_run_json_gives_one_object_per_default_strategy(run_cli: InProcessCli) -
 
 
 def test_run_respects_params_and_reads_stdin(run_cli: InProcessCli) -> None:
-    proc = run_cli("run", "-", "--strategy", "complexity", "--param", "complexity.high_threshold=0.01",
+    proc = run_cli("run", "-", "--strategy", "complexity", "--param", "complexity.high_threshold=0",
                "--param", "complexity.low_threshold=0", "--json", stdin="hello there")
     assert proc.returncode == 0, proc.stderr
     (row,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert row["model"] == "claude-opus-4-5"
-    assert row["trace"]["details"]["thresholds"] == {"low": 0.0, "high": 0.01}
+    assert row["trace"]["details"]["thresholds"] == {"low": 0.0, "high": 0.0}
 
 
 def test_run_readable_summary_is_side_by_side(run_cli: InProcessCli) -> None:

@@ -15,7 +15,6 @@ from playground.eval.evaluate import Evaluator
 from playground.eval.features_cache import cached_features
 from playground.eval.plan_replay import NotReplayable
 from playground.eval.replay import replay_context, replay_strategy
-from playground.eval.replay_compat import features_of
 from playground.strategies.base import RouteInput
 from playground.strategies.registry import STRATEGIES, make_strategy
 
@@ -35,7 +34,7 @@ def shipped() -> tuple[object, object]:
     catalog = default_catalog()
     data = load_dataset(example_path(EXAMPLE_DATASET), {}, catalog)
     data = data.subset(np.arange(ROWS))
-    names = {f for cls in STRATEGIES.values() for f in features_of(cls)}
+    names = {f for cls in STRATEGIES.values() for f in cls.features}
     table, _ = cached_features(data.prompts, names, default_counter(), embed=_embed, use_cache=False)
     return complete_costs(data, table.tokens, catalog, default_counter()), table
 
@@ -65,7 +64,7 @@ def test_replay_equals_live_decide_on_every_row(name: str, shipped: tuple[object
             assert decision.model in data.models  # type: ignore[attr-defined]
 
 
-def test_trained_threshold_batch_equals_its_decide(
+def test_trained_threshold_replay_equals_its_decide(
     tmp_path: object, shipped: tuple[object, object], catalog: Catalog
 ) -> None:
     from pathlib import Path
@@ -74,7 +73,6 @@ def test_trained_threshold_batch_equals_its_decide(
     from playground.eval.metrics import Pair
     from playground.eval.train_compare import save_model
     from playground.eval.train_winrate import train_winrate
-    from playground.eval.trained_threshold import TrainedThreshold
 
     data, table = shipped
     pair = Pair(data.index("claude-opus-4-5"), data.index("gpt-5-nano"))  # type: ignore[attr-defined]
@@ -86,7 +84,7 @@ def test_trained_threshold_batch_equals_its_decide(
     ev = Evaluator(data, table, catalog, pair)  # type: ignore[arg-type]
     outcome = ev.outcome("threshold", params)
     assert not isinstance(outcome, str)
-    strategy = TrainedThreshold(catalog, params)
+    strategy = make_strategy("threshold", catalog, params)
     counter = default_counter()
     for i, prompt in enumerate(data.prompts):  # type: ignore[attr-defined]
         decision = strategy.decide(RouteInput.measure(ChatRequest.from_prompt(prompt), counter), ev.ctx)

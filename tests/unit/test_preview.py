@@ -55,7 +55,8 @@ def test_lowering_the_high_threshold_raises_the_flagship_share_and_the_cost(inpu
     lower = preview(make_strategy("complexity", CATALOG, {"high_threshold": 0.3}), CTX, inputs)
     assert lower.flagship_share > base.flagship_share
     assert lower.cost_per_1k > base.cost_per_1k
-    higher = preview(make_strategy("complexity", CATALOG, {"high_threshold": 0.9}), CTX, inputs)
+    # 0.99 on the quantile scale: above every built-in prompt (the most complex is at 0.988).
+    higher = preview(make_strategy("complexity", CATALOG, {"high_threshold": 0.99}), CTX, inputs)
     assert higher.flagship_share == 0 and higher.cost_per_1k < base.cost_per_1k
     rows = compare_shares(base, lower)
     flagship = next(r for r in rows if r.model == CATALOG.flagship)
@@ -187,7 +188,7 @@ def test_tuning_keeps_the_last_valid_value_and_says_why() -> None:
     with pytest.raises(UserError, match="not a valid float"):
         tuning.set("complexity", "high_threshold", "abc")
     assert tuning.values("complexity")["high_threshold"] == 0.4
-    assert tuning.values("complexity", pending=False)["high_threshold"] == 0.5
+    assert tuning.values("complexity", pending=False)["high_threshold"] == 0.9  # the default
     assert tuning.changed() == {"complexity": {"low_threshold": 0.2, "high_threshold": 0.4}}
     assert tuning.commit() == {"complexity": {"low_threshold": 0.2, "high_threshold": 0.4}}
     assert tuning.changed() == {} and tuning.applied["complexity"]["high_threshold"] == 0.4
@@ -195,16 +196,16 @@ def test_tuning_keeps_the_last_valid_value_and_says_why() -> None:
 
 def test_setting_a_value_back_to_its_default_drops_it() -> None:
     tuning = Tuning(CATALOG, {})
-    tuning.set("complexity", "high_threshold", 0.4)
-    tuning.set("complexity", "high_threshold", 0.5)
+    tuning.set("complexity", "high_threshold", 0.95)
+    tuning.set("complexity", "high_threshold", 0.9)  # the default
     assert tuning.overrides("complexity") == {} and not tuning.is_changed("complexity")
 
 
 def test_tuned_parameters_describe_a_column() -> None:
     assert describe_tuning(make_strategy("complexity", CATALOG)) == ""
     assert describe_tuning(make_strategy("cascade", CATALOG)) == ""  # @flagship resolved in a list
-    tuned = make_strategy("complexity", CATALOG, {"high_threshold": 0.4, "mid_model": "gpt-4o"})
-    assert describe_tuning(tuned) == "high_threshold=0.4, mid_model=gpt-4o"
+    tuned = make_strategy("complexity", CATALOG, {"high_threshold": 0.95, "mid_model": "gpt-4o"})
+    assert describe_tuning(tuned) == "high_threshold=0.95, mid_model=gpt-4o"
     assert format_value({"a": 3.0, "b": 1.0}) == "a=3,b=1" and format_value(["x", "y"]) == "x,y"
 
 

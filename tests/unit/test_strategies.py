@@ -11,7 +11,8 @@ from playground.core.errors import UserError
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 from playground.strategies.base import NoModelFits, RouteInput, RoutingContext
-from playground.strategies.complexity import complexity_score
+from playground.strategies.complexity import DEFAULT_HIGH, DEFAULT_LOW, complexity_quantile, complexity_score
+from playground.strategies.quantile_scale import reference_scale
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES, make_strategy, parse_param_overrides
 
 CATALOG = default_catalog()
@@ -117,7 +118,8 @@ def test_complexity_routes_tiers_by_thresholds() -> None:
     assert decide("complexity", EASY).model == "gpt-5-mini"
     assert decide("complexity", HARD).model == CATALOG.flagship
     middle = "Explain why quicksort is usually faster than mergesort and compare their trade-offs."
-    score = complexity_score(middle, route(middle).input_tokens)
+    score = complexity_quantile(middle, route(middle).input_tokens)  # thresholds are on the quantile scale
+    assert 0.5 < score < 1.0
     decision = decide("complexity", middle, low_threshold=score - 0.01, high_threshold=score + 0.01)
     assert decision.model == "claude-sonnet-4-5"
     assert decision.details["tier"] == "mid"
@@ -130,15 +132,34 @@ def test_complexity_trace_is_complete() -> None:
     details = decision.details
     assert set(details["features"]) == {"length", "reasoning", "code", "multi_part", "constraints", "math"}
     total = sum(f["contribution"] for f in details["features"].values())
-    assert details["score"] == pytest.approx(min(1.0, total), abs=1e-3)
-    assert details["thresholds"] == {"low": 0.25, "high": 0.5}
+    assert details["raw_score"] == pytest.approx(min(1.0, total), abs=1e-3)
+    # The routed score is the raw score's quantile among the reference prompts: HARD is beyond all of them.
+    assert details["score"] == reference_scale().quantile(details["raw_score"]) == 1.0
+    assert details["thresholds"] == {"low": DEFAULT_LOW, "high": DEFAULT_HIGH} == {"low": 0.8, "high": 0.9}
+    assert "quantile of the reference prompts" in decision.reason
     assert "large tier" in decision.reason and "reasoning" in decision.reason
     assert [c.accepted for c in decision.candidates] == [False, False, True]
 
 
 def test_complexity_rejects_crossed_thresholds() -> None:
     with pytest.raises(UserError, match=r"low_threshold \(0.8\) must not exceed high_threshold \(0.5\)"):
-        make_strategy("complexity", CATALOG, {"low_threshold": 0.8})
+        make_strategy("complexity", CATALOG, {"low_threshold": 0.8, "high_threshold": 0.5})
+
+
+def test_complexity_threshold_given_alone_moves_the_other_default() -> None:
+    alone = make_strategy("complexity", CATALOG, {"high_threshold": 0.5})
+    assert (alone.p.low_threshold, alone.p.high_threshold) == (0.5, 0.5)  # no mid tier, no error
+    assert alone.p.model_fields_set == {"high_threshold"}  # the moved value is still a default
+    low = make_strategy("complexity", CATALOG, {"low_threshold": 0.95})
+    assert (low.p.low_threshold, low.p.high_threshold) == (0.95, 0.95)
+    kept = make_strategy("complexity", CATALOG, {"high_threshold": 0.95})
+    assert (kept.p.low_threshold, kept.p.high_threshold) == (DEFAULT_LOW, 0.95)
+
+
+def test_complexity_defaults_are_the_thresholds_chosen_on_the_example_data() -> None:
+    """tests/eval/test_quantile_scale.py checks the choice is reproducible and uses every tier."""
+    recommended = reference_scale().info["recommended_thresholds"]
+    assert (recommended["low_threshold"], recommended["high_threshold"]) == (DEFAULT_LOW, DEFAULT_HIGH)
 
 
 # --- task ---------------------------------------------------------------------

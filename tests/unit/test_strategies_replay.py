@@ -19,6 +19,7 @@ from playground.sim.embeddings import embed_text
 from playground.strategies.base import RoutingContext
 from playground.strategies.features import FEATURES, FeatureTable
 from playground.strategies.registry import STRATEGIES, make_strategy
+from playground.strategies.threshold import ThresholdStrategy
 from tests.helpers.data import EASY_PROMPTS, HARD_PROMPTS
 
 CATALOG = default_catalog()
@@ -150,3 +151,43 @@ def test_a_table_without_a_feature_computes_it_on_first_use() -> None:
         FeatureTable.compute(["hi"], COUNTER, ["nope"])
     with pytest.raises(UserError, match="tokens has 2 rows for 1 prompts"):
         FeatureTable.from_arrays(["hi"], {"tokens": np.array([1, 2])})
+
+
+@pytest.fixture(scope="module")
+def trained_model_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A win-rate model file with weights drawn at random: replay must agree
+    with `decide` whatever the weights (training is tested in tests/eval)."""
+    from playground.strategies.winrate import DEFAULT_BUCKETS, DENSE_NAMES, WinRateModel
+
+    weights = np.random.default_rng(3).normal(0.0, 2.0, DEFAULT_BUCKETS + len(DENSE_NAMES))
+    model = WinRateModel(weights, -0.5, "claude-opus-4-5", "gpt-5-nano", threshold=0.31)
+    path = tmp_path_factory.mktemp("winrate") / "model.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    return str(path)
+
+
+def test_trained_win_probability_is_the_same_alone_and_in_a_batch(table: FeatureTable, trained_model_file: str) -> None:
+    strategy = make_strategy("threshold", CATALOG, {"model": trained_model_file})
+    assert isinstance(strategy, ThresholdStrategy)
+    batch = strategy.win_model.batch(table)
+    alone = [strategy.win_model.probability(table.route_input(i)) for i in range(len(table))]
+    assert batch.tolist() == alone
+    assert 0 < np.mean(batch >= strategy.p.threshold) < 1  # the weights split the prompts: comparing means something
+
+
+# The routing after the probability is the heuristic's (every context and window
+# above); two contexts check the trained model's pair and threshold reach it.
+@pytest.mark.parametrize(("context", "window"), [("all", 0), ("small-windows", 131_072)])
+@pytest.mark.parametrize("values", [{}, {"threshold": 0.6, "weak_model": "gpt-5-mini"}], ids=["file", "given"])
+def test_trained_threshold_decide_batch_equals_decide(values: dict[str, Any], context: str, window: int,
+                                                     table: FeatureTable, trained_model_file: str) -> None:
+    values = {**values, "model": trained_model_file}
+    max_output = window - int(np.median(table.tokens)) if window else 1024
+    rows = FeatureTable(table.prompts, table.tokens, table.columns, table.token_method, max_output)
+    ctx = CONTEXTS[context]
+    batch = make_strategy("threshold", CATALOG, values).decide_batch(rows, ctx)
+    models, _, errors = one_by_one("threshold", values, rows, ctx)
+    assert [batch.models[i] for i in range(len(rows))] == models
+    assert batch.errors == errors
+    if context == "all":  # both sides of the threshold (elsewhere substitutes answer)
+        assert set(models) >= {"claude-opus-4-5", values.get("weak_model", "gpt-5-nano")}
