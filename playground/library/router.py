@@ -80,7 +80,7 @@ from playground.launch import open_session
 from playground.library.messages import Messages, to_request
 from playground.library.results import Completion, RouterClosed
 from playground.providers.endpoints import real_endpoints
-from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext, Strategy, decide_within_needs
 from playground.strategies.registry import make_strategy, strategy_class
 
 
@@ -235,7 +235,7 @@ class Router:
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id)
         route = RouteInput.measure(request, default_counter())
         with self._decide_lock:
-            return self.strategy.decide(route, self._context())
+            return decide_within_needs(self.strategy, route, self._context())[0]
 
     async def complete(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
                        user: str | None = None, session_id: str | None = None, temperature: float | None = None,
