@@ -56,6 +56,18 @@ class ToolDef:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A call the model made: `arguments` is the JSON text it streamed."""
+
+    id: str
+    name: str
+    arguments: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "arguments": self.arguments}
+
+
+@dataclass(frozen=True, slots=True)
 class ToolChoice:
     """auto (the model decides), none, required (at least one call; Anthropic
     "any") or named (call `name`)."""

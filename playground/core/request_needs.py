@@ -9,8 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground.core.catalog import FEATURE_LABELS, ModelSpec
+from playground.core.errors import NoRoute
 from playground.core.images import image_limit_problem
 from playground.core.messages import ChatRequest, ImageInput
+
+
+class NoModelServes(NoRoute):
+    """No available model has what the request needs (image input, tools,
+    JSON output): one message naming each model's shortfall."""
 
 
 @dataclass(frozen=True, slots=True)

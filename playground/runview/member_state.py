@@ -39,6 +39,7 @@ from playground.core.events import (
     RequestResult,
     RetryScheduled,
     TextDelta,
+    ToolCallDelta,
     UsageReported,
     Verdict,
 )
@@ -153,6 +154,12 @@ class MemberBoard:
     def on_first_token(self, event: FirstToken) -> None:
         member = self._by_attempt.get(event.attempt) if self.active else None
         if member is not None and member.status == "waiting":
+            member.status = "streaming"
+            member.touch()
+
+    def on_tool_call(self, event: ToolCallDelta) -> None:
+        member = self._by_attempt.get(event.attempt) if self.active else None
+        if member is not None:
             member.status = "streaming"
             member.touch()
 

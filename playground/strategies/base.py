@@ -185,7 +185,7 @@ def decide_within_needs(strategy: Strategy[Any], route: RouteInput,
                         ctx: RoutingContext) -> tuple[Decision, RoutingContext]:
     """`strategy.decide` over only the models that can serve the request's
     needs (images, tools, JSON output); the narrowed context is returned for
-    executing the plan. Raises `NoModelFits` when no available model can."""
+    executing the plan. Raises `NoModelServes` when no available model can."""
     narrowed = ctx.for_request(route.needs)
     decision = strategy.decide(route, narrowed)
     return note_ruled_out(decision, route, narrowed, ctx), narrowed

@@ -20,7 +20,7 @@ from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Candidate
 from playground.core.errors import NoModelFits
 from playground.core.messages import ChatRequest
-from playground.core.request_needs import RequestNeeds
+from playground.core.request_needs import NoModelServes, RequestNeeds
 from playground.core.tokens import TokenCounter
 
 
@@ -107,7 +107,7 @@ class RoutingContext:
 
     def for_request(self, needs: RequestNeeds) -> RoutingContext:
         """This context with only the models that can serve a request with
-        these needs (itself when all can). Raises `NoModelFits` naming what
+        these needs (itself when all can). Raises `NoModelServes` naming what
         is needed when no available model has it."""
         if not needs.may_rule_out():
             return self
@@ -126,7 +126,7 @@ class RoutingContext:
                        if not needs.problem(m, self.catalog.providers[m.provider].kind)]
             hint = (f"models that could serve it but are {self.unavailable_reason}: {', '.join(capable)}" if capable
                     else "no model in the catalog has it; declare the feature for a model in the config")
-            raise NoModelFits(f"no available model can serve this request ({needs.describe() or 'its needs'}): "
+            raise NoModelServes(f"no available model can serve this request ({needs.describe() or 'its needs'}): "
                               + "; ".join(sorted({f'{m.id}: {excluded[m.id]}' for m in self.available}))
                               + f"; {hint}")
         return replace(self, available=tuple(kept), excluded=excluded)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from playground.core.catalog import default_catalog
 from playground.core.decision import CascadePlan, Decision, EnsemblePlan, RouterPlan
-from playground.core.errors import NoModelFits, UserError
+from playground.core.errors import UserError
 from playground.core.messages import ChatRequest, ImageInput, Message, ResponseFormat, ToolDef
-from playground.core.request_needs import RequestNeeds
+from playground.core.request_needs import NoModelServes, RequestNeeds
 from playground.core.tokens import default_counter
 from playground.strategies.base import RouteInput, RoutingContext, decide_within_needs
 from playground.strategies.registry import STRATEGIES, make_strategy
@@ -96,7 +96,7 @@ def test_no_strategy_ever_chooses_a_model_that_cannot_serve_the_request(
         # has nothing that fits.)
         assert "\n" not in str(exc)
         if not capable:
-            assert isinstance(exc, NoModelFits) and "no available model can serve this request" in str(exc)
+            assert isinstance(exc, NoModelServes) and "no available model can serve this request" in str(exc)
         return
     assert capable, f"{name} routed a request nobody available can serve"
     # (Models that are not configured are never called: the engine skips them.)
@@ -120,7 +120,7 @@ def test_an_image_request_skips_text_only_models_and_the_trace_says_why() -> Non
 
 def test_when_nothing_fits_one_error_names_each_model_and_what_could_serve() -> None:
     ctx = RoutingContext(CATALOG, (CATALOG.get("deepseek-chat"), CATALOG.get("groq-llama-3-1-8b")), "not configured")
-    with pytest.raises(NoModelFits) as caught:
+    with pytest.raises(NoModelServes) as caught:
         decide_within_needs(make_strategy("cost", CATALOG), route_for(request("x", images=(PNG,)), "cost"), ctx)
     message = str(caught.value)
     assert "\n" not in message
