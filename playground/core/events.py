@@ -224,6 +224,12 @@ class RequestResult:
         return final.text if final and final.outcome == "ok" else ""
 
     @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The delivered answer's tool calls."""
+        final = self.final
+        return final.tool_calls if final and final.outcome == "ok" and self.cached_text is None else ()
+
+    @property
     def input_tokens(self) -> int:
         return sum(a.input_tokens for a in self.attempts)
 
@@ -270,6 +276,7 @@ class RequestResult:
             "tokens_per_s": None if self.tokens_per_s is None else round(self.tokens_per_s, 1),
             "simulated": self.simulated,
             "text": self.text,
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
             "error": self.error.to_dict() if self.error else None,
             "attempts": [a.to_dict() for a in self.attempts],
             "retries": self.retries,

@@ -101,12 +101,16 @@ class ChatRequest:
     response_format: ResponseFormat | None = None
 
     @classmethod
-    def from_prompt(cls, prompt: str, *, system: str | None = None, max_output_tokens: int = 1024) -> ChatRequest:
+    def from_prompt(cls, prompt: str, *, system: str | None = None, max_output_tokens: int = 1024,
+                    images: tuple[ImageInput, ...] = (), tools: tuple[ToolDef, ...] = (),
+                    tool_choice: ToolChoice | None = None,
+                    response_format: ResponseFormat | None = None) -> ChatRequest:
         messages: list[Message] = []
         if system:
             messages.append(Message("system", system))
-        messages.append(Message("user", prompt))
-        return cls(messages=tuple(messages), max_output_tokens=max_output_tokens)
+        messages.append(Message("user", prompt, images))
+        return cls(messages=tuple(messages), max_output_tokens=max_output_tokens, tools=tools,
+                   tool_choice=tool_choice, response_format=response_format)
 
     def text_problem(self) -> str:
         """Why the text cannot be sent ("" when it can): a lone surrogate
