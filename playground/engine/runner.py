@@ -428,6 +428,15 @@ class RequestRun:
 
     # --- answers -------------------------------------------------------------------
 
+    def context_for(self, request: ChatRequest, route: RouteInput | None = None) -> RoutingContext:
+        """The models that can serve `request`: the user's request's narrowed
+        context, or for a side request (judge, router, pipeline step) the
+        context of what that request itself carries. Raises `NoRoute` when
+        no model can."""
+        if request is self.request:
+            return self.context
+        return self.engine.context.for_request((route or self.engine.route_input(request)).needs)
+
     def skip_reason(self, model: ModelSpec, needed_tokens: int, context: RoutingContext | None = None) -> str:
         """Why `model` is not called ("" when it is): ruled out for the
         request's needs or not configured (in `context`, the request's
@@ -498,16 +507,12 @@ class RequestRun:
         request = request or self.request
         # Count a side request (judge, router) once; the same messages (a
         # cascade tier asking for logprobs) reuse the request's count.
-        context = self.context
         if request is not self.request and request.messages != self.request.messages:
             route = engine.route_input(request)
-        if request is not self.request:
-            # A side request (judge, router, a cascade tier asking for
-            # logprobs) needs what it carries, not what the user's request does.
-            try:
-                context = engine.context.for_request(route.needs)
-            except NoRoute as exc:
-                return Answer(None, ProviderError(exc.kind, str(exc)))
+        try:
+            context = self.context_for(request, route)
+        except NoRoute as exc:
+            return Answer(None, ProviderError(exc.kind, str(exc)))
         needed = route.needed_tokens
         loop = asyncio.get_running_loop()
         last_error: ProviderError | None = None
