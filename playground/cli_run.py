@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playground.cli_support import (
     MAX_OUTPUT_TOKENS_RANGE,
@@ -18,6 +18,7 @@ from playground.cli_support import (
     strategy_overrides,
 )
 from playground.cli_views.output import EXIT_OK, EXIT_REQUEST_FAILED, emit_json, out, say
+from playground.core.errors import UserError
 
 if TYPE_CHECKING:
     from playground.core.events import RequestResult
@@ -42,6 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="send the prompt N times per strategy (with --cache, later sends can hit the cache)")
     parser.add_argument("--cache", action="store_true",
                         help="use the semantic cache (exact, then embedding similarity)")
+    parser.add_argument("--image", action="append", metavar="FILE", default=[],
+                        help="attach a PNG, JPEG, GIF or WebP image (repeatable); only models with image input "
+                             "are routed to")
+    parser.add_argument("--tools", metavar="FILE",
+                        help="JSON list of tool definitions (OpenAI or Anthropic format); only models with tool "
+                             "calling are routed to")
+    parser.add_argument("--tool-choice", metavar="MODE", default=None,
+                        help="auto, none, required, or a tool's name (with --tools)")
+    parser.add_argument("--schema", metavar="FILE",
+                        help="JSON Schema the answer must match (structured output); only models that take a "
+                             "schema are routed to")
     add_session_flags(parser)
 
 
@@ -60,6 +72,24 @@ async def _run_all(session: Session, names: list[str], values: dict[str, dict[st
         await engine.pool.aclose()
 
 
+def request_extras(args: argparse.Namespace) -> dict[str, Any]:
+    """Images, tools and a response schema from `--image`, `--tools`,
+    `--tool-choice` and `--schema`, read and checked (a `UserError` naming
+    the file otherwise)."""
+    from playground.core.images import load_image
+    from playground.core.request_files import load_schema, load_tools, parse_tool_choice
+
+    tools = load_tools(args.tools) if args.tools else ()
+    if args.tool_choice is not None and not tools:
+        raise UserError("--tool-choice needs --tools FILE (the tools it chooses among)")
+    return {
+        "images": tuple(load_image(path) for path in args.image),
+        "tools": tools,
+        "tool_choice": parse_tool_choice(args.tool_choice, tools) if args.tool_choice is not None else None,
+        "response_format": load_schema(args.schema) if args.schema else None,
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     from playground.core.messages import ChatRequest
     from playground.core.tokens import default_counter
@@ -76,8 +106,11 @@ def run(args: argparse.Namespace) -> int:
         # Validate everything before any call is made.
         for name in names:
             make_strategy(name, session.catalog, values[name])
-        request = ChatRequest.from_prompt(prompt, system=system, max_output_tokens=args.max_tokens)
-        session.context.ensure_some_fit(RouteInput.measure(request, default_counter()))
+        request = ChatRequest.from_prompt(prompt, system=system, max_output_tokens=args.max_tokens,
+                                          **request_extras(args))
+        route = RouteInput.measure(request, default_counter())
+        session.context.ensure_some_fit(route)
+        session.context.for_request(route.needs)  # no model has what it needs: one line, before any call
         results = asyncio.run(_run_all(session, names, values, request, args.repeat,
                                        args.cache or settings.cache.enabled))
         if args.json:

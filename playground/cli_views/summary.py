@@ -55,5 +55,6 @@ def render_summary(results: list[RequestResult], mode_label: str, width: int | N
         else:
             body = result.text.strip()
             lines.extend("   " + line for line in body.splitlines())
+            lines.extend(f"   tool call: {call.name}({call.arguments})" for call in result.tool_calls)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -120,9 +120,9 @@ def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[st
         given = section.model_dump(exclude_none=True)
         existing = raw["models"].get(model_id)
         if existing is not None:
-            existing.update({k: v for k, v in given.items() if k not in ("capabilities", "sim")})
-            existing["capabilities"] = {**existing.get("capabilities", {}), **given.get("capabilities", {})}
-            existing["sim"] = {**existing.get("sim", {}), **given.get("sim", {})}
+            existing.update({k: v for k, v in given.items() if k not in ("capabilities", "sim", "features")})
+            for table in ("capabilities", "sim", "features"):
+                existing[table] = {**existing.get(table, {}), **given.get(table, {})}
             continue
         missing = [k for k in ("provider", "api_name", "context_window") if k not in given]
         if missing:
@@ -143,6 +143,7 @@ def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[st
             **given,
             "capabilities": {**DEFAULT_CAPABILITIES, **given.get("capabilities", {})},
             "sim": {**DEFAULT_SIM, **given.get("sim", {})},
+            "features": {"source": origin, "checked": date.today().isoformat(), **given.get("features", {})},
         }
     for name, members in policy.groups.items():
         unknown = [m for m in members if m not in raw["models"]]

@@ -76,6 +76,20 @@ class SimSection(_Section):
     quality: float | None = Field(default=None, ge=0, le=1)
 
 
+class FeaturesSection(_Section):
+    """What a model accepts beyond text (any subset; see ModelFeatures in
+    core/catalog.py). A new model without this table is a text-only model."""
+
+    images: bool | None = None
+    tools: bool | None = None
+    parallel_tool_calls: bool | None = None
+    json_mode: bool | None = None
+    json_schema: bool | None = None
+    system_prompt: bool | None = None
+    source: str | None = None
+    checked: str | None = None
+
+
 class ModelSection(_Section):
     """An override of a catalog model (any subset of fields) or a new model
     (then provider, api_name and context_window are required)."""
@@ -91,6 +105,7 @@ class ModelSection(_Section):
     price_date: str | None = None
     capabilities: dict[str, float] | None = None
     sim: SimSection | None = None
+    features: FeaturesSection | None = None
 
     @field_validator("capabilities")
     @classmethod

@@ -27,6 +27,34 @@ class SimProfile(BaseModel):
     quality: float = Field(ge=0, le=1)
 
 
+class ModelFeatures(BaseModel):
+    """What a model accepts and offers beyond plain text, as its provider
+    documents it (`source`, read on `checked`). Routing treats each as a hard
+    constraint: a request that needs one never goes to a model without it.
+    The defaults are a plain text model (what an undeclared local or
+    discovered model is assumed to be until the config says otherwise)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    images: bool = False  # image input (OpenAI image_url parts, Anthropic image blocks)
+    tools: bool = False  # function / tool calling
+    parallel_tool_calls: bool = False  # several tool calls in one turn
+    json_mode: bool = False  # "any JSON object" output (OpenAI response_format json_object)
+    json_schema: bool = False  # output constrained to a given JSON Schema (structured outputs)
+    system_prompt: bool = True
+    source: str = ""
+    checked: str = ""
+
+
+FEATURE_LABELS = {
+    "images": "image input",
+    "tools": "tool calling",
+    "parallel_tool_calls": "parallel tool calls",
+    "json_mode": "JSON mode",
+    "json_schema": "JSON schema output",
+    "system_prompt": "system prompts",
+}
+
+
 class ModelSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str
@@ -41,6 +69,15 @@ class ModelSpec(BaseModel):
     price_date: str
     capabilities: dict[str, float] = Field(default_factory=dict)
     sim: SimProfile
+    features: ModelFeatures = Field(default_factory=ModelFeatures)
+
+    @property
+    def supports_images(self) -> bool:
+        return self.features.images
+
+    @property
+    def supports_parallel_tool_calls(self) -> bool:
+        return self.features.parallel_tool_calls
 
     def capability(self, name: str) -> float:
         return self.capabilities.get(name, 0.0)

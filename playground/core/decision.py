@@ -50,7 +50,36 @@ class RouterPlan:
     default_model: str
 
 
-Plan = EnsemblePlan | CascadePlan | RouterPlan
+@dataclass(frozen=True, slots=True)
+class PipelineStep:
+    """One step of a pipeline: its prompt `template` reads the user's
+    `{prompt}` and earlier steps' outputs (`{step_name}`); a fixed `model`
+    or a routing `strategy` picks the model when the step runs. With `when`,
+    the step runs only if that earlier step's output matches `matches` (a
+    case-insensitive regular expression; `negate` flips it). A step with a
+    `fallback_output` does not fail the pipeline: that text stands in."""
+
+    name: str
+    template: str
+    model: str | None = None
+    strategy: str | None = None
+    when: str | None = None
+    matches: str = ""
+    negate: bool = False
+    fallback_output: str | None = None
+    max_tokens: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class PipelinePlan:
+    """Run the steps in order; the answer is `final_step`'s output (the last
+    step that ran when it is None or was skipped)."""
+
+    steps: tuple[PipelineStep, ...]
+    final_step: str | None = None
+
+
+Plan = EnsemblePlan | CascadePlan | RouterPlan | PipelinePlan
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from playground.core.decision import Decision
 from playground.core.errors import ProviderError
+from playground.core.messages import ToolCall
 from playground.core.roles import ANSWER, CallRole
 
 UsageSource = Literal["provider", "estimate"]
@@ -57,6 +58,19 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A piece of a tool call as it streams: call `index` of the attempt
+    starts with its `call_id` and `name`; its JSON `arguments` arrive in
+    pieces, folded (concatenated) like text."""
+
+    attempt: int
+    index: int
+    call_id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class UsageReported:
     attempt: int
     input_tokens: int
@@ -83,6 +97,8 @@ class AttemptRecord:
     role: CallRole = ANSWER
     # Mean token logprob when the provider returned logprobs (cascade confidence).
     mean_logprob: float | None = None
+    # The tool calls the model made, in order, arguments reassembled.
+    tool_calls: tuple[ToolCall, ...] = ()
 
     @property
     def tokens_per_s(self) -> float | None:
@@ -106,6 +122,7 @@ class AttemptRecord:
             "error": self.error.to_dict() if self.error else None,
             "role": self.role.label,
             "mean_logprob": self.mean_logprob,
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
         }
 
 
@@ -207,6 +224,12 @@ class RequestResult:
         return final.text if final and final.outcome == "ok" else ""
 
     @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        """The delivered answer's tool calls."""
+        final = self.final
+        return final.tool_calls if final and final.outcome == "ok" and self.cached_text is None else ()
+
+    @property
     def input_tokens(self) -> int:
         return sum(a.input_tokens for a in self.attempts)
 
@@ -253,6 +276,7 @@ class RequestResult:
             "tokens_per_s": None if self.tokens_per_s is None else round(self.tokens_per_s, 1),
             "simulated": self.simulated,
             "text": self.text,
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
             "error": self.error.to_dict() if self.error else None,
             "attempts": [a.to_dict() for a in self.attempts],
             "retries": self.retries,
@@ -317,6 +341,7 @@ Event = (
     | AttemptStarted
     | FirstToken
     | TextDelta
+    | ToolCallDelta
     | UsageReported
     | AttemptFinished
     | AttemptFailed

@@ -22,6 +22,7 @@ class CallKind(StrEnum):
     JUDGE = "judge"
     ROUTER = "router"
     EMBEDDING = "embedding"
+    STEP = "step"  # a pipeline step
 
 
 # Calls whose text is never an answer to the user.
@@ -33,11 +34,11 @@ PLAN_KINDS = frozenset(CallKind) - {CallKind.ANSWER, CallKind.EMBEDDING}
 @dataclass(frozen=True, slots=True)
 class CallRole:
     kind: CallKind = CallKind.ANSWER
-    # 1-based position of an ensemble member or a cascade tier in its plan.
+    # 1-based position of an ensemble member, a cascade tier or a pipeline step in its plan.
     index: int | None = None
 
     def __post_init__(self) -> None:
-        needs_index = self.kind in (CallKind.MEMBER, CallKind.TIER)
+        needs_index = self.kind in (CallKind.MEMBER, CallKind.TIER, CallKind.STEP)
         if needs_index != (self.index is not None) or (self.index is not None and self.index < 1):
             raise ValueError(f"{self.kind.name} calls {'need a 1-based index' if needs_index else 'take no index'}")
 
@@ -87,3 +88,7 @@ def member(index: int) -> CallRole:
 
 def tier(index: int) -> CallRole:
     return CallRole(CallKind.TIER, index)
+
+
+def step(index: int) -> CallRole:
+    return CallRole(CallKind.STEP, index)

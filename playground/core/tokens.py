@@ -10,6 +10,7 @@ always reported so the UI can label estimates as such.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import tempfile
@@ -17,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
+from playground.core.images import anthropic_image_tokens, openai_image_tokens
 from playground.core.messages import ChatRequest
 
 _O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
@@ -97,6 +99,16 @@ class TokenCounter:
 
     def count_request(self, request: ChatRequest) -> TokenCount:
         body = sum(self.count_text(m.content).tokens + PER_MESSAGE_OVERHEAD for m in request.messages)
+        # Images by the dearer of the providers' published rules (core/images.py),
+        # tool definitions and a response schema by their JSON text: before
+        # routing the provider is not known, so the count is an upper bound.
+        body += sum(max(openai_image_tokens(i.width, i.height, i.detail), anthropic_image_tokens(i.width, i.height))
+                    for i in request.images)
+        extras = [{"name": t.name, "description": t.description, "parameters": t.parameters} for t in request.tools]
+        if request.response_format is not None and request.response_format.schema:
+            extras.append(request.response_format.schema)
+        if extras:
+            body += self.count_text(json.dumps(extras, separators=(",", ":"))).tokens
         return TokenCount(body + PER_REQUEST_OVERHEAD, self.method)
 
 

@@ -25,6 +25,7 @@ from playground.core.events import (
     FirstToken,
     Outcome,
     TextDelta,
+    ToolCallDelta,
     UsageReported,
     UsageSource,
 )
@@ -32,8 +33,9 @@ from playground.core.messages import ChatRequest
 from playground.core.pricing import cost_usd
 from playground.core.roles import ANSWER, CallRole
 from playground.core.tokens import TokenCounter
+from playground.core.tool_calls import ToolCallFold
 from playground.engine.timeouts import StreamWatch, Timeouts
-from playground.providers.base import ChatProvider, Delta, TokenLogprobs, Usage
+from playground.providers.base import ChatProvider, Delta, TokenLogprobs, ToolCallChunk, Usage
 from playground.providers.endpoints import api_model_name
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ class AttemptRunner:
         self.logprob_sum = 0.0
         self.logprob_count = 0
         self.parts: list[str] = []
+        self.tool_calls = ToolCallFold()
         self.usage: Usage | None = None
         self.ttft_ms: float | None = None
         self.record: AttemptRecord | None = None
@@ -137,6 +140,12 @@ class AttemptRunner:
                         await asyncio.sleep(0)
                     else:
                         emit(TextDelta(number, chunk.text))
+                elif isinstance(chunk, ToolCallChunk):
+                    self.tool_calls.add(chunk.index, chunk.id, chunk.name, chunk.arguments)
+                    if self.ttft_ms is None:
+                        self.ttft_ms = (time.perf_counter() - started) * 1000
+                        emit(FirstToken(number, self.ttft_ms))
+                    emit(ToolCallDelta(number, chunk.index, chunk.id, chunk.name, chunk.arguments))
                 elif isinstance(chunk, TokenLogprobs):
                     self.logprob_sum += sum(chunk.values)
                     self.logprob_count += len(chunk.values)
@@ -182,4 +191,5 @@ class AttemptRunner:
             error=error,
             role=self.role,
             mean_logprob=self.logprob_sum / self.logprob_count if self.logprob_count else None,
+            tool_calls=self.tool_calls.calls(),
         )

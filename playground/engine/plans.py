@@ -14,14 +14,15 @@ from dataclasses import replace
 from typing import Protocol, assert_never
 
 from playground.core import roles
-from playground.core.decision import CascadePlan, EnsemblePlan, Plan, RouterPlan
+from playground.core.decision import CascadePlan, EnsemblePlan, PipelinePlan, Plan, RouterPlan
 from playground.core.errors import ErrorKind, ProviderError
 from playground.core.events import AttemptRecord, Verdict
 from playground.core.messages import ChatRequest
 from playground.core.roles import CallRole
 from playground.engine import checks
 from playground.engine.answer import Answer
-from playground.strategies.base import RouteInput
+from playground.engine.pipeline import run_pipeline
+from playground.strategies.base import RouteInput, RoutingContext
 
 
 class PlanRun(Protocol):
@@ -36,6 +37,9 @@ class PlanRun(Protocol):
     def verdict(self, verdict: Verdict) -> None: ...
 
     def with_fallbacks(self, model_id: str) -> list[str]: ...
+
+    def context_for(self, request: ChatRequest, route: RouteInput | None = None) -> RoutingContext: ...
+
 
 JUDGE_BEST_TEMPLATE = (
     "You are judging answers to a user's request.\n\nRequest:\n{prompt}\n\n{answers}\n\n"
@@ -58,6 +62,8 @@ async def execute_plan(run: PlanRun, route: RouteInput, plan: Plan) -> Answer:
             return await _cascade(run, route, plan)
         case RouterPlan():
             return await _route_by_llm(run, route, plan)
+        case PipelinePlan():
+            return await run_pipeline(run, route, plan)
         case _:
             assert_never(plan)
 

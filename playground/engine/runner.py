@@ -64,7 +64,7 @@ from playground.engine.retry import RequestBudget, RetryPolicy
 from playground.engine.timeouts import Timeouts
 from playground.providers.base import Endpoint
 from playground.providers.pool import ProviderPool
-from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext, Strategy, decide_within_needs
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +177,8 @@ class RequestRun:
         # Providers that rejected their credentials: no other model of theirs is tried.
         self.rejected_providers: set[str] = set()
         self._attempt_numbers = 0
+        # The models that can serve this request's needs (set when routing).
+        self.context = engine.context
         self.budget: RequestBudget | None = None
         self.use_cache = False
         self.cache_outcome: CacheOutcome | None = None
@@ -274,10 +276,11 @@ class RequestRun:
         decide_started = time.perf_counter()
         try:
             if embedding_error is not None:
+                self.context = engine.context.for_request(route.needs)
                 self.decision = self._default_decision(route, embedding_error)
             else:
                 with engine.decide_lock:
-                    self.decision = self.strategy.decide(route, engine.context)
+                    self.decision, self.context = decide_within_needs(self.strategy, route, engine.context)
         except NoRoute as exc:
             return self.finish(ProviderError(exc.kind, str(exc)))
         except UserError as exc:
@@ -285,6 +288,10 @@ class RequestRun:
         self.emit(Decided(self.strategy.name, self.decision, (time.perf_counter() - decide_started) * 1000))
 
         vector: list[float] | None = None
+        if route.needs.beyond_text():
+            # The cache keys on the prompt's text: an answer to the same words
+            # without the image, tools or JSON shape is not an answer to this.
+            self.use_cache = False
         if self.use_cache:
             hit, vector = await self._cache_lookup()
             if hit is not None:
@@ -302,7 +309,7 @@ class RequestRun:
     def _default_decision(self, route: RouteInput, error: ProviderError) -> Decision:
         """The strategy's declared default model, when its embedding failed."""
         wanted = self.strategy.default_model()
-        model, note = self.engine.context.resolve(wanted, route)
+        model, note = self.context.resolve(wanted, route)
         reason = (f"the prompt's embedding failed ({error.kind}: {error.message}), so {self.strategy.name} cannot "
                   f"decide: its default model {wanted} answers" + (f"; {note}" if note else ""))
         return Decision(model.id, reason, details={"embedding_error": error.to_dict()})
@@ -421,9 +428,24 @@ class RequestRun:
 
     # --- answers -------------------------------------------------------------------
 
-    def skip_reason(self, model: ModelSpec, needed_tokens: int) -> str:
-        if not self.engine.context.is_available(model.id):
-            return f"{model.id} is {self.engine.context.unavailable_reason}"
+    def context_for(self, request: ChatRequest, route: RouteInput | None = None) -> RoutingContext:
+        """The models that can serve `request`: the user's request's narrowed
+        context, or for a side request (judge, router, pipeline step) the
+        context of what that request itself carries. Raises `NoRoute` when
+        no model can."""
+        if request is self.request:
+            return self.context
+        return self.engine.context.for_request((route or self.engine.route_input(request)).needs)
+
+    def skip_reason(self, model: ModelSpec, needed_tokens: int, context: RoutingContext | None = None) -> str:
+        """Why `model` is not called ("" when it is): ruled out for the
+        request's needs or not configured (in `context`, the request's
+        narrowed context by default), its provider rejected the key, or
+        the request does not fit its window."""
+        context = context or self.context
+        if not context.is_available(model.id):
+            why = context.why_unavailable(model.id)
+            return f"{model.id}: {why}" if model.id in context.excluded else f"{model.id} is {why}"
         if model.provider in self.rejected_providers:
             return f"{model.provider} rejected its API key"
         if model.context_window < needed_tokens:
@@ -487,6 +509,10 @@ class RequestRun:
         # cascade tier asking for logprobs) reuse the request's count.
         if request is not self.request and request.messages != self.request.messages:
             route = engine.route_input(request)
+        try:
+            context = self.context_for(request, route)
+        except NoRoute as exc:
+            return Answer(None, ProviderError(exc.kind, str(exc)))
         needed = route.needed_tokens
         loop = asyncio.get_running_loop()
         last_error: ProviderError | None = None
@@ -501,12 +527,12 @@ class RequestRun:
                     break
                 order, deferred, revisiting = order + deferred, [], True
             model = engine.catalog.get(order[index])
-            skip = self.skip_reason(model, needed)
+            skip = self.skip_reason(model, needed, context)
             if not skip and (budget.attempts_left <= 0 or budget.remaining_s(loop.time()) <= 0):
                 break
             permit = None
             if not skip:
-                others = [m for m in order[index + 1:] if not self.skip_reason(engine.catalog.get(m), needed)]
+                others = [m for m in order[index + 1:] if not self.skip_reason(engine.catalog.get(m), needed, context)]
                 permit = self._permit(model.id, others)
                 if permit is None:
                     snap = engine.health.breaker(model.id).snapshot()

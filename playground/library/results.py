@@ -7,6 +7,7 @@ from typing import Any
 
 from playground.core.errors import ErrorKind, ProviderError
 from playground.core.events import RequestResult
+from playground.core.messages import ToolCall
 
 
 class RoutingError(Exception):
@@ -50,6 +51,8 @@ class Completion:
     simulated: bool
     usage_estimated: bool
     cached: bool = False
+    # The tool calls the answer made (name and JSON arguments), if any.
+    tool_calls: tuple[ToolCall, ...] = ()
     # The decision's trace (why this model; candidates; details) as plain data.
     trace: dict[str, Any] = field(default_factory=dict, repr=False)
     # Everything the engine recorded, per attempt.
@@ -67,5 +70,6 @@ class Completion:
             output_tokens=result.output_tokens, latency_ms=result.latency_ms, ttft_ms=result.ttft_ms,
             attempts=len(result.attempts), retries=result.retries, fallbacks=result.fallbacks,
             simulated=result.simulated, usage_estimated=result.usage_estimated,
-            cached=result.cached_text is not None, trace=decision.trace() if decision else {}, result=result,
+            cached=result.cached_text is not None, tool_calls=result.tool_calls,
+            trace=decision.trace() if decision else {}, result=result,
         )

@@ -64,7 +64,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import aclosing
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from playground.config.build import Settings
 from playground.config.load import parse_policy_text
@@ -77,10 +77,10 @@ from playground.engine.health import HealthBoard
 from playground.engine.runner import Engine
 from playground.engine.session import Session
 from playground.launch import open_session
-from playground.library.messages import Messages, to_request
+from playground.library.messages import Messages, RequestExtras, to_request
 from playground.library.results import Completion, RouterClosed
 from playground.providers.endpoints import real_endpoints
-from playground.strategies.base import RouteInput, RoutingContext, Strategy
+from playground.strategies.base import RouteInput, RoutingContext, Strategy, decide_within_needs
 from playground.strategies.registry import make_strategy, strategy_class
 
 
@@ -222,7 +222,8 @@ class Router:
     # --- requests ----------------------------------------------------------
 
     def decide(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
-               user: str | None = None, session_id: str | None = None) -> Decision:
+               user: str | None = None, session_id: str | None = None,
+               **extras: Unpack[RequestExtras]) -> Decision:
         """What the strategy would choose, and why (`decision.reason`,
         `decision.trace()`), without calling any model. Uses the router's
         strategy instance and live breaker state, as `complete` does; a
@@ -232,40 +233,41 @@ class Router:
         if self.strategy.needs_embedding:
             raise UserError(f"{self.strategy_name}: deciding needs the prompt's embedding, which is a paid "
                             f"embeddings call; use complete() or stream() and read the Decided event")
-        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id)
+        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
+                             **extras)
         route = RouteInput.measure(request, default_counter())
         with self._decide_lock:
-            return self.strategy.decide(route, self._context())
+            return decide_within_needs(self.strategy, route, self._context())[0]
 
     async def complete(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
                        user: str | None = None, session_id: str | None = None, temperature: float | None = None,
-                       use_cache: bool | None = None) -> Completion:
+                       use_cache: bool | None = None, **extras: Unpack[RequestExtras]) -> Completion:
         """Route and answer one request. Raises `RoutingError` (carrying the
         `RequestResult` with every attempt's cost) when no model answered
         after retries and fallbacks. `use_cache` None follows the policy's
         `[cache] enabled`."""
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
-                             temperature=temperature)
+                             temperature=temperature, **extras)
         result = await (await self._engine()).run(self.strategy, request, use_cache=use_cache)
         return Completion.from_result(result)
 
     async def run(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
                   user: str | None = None, session_id: str | None = None, temperature: float | None = None,
-                  use_cache: bool | None = None) -> RequestResult:
+                  use_cache: bool | None = None, **extras: Unpack[RequestExtras]) -> RequestResult:
         """As `complete`, but returns the engine's `RequestResult` and never
         raises for a failed request (see `result.error`)."""
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
-                             temperature=temperature)
+                             temperature=temperature, **extras)
         return await (await self._engine()).run(self.strategy, request, use_cache=use_cache)
 
     async def stream(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
                      user: str | None = None, session_id: str | None = None,
-                     temperature: float | None = None) -> AsyncIterator[Event]:
+                     temperature: float | None = None, **extras: Unpack[RequestExtras]) -> AsyncIterator[Event]:
         """The engine's events for one request (see the module docs): first
         `Decided`, last `RequestFinished`, whose `result.error` says whether
         it failed (nothing is raised for a failed request)."""
         request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
-                             temperature=temperature)
+                             temperature=temperature, **extras)
         engine = await self._engine()
         # Closed with this generator: a caller that stops early cancels the run.
         async with aclosing(engine.stream(self.strategy, request)) as events:

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Literal, cast
 
 import anthropic
 import httpx2
-from anthropic.types import AssistantMessageParam, MessageParam, UserMessageParam
+from anthropic.types import (
+    AssistantMessageParam,
+    Base64ImageSourceParam,
+    ImageBlockParam,
+    JSONOutputFormatParam,
+    MessageParam,
+    OutputConfigParam,
+    TextBlockParam,
+    ToolChoiceAnyParam,
+    ToolChoiceAutoParam,
+    ToolChoiceNoneParam,
+    ToolChoiceParam,
+    ToolChoiceToolParam,
+    ToolParam,
+    UserMessageParam,
+)
+from anthropic.types.tool_param import InputSchema
 
-from playground.core.messages import ChatRequest
-from playground.providers.base import Chunk, Delta, Endpoint, Usage
+from playground.core.messages import ChatRequest, Message, ResponseFormat, ToolDef
+from playground.providers.base import Chunk, Delta, Endpoint, ToolCallChunk, Usage
 from playground.providers.errors import SdkErrors, incomplete_stream, map_sdk_error
 from playground.providers.http import sdk_client_options
 
 SDK_ERRORS = SdkErrors(anthropic.AnthropicError, anthropic.APITimeoutError, anthropic.APIConnectionError,
                        anthropic.APIStatusError)
 _CAUGHT = (anthropic.AnthropicError, httpx2.HTTPError)
+MediaType = Literal["image/jpeg", "image/png", "image/gif", "image/webp"]
 
 
 def message_params(request: ChatRequest) -> tuple[str, list[MessageParam]]:
@@ -23,10 +41,54 @@ def message_params(request: ChatRequest) -> tuple[str, list[MessageParam]]:
     system = "\n\n".join(m.content for m in request.messages if m.role == "system")
     messages: list[MessageParam] = [
         AssistantMessageParam(role="assistant", content=m.content) if m.role == "assistant"
-        else UserMessageParam(role="user", content=m.content)
+        else UserMessageParam(role="user", content=_user_content(m))
         for m in request.messages if m.role != "system"
     ]
     return system, messages
+
+
+def _user_content(message: Message) -> str | list[ImageBlockParam | TextBlockParam]:
+    """Text, or the images then the text (Anthropic's advice: images first)."""
+    if not message.images:
+        return message.content
+    blocks: list[ImageBlockParam | TextBlockParam] = [
+        ImageBlockParam(type="image", source=Base64ImageSourceParam(
+            type="base64", media_type=cast(MediaType, image.media_type), data=image.base64))
+        for image in message.images
+    ]
+    if message.content:
+        blocks.append(TextBlockParam(type="text", text=message.content))
+    return blocks
+
+
+def tool_param(tool: ToolDef) -> ToolParam:
+    param = ToolParam(name=tool.name, input_schema=cast(InputSchema, tool.parameters))
+    if tool.description:
+        param["description"] = tool.description
+    return param
+
+
+def tool_choice_param(request: ChatRequest) -> ToolChoiceParam:
+    """The request's tool choice; `parallel_tool_calls=False` is Anthropic's
+    `disable_parallel_tool_use`."""
+    choice = request.tool_choice
+    mode = choice.mode if choice else "auto"
+    if mode == "none":
+        return ToolChoiceNoneParam(type="none")
+    disable = request.parallel_tool_calls is False
+    if mode == "named" and choice is not None:
+        return ToolChoiceToolParam(type="tool", name=choice.name, disable_parallel_tool_use=disable)
+    if mode == "required":
+        return ToolChoiceAnyParam(type="any", disable_parallel_tool_use=disable)
+    return ToolChoiceAutoParam(type="auto", disable_parallel_tool_use=disable)
+
+
+def output_config_param(output: ResponseFormat) -> OutputConfigParam:
+    """Structured outputs. Anthropic has no "any JSON object" mode: JSON mode
+    is sent as the schema of an object (see the catalog's features note)."""
+    schema: dict[str, object] = (dict(output.schema) if output.kind == "json_schema" and output.schema
+                                 else {"type": "object"})
+    return OutputConfigParam(format=JSONOutputFormatParam(type="json_schema", schema=schema))
 
 
 class AnthropicProvider:
@@ -49,6 +111,10 @@ class AnthropicProvider:
                 messages=messages,
                 stream=True,
                 system=system or anthropic.omit,
+                tools=[tool_param(t) for t in request.tools] if request.tools else anthropic.omit,
+                tool_choice=tool_choice_param(request) if request.tools else anthropic.omit,
+                output_config=(output_config_param(request.response_format) if request.response_format
+                               else anthropic.omit),
                 # Sampling parameters travel in the body since the 1.x SDKs.
                 extra_body=None if request.temperature is None else {"temperature": request.temperature},
             )
@@ -58,6 +124,11 @@ class AnthropicProvider:
                         input_tokens = event.message.usage.input_tokens or 0
                     elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                         yield Delta(event.delta.text)
+                    elif event.type == "content_block_start" and event.content_block.type == "tool_use":
+                        block = event.content_block
+                        yield ToolCallChunk(event.index, block.id, block.name)
+                    elif event.type == "content_block_delta" and event.delta.type == "input_json_delta":
+                        yield ToolCallChunk(event.index, arguments=event.delta.partial_json)
                     elif event.type == "message_delta":
                         output_tokens = event.usage.output_tokens
                     elif event.type == "message_stop":

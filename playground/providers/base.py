@@ -26,7 +26,18 @@ class TokenLogprobs:
     values: tuple[float, ...]
 
 
-Chunk = Delta | Usage | TokenLogprobs
+@dataclass(frozen=True, slots=True)
+class ToolCallChunk:
+    """A piece of a streamed tool call: the call at `index` starts with its
+    `id` and `name`, then its JSON arguments arrive in `arguments` pieces."""
+
+    index: int
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+Chunk = Delta | Usage | TokenLogprobs | ToolCallChunk
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,22 @@ import httpx2
 import openai
 from openai.types.chat import (
     ChatCompletionAssistantMessageParam,
+    ChatCompletionContentPartImageParam,
+    ChatCompletionContentPartParam,
+    ChatCompletionContentPartTextParam,
+    ChatCompletionFunctionToolParam,
     ChatCompletionMessageParam,
+    ChatCompletionNamedToolChoiceParam,
     ChatCompletionSystemMessageParam,
+    ChatCompletionToolChoiceOptionParam,
     ChatCompletionUserMessageParam,
 )
+from openai.types.chat.completion_create_params import ResponseFormat as ResponseFormatParam
+from openai.types.shared_params import FunctionDefinition, ResponseFormatJSONObject, ResponseFormatJSONSchema
+from openai.types.shared_params.response_format_json_schema import JSONSchema
 
-from playground.core.messages import ChatRequest, Message
-from playground.providers.base import Chunk, Delta, Endpoint, TokenLogprobs, Usage
+from playground.core.messages import ChatRequest, Message, ResponseFormat, ToolChoice, ToolDef
+from playground.providers.base import Chunk, Delta, Endpoint, TokenLogprobs, ToolCallChunk, Usage
 from playground.providers.errors import SdkErrors, incomplete_stream, map_sdk_error
 from playground.providers.http import sdk_client_options
 
@@ -31,7 +40,35 @@ def message_param(message: Message) -> ChatCompletionMessageParam:
         return ChatCompletionSystemMessageParam(role="system", content=message.content)
     if message.role == "assistant":
         return ChatCompletionAssistantMessageParam(role="assistant", content=message.content)
-    return ChatCompletionUserMessageParam(role="user", content=message.content)
+    if not message.images:
+        return ChatCompletionUserMessageParam(role="user", content=message.content)
+    parts: list[ChatCompletionContentPartParam] = [
+        ChatCompletionContentPartImageParam(type="image_url", image_url={"url": image.data_url, "detail": image.detail})
+        for image in message.images
+    ]
+    if message.content:
+        parts.append(ChatCompletionContentPartTextParam(type="text", text=message.content))
+    return ChatCompletionUserMessageParam(role="user", content=parts)
+
+
+def tool_param(tool: ToolDef) -> ChatCompletionFunctionToolParam:
+    function = FunctionDefinition(name=tool.name, parameters=tool.parameters)
+    if tool.description:
+        function["description"] = tool.description
+    return ChatCompletionFunctionToolParam(type="function", function=function)
+
+
+def tool_choice_param(choice: ToolChoice) -> ChatCompletionToolChoiceOptionParam:
+    if choice.mode == "named":
+        return ChatCompletionNamedToolChoiceParam(type="function", function={"name": choice.name})
+    return choice.mode
+
+
+def response_format_param(output: ResponseFormat) -> ResponseFormatParam:
+    if output.kind == "json_object":
+        return ResponseFormatJSONObject(type="json_object")
+    return ResponseFormatJSONSchema(type="json_schema",
+                                    json_schema=JSONSchema(name=output.name, schema=output.schema or {}))
 
 
 class OpenAIProvider:
@@ -61,6 +98,13 @@ class OpenAIProvider:
                 max_tokens=openai.omit if self._official else limit,
                 temperature=openai.omit if request.temperature is None else request.temperature,
                 logprobs=True if request.logprobs else openai.omit,
+                tools=[tool_param(t) for t in request.tools] if request.tools else openai.omit,
+                tool_choice=(tool_choice_param(request.tool_choice) if request.tools and request.tool_choice
+                             else openai.omit),
+                parallel_tool_calls=(request.parallel_tool_calls
+                                     if request.tools and request.parallel_tool_calls is not None else openai.omit),
+                response_format=(response_format_param(request.response_format) if request.response_format
+                                 else openai.omit),
             )
             async with response as chunks:
                 async for chunk in chunks:
@@ -70,6 +114,10 @@ class OpenAIProvider:
                         text = choice.delta.content if choice.delta else None
                         if text:
                             yield Delta(text)
+                        for call in (choice.delta.tool_calls if choice.delta else None) or ():
+                            function = call.function
+                            yield ToolCallChunk(call.index, call.id or "", (function.name if function else None) or "",
+                                                (function.arguments if function else None) or "")
                         logprobs = choice.logprobs
                         if logprobs is not None and logprobs.content:
                             yield TokenLogprobs(tuple(item.logprob for item in logprobs.content))

@@ -26,6 +26,7 @@ from playground.core.events import (
     RequestFinished,
     RetryScheduled,
     TextDelta,
+    ToolCallDelta,
     UsageReported,
     Verdict,
 )
@@ -44,6 +45,8 @@ class EventVisitor(Protocol[T_co]):
     def on_first_token(self, event: FirstToken) -> T_co: ...
 
     def on_text(self, event: TextDelta) -> T_co: ...
+
+    def on_tool_call(self, event: ToolCallDelta) -> T_co: ...
 
     def on_usage(self, event: UsageReported) -> T_co: ...
 
@@ -75,6 +78,8 @@ def fold(visitor: EventVisitor[T], event: Event) -> T:
             return visitor.on_attempt_started(event)
         case FirstToken():
             return visitor.on_first_token(event)
+        case ToolCallDelta():
+            return visitor.on_tool_call(event)
         case UsageReported():
             return visitor.on_usage(event)
         case AttemptFinished() | AttemptFailed():

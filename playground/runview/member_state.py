@@ -21,7 +21,7 @@ from typing import Literal
 
 from playground.core import roles
 from playground.core.catalog import Catalog
-from playground.core.decision import CascadePlan, EnsemblePlan, RouterPlan
+from playground.core.decision import CascadePlan, EnsemblePlan, PipelinePlan, RouterPlan
 from playground.core.errors import ErrorKind
 from playground.core.events import (
     AttemptFailed,
@@ -39,6 +39,7 @@ from playground.core.events import (
     RequestResult,
     RetryScheduled,
     TextDelta,
+    ToolCallDelta,
     UsageReported,
     Verdict,
 )
@@ -156,6 +157,12 @@ class MemberBoard:
             member.status = "streaming"
             member.touch()
 
+    def on_tool_call(self, event: ToolCallDelta) -> None:
+        member = self._by_attempt.get(event.attempt) if self.active else None
+        if member is not None:
+            member.status = "streaming"
+            member.touch()
+
     def on_usage(self, event: UsageReported) -> None:
         member = self._by_attempt.get(event.attempt) if self.active else None
         if member is not None:
@@ -224,6 +231,10 @@ class MemberBoard:
         elif isinstance(plan, RouterPlan):
             self.title = f"llm router · {len(plan.routes)} routes"
             self._add(roles.ROUTER, plan.router_model)
+        elif isinstance(plan, PipelinePlan):
+            self.title = f"pipeline · {len(plan.steps)} steps"
+            for position, step in enumerate(plan.steps, start=1):
+                self._add(roles.step(position), step.model or f"({step.strategy})")
         self.version += 1
 
     def _add(self, role: CallRole, model: str, key: str | None = None) -> MemberState:

@@ -41,12 +41,14 @@ from playground.core.events import (
     RequestResult,
     RetryScheduled,
     TextDelta,
+    ToolCallDelta,
     UsageReported,
     Verdict,
 )
 from playground.core.pricing import cost_usd, format_usd
 from playground.core.roles import CallRole
 from playground.core.tokens import TokenCounter
+from playground.core.tool_calls import ToolCallFold
 from playground.runview.fold import fold
 from playground.runview.member_state import MemberBoard
 
@@ -153,6 +155,8 @@ class RunState:
     finished: asyncio.Event = field(default_factory=asyncio.Event)
     # A multi-call plan's calls (ensemble members, cascade tiers, judge...).
     members: MemberBoard = field(init=False)
+    # Tool calls as they stream, per attempt (name and arguments so far).
+    tool_calls: dict[int, ToolCallFold] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.members = MemberBoard(self.catalog, self.counter, self.input_estimate)
@@ -187,6 +191,14 @@ class RunState:
                 self.status = "streaming"
                 if self.focus in (None, event.attempt):
                     self.last_ttft_ms = event.ttft_ms
+        return ""
+
+    def on_tool_call(self, event: ToolCallDelta) -> str:
+        self.tool_calls.setdefault(event.attempt, ToolCallFold()).add(
+            event.index, event.call_id, event.name, event.arguments)
+        call = self.live.get(event.attempt)
+        if call is not None and not call.role.side:
+            self.status = "streaming"
         return ""
 
     def on_usage(self, event: UsageReported) -> str:

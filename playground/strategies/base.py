@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar, Generic, TypeVar, cast, get_args, get_origin
 
 import numpy as np
 
 from playground.core.catalog import Catalog
-from playground.core.decision import Decision, Plan
+from playground.core.decision import CascadePlan, Decision, EnsemblePlan, Plan, RouterPlan
 from playground.core.errors import UserError
 from playground.strategies.costing import Coster, PlannedCall, PreviewPrompt
 from playground.strategies.features import BatchDecision, FeatureTable
@@ -37,7 +38,7 @@ from playground.strategies.routing import (
 
 __all__ = [
     "CAPABILITIES", "FLAGSHIP", "BatchDecision", "FeatureTable", "HealthView", "NoModelFits", "Param", "Params",
-    "RouteInput", "RoutingContext", "Strategy", "general_quality",
+    "RouteInput", "RoutingContext", "Strategy", "decide_within_needs", "general_quality", "note_ruled_out",
 ]
 
 P = TypeVar("P", bound=Params)
@@ -145,3 +146,46 @@ class Strategy(ABC, Generic[P]):
     def describe(cls) -> dict[str, Any]:
         return {"name": cls.name, "summary": cls.summary, "params": [p.to_dict() for p in cls.params],
                 "features": list(cls.features)}
+
+
+def note_ruled_out(decision: Decision, route: RouteInput, narrowed: RoutingContext,
+                   base: RoutingContext) -> Decision:
+    """The decision with what the request needed and which available models
+    that ruled out (and why) in its trace details."""
+    ruled_out = {model_id: why for model_id, why in narrowed.excluded.items() if base.is_available(model_id)}
+    if not ruled_out:
+        return decision
+    details = {**decision.details, "needs": route.needs.describe(), "ruled_out": ruled_out}
+    # A strategy's own fallback list or plan may name a model the needs ruled
+    # out (a fixed route table, configured members): drop or substitute it.
+    fallbacks = tuple(m for m in decision.fallbacks if m not in ruled_out)
+    substituted: dict[str, str] = {}
+
+    def swap(model_id: str) -> str:
+        if model_id not in ruled_out:
+            return model_id
+        substituted[model_id] = narrowed.resolve(model_id, route)[0].id
+        return substituted[model_id]
+
+    plan = decision.plan
+    if isinstance(plan, RouterPlan):
+        plan = replace(plan, routes=tuple((label, swap(m)) for label, m in plan.routes),
+                       default_model=swap(plan.default_model))
+    elif isinstance(plan, EnsemblePlan):
+        members = tuple(m for m in plan.members if m not in ruled_out) or (swap(plan.members[0]),)
+        plan = replace(plan, members=members, escalate_to=plan.escalate_to and swap(plan.escalate_to))
+    elif isinstance(plan, CascadePlan):
+        plan = replace(plan, tiers=tuple(m for m in plan.tiers if m not in ruled_out) or (swap(plan.tiers[0]),))
+    if substituted:
+        details["substituted"] = substituted
+    return replace(decision, details=details, fallbacks=fallbacks, plan=plan)
+
+
+def decide_within_needs(strategy: Strategy[Any], route: RouteInput,
+                        ctx: RoutingContext) -> tuple[Decision, RoutingContext]:
+    """`strategy.decide` over only the models that can serve the request's
+    needs (images, tools, JSON output); the narrowed context is returned for
+    executing the plan. Raises `NoModelServes` when no available model can."""
+    narrowed = ctx.for_request(route.needs)
+    decision = strategy.decide(route, narrowed)
+    return note_ruled_out(decision, route, narrowed, ctx), narrowed

@@ -206,7 +206,6 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
         ranking = self._ranking(weights)
         needed = max(route.needed_tokens, self.p.min_context)
         max_ttft = self.p.max_ttft_ms
-        unavailable = ctx.unavailable_reason
         is_available = ctx.is_available
         measured_ttft = ctx.health.ewma_ttft_ms if ctx.health else None
         # Walking the models in score order keeps the trace's order (passing
@@ -215,6 +214,7 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
         filtered: list[Candidate] = []
         for r in ranking.entries:
             if not is_available(r.id):
+                unavailable = ctx.why_unavailable(r.id)
                 if not unavailable:  # an empty reason is no verdict: the model stays in the field
                     passing.append(r)
                     continue
@@ -288,7 +288,7 @@ class CapabilityStrategy(Strategy[CapabilityParams]):
         out: list[tuple[_Ranked, bool]] = []
         for r in ranking.entries:
             if not ctx.is_available(r.id):
-                if not ctx.unavailable_reason:
+                if not ctx.why_unavailable(r.id):
                     out.append((r, False))
                 continue
             if r.over_budget is not None or r.short is not None:

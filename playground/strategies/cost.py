@@ -66,7 +66,7 @@ class CostStrategy(Strategy[CostParams]):
         for model_id, window, quality, in_price, out_price, static_note in self._models:
             estimate = input_tokens * in_price + output * out_price
             if not is_available(model_id):
-                note = ctx.unavailable_reason or "unavailable"  # an empty note would mean "passes"
+                note = ctx.why_unavailable(model_id) or "unavailable"  # an empty note would mean "passes"
             elif window < needed:
                 note = f"window {window:,} < {needed:,} needed"
             elif static_note:

@@ -42,7 +42,7 @@ class FallbackStrategy(Strategy[FallbackParams]):
         for position, model_id in enumerate((primary, *chain)):
             model = ctx.catalog.get(model_id)
             if not ctx.is_available(model_id):
-                note = ctx.unavailable_reason
+                note = ctx.why_unavailable(model_id)
             elif model.context_window < route.needed_tokens:
                 note = f"window {model.context_window:,} < {route.needed_tokens:,} needed: never used"
             else:

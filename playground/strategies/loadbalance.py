@@ -73,7 +73,7 @@ class LoadBalanceStrategy(Strategy[LoadBalanceParams]):
             model = ctx.catalog.get(model_id)
             state = health.circuit_state(model_id) if health else "CLOSED"
             if not ctx.is_available(model_id):
-                note = ctx.unavailable_reason
+                note = ctx.why_unavailable(model_id)
             elif model.context_window < route.needed_tokens:
                 note = f"window {model.context_window:,} < {route.needed_tokens:,} needed"
             elif state == "OPEN":

@@ -20,6 +20,7 @@ from playground.strategies.fixed import FixedStrategy
 from playground.strategies.learned import LearnedStrategy
 from playground.strategies.llm_router import LLMRouterStrategy
 from playground.strategies.loadbalance import LoadBalanceStrategy
+from playground.strategies.pipeline import PipelineStrategy
 from playground.strategies.task import TaskStrategy
 from playground.strategies.threshold import ThresholdStrategy
 
@@ -39,6 +40,7 @@ STRATEGIES: dict[str, type[Strategy[Any]]] = {
         CascadeStrategy,
         LLMRouterStrategy,
         LearnedStrategy,
+        PipelineStrategy,
     )
 }
 DEFAULT_STRATEGIES: tuple[str, ...] = ("fixed", "complexity", "task", "cost")

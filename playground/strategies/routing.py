@@ -1,11 +1,17 @@
 """What a decision reads: the request as measured (`RouteInput`) and the
 models it may route to (`RoutingContext`), with the helpers every strategy
-uses for context-window fit and visible substitution."""
+uses for context-window fit and visible substitution.
+
+A request that needs more than text (images, tools, JSON output) is routed
+through `RoutingContext.for_request`, a context whose available models are
+only those that can serve it: every strategy, fallback chain, cascade tier,
+ensemble member and load-balance group then respects the needs without
+knowing about them, and `excluded` says which models were ruled out and why."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -14,6 +20,7 @@ from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Candidate
 from playground.core.errors import NoModelFits
 from playground.core.messages import ChatRequest
+from playground.core.request_needs import NoModelServes, RequestNeeds
 from playground.core.tokens import TokenCounter
 
 
@@ -39,6 +46,10 @@ class RouteInput:
     @property
     def needed_tokens(self) -> int:
         return self.input_tokens + self.request.max_output_tokens
+
+    @property
+    def needs(self) -> RequestNeeds:
+        return RequestNeeds.of(self.request)
 
 
 def neutral_route() -> RouteInput:
@@ -66,6 +77,8 @@ class RoutingContext:
     available: tuple[ModelSpec, ...]
     unavailable_reason: str = "not configured"
     health: HealthView | None = field(default=None, compare=False)
+    # Models ruled out for this request's needs (id -> why); see `for_request`.
+    excluded: Mapping[str, str] = field(default_factory=dict, compare=False)
     _ids: frozenset[str] = field(init=False, repr=False)
     # The widest available window: `ensure_some_fit` runs on every decision,
     # and one comparison beats filtering every model each time.
@@ -87,6 +100,37 @@ class RoutingContext:
     def is_available(self, model_id: str) -> bool:
         return model_id in self._ids
 
+    def why_unavailable(self, model_id: str) -> str:
+        """Why a model is not available: ruled out for the request's needs,
+        or not configured."""
+        return self.excluded.get(model_id) or self.unavailable_reason
+
+    def for_request(self, needs: RequestNeeds) -> RoutingContext:
+        """This context with only the models that can serve a request with
+        these needs (itself when all can). Raises `NoModelServes` naming what
+        is needed when no available model has it."""
+        if not needs.may_rule_out():
+            return self
+        excluded = dict(self.excluded)
+        kept: list[ModelSpec] = []
+        for model in self.available:
+            problem = needs.problem(model, self.catalog.providers[model.provider].kind)
+            if problem:
+                excluded[model.id] = problem
+            else:
+                kept.append(model)
+        if len(kept) == len(self.available):
+            return self
+        if not kept:
+            capable = [m.id for m in self.catalog.models.values()
+                       if not needs.problem(m, self.catalog.providers[m.provider].kind)]
+            hint = (f"models that could serve it but are {self.unavailable_reason}: {', '.join(capable)}" if capable
+                    else "no model in the catalog has it; declare the feature for a model in the config")
+            raise NoModelServes(f"no available model can serve this request ({needs.describe() or 'its needs'}): "
+                              + "; ".join(sorted({f'{m.id}: {excluded[m.id]}' for m in self.available}))
+                              + f"; {hint}")
+        return replace(self, available=tuple(kept), excluded=excluded)
+
     def usable(self, model_ids: Sequence[str], route: RouteInput) -> tuple[list[str], list[Candidate]]:
         """Split models into those that can take the request and the others,
         with the reason for each, for plans that name several models."""
@@ -95,7 +139,7 @@ class RoutingContext:
         for model_id in model_ids:
             model = self.catalog.get(model_id)
             if not self.is_available(model_id):
-                notes.append(Candidate(model_id, accepted=False, note=self.unavailable_reason))
+                notes.append(Candidate(model_id, accepted=False, note=self.why_unavailable(model_id)))
             elif model.context_window < route.needed_tokens:
                 notes.append(Candidate(model_id, accepted=False,
                                        note=f"window {model.context_window:,} < {route.needed_tokens:,} needed"))
@@ -128,7 +172,7 @@ class RoutingContext:
         if self.is_available(model_id) and wanted.context_window >= needed:
             return wanted, ""
         why = (
-            f"{model_id} is {self.unavailable_reason}"
+            self._unavailable_note(model_id)
             if not self.is_available(model_id)
             else f"{model_id}'s window ({wanted.context_window:,}) cannot hold {needed:,} tokens"
         )
@@ -140,6 +184,13 @@ class RoutingContext:
         wanted_quality = general_quality(wanted)
         substitute = min(pool, key=lambda m: (abs(general_quality(m) - wanted_quality), m.input_per_mtok, m.id))
         return substitute, f"{why} → substituted {substitute.id}"
+
+
+    def _unavailable_note(self, model_id: str) -> str:
+        """"gpt-4o is not configured" or "deepseek-chat: no image input"."""
+        if model_id in self.excluded:
+            return f"{model_id}: {self.excluded[model_id]}"
+        return f"{model_id} is {self.unavailable_reason}"
 
 
 def general_quality(model: ModelSpec) -> float:

@@ -5,13 +5,13 @@ the simulator reads their format and size from the bytes)."""
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
 from collections.abc import Callable
 
 import anthropic
 import openai
 import pytest
+
+from tests.helpers.images import IMAGE_MAKERS
 
 
 @pytest.fixture
@@ -24,38 +24,10 @@ def anthropic_sdk(sim_server: object) -> anthropic.Anthropic:
     return anthropic.Anthropic(base_url=sim_server.base_url, api_key="sim", max_retries=0)  # type: ignore[attr-defined]
 
 
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def _gif(width: int, height: int) -> bytes:
-    return b"GIF89a" + struct.pack("<HH", width, height) + b"\x00\x00\x00;"
-
-
-def _jpeg(width: int, height: int) -> bytes:
-    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + app0 + sof + b"\xff\xd9"
-
-
-def _webp(width: int, height: int) -> bytes:
-    body = b"VP8X" + struct.pack("<I", 10) + b"\x00\x00\x00\x00" + (width - 1).to_bytes(3, "little") + \
-        (height - 1).to_bytes(3, "little")
-    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
-
-
-_MAKERS = {"png": _png, "gif": _gif, "jpeg": _jpeg, "webp": _webp}
-
-
 @pytest.fixture
 def make_image() -> Callable[[str, int, int], bytes]:
     """`make_image("png", 640, 480)` -> the bytes of such an image."""
-    return lambda kind, width, height: _MAKERS[kind](width, height)
+    return lambda kind, width, height: IMAGE_MAKERS[kind](width, height)
 
 
 @pytest.fixture

@@ -23,12 +23,13 @@ MakeImage = Callable[[str, int, int], bytes]
 DataUrl = Callable[[bytes, str], str]
 
 
-def test_image_support_comes_from_the_catalog_entry_first_then_the_table() -> None:
+def test_image_support_is_what_the_catalog_entry_declares() -> None:
     catalog = default_catalog()
     gpt, deepseek = catalog.get("gpt-4o"), catalog.get("deepseek-chat")
-    assert supports_images(gpt) and not supports_images(deepseek)  # data/model_features.toml
-    assert not supports_images(gpt.model_copy(update={"capabilities": {**gpt.capabilities, "images": 0}}))
-    assert supports_images(deepseek.model_copy(update={"capabilities": {**deepseek.capabilities, "vision": 1}}))
+    assert supports_images(gpt) and not supports_images(deepseek)
+    assert not supports_images(gpt.model_copy(update={"features": gpt.features.model_copy(update={"images": False})}))
+    assert supports_images(deepseek.model_copy(
+        update={"features": deepseek.features.model_copy(update={"images": True})}))
 
 
 @pytest.mark.parametrize(("kind", "media_type"), [("png", "image/png"), ("gif", "image/gif"),

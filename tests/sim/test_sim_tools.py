@@ -146,7 +146,7 @@ def test_parallel_calls_only_when_asked_and_supported(openai_sdk: openai.OpenAI)
     single = openai_sdk.chat.completions.create(model="gpt-4o", messages=_user(QUESTION), tools=OPENAI_TOOLS,
                                                 parallel_tool_calls=False)
     assert len(single.choices[0].message.tool_calls or []) == 1
-    # DeepSeek's chat model does not document parallel calls (data/model_features.toml).
+    # DeepSeek's chat model does not document parallel calls (core/data/catalog.toml features).
     deepseek = openai_sdk.chat.completions.create(model="deepseek-chat", messages=_user(QUESTION), tools=OPENAI_TOOLS)
     assert len(deepseek.choices[0].message.tool_calls or []) == 1
 

@@ -23,6 +23,7 @@ from playground.core.events import (
     RequestResult,
     RetryScheduled,
     TextDelta,
+    ToolCallDelta,
     UsageReported,
     Verdict,
 )
@@ -44,6 +45,7 @@ ONE_OF_EACH: list[Event] = [
     AttemptStarted(1, "gpt-5-mini", "openai", True),
     FirstToken(1, 90.0),
     TextDelta(1, "hi"),
+    ToolCallDelta(1, 0, "call_1", "get_weather", '{"city"'),
     UsageReported(1, 10, 2, "provider"),
     AttemptFinished(record(1, "gpt-5-mini", roles.ANSWER)),
     AttemptFailed(record(2, "gpt-5-mini", roles.ANSWER, "failed")),
@@ -61,6 +63,6 @@ def test_every_event_type_reaches_its_own_method() -> None:
     assert {type(e) for e in ONE_OF_EACH} == set(typing.get_args(Event)), "an event type is missing here"
     visitor = typing.cast(EventVisitor[str], Recorder())
     reached = [fold(visitor, event) for event in ONE_OF_EACH]
-    assert reached == ["on_decided", "on_attempt_started", "on_first_token", "on_text", "on_usage", "on_attempt_ended",
-                       "on_attempt_ended", "on_retry", "on_fallback", "on_skipped", "on_breaker_changed",
-                       "on_breaker_bypassed", "on_verdict", "on_finished"]
+    assert reached == ["on_decided", "on_attempt_started", "on_first_token", "on_text", "on_tool_call", "on_usage",
+                       "on_attempt_ended", "on_attempt_ended", "on_retry", "on_fallback", "on_skipped",
+                       "on_breaker_changed", "on_breaker_bypassed", "on_verdict", "on_finished"]

@@ -31,7 +31,7 @@ def test_an_index_goes_with_members_and_tiers_only(kind: CallKind, index: int | 
 
 
 @pytest.mark.parametrize("role", [roles.ANSWER, roles.JUDGE, roles.ROUTER, roles.ROUTED, roles.ESCALATION,
-                                  roles.EMBEDDING, roles.member(3), roles.tier(1)])
+                                  roles.EMBEDDING, roles.member(3), roles.tier(1), roles.step(2)])
 def test_a_stored_label_reads_back_as_the_same_role(role: CallRole) -> None:
     assert CallRole.from_label(role.label) == role
 

@@ -1,30 +1,8 @@
-"""Checking that a request's JSON Schema (tool parameters, a response
-format) is valid JSON Schema, with `jsonschema` under the draft the schema
-declares (2020-12 by default), and the error both share."""
+"""The simulator checks request schemas exactly as the playground does
+before sending them (core/json_schema.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from playground.core.json_schema import SchemaError, check_schema
 
-from jsonschema import SchemaError as _JsonSchemaError
-from jsonschema.validators import validator_for
-
-
-class SchemaError(ValueError):
-    """The schema is not valid JSON Schema, or asks for more than the
-    simulator builds; the message says which (for a 400)."""
-
-
-def check_schema(schema: Any) -> None:
-    """A `SchemaError` naming the first problem if `schema` is not valid
-    JSON Schema (under the draft it declares, 2020-12 by default)."""
-    if not isinstance(schema, dict | bool):
-        raise SchemaError("the schema must be a JSON object")
-    cls: Any = validator_for(schema)
-    try:
-        cls.check_schema(schema)
-    except _JsonSchemaError as exc:
-        where = "/".join(str(p) for p in exc.path) or "(top level)"
-        raise SchemaError(f"{exc.message} at {where}") from None
-    except RecursionError:
-        raise SchemaError("the schema is nested too deeply") from None
+__all__ = ["SchemaError", "check_schema"]
