@@ -102,8 +102,14 @@ def _cases() -> Iterator[object]:
                 yield pytest.param(gateway, strategy, fault, id=f"{gateway}-{strategy}-{fault}")
 
 
+# Strategies no gateway can express at all (a multi-step pipeline): their
+# exports say so (tests/engine/test_pipeline_sim.py) and there is nothing to
+# compare a gateway's run with.
+NOT_EXPRESSIBLE = frozenset({"pipeline"})
+
+
 def test_the_design_covers_every_strategy_and_every_fault_under_two_shapes() -> None:
-    assert set(DESIGN) == set(STRATEGIES) == set(SHAPES)
+    assert set(DESIGN) == set(SHAPES) == set(STRATEGIES) - NOT_EXPRESSIBLE
     for fault in FAULTS:
         shapes = {SHAPES[s] for s, faults in DESIGN.items() if fault.key in faults}
         assert len(shapes) >= 2, (fault.key, shapes)
