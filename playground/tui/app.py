@@ -31,6 +31,7 @@ from playground.engine.session import Session, SessionOptions
 from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.eval.workbench import Workbench
 from playground.launch import open_session
 from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
@@ -101,6 +102,7 @@ class PlaygroundApp(PolicyActions, App[int]):
         Binding("ctrl+r", "show_history", "History", id="show_history", show=False),
         Binding("ctrl+g", "copy_answer", "Copy answer", id="copy_answer", show=False),
         Binding("f10", "show_plots", "Plots", id="show_plots", show=False),
+        Binding("f11", "show_evaluation", "Evaluate", id="show_evaluation", show=False),
     ]
 
     def __init__(
@@ -171,6 +173,7 @@ class PlaygroundApp(PolicyActions, App[int]):
         self.prompt_set = prompts or builtin_prompt_set()
         self._preview_inputs: PreviewInputs | None = None
         self._tuning: Tuning | None = None
+        self.workbench: Workbench | None = None  # the replay dataset the evaluation screen loaded
         self.extras = AppExtras(self, self.settings)  # H8 hook: themes, keymap, history, memory
 
     # -- layout -----------------------------------------------------------

@@ -35,6 +35,8 @@ def playground_commands(app: PlaygroundApp) -> Iterator[Command]:
     yield "Load profile…", "Apply a saved profile's strategy values and columns (Ctrl+O on the tuning screen)", app.action_load_profile
     yield "Duplicate profile…", "Copy a saved profile under a new name (Ctrl+Y on the tuning screen)", app.action_duplicate_profile
     yield "Diff profiles…", "Every key that differs between two profiles or a profile and the current tuning (Ctrl+F on the tuning screen)", app.action_diff_profiles
+    yield ("Evaluate strategies…", "Replay recorded outcomes: quality, cost, savings, the cost–quality plot (F11)",
+           app.action_show_evaluation)
     yield "Export policy…", "Write the tuned policy as TOML, a LiteLLM config or a Portkey config, and copy it (Ctrl+E on the tuning screen)", app.action_export_policy
     for name, cls in STRATEGIES.items():
         enabled = app.strategy_enabled(name)

@@ -19,8 +19,10 @@ from playground.core.errors import UserError
 from playground.core.tokens import default_counter
 from playground.eval.preview import PreviewInputs, PreviewPrompt, measure_prompt
 from playground.eval.tuning import Tuning
+from playground.eval.workbench import Workbench
 from playground.strategies.base import RoutingContext, Strategy
 from playground.strategies.registry import STRATEGIES, make_strategy
+from playground.tui.screens.evaluation import EvaluationScreen
 from playground.tui.screens.export import ExportDialog
 from playground.tui.screens.profiles import (
     DiffProfilesDialog,
@@ -58,6 +60,7 @@ class PolicyActions(_Base):
     _values: dict[str, dict[str, Any]]
     _tuning: Tuning | None
     _preview_inputs: PreviewInputs | None
+    workbench: Workbench | None
     _column_widgets: dict[str, StrategyColumn]
     _order: list[str]
     # Provided by the app (properties and methods); declared for type checkers.
@@ -92,6 +95,25 @@ class PolicyActions(_Base):
         if isinstance(self.screen, TuningScreen):
             return
         self.push_screen(TuningScreen(self.prompt_area.text, strategy))
+
+    def action_show_evaluation(self) -> None:
+        """The evaluation screen; a row picked there opens tuning with its setting pending."""
+        if not isinstance(self.screen, EvaluationScreen):
+            self.push_screen(EvaluationScreen(self._catalog, bench=self.workbench, on_loaded=self._keep_workbench,
+                                              on_pick=self.tune_setting))
+
+    def _keep_workbench(self, bench: Workbench) -> None:
+        self.workbench = bench
+
+    def tune_setting(self, name: str, params: dict[str, Any]) -> None:
+        """Open the tuning screen on `name` with `params` pending (not applied)."""
+        try:
+            for key, value in params.items():
+                self.tuning.set(name, key, value)
+        except UserError as exc:
+            self.notify(str(exc), title=f"Cannot tune {name}", severity="error", timeout=10)
+            return
+        self.push_screen(TuningScreen(self.prompt_area.text, name))
 
     def action_apply_tuning(self) -> None:
         """Apply the tuning screen's pending edits (palette)."""

@@ -27,6 +27,7 @@ from textual.widgets import Footer, Select, Static
 from playground.core.errors import UserError
 from playground.eval.preview import Pick, PreviewInputs, PreviewPrompt, PreviewResult, pick, preview
 from playground.strategies.registry import STRATEGIES, strategy_class
+from playground.tui.widgets.eval_quality import quality_summary
 from playground.tui.widgets.param_editor import ParamEditor, make_editor
 from playground.tui.widgets.preview_pane import PreviewPane
 
@@ -204,6 +205,10 @@ class TuningScreen(ModalScreen[None]):
         assert self.after is not None
         changed = " · edited, not applied" if self.playground.tuning.is_changed(self.selected) else ""
         pane.show_set(f"Prompt set: {self.inputs.label} · {self.selected}{changed}", self.before, self.after)
+        bench, tuning = self.playground.workbench, self.playground.tuning
+        if bench is not None:  # a replay dataset is loaded: quality next to cost
+            pane.show_quality(quality_summary(bench, self.selected, tuning.overrides(self.selected),
+                                              tuning.overrides(self.selected, pending=False)))
 
     # -- actions ------------------------------------------------------------------
     def action_close(self) -> None:

@@ -96,6 +96,7 @@ class PreviewPane(VerticalScroll):
         yield Static("", id="preview-current")
         yield Static("Prompt set", id="preview-set-title", classes="preview-title", markup=False)
         yield Static("measuring the prompt set…", id="preview-set")
+        yield Static("", id="preview-quality")  # quality on a loaded replay dataset (evaluation screen)
 
     def show_current(self, prompt_note: str, rows: Sequence[tuple[str, Pick, Pick | None, bool]]) -> None:
         """`rows`: (strategy, pick now, pick before the edit, selected)."""
@@ -110,6 +111,9 @@ class PreviewPane(VerticalScroll):
     def show_set_message(self, title: str, message: str) -> None:
         self.query_one("#preview-set-title", Static).update(title)
         self.query_one("#preview-set", Static).update(message)
+
+    def show_quality(self, content: Content) -> None:
+        self.query_one("#preview-quality", Static).update(content)
 
     @property
     def text(self) -> str:

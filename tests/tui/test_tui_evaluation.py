@@ -1,0 +1,172 @@
+"""Pilot tests of the evaluation screen (F11): replay on the shipped example
+data, figures equal to the core's, sorting, the plot's series, picking a row
+into the tuning screen, quality in the tuning preview, a bad dataset path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from playground.eval.replay_run import EvalRequest, run_replay
+from playground.eval.result_table import cells
+from playground.eval.workbench import Workbench
+from playground.tui.app import PlaygroundApp
+from playground.tui.screens.evaluation import EvaluationScreen
+from playground.tui.screens.tuning import TuningScreen
+from playground.tui.widgets.eval_plot import PARETO
+from tests.helpers.tui import SIZE, ready, screen_text, sim_app, wait_for
+
+
+async def open_evaluation(pilot) -> EvaluationScreen:  # noqa: ANN001 - Pilot
+    await pilot.press("f11")
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen) and app.screen.state == "done",
+                   "the example replay to finish")
+    return app.screen  # type: ignore[return-value]
+
+
+def core_rows(bench: Workbench, names: list[str], sweeps: list = ()) -> list:  # type: ignore[assignment]
+    request = EvalRequest(names, sweeps=list(sweeps), pair=bench.pair)
+    return run_replay(bench.dataset, bench.table, bench.catalog, request).rows
+
+
+async def test_the_example_replay_fills_the_table_and_plot_with_the_cores_figures() -> None:
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = await open_evaluation(pilot)
+        bench = app.workbench
+        assert bench is not None and bench.example and screen.bench is bench
+        names = screen.picker.strategies
+        # The defaults are the strategies that replay (no model call) on this data.
+        assert "threshold" in names and "complexity" in names and "llmrouter" not in names
+        expected = core_rows(bench, names)
+        table = screen.table
+        assert table.row_count == len(expected) == len(table.shown)
+        assert {r.strategy for r in table.shown if r.kind == "router"} == set(names)
+        key = lambda r: (r.strategy, str(sorted(r.params.items())))  # noqa: E731
+        by_key = {key(r): r for r in expected}
+        for shown in table.shown:
+            core = by_key[key(shown)]
+            assert (shown.quality, shown.cost_per_1k_usd, shown.savings_vs_best_single, shown.strong_share,
+                    shown.apgr, shown.pareto) == (core.quality, core.cost_per_1k_usd, core.savings_vs_best_single,
+                                                  core.strong_share, core.apgr, core.pareto)
+            assert table.get_row_at(table.shown.index(shown)) == list(cells(core))
+        plot = screen.plot
+        assert PARETO in plot.series and "oracle (ceiling)" in plot.series
+        assert any(s.startswith("best single: ") for s in plot.series)
+        assert any(s.startswith("random routing") for s in plot.series)
+        assert set(names) <= set(plot.series)
+        text = screen_text(pilot)
+        assert "Quality" in text and "APGR" in text and "oracle" in text
+
+
+async def test_sorting_by_a_column_and_reversing() -> None:
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = await open_evaluation(pilot)
+        table = screen.table
+        costs = [r.cost_per_1k_usd for r in table.shown]
+        assert costs == sorted(costs)  # cheapest first by default
+        await pilot.click("#eval-table")
+        screen.table.sort_by("quality")
+        await pilot.pause()
+        qualities = [r.quality for r in table.shown]
+        assert qualities == sorted(qualities, reverse=True)
+        await pilot.press("r")
+        await pilot.pause()
+        assert [r.quality for r in table.shown] == sorted(qualities)
+        assert "Quality ▲" in screen_text(pilot)
+        await pilot.press("s")  # the next column: cost
+        await pilot.pause()
+        assert table.order.key == "cost"
+        apgr = [r.apgr for r in sorted(table.results, key=lambda r: r.apgr is None)]
+        table.sort_by("apgr", descending=True)
+        await pilot.pause()
+        shown = [r.apgr for r in table.shown]
+        known = [a for a in shown if a is not None]
+        assert known == sorted(known, reverse=True) and shown[len(known):] == [None] * (len(apgr) - len(known))
+
+
+async def test_a_sweep_is_a_line_and_a_picked_row_opens_tuning_with_its_values_pending() -> None:
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = await open_evaluation(pilot)
+        screen.picker.set_strategies(["complexity"])
+        screen.query_one("#eval-sweep", Input).value = "threshold.threshold=0.2:0.8:0.2"
+        await pilot.click("#eval-run")
+        await wait_for(pilot, lambda: screen.state == "done" and any(
+            r.strategy == "threshold" for r in screen.table.shown), "the sweep's rows")
+        swept = [r for r in screen.table.shown if r.strategy == "threshold"]
+        assert sorted(r.params["threshold"] for r in swept) == pytest.approx([0.2, 0.4, 0.6, 0.8])
+        assert all(r.note == "sweep threshold.threshold" for r in swept)
+        assert "threshold" in screen.plot.series
+        target = next(r for r in swept if r.params["threshold"] == pytest.approx(0.6))
+        screen.table.move_cursor(row=screen.table.shown.index(target))
+        await pilot.pause()
+        assert screen.plot.selected is not None and screen.plot.selected.params == target.params
+        screen.table.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TuningScreen) and app.screen.ready, "the tuning screen")
+        tuning = app.screen
+        assert isinstance(tuning, TuningScreen) and tuning.selected == "threshold"
+        assert app.tuning.values("threshold")["threshold"] == pytest.approx(0.6)  # pending
+        assert app.tuning.is_changed("threshold")
+        assert app.strategies.get("threshold") is None or app.strategies["threshold"].values["threshold"] != 0.6
+
+
+async def test_the_tuning_preview_shows_quality_that_follows_the_threshold() -> None:
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await open_evaluation(pilot)
+        bench = app.workbench
+        assert bench is not None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, EvaluationScreen), "the evaluation screen to close")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TuningScreen) and app.screen.ready, "the tuning preview")
+        screen = app.screen
+        assert isinstance(screen, TuningScreen)
+        await screen.select_strategy("threshold")
+        await pilot.pause()
+        first = bench.figures("threshold", app.tuning.overrides("threshold"))
+        assert not isinstance(first, str)
+        text = screen_text(pilot)
+        assert f"quality {first.quality:.1%}" in text and "PGR" in text and "savings vs best single" in text
+        await pilot.click("#input-threshold")
+        await pilot.press("ctrl+a", "ctrl+k", *"0.9")
+        await wait_for(pilot, lambda: app.tuning.values("threshold")["threshold"] == pytest.approx(0.9),
+                       "the threshold to move")
+        moved = bench.figures("threshold", app.tuning.overrides("threshold"))
+        assert not isinstance(moved, str) and moved.quality != first.quality
+        await wait_for(pilot, lambda: f"quality {moved.quality:.1%}" in screen_text(pilot), "the quality to follow")
+        assert "pts)" in screen_text(pilot)
+
+
+@pytest.mark.parametrize("content", [None, "prompt,score\n"])
+async def test_a_bad_dataset_path_shows_one_line(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "outcomes.csv"
+    if content is not None:
+        path.write_text(content)
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = await open_evaluation(pilot)
+        rows = screen.table.row_count
+        await pilot.click("#eval-path")
+        screen.query_one("#eval-path", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.problem is not None, "the problem line")
+        assert "\n" not in screen.problem and str(path) in screen.problem
+        assert "Traceback" not in screen_text(pilot)
+        assert screen.table.row_count == rows  # the previous results stay
+        assert isinstance(app.screen, EvaluationScreen)
+
+
+def test_the_app_declares_the_evaluation_key() -> None:
+    assert any(getattr(b, "id", None) == "show_evaluation" for b in PlaygroundApp.BINDINGS)
