@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
+from playground.eval.metrics import Metrics
 from playground.eval.replay_run import EvalRequest, run_replay
 from playground.eval.result_table import cells
 from playground.eval.workbench import Workbench
@@ -19,7 +21,7 @@ from playground.tui.widgets.eval_plot import PARETO
 from tests.helpers.tui import SIZE, ready, screen_text, sim_app, wait_for
 
 
-async def open_evaluation(pilot) -> EvaluationScreen:  # noqa: ANN001 - Pilot
+async def open_evaluation(pilot: Pilot) -> EvaluationScreen:
     await pilot.press("f11")
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen) and app.screen.state == "done",
@@ -27,8 +29,9 @@ async def open_evaluation(pilot) -> EvaluationScreen:  # noqa: ANN001 - Pilot
     return app.screen  # type: ignore[return-value]
 
 
-def core_rows(bench: Workbench, names: list[str], sweeps: list = ()) -> list:  # type: ignore[assignment]
-    request = EvalRequest(names, sweeps=list(sweeps), pair=bench.pair)
+def core_rows(bench: Workbench, names: list[str]) -> list[Metrics]:
+    """What `playground eval` computes for the same request, in one go."""
+    request = EvalRequest(names, pair=bench.pair)
     return run_replay(bench.dataset, bench.table, bench.catalog, request).rows
 
 
@@ -162,7 +165,8 @@ async def test_a_bad_dataset_path_shows_one_line(tmp_path: Path, content: str | 
         screen.query_one("#eval-path", Input).value = str(path)
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.problem is not None, "the problem line")
-        assert "\n" not in screen.problem and str(path) in screen.problem
+        problem = screen.problem
+        assert problem is not None and "\n" not in problem and str(path) in problem
         assert "Traceback" not in screen_text(pilot)
         assert screen.table.row_count == rows  # the previous results stay
         assert isinstance(app.screen, EvaluationScreen)
