@@ -8,7 +8,7 @@ share, APGR) over the cost–quality plot. Enter on a row opens the tuning
 screen with that setting pending (not applied until the user applies it).
 
 Replays run in a worker thread (strategy by strategy, for the progress bar);
-anything wrong with the input is one line under the picker, never a
+anything wrong with the input is one line above the keys, never a
 traceback. The loaded dataset is handed to `on_loaded`, so the tuning
 preview can show quality while a threshold moves.
 """
@@ -61,10 +61,11 @@ class EvaluationScreen(ModalScreen[None]):
     EvaluationScreen { background: $background; }
     EvaluationScreen #eval-title { height: 1; padding: 0 1; background: $panel; color: $text-muted;
                                    text-wrap: nowrap; text-overflow: ellipsis; }
+    EvaluationScreen #eval-body { height: 1fr; }
     EvaluationScreen #eval-left { width: 32; height: 1fr; border: round $panel; }
     EvaluationScreen #eval-progress { width: 100%; height: 1; }
     EvaluationScreen #eval-progress Bar { width: 1fr; }
-    EvaluationScreen #eval-status { height: auto; max-height: 4; color: $text-muted; }
+    EvaluationScreen #eval-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     EvaluationScreen #eval-status.-error { color: $text-error; }
     EvaluationScreen #eval-right { width: 1fr; height: 1fr; }
     EvaluationScreen #eval-summary { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
@@ -94,15 +95,15 @@ class EvaluationScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Evaluate · replay recorded outcomes, no model is called · Enter on a row tunes it · "
                      "s/r sort · Esc closes", id="eval-title", markup=False)
-        with Horizontal():
+        with Horizontal(id="eval-body"):
             with Vertical(id="eval-left"):
                 yield DatasetPicker(id="eval-picker")
                 yield ProgressBar(total=1, show_eta=False, id="eval-progress")
-                yield Static("loading the example outcomes…", id="eval-status", markup=False)
             with Vertical(id="eval-right"):
                 yield Static("", id="eval-summary", markup=False)
                 yield EvalTable(id="eval-table")
                 yield EvalPlot(id="eval-plot")
+        yield Static("loading the example outcomes…", id="eval-status", markup=False)
         yield Footer()
 
     @property

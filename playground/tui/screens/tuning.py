@@ -207,8 +207,8 @@ class TuningScreen(ModalScreen[None]):
         pane.show_set(f"Prompt set: {self.inputs.label} · {self.selected}{changed}", self.before, self.after)
         bench, tuning = self.playground.workbench, self.playground.tuning
         if bench is not None:  # a replay dataset is loaded: quality next to cost
-            pane.show_quality(quality_summary(bench, self.selected, tuning.overrides(self.selected),
-                                              tuning.overrides(self.selected, pending=False)))
+            pane.show_quality(quality_summary(bench, self.selected, tuning.values(self.selected),
+                                              tuning.values(self.selected, pending=False)))
 
     # -- actions ------------------------------------------------------------------
     def action_close(self) -> None:

@@ -26,7 +26,7 @@ class DatasetPicker(Vertical):
     DEFAULT_CSS = """
     DatasetPicker { height: 1fr; width: 100%; }
     DatasetPicker Label { color: $text-muted; margin: 0 0 0 1; }
-    DatasetPicker Input { width: 100%; }
+    DatasetPicker Input { width: 100%; margin: 0 0 1 0; }
     DatasetPicker #eval-strategies { height: 1fr; min-height: 4; border: round $panel; }
     DatasetPicker #eval-run { width: 100%; min-width: 8; }
     """
@@ -36,9 +36,9 @@ class DatasetPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Dataset (empty: shipped example)")
-        yield Input(placeholder="example outcomes (shipped)", id="eval-path")
+        yield Input(placeholder="example outcomes (shipped)", id="eval-path", compact=True)
         yield SelectionList[str](*[Selection(name, name, False) for name in STRATEGIES], id="eval-strategies")
-        yield Input(placeholder=SWEEP_HINT, id="eval-sweep")
+        yield Input(placeholder=SWEEP_HINT, id="eval-sweep", compact=True)
         yield Button("Run", id="eval-run", variant="primary", compact=True)
 
     @property
