@@ -17,6 +17,7 @@ from playground.strategies.registry import STRATEGIES
 # Parameters that only name the dataset's strong/weak pair: shown once in the
 # screen's header, not on every row.
 PAIR_PARAMS = ("strong_model", "weak_model")
+ALWAYS = "always "  # how the single-model baselines are named
 
 
 def _pct(value: float | None) -> str:
@@ -73,6 +74,17 @@ def sort_rows(rows: Sequence[Metrics], key: str, descending: bool = False) -> li
     known = [r for r in rows if col.value(r) is not None]
     missing = [r for r in rows if col.value(r) is None]
     return sorted(known, key=col.value, reverse=descending) + missing
+
+
+def setting_of(row: Metrics) -> tuple[str, dict[str, Any]] | None:
+    """The strategy and parameters a row stands for: a router's own, `fixed`
+    on the model for an "always MODEL" baseline (the same routing), None for
+    random and the oracles (no configuration routes like them)."""
+    if row.strategy in STRATEGIES:
+        return row.strategy, dict(row.params)
+    if row.kind == "baseline" and row.strategy.startswith(ALWAYS):
+        return "fixed", {"model": row.strategy.removeprefix(ALWAYS)}
+    return None
 
 
 def cells(row: Metrics) -> tuple[str, ...]:

@@ -10,10 +10,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from playground.core.catalog import default_catalog
 from playground.eval.metrics import Metrics
 from playground.eval.replay_run import EvalRequest, run_replay
-from playground.eval.result_table import cells
-from playground.eval.workbench import Workbench
+from playground.eval.result_table import cells, setting_of
+from playground.eval.workbench import Workbench, evaluate, load_replay
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.evaluation import EvaluationScreen
 from playground.tui.screens.tuning import TuningScreen
@@ -151,3 +152,20 @@ async def test_a_bad_dataset_path_shows_one_line(tmp_path: Path) -> None:
 
 def test_the_app_declares_the_evaluation_key() -> None:
     assert any(getattr(b, "id", None) == "show_evaluation" for b in PlaygroundApp.BINDINGS)
+
+
+def test_a_single_model_baseline_row_is_tuned_as_fixed_on_that_model() -> None:
+    bench = load_replay(None, default_catalog())
+    result = evaluate(bench, ["threshold"])
+    rows = {row.strategy: row for row in result.rows}
+    for model in bench.dataset.models:
+        row = rows.get(f"always {model}")
+        if row is None:
+            continue
+        setting = setting_of(row)
+        assert setting == ("fixed", {"model": model})
+        figures = bench.figures(*setting)
+        assert not isinstance(figures, str)
+        assert (figures.quality, figures.cost_per_1k) == pytest.approx((row.quality, row.cost_per_1k_usd))
+    assert setting_of(rows["oracle"]) is None and setting_of(rows["random"]) is None
+    assert setting_of(rows["threshold"]) == ("threshold", rows["threshold"].params)

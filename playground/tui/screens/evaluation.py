@@ -32,9 +32,9 @@ from playground.core.catalog import Catalog
 from playground.core.errors import UserError
 from playground.eval.metrics import Metrics
 from playground.eval.plot_points import PlotPoint
+from playground.eval.result_table import setting_of
 from playground.eval.sweep import SweepSpec, parse_sweep
 from playground.eval.workbench import Evaluation, Workbench, evaluate, load_replay
-from playground.strategies.registry import STRATEGIES
 from playground.tui.widgets.eval_picker import DatasetPicker
 from playground.tui.widgets.eval_plot import EvalPlot
 from playground.tui.widgets.eval_table import EvalTable
@@ -62,13 +62,14 @@ class EvaluationScreen(ModalScreen[None]):
     EvaluationScreen #eval-title { height: 1; padding: 0 1; background: $panel; color: $text-muted;
                                    text-wrap: nowrap; text-overflow: ellipsis; }
     EvaluationScreen #eval-body { height: 1fr; }
-    EvaluationScreen #eval-left { width: 32; height: 1fr; border: round $panel; }
+    EvaluationScreen #eval-left { width: 30; height: 1fr; border: round $panel; }
     EvaluationScreen #eval-progress { width: 100%; height: 1; }
     EvaluationScreen #eval-progress Bar { width: 1fr; }
     EvaluationScreen #eval-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     EvaluationScreen #eval-status.-error { color: $text-error; }
     EvaluationScreen #eval-right { width: 1fr; height: 1fr; }
-    EvaluationScreen #eval-summary { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
+    EvaluationScreen #eval-summary { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
+                                     text-overflow: ellipsis; }
     EvaluationScreen EvalTable { border: round $primary 60%; }
     EvaluationScreen EvalPlot { border: round $panel; }
     """
@@ -241,12 +242,13 @@ class EvaluationScreen(ModalScreen[None]):
 
     def pick(self, row: Metrics) -> None:
         """Open the tuning screen with the row's setting pending."""
-        if row.strategy not in STRATEGIES:
-            self.notify(f"{row.strategy} is a baseline, not a strategy setting: pick a router's row to tune it.",
+        setting = setting_of(row)
+        if setting is None:
+            self.notify(f"{row.strategy} is a baseline no configuration routes like: pick another row to tune it.",
                         title="Evaluation", severity="warning")
             return
         if self.on_pick is not None:
-            self.on_pick(row.strategy, dict(row.params))
+            self.on_pick(*setting)
 
     def action_close(self) -> None:
         self.dismiss(None)
