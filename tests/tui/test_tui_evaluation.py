@@ -162,9 +162,8 @@ def test_a_single_model_baseline_row_is_tuned_as_fixed_on_that_model() -> None:
         row = rows.get(f"always {model}")
         if row is None:
             continue
-        setting = setting_of(row)
-        assert setting == ("fixed", {"model": model})
-        figures = bench.figures(*setting)
+        assert setting_of(row) == ("fixed", {"model": model})
+        figures = bench.figures("fixed", {"model": model})
         assert not isinstance(figures, str)
         assert (figures.quality, figures.cost_per_1k) == pytest.approx((row.quality, row.cost_per_1k_usd))
     assert setting_of(rows["oracle"]) is None and setting_of(rows["random"]) is None
