@@ -92,6 +92,7 @@ class EvaluationScreen(ModalScreen[None]):
         self.on_pick = on_pick
         self.evaluation: Evaluation | None = None
         self.problem: str | None = None
+        self.unable: dict[str, str] = {}  # strategy -> why it cannot replay on the loaded dataset
 
     def compose(self) -> ComposeResult:
         yield Static("Evaluate · replay recorded outcomes, no model is called · Enter on a row tunes it · "
@@ -156,6 +157,7 @@ class EvaluationScreen(ModalScreen[None]):
         self.picker.offer(replayable)
         cached = "features from the cache" if bench.cached else "features computed"
         pair = f" · pair {bench.pair[0]} / {bench.pair[1]}" if bench.pair else ""
+        self.unable = {name: why for name, why in replayable.items() if why}
         self.say(f"{bench.label}: {bench.dataset.n} prompts, {len(bench.dataset.models)} models ({cached}){pair}")
         self.state = "ready"
         if run or self.evaluation is None:
@@ -208,11 +210,14 @@ class EvaluationScreen(ModalScreen[None]):
             self.say(f"replaying {what}… ({done}/{total})")
 
     def _show(self, result: Evaluation) -> None:
+        first = self.evaluation is None
         self.evaluation = result
         self.table.show(result.rows)
         self.plot.show(result.plot)
+        if first:  # arrows move through the rows, Enter tunes one
+            self.table.focus()
         report = result.report
-        skipped = "; ".join(f"{name}: {why}" for name, why in report.skipped.items())
+        skipped = "; ".join(f"{name}: {why}" for name, why in {**self.unable, **report.skipped}.items())
         routers = sum(1 for row in report.rows if row.kind == "router")
         self.say(f"{routers} settings replayed on {report.dataset.n} prompts"
                  + (f" · not replayable: {skipped}" if skipped else ""))

@@ -56,13 +56,13 @@ class DatasetPicker(Vertical):
 
     def offer(self, replayable: Mapping[str, str | None]) -> None:
         """Tick the strategies that replay on this dataset; the others stay
-        listed, unticked, marked; a run names their reasons."""
+        listed, unticked and disabled; the screen names their reasons."""
         selection: SelectionList[str] = self.query_one("#eval-strategies", SelectionList)
         selection.clear_options()
         for name in STRATEGIES:
             reason = replayable.get(name)
             label = name if reason is None else f"{name}  (cannot replay)"
-            selection.add_option(Selection(label, name, reason is None))
+            selection.add_option(Selection(label, name, reason is None, disabled=reason is not None))
 
     def set_strategies(self, names: list[str]) -> None:
         selection: SelectionList[str] = self.query_one("#eval-strategies", SelectionList)

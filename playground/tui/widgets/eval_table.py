@@ -30,6 +30,7 @@ class EvalTable(DataTable[str]):
     EvalTable { height: 1fr; min-height: 5; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Tune this row", id="eval_tune"),
         Binding("s", "sort_next", "Sort by next column", id="eval_sort"),
         Binding("r", "reverse", "Reverse sort", id="eval_sort_reverse"),
     ]
