@@ -19,10 +19,12 @@ from playground.tui.app import PlaygroundApp
 from playground.tui.screens.evaluation import EvaluationScreen
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.widgets.eval_plot import PARETO
-from tests.helpers.tui import SIZE, ready, screen_text, sim_app, wait_for
+from tests.helpers.tui import SIZE, screen_text, sim_app, wait_for
 
 
 async def open_evaluation(pilot: Pilot) -> EvaluationScreen:
+    """F11 and the example replay finished. Replay needs no session: the
+    simulator may still be starting."""
     await pilot.press("f11")
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen) and app.screen.state == "done",
@@ -39,7 +41,6 @@ def core_rows(bench: Workbench, names: list[str]) -> list[Metrics]:
 async def test_the_example_replay_fills_a_sortable_table_and_the_plot_with_the_cores_figures() -> None:
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
         screen = await open_evaluation(pilot)
         bench = app.workbench
         assert bench is not None and bench.example and screen.bench is bench
@@ -89,7 +90,6 @@ async def test_the_example_replay_fills_a_sortable_table_and_the_plot_with_the_c
 async def test_a_picked_sweep_point_is_tuned_further_with_quality_shown_live() -> None:
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
         screen = await open_evaluation(pilot)
         screen.picker.set_strategies(["complexity"])
         screen.query_one("#eval-sweep", Input).value = "threshold.threshold=0.2:0.8:0.2"
@@ -133,7 +133,6 @@ async def test_a_bad_dataset_path_shows_one_line(tmp_path: Path) -> None:
     header_only.write_text("prompt,score\n")
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
         screen = await open_evaluation(pilot)
         rows = screen.table.row_count
         for path in (tmp_path / "missing.csv", header_only):
