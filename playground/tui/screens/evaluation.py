@@ -125,6 +125,7 @@ class EvaluationScreen(ModalScreen[None]):
         if self.bench is not None:
             self._load_done(self.bench, self.bench.replayable())
         else:
+            self.state = "loading"
             self._load(None)
 
     # -- status -------------------------------------------------------------------------
@@ -141,7 +142,6 @@ class EvaluationScreen(ModalScreen[None]):
     # -- loading ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
     def _load(self, path: Path | None) -> None:
-        self.app.call_from_thread(setattr, self, "state", "loading")
         try:
             bench = load_replay(path, self.catalog)
             replayable = bench.replayable()
@@ -177,6 +177,7 @@ class EvaluationScreen(ModalScreen[None]):
                 self._fail(f"{path}: no such file; type the path of a replay dataset (CSV, JSON Lines or Parquet), "
                            "or leave the field empty for the shipped example")
                 return
+            self.state = "loading"
             self._load(path)
             return
         try:
@@ -188,12 +189,11 @@ class EvaluationScreen(ModalScreen[None]):
         if not names and not sweeps:
             self.say("No strategy ticked: tick at least one to replay.", error=True)
             return
+        self.state = "running"
         self._run(self.bench, names, sweeps)
 
     @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
     def _run(self, bench: Workbench, names: list[str], sweeps: list[SweepSpec]) -> None:
-        self.app.call_from_thread(setattr, self, "state", "running")
-
         def progress(done: int, total: int, what: str) -> None:
             self.app.call_from_thread(self._progress, done, total, what)
 
