@@ -30,6 +30,20 @@ settings.register_profile("deep", parent=settings.get_profile("ci"), max_example
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+# Tests that share one expensive process per session (the real gateways, the
+# browser) run on one xdist worker each; everything else is spread test by
+# test (`--dist loadgroup` in pyproject.toml).
+_SESSION_GROUPS = {"gateways": "gateways", "test_serve_browser.py": "browser"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks into node ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for part, group in _SESSION_GROUPS.items():
+            if part in item.path.parts:
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in PROVIDER_ENV:

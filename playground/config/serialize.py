@@ -16,8 +16,14 @@ HEADER = (
 )
 
 
+# The app's own preferences (theme, history, key bindings) live in the user's
+# config file; a policy written for routing (profile, export) leaves them out
+# so loading it elsewhere never changes someone's keys or theme.
+APP_SECTIONS = frozenset({"ui", "history", "keymap"})
+
+
 def policy_data(policy: PolicyFile) -> dict[str, Any]:
-    return policy.model_dump(mode="json", exclude_none=True)
+    return policy.model_dump(mode="json", exclude_none=True, exclude=set(APP_SECTIONS))
 
 
 def policy_to_toml(policy: PolicyFile, header: str = HEADER) -> str:

@@ -59,6 +59,15 @@ class CallRole:
     def __str__(self) -> str:
         return self.label
 
+    @classmethod
+    def from_label(cls, label: str) -> CallRole:
+        """The role a stored `label` was written from (history rows keep the label)."""
+        kind, _, index = label.partition(" ")
+        try:
+            return cls(CallKind(kind), int(index) if index else None)
+        except ValueError as exc:
+            raise ValueError(f"not a call role label: {label!r}") from exc
+
     def __bool__(self) -> bool:
         # False for the plain answer, as the empty string this type replaces was.
         return self.kind is not CallKind.ANSWER

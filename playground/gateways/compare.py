@@ -4,9 +4,10 @@ sequence (the simulator's per-case request log) and the outcome.
 
 Everything runs on one event loop against one simulator: cases are told apart
 by their `max_tokens` tag (faults.py), so they can run side by side. The
-Portkey gateway serves every strategy from one process; the LiteLLM proxy
-needs a process per exported config, started ahead while the previous
-strategy runs.
+Portkey gateway serves every strategy from one process (the config travels in
+a header); the LiteLLM proxy needs a process per exported config (its router
+settings are global to a process), forked from one server that imported
+LiteLLM once and started while earlier strategies run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator, Callable, Sequence
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -28,8 +31,8 @@ from playground.core.messages import ChatRequest
 from playground.engine.session import Session
 from playground.gateways.client import Reply, stream_chat
 from playground.gateways.faults import FAULTS, FAULTS_BY_KEY, NO_FAULT, Entry, Fault, MatrixFaultPlan
-from playground.gateways.install import Installed
-from playground.gateways.litellm import litellm_body, litellm_headers, litellm_process
+from playground.gateways.install import GatewayUnavailable, Installed
+from playground.gateways.litellm import ForkServer, litellm_body, litellm_headers, litellm_process
 from playground.gateways.policy import point_at_sim
 from playground.gateways.portkey import portkey_body, portkey_headers, portkey_process
 from playground.gateways.process import GatewayProcess
@@ -49,7 +52,10 @@ FIRST_TAG = 301
 # its outcomes are compared as counts.
 SPREAD_REPEATS = 4
 CASE_CONCURRENCY = 6
-LITELLM_AHEAD = 2  # LiteLLM processes starting or serving at once
+# LiteLLM proxies starting at once (forked, about a second each), and alive at once (~250 MB each, shared
+# copy-on-write with the fork server): the next strategies' proxies start while earlier ones serve.
+LITELLM_STARTING = 2
+LITELLM_LIVE = 5
 
 
 @dataclass(frozen=True)
@@ -134,11 +140,12 @@ class Comparison:
     """
 
     def __init__(self, settings: Settings, gateways: dict[str, Installed], *, sim_speed: float = 40.0,
-                 faults: Sequence[Fault] = FAULTS, client_idle_s: float | None = None,
+                 faults: Sequence[Fault] | Mapping[str, Sequence[Fault]] = FAULTS, client_idle_s: float | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
         self._user_settings = settings
         self.installed = gateways
-        self.faults = tuple(faults)
+        # One fault list for every strategy, or a list per strategy (a covering design).
+        self.faults = faults
         self.progress = progress or (lambda _: None)
         self.plan = MatrixFaultPlan(settings.catalog)
         self.sim = SimServer(catalog=settings.catalog, speed=sim_speed, faults=self.plan)
@@ -147,6 +154,9 @@ class Comparison:
         self.client_idle_s = client_idle_s or max(timeouts.first_token_s, timeouts.idle_s) + 3.0
         self._next_tag = FIRST_TAG
         self._portkey: GatewayProcess | None = None
+        self._forkserver: ForkServer | None = None
+        self._forkserver_lock = threading.Lock()
+        self._starting = asyncio.Semaphore(LITELLM_STARTING)
         self._workdir = tempfile.TemporaryDirectory(prefix="playground-gateways-")
         self.sim_settings: Settings | None = None
         self.env: dict[str, str] = {}
@@ -161,16 +171,30 @@ class Comparison:
         self.close()
 
     def close(self) -> None:
+        if self._forkserver is not None:
+            self._forkserver.close()
+            self._forkserver = None
         if self._portkey is not None:
             self._portkey.close()
             self._portkey = None
         self.sim.stop()
         self._workdir.cleanup()
 
+    def forkserver(self) -> ForkServer:
+        """LiteLLM imported once for all this comparison's proxies (started on first use)."""
+        with self._forkserver_lock:
+            if self._forkserver is None:
+                self._forkserver = ForkServer(self.installed["litellm"], self.env).start()
+            return self._forkserver
+
     def start_portkey(self) -> GatewayProcess | None:
         if "portkey" in self.installed and self._portkey is None:
             self._portkey = portkey_process(self.installed["portkey"]).start()
         return self._portkey
+
+    def faults_for(self, strategy: str) -> tuple[Fault, ...]:
+        faults = self.faults.get(strategy, ()) if isinstance(self.faults, Mapping) else self.faults
+        return tuple(faults)
 
     def run(self, strategies: Sequence[str]) -> list[StrategyRun]:
         return asyncio.run(self._run_all(list(strategies)))
@@ -180,10 +204,11 @@ class Comparison:
     async def _run_all(self, strategies: list[str]) -> list[StrategyRun]:
         if "portkey" in self.installed:
             await asyncio.to_thread(self.start_portkey)
-        ahead = asyncio.Semaphore(LITELLM_AHEAD)
+        live = asyncio.Semaphore(LITELLM_LIVE)
+        self._starting = asyncio.Semaphore(LITELLM_STARTING)
         cases = asyncio.Semaphore(CASE_CONCURRENCY)
         async with httpx2.AsyncClient(trust_env=False, timeout=30.0) as client:
-            runs = await asyncio.gather(*(self._strategy(name, client, ahead, cases) for name in strategies))
+            runs = await asyncio.gather(*(self._strategy(name, client, live, cases) for name in strategies))
         return list(runs)
 
     def _tags(self, count: int) -> tuple[int, ...]:
@@ -191,7 +216,7 @@ class Comparison:
         self._next_tag += count
         return tags
 
-    async def _strategy(self, name: str, client: httpx2.AsyncClient, ahead: asyncio.Semaphore,
+    async def _strategy(self, name: str, client: httpx2.AsyncClient, live: asyncio.Semaphore,
                         cases: asyncio.Semaphore) -> StrategyRun:
         assert self.sim_settings is not None
         settings = self.sim_settings.with_router_strategy(name)
@@ -201,14 +226,17 @@ class Comparison:
         spread = plan.mode == "loadbalance"
         session = Session(settings.catalog, simulated_endpoints(settings.catalog, self.sim.base_url), simulated=True,
                           timeouts=settings.timeouts, resilience=settings.resilience, cache=settings.cache)
-        async with ahead, self._litellm(settings, exports, run) as litellm:
-            self.progress(f"{name}: comparing under {len(self.faults)} faults")
+        began = time.monotonic()
+        async with live, self._litellm(settings, exports, run) as litellm:
+            run.timings["ready_s"] = time.monotonic() - began
+            faults = self.faults_for(name)
+            self.progress(f"{name}: comparing under {len(faults)} faults")
             baseline_tag = self._tags(1)
             self.plan.arm(baseline_tag[0], NO_FAULT, None)
             baseline = await self._playground(session, settings, name, baseline_tag)
             routed = _routed_model(baseline, plan)
             planned = []
-            for fault in self.faults:
+            for fault in faults:
                 target = None if fault is NO_FAULT or fault.whole_chain else (plan.members[0] if spread else routed)
                 tags = {side: self._tags(SPREAD_REPEATS if spread else 1) for side in (PLAYGROUND, *self.installed)}
                 for tag in (t for side_tags in tags.values() for t in side_tags):
@@ -225,6 +253,7 @@ class Comparison:
                                   dict(zip(theirs, results[1:], strict=True)))
 
             run.cases = list(await asyncio.gather(*(one(c) for c in planned)))
+        run.timings["total_s"] = time.monotonic() - began
         return run
 
     @contextlib.asynccontextmanager
@@ -235,9 +264,16 @@ class Comparison:
             return
         workdir = Path(self._workdir.name) / settings.router_strategy
         workdir.mkdir(mode=0o700, exist_ok=True)
-        process, key = litellm_process(self.installed["litellm"], exports["litellm"].text, workdir, self.env)
         try:
-            await asyncio.to_thread(process.start)
+            spawner = await asyncio.to_thread(self.forkserver)
+        except GatewayUnavailable as exc:
+            run.failed["litellm"] = str(exc)
+            yield None
+            return
+        process, key = litellm_process(self.installed["litellm"], exports["litellm"].text, workdir, self.env, spawner)
+        try:
+            async with self._starting:
+                await asyncio.to_thread(process.start)
         except Exception as exc:  # a config the proxy rejects is a finding, not a crash
             run.failed["litellm"] = f"the proxy did not start with this config: {exc}"
             process.close()

@@ -53,9 +53,11 @@ Say = Callable[[str], None]
 class GatewayUnavailable(UserError):
     """A gateway cannot be installed or started here; the message says why and what to do."""
 
-    def __init__(self, message: str, *, registry_unreachable: bool = False) -> None:
+    def __init__(self, message: str, *, registry_unreachable: bool = False, tool_missing: bool = False) -> None:
         super().__init__(message)
         self.registry_unreachable = registry_unreachable
+        # Node.js/npm absent: a machine with only Python cannot run the Portkey gateway at all.
+        self.tool_missing = tool_missing
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def _need(tool: str, what: str) -> str:
     found = shutil.which(tool)
     if not found:
         raise GatewayUnavailable(f"{tool} not found on PATH: the {what} needs Node.js 18 or later with npm; install "
-                                 "them (e.g. apt-get install nodejs npm) and try again")
+                                 "them (e.g. apt-get install nodejs npm) and try again", tool_missing=True)
     return found
 
 

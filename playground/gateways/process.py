@@ -3,10 +3,15 @@ process group, ready when its health URL answers, stopped by its own id.
 
 The gateways bind their port themselves, so a free port is picked first; if
 another process takes it in between, the start is retried on a new port.
+
+A gateway is either started as a command (Popen) or forked by a `Spawner`
+(the LiteLLM fork server) that answers with its pid; either way
+it leads its own process group, which is what stop() signals.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -16,6 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 import httpx2
 
@@ -43,20 +49,30 @@ def child_env(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+class Spawner(Protocol):
+    def spawn(self, args: Sequence[str], env: Mapping[str, str], log: Path) -> int:
+        """Start a gateway with these arguments (its group leader), output to `log`; its pid."""
+        ...
+
+
 class GatewayProcess:
-    """`argv(port)` builds the command line for a port; `health(port)` is the
-    URL that answers 200 once the gateway serves."""
+    """`argv + port_args` (each may contain {port}) is the command line;
+    `health_path` answers 200 once the gateway serves. With a `spawner`, only
+    `port_args` are sent to it, and `env` is what the spawned gateway adds."""
 
     def __init__(self, title: str, argv: Sequence[str], port_args: Sequence[str], health_path: str,
-                 env: Mapping[str, str], cwd: Path | None = None) -> None:
+                 env: Mapping[str, str], cwd: Path | None = None, spawner: Spawner | None = None) -> None:
         self.title = title
         self._argv = list(argv)
-        self._port_args = list(port_args)  # each may contain {port}
+        self._port_args = list(port_args)
         self._health_path = health_path
         self._env = dict(env)
         self._cwd = cwd
+        self._spawner = spawner
         self._proc: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed by close()
+        self._pid: int | None = None  # the group leader, however it was started
+        # Named: a spawned gateway opens it by path. Lives as long as the process; closed by close().
+        self._log = tempfile.NamedTemporaryFile(prefix="playground-gateway-", suffix=".log")  # noqa: SIM115
         self.port = 0
         self.started_s = 0.0
 
@@ -71,8 +87,13 @@ class GatewayProcess:
             argv = self._argv + [arg.format(port=self.port) for arg in self._port_args]
             self._log.seek(0)
             self._log.truncate()
-            self._proc = subprocess.Popen(argv, env=self._env, cwd=self._cwd, stdin=subprocess.DEVNULL,
-                                          stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            if self._spawner is not None:
+                args = [arg.format(port=self.port) for arg in self._port_args]
+                self._pid = self._spawner.spawn(args, self._env, Path(self._log.name))
+            else:
+                self._proc = subprocess.Popen(argv, env=self._env, cwd=self._cwd, stdin=subprocess.DEVNULL,
+                                              stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+                self._pid = self._proc.pid
             if self._wait_ready(timeout):
                 self.started_s = time.monotonic() - began
                 return self
@@ -91,7 +112,7 @@ class GatewayProcess:
         url = self.base_url + self._health_path
         with httpx2.Client(timeout=2.0, trust_env=False) as client:
             while time.monotonic() < deadline:
-                if self._proc is None or self._proc.poll() is not None:
+                if not self._alive():
                     return False
                 try:
                     if client.get(url).status_code == 200:
@@ -108,19 +129,46 @@ class GatewayProcess:
         self._log.seek(max(0, end - size))
         return self._log.read().decode(errors="replace")
 
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
+    def _alive(self) -> bool:
+        if self._proc is not None:
+            return self._proc.poll() is None
+        if self._pid is None:
+            return False
         try:
-            os.killpg(proc.pid, signal.SIGTERM)  # its own group: the gateway and any worker it forked
+            os.kill(self._pid, 0)  # a spawned gateway is reaped by its spawner: gone once it exits
         except ProcessLookupError:
+            return False
+        return True
+
+    def _wait_gone(self, timeout: float) -> bool:
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+        deadline = time.monotonic() + timeout
+        while self._alive():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def stop(self) -> None:
+        pid = self._pid
+        if pid is None or not self._alive():
+            self._proc = self._pid = None
             return
         try:
-            proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(STOP_TIMEOUT_S)
+            os.killpg(pid, signal.SIGTERM)  # its own group: the gateway and any worker it forked
+        except ProcessLookupError:
+            self._proc = self._pid = None
+            return
+        if not self._wait_gone(STOP_TIMEOUT_S):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            self._wait_gone(STOP_TIMEOUT_S)
+        self._proc = self._pid = None
 
     def close(self) -> None:
         self.stop()

@@ -14,6 +14,8 @@ _TITLES = {"playground": "playground", "litellm": "LiteLLM", "portkey": "Portkey
 
 
 def cell(observations: Sequence[Observation]) -> str:
+    """The model chosen, the outcome (and who answered, when a fallback did),
+    and the number of calls; a spread of requests as a tally."""
     if not observations:
         return "-"
     if len(observations) > 1:
@@ -24,8 +26,8 @@ def cell(observations: Sequence[Observation]) -> str:
         return f"answered {answered}/{len(observations)}{rest} ({attempts} calls)"
     o = observations[0]
     calls = f"{len(o.attempts)} call{'s' if len(o.attempts) != 1 else ''}"
-    by = f" by {o.served}" if o.served and o.outcome in ("answered", "truncated") else ""
-    return f"{o.outcome}{by} ({calls})"
+    by = f" by {o.served}" if o.served and o.served != o.chosen and o.outcome in ("answered", "truncated") else ""
+    return f"{o.chosen or 'no model'}: {o.outcome}{by} ({calls})"
 
 
 def render(run: StrategyRun, versions: dict[str, str]) -> str:

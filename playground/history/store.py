@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground.core.roles import CallRole
 from playground.history.schema import connect, history_file
 
 
@@ -93,7 +94,7 @@ def _loads(text: str | None) -> Any:
 
 def streamed_text(attempts: tuple[StoredAttempt, ...]) -> str:
     """What a column showed of an unfinished run: the answer calls' text in order."""
-    parts = [a.text for a in attempts if a.text and not a.role.startswith(("judge", "router", "embedding"))]
+    parts = [a.text for a in attempts if a.text and not CallRole.from_label(a.role).side]
     return "\n\n---\n\n".join(parts)
 
 

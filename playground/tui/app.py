@@ -1,34 +1,43 @@
 """The playground app: one prompt, several routing strategies side by side.
 
-Layout, top to bottom: status line (simulated or live), prompt editor, one
-column per selected strategy, totals row, key footer; the strategies panel
-docks on the right (F2).
+The app keeps what outlives a screen: the settings and the policy (strategy
+values, tuning, profiles, exports), the session and its engine, the keymap,
+themes, history and the remembered session (`app_extras`, hooked in here).
+The main screen (`get_default_screen`) owns the layout, sending, the columns
+and the totals. They talk with messages and the app's reactive state
+(`engine`, `session`, `status`), which screens watch.
+
+Finished runs bubble up to the app (`StrategyColumn.Finished`) and are
+handed to `archive_run`: the one place where something that keeps past runs
+(a history store) hooks in. The screen keeps only what it shows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, ScreenStackError
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
+from textual.app import App, ScreenStackError
+from textual.binding import BindingType
+from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, SelectionList, TextArea
+from textual.widgets import TextArea
 
+from playground.config import profiles
 from playground.config.build import Settings
+from playground.config.exporters import ExportResult
 from playground.config.load import parse_policy_text
+from playground.config.schema import PolicyFile
 from playground.core.errors import UserError
-from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
-from playground.eval.preview import PreviewInputs
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
 from playground.eval.workbench import Workbench
@@ -36,74 +45,40 @@ from playground.launch import open_session
 from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
-from playground.strategies.registry import (
-    DEFAULT_STRATEGIES,
-    STRATEGIES,
-    coerce_values,
-    make_strategy,
-    strategy_class,
-)
+from playground.strategies.registry import DEFAULT_STRATEGIES, coerce_values, strategy_class
 from playground.tui.app_extras import AppExtras, theme_variable_defaults
+from playground.tui.bindings import APP_BINDINGS, key_label
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
-from playground.tui.policy_actions import PolicyActions
-from playground.tui.screens.trace import TraceScreen
-from playground.tui.trace_format import trace_markdown
+from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
+from playground.tui.policy import PolicyState
+from playground.tui.screens.evaluation import EvaluationScreen
+from playground.tui.screens.export import ExportDialog
+from playground.tui.screens.main import MainScreen
+from playground.tui.screens.profiles import (
+    DiffProfilesDialog,
+    DuplicateProfileDialog,
+    PickProfileDialog,
+    SaveProfileDialog,
+)
 from playground.tui.widgets.chaos_panel import ChaosPanel
-from playground.tui.widgets.circuit_panel import CircuitPanel
-from playground.tui.widgets.column import ColumnsRow, StrategyColumn
-from playground.tui.widgets.prompt import PromptBox
-from playground.tui.widgets.status import StatusLine, split_mode_label
+from playground.tui.widgets.column import StrategyColumn
+from playground.tui.widgets.status import Mode, StatusLine, split_mode_label
 from playground.tui.widgets.strategy_picker import StrategyPicker
-from playground.tui.widgets.totals import TotalsBar, compute_totals
-
-# Re-measure the prompt this long after the last keystroke.
-_MEASURE_DEBOUNCE_S = 0.4
-TOTALS_HZ = 4
+from playground.tui.widgets.totals import TotalsBar
 
 
-class PlaygroundApp(PolicyActions, App[int]):
+class PlaygroundApp(App[int]):
     """Compare routing strategies on one prompt, streaming side by side."""
 
     TITLE = "routing-playground"
-    CSS_PATH: ClassVar = [
-        "app.tcss",
-        "widgets/status.tcss",
-        "widgets/prompt.tcss",
-        "widgets/column.tcss",
-        "widgets/members.tcss",
-        "widgets/strategy_picker.tcss",
-        "widgets/totals.tcss",
-        "widgets/circuit_panel.tcss",
-        "widgets/chaos_panel.tcss",
-        "widgets/param_editor.tcss",
-        "widgets/list_editor.tcss",
-        "widgets/preview_pane.tcss",
-    ]
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
-    # Ctrl+Enter reaches the app only in terminals that report it (kitty
-    # keyboard protocol); many send a plain Enter. Ctrl+S and F5 always work,
-    # and Ctrl+J is what some terminals send for Ctrl+Enter.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s,ctrl+enter,ctrl+j,f5", "send", "Send", id="send", priority=True),
-        Binding("escape", "stop", "Stop", id="stop"),
-        Binding("f2", "toggle_strategies", "Strategies", id="toggle_strategies"),
-        Binding("f3", "focus_prompt", "Prompt", id="focus_prompt"),
-        Binding("f4", "show_trace", "Trace", id="show_trace"),
-        # F6/F7 are taken by the prompt's TextArea; Ctrl+T reaches the app in
-        # every terminal and in tmux.
-        Binding("ctrl+t", "show_tuning", "Tune", id="show_tuning"),
-        Binding("f8", "toggle_circuits", "Circuits", id="toggle_circuits"),
-        Binding("f9", "toggle_chaos", "Chaos", id="toggle_chaos"),
-        Binding("ctrl+l", "clear", "Clear", id="clear"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        # H8 hooks (app_extras): help, history, copy, plots.
-        Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+r", "show_history", "History", id="show_history", show=False),
-        Binding("ctrl+g", "copy_answer", "Copy answer", id="copy_answer", show=False),
-        Binding("f10", "show_plots", "Plots", id="show_plots", show=False),
-        Binding("f11", "show_evaluation", "Evaluate", id="show_evaluation", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
+
+    # What the screens watch.
+    engine: var[Engine | None] = var(None)
+    session: var[Session | None] = var(None)
+    status: var[tuple[Mode, str]] = var(("starting", "opening the session…"))
 
     def __init__(
         self,
@@ -125,17 +100,16 @@ class PlaygroundApp(PolicyActions, App[int]):
         (default: fixed, complexity, task, cost). `strategy_values`: parameter
         overrides per strategy. `initial_prompt` prefills the prompt box and,
         with `send_initial_prompt`, is sent as soon as the session is ready.
-        `status_text` replaces the status line's
-        detail (demos, snapshots). `settings`: the loaded configuration
-        (columns, strategy parameters, catalog), defaults when None;
-        `notices` are shown once the screen is up (config created, values
-        ignored). `prompts`: the prompt set the tuning preview routes
-        (default: the built-in set).
+        `status_text` replaces the status line's detail (demos, snapshots).
+        `settings`: the loaded configuration (columns, strategy parameters,
+        catalog), defaults when None; `notices` are shown once the screen is
+        up (config created, values ignored). `prompts`: the prompt set the
+        tuning preview routes (default: the built-in set).
 
         Raises `UserError` for an unknown strategy or an invalid parameter."""
         super().__init__()
-        self._session = session
-        self._initial_prompt = initial_prompt
+        self._given_session = session
+        self._initial_prompt = initial_prompt or ""
         self._send_initial = send_initial_prompt
         self._status_text = status_text
         self.settings = settings or parse_policy_text("", "defaults")
@@ -149,75 +123,48 @@ class PlaygroundApp(PolicyActions, App[int]):
         values = strategy_values or {}
         for name in values:
             strategy_class(name)
-        self._catalog = session.catalog if session is not None else self.settings.catalog
+        catalog = session.catalog if session is not None else self.settings.catalog
         # Command-line overrides win over the config file's values.
-        self._values = {name: dict(v) for name, v in self.settings.strategy_values.items()}
+        merged = {name: dict(v) for name, v in self.settings.strategy_values.items()}
         for name, given in values.items():
-            self._values.setdefault(name, {}).update(coerce_values(name, given, self._catalog))
-        # Built now for the columns shown (a bad parameter fails here, before
-        # the screen opens); the others when first toggled on.
-        self.strategies: dict[str, Strategy] = {
-            name: make_strategy(name, self._catalog, self._values.get(name)) for name in names
-        }
-        # Columns appear in the order asked for, then in registry order.
-        self._order = names + [n for n in STRATEGIES if n not in names]
-        self._initial_names = names
-        self.engine: Engine | None = None
-        # Runs of columns that were removed: their cost stays in the session total.
-        self._retired_runs: list[RunState] = []
-        # Every column widget that exists; on unmount the DOM is already gone
-        # but their runs must still be cancelled and settled.
-        self._column_widgets: dict[str, StrategyColumn] = {}
-        self._measure_timer: Timer | None = None
+            merged.setdefault(name, {}).update(coerce_values(name, given, catalog))
+        self.policy = PolicyState(self.settings, catalog, merged, names, prompts or builtin_prompt_set())
+        self._main_screen: MainScreen | None = None
         self._shut_down = False
-        self.prompt_set = prompts or builtin_prompt_set()
-        self._preview_inputs: PreviewInputs | None = None
-        self._tuning: Tuning | None = None
-        self.workbench: Workbench | None = None  # the replay dataset the evaluation screen loaded
-        self.extras = AppExtras(self, self.settings)  # H8 hook: themes, keymap, history, memory
+        self.extras = AppExtras(self, self.settings)  # themes, keymap, history, memory
 
-    # -- layout -----------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        yield StatusLine(id="status")
-        with Horizontal(id="main"):
-            with Vertical(id="workspace"):
-                yield PromptBox(self._initial_prompt or "", id="prompt-box")
-                with ColumnsRow(id="columns"):
-                    for name in self._initial_names:
-                        yield self._new_column(name)
-                yield TotalsBar(id="totals")
-            yield StrategyPicker(
-                {name: cls.summary for name, cls in STRATEGIES.items()}, self._initial_names, id="picker"
-            )
-            yield CircuitPanel(id="circuits")
-            yield ChaosPanel([m.sim_name for m in self._catalog.models.values()], id="chaos")
-        yield Footer()
+    def get_default_screen(self) -> Screen[Any]:
+        main = self._main_screen = MainScreen(self.policy, initial_prompt=self._initial_prompt,
+                                              send_initial_prompt=self._send_initial,
+                                              chaos_models=[m.sim_name for m in self.policy.catalog.models.values()])
+        # What the screen asks of the session's keepers (history, memory).
+        main.observe_runs = self.extras.run_started
+        main.adjust_totals = self.extras.with_carried_spend
+        return main
 
-    def _strategy(self, name: str) -> Strategy:
-        """The strategy instance for `name`; raises `UserError` if it cannot be built."""
-        if name not in self.strategies:
-            self.strategies[name] = make_strategy(name, self._catalog, self._values.get(name))
-        return self.strategies[name]
+    @property
+    def main_screen(self) -> MainScreen:
+        """The playground's own screen (the layout, the columns, the totals)."""
+        if self._main_screen is None:
+            raise ScreenStackError("the main screen is not up yet")
+        return self._main_screen
 
-    def _new_column(self, name: str) -> StrategyColumn:
-        column = StrategyColumn(self._strategy(name))
-        self._column_widgets[name] = column
-        return column
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults()
 
     async def on_mount(self) -> None:
-        self.prompt_area.focus()
-        self.extras.mounted()  # H8 hook
-        # Live totals while columns stream, coalesced like the columns' figures.
-        self.set_interval(1 / TOTALS_HZ, self._tick_totals)
+        # The main screen's widgets compose their children after this mount.
+        self.call_after_refresh(self.extras.mounted)
         for notice in self._notices:
             problem = notice.startswith("configuration problems")
             self.notify(notice, title="Configuration", severity="warning" if problem else "information",
                         timeout=20 if problem else 8)
-        if self._session is not None:
-            self._session_ready(self._session)
+        if self._given_session is not None:
+            self._session_ready(self._given_session)
         else:
             self._open_session()
 
+    # -- the session -------------------------------------------------------------------
     @work(exclusive=True, group="session", exit_on_error=False)
     async def _open_session(self) -> None:
         try:
@@ -231,23 +178,20 @@ class PlaygroundApp(PolicyActions, App[int]):
         if self._shut_down:
             await asyncio.to_thread(session.close)
             return
-        self._session = session
         self._session_ready(session)
 
     def _session_failed(self, message: str) -> None:
-        self.status_line.set_mode("error", message)
+        self.status = ("error", message)
         self.notify(message, title="Cannot start", severity="error", timeout=15)
 
     def _session_ready(self, session: Session) -> None:
+        self._given_session = None
         engine = session.make_engine()
         engine.counter = CachedCounter(engine.counter)
+        self.session = session
+        self.status = ("simulated" if session.simulated else "live",
+                       self._status_text or split_mode_label(session.mode_label))
         self.engine = engine
-        self.main_screen.query_one(CircuitPanel).attach(engine.health)
-        self.main_screen.query_one(ChaosPanel).attach(session.sim_server)
-        mode = "simulated" if session.simulated else "live"
-        self.status_line.set_mode(mode, self._status_text or split_mode_label(session.mode_label))
-        if self._send_initial and self._initial_prompt and self._initial_prompt.strip():
-            self.action_send()
 
     async def on_unmount(self) -> None:
         await self.aclose()
@@ -257,153 +201,82 @@ class PlaygroundApp(PolicyActions, App[int]):
         if self._shut_down:
             return
         self._shut_down = True
-        if self._measure_timer is not None:
-            self._measure_timer.stop()
-        for column in self._column_widgets.values():
-            column.cancel()
-        self.extras.closing()  # H8 hook: remember the session, flush history
-        engine, self.engine = self.engine, None
+        self.extras.closing()  # remember the session, flush the history
+        engine, self.engine = self.engine, None  # the main screen cancels its columns
         if engine is not None:
             await engine.pool.aclose()
-        session, self._session = self._session, None
+        session, self.session = self.session or self._given_session, None
+        self._given_session = None
         if session is not None:
             await asyncio.to_thread(session.close)
 
-    # -- accessors (also what tests read) -----------------------------------
+    # -- the main screen's parts (hooks and tests read them) --------------------------------
     @property
-    def session(self) -> Session | None:
-        return self._session
+    def columns(self) -> list[StrategyColumn]:
+        return self.main_screen.columns
 
-    @property
-    def main_screen(self) -> Screen[Any]:
-        """The playground's own screen, also while the tuning or trace screen
-        is on top (the app's queries would search the top screen)."""
-        return self.screen_stack[0] if self.screen_stack else self.screen
+    def column(self, name: str) -> StrategyColumn:
+        return self.main_screen.column(name)
 
-    @property
-    def status_line(self) -> StatusLine:
-        return self.main_screen.query_one("#status", StatusLine)
+    def column_names(self) -> list[str]:
+        return list(self.policy.columns)
 
     @property
     def prompt_area(self) -> TextArea:
-        return self.main_screen.query_one("#prompt", TextArea)
+        return self.main_screen.prompt_area
 
     @property
     def picker(self) -> StrategyPicker:
-        return self.main_screen.query_one("#picker", StrategyPicker)
+        return self.main_screen.picker
 
     @property
     def totals(self) -> TotalsBar:
-        return self.main_screen.query_one("#totals", TotalsBar)
+        return self.main_screen.totals
 
     @property
-    def columns(self) -> list[StrategyColumn]:
-        try:
-            return list(self.main_screen.query_one("#columns").query_children(StrategyColumn))
-        except (NoMatches, ScreenStackError):
-            return []
-
-    def column(self, name: str) -> StrategyColumn:
-        return self.main_screen.query_one(f"#column-{name}", StrategyColumn)
-
-    def strategy_enabled(self, name: str) -> bool:
-        return any(c.strategy.name == name for c in self.columns)
+    def status_line(self) -> StatusLine:
+        return self.main_screen.status_line
 
     @property
-    def running(self) -> bool:
-        return any(c.running for c in self.columns)
+    def chaos(self) -> ChaosPanel:
+        return self.main_screen.query_one(ChaosPanel)
 
-    # -- actions ---------------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop":
-            return True if self.running else None  # None: shown, but dimmed
-        if action == "send" and len(self.screen_stack) > 1:
-            return False  # Ctrl+S etc. are not for the main screen while another is on top
-        return True
+    # -- the policy (also what tests read) -------------------------------------------------
+    @property
+    def strategies(self) -> dict[str, Strategy]:
+        return self.policy.strategies
 
-    def action_send(self) -> None:
-        """Send the prompt to every column; running columns are cancelled first."""
-        if self.engine is None:
-            if self.status_line.mode == "error":
-                self.notify(self.status_line.detail, title="Cannot send", severity="error")
-            else:
-                self.notify("The session is still starting; try again in a moment.", title="Not ready")
-            return
-        text = self.prompt_area.text
-        if not text.strip():
-            self.notify("The prompt is empty: type a question first.", title="Nothing to send", severity="warning")
-            return
-        columns = self.columns
-        if not columns:
-            self.notify("No strategy selected: press F2 and pick at least one.", title="Nothing to compare",
-                        severity="warning")
-            return
-        self._send(text)
+    @property
+    def tuning(self) -> Tuning:
+        return self.policy.tuning
 
-    @work(exclusive=True, group="send", exit_on_error=False)
-    async def _send(self, text: str) -> None:
-        engine = self.engine
-        if engine is None:
-            return
-        request = ChatRequest.from_prompt(text)
-        # Count once, off the event loop; the columns' counts hit the cache.
-        route = await asyncio.to_thread(engine.route_input, request)
-        if engine is not self.engine:
-            return
-        observers = self.extras.run_started(text, self.columns)  # H8 hook: history
-        for column in self.columns:
-            column.start(engine, request, route.input_tokens, observers.get(column.strategy.name))
-        if not engine.context.fitting(route.needed_tokens):
-            self.notify(
-                f"The prompt has {route.input_tokens:,} tokens: more than any available model's context window. "
-                "Shorten it.",
-                title="Prompt too large",
-                severity="error",
-                timeout=10,
-            )
-        self._refresh_totals()
-        self.refresh_bindings()
+    @property
+    def last_export(self) -> tuple[Path, ExportResult] | None:
+        """The last file exported from the TUI and what its format could not express."""
+        return self.policy.last_export
 
-    def action_stop(self) -> None:
-        stopped = sum(1 for column in self.columns if column.cancel())
-        if stopped:
-            self.notify(f"Stopped {stopped} column{'s' if stopped != 1 else ''}; partial answers and their cost are kept.",
-                        title="Stopped")
+    def current_policy(self) -> PolicyFile:
+        return self.policy.current_policy()
 
-    async def action_clear(self) -> None:
-        await asyncio.gather(*(column.clear() for column in self.columns))
-        self._refresh_totals()
-        self.refresh_bindings()
+    def _broadcast(self, make: Callable[[], Message]) -> None:
+        """Tell every screen (the main one, the tuning screen if open)."""
+        for screen in self.screen_stack:
+            screen.post_message(make())
 
-    def action_focus_prompt(self) -> None:
-        self.picker.remove_class("-open")
-        self.prompt_area.focus()
+    @on(ColumnsChanged)
+    def _columns_changed(self, message: ColumnsChanged) -> None:
+        self.policy.columns = list(message.columns)
 
-    def action_toggle_strategies(self) -> None:
-        picker = self.picker
-        picker.toggle_class("-open")
-        if picker.has_class("-open"):
-            picker.selection_list.focus()
-        else:
-            self.prompt_area.focus()
+    @on(StrategyColumn.Finished)
+    def _run_finished(self, message: StrategyColumn.Finished) -> None:
+        if not self._shut_down:
+            self.archive_run(message.column.strategy.name, message.run)
 
-    def trace_markdown(self) -> str:
-        return "\n---\n\n".join(trace_markdown(c.strategy.name, c.current.result if c.current else None) for c in self.columns)
+    def archive_run(self, strategy: str, run: RunState) -> None:
+        """A run ended (done, error or cancelled): the hand-off to whatever
+        keeps past runs. The screen keeps only the run it shows."""
 
-    def action_toggle_cache(self) -> None:
-        """Semantic cache on/off for every column (entries stay per strategy)."""
-        if self.engine is None:
-            return
-        cache = self.engine.cache
-        cache.config = replace(cache.config, enabled=not cache.config.enabled)
-        state = "on" if cache.config.enabled else "off"
-        self.notify(f"semantic cache {state} (similarity ≥ {cache.config.similarity_threshold:g}, {len(cache)} entries)",
-                    title="Cache")
-
-    # -- H8 hooks: actions in app_extras -----------------------------------------
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return theme_variable_defaults()
-
+    # -- actions ---------------------------------------------------------------------
     def action_help(self) -> None:
         self.extras.open_help()
 
@@ -419,135 +292,165 @@ class PlaygroundApp(PolicyActions, App[int]):
     def action_show_plots(self) -> None:
         self.extras.open_plots()
 
-    def action_show_trace(self) -> None:
-        self.push_screen(TraceScreen(self.trace_markdown()))
+    def action_show_evaluation(self) -> None:
+        """The evaluation screen; a row picked there opens tuning with its setting pending."""
+        if not isinstance(self.screen, EvaluationScreen):
+            self.push_screen(EvaluationScreen(self.policy.catalog, bench=self.policy.workbench,
+                                              on_loaded=self._keep_workbench, on_pick=self.tune_setting))
 
-    # -- tuning and profiles -------------------------------------------------------
-    def column_names(self) -> list[str]:
-        return [c.strategy.name for c in self.columns]
+    def _keep_workbench(self, bench: Workbench) -> None:
+        self.policy.workbench = bench
 
-    def action_toggle_circuits(self) -> None:
-        self.main_screen.query_one(CircuitPanel).toggle_class("-open")
-
-    def action_toggle_chaos(self) -> None:
-        chaos = self.main_screen.query_one(ChaosPanel)
-        chaos.toggle_class("-open")
-        if chaos.has_class("-open") and chaos.sim is not None:
-            chaos.query_one("#chaos-model").focus()
-        else:
-            self.prompt_area.focus()
-
-    def action_toggle_strategy(self, name: str) -> None:
-        """Add or remove one strategy's column."""
-        if name not in STRATEGIES:
-            self.notify(f"Unknown strategy {name!r}.", severity="error")
-            return
-        self.picker.set_enabled(name, not self.strategy_enabled(name))
-
-    # -- reacting ----------------------------------------------------------------
-    @on(SelectionList.SelectedChanged, "#strategy-list")
-    async def _strategies_changed(self) -> None:
-        await self._sync_columns(self.picker.selected)
-
-    async def _sync_columns(self, wanted: Sequence[str]) -> None:
-        """Add and remove columns so they match `wanted`, in the app's order."""
-        container = self.main_screen.query_one("#columns", ColumnsRow)
-        existing = {column.strategy.name: column for column in self.columns}
-        for name, column in existing.items():
-            if name not in wanted:
-                self._retired_runs.extend(await column.retire())
-                await column.remove()
-                self._column_widgets.pop(name, None)
-        present = [name for name in self._order if name in existing and name in wanted]
-        for name in self._order:
-            if name in wanted and name not in existing:
-                try:
-                    column = self._new_column(name)
-                except UserError as exc:
-                    self.notify(str(exc), title=f"Cannot add {name}", severity="error", timeout=10)
-                    with self.picker.selection_list.prevent(SelectionList.SelectedChanged):
-                        self.picker.set_enabled(name, False)
-                    continue
-                after = [n for n in present if self._order.index(n) < self._order.index(name)]
-                if after:
-                    await container.mount(column, after=self.column(after[-1]))
-                else:
-                    await container.mount(column, before=0)
-                present.append(name)
-        container.fit()
-        self._refresh_totals()
-        self.refresh_bindings()
-
-    @on(StrategyColumn.Finished)
-    def _column_finished(self) -> None:
-        if self._shut_down:  # a run cancelled by closing the app still reports
-            return
-        self._refresh_totals()
+    def tune_setting(self, strategy: str, values: dict[str, Any]) -> None:
+        """Open the tuning screen on `strategy` with `values` pending (not applied)."""
         try:
-            self.refresh_bindings()
-        except ScreenStackError:
-            pass
-    @on(TextArea.Changed, "#prompt")
-    def _prompt_changed(self) -> None:
-        if self._measure_timer is not None:
-            self._measure_timer.stop()
-        self._measure_timer = self.set_timer(_MEASURE_DEBOUNCE_S, self._measure_prompt)
+            for key, value in values.items():
+                self.policy.tuning.set(strategy, key, value)
+        except UserError as exc:
+            self.notify(str(exc), title=f"Cannot tune {strategy}", severity="error", timeout=10)
+            return
+        self.main_screen.action_show_tuning(strategy)
 
-    def _measure_prompt(self) -> None:
-        # The debounce can fire after teardown, or while another screen is on
-        # top (the main screen's widgets are then not the active screen's).
-        if self._shut_down:
+    def action_toggle_cache(self) -> None:
+        """Semantic cache on/off for every column (entries stay per strategy)."""
+        if self.engine is None:
+            return
+        cache = self.engine.cache
+        cache.config = replace(cache.config, enabled=not cache.config.enabled)
+        state = "on" if cache.config.enabled else "off"
+        similar = f"similarity ≥ {cache.config.similarity_threshold:g}"
+        self.notify(f"semantic cache {state} ({similar}, {len(cache)} entries)",
+                    title="Cache")
+
+    def action_apply_tuning(self) -> None:
+        """Make the tuning screen's pending edits the values in effect."""
+        if not self.apply_tuning():
+            self.notify(f"Nothing to apply: no parameter differs from the values in effect "
+                        f"({key_label(self, 'show_tuning')} opens the tuning screen).", title="Tuning")
+
+    def apply_tuning(self) -> dict[str, dict[str, Any]]:
+        """Apply pending edits: the strategy instances (and so the next send)
+        use them, and column headers show them."""
+        changed = self.policy.apply_tuning()
+        if changed:
+            summary = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in values.items()) or 'defaults'}"
+                                for name, values in changed.items())
+            self.notify(f"{summary}. Re-send ({key_label(self, 'send')}) to see the answers.", title="Tuning applied")
+            self._broadcast(lambda: StrategiesChanged(list(changed)))
+        return changed
+
+    def action_save_profile(self) -> None:
+        """Save the current tuning; pending edits are applied first."""
+        self.apply_tuning()
+        self.push_screen(SaveProfileDialog(profiles.list_profiles()), self._save_profile)
+
+    def _save_profile(self, name: str | None) -> None:
+        if not name:
             return
         try:
-            text = self.prompt_area.text
-        except (NoMatches, ScreenStackError):  # ScreenStackError: the screens are already gone
+            path = self.policy.save_profile(name)
+        except UserError as exc:
+            self.notify(str(exc), title="Cannot save the profile", severity="error", timeout=10)
             return
-        self._measure(text)
+        self.notify(f"Saved profile {name!r} to {path}", title="Profile saved")
 
-    @work(exclusive=True, group="measure", exit_on_error=False)
-    async def _measure(self, text: str) -> None:
-        """Show the prompt's size and whether it fits the models' windows."""
-        try:
-            box = self.main_screen.query_one("#prompt-box", PromptBox)
-        except NoMatches:
-            return
-        engine = self.engine
-        if engine is None or not text.strip():
-            box.set_size_note("")
-            return
-        route = await asyncio.to_thread(engine.route_input, ChatRequest.from_prompt(text))
-        approx = "≈" if route.token_method.startswith("estimate") else ""
-        note = f"{approx}{route.input_tokens:,} tokens"
-        fitting = len(engine.context.fitting(route.needed_tokens))
-        available = len(engine.context.available)
-        if fitting == 0:
-            note += " — too large for every model's context window"
-        elif fitting < available:
-            note += f" (fits {fitting} of {available} models)"
-        box.set_size_note(note)
+    def _profiles_or_notice(self) -> list[str] | None:
+        names = profiles.list_profiles()
+        if not names:
+            self.notify(f"No saved profile yet: save one with {key_label(self, 'tuning_save_profile')} on the tuning "
+                        f"screen ({key_label(self, 'show_tuning')}) or from the palette.",
+                        title="Profiles", severity="warning")
+            return None
+        return names
 
-    def _tick_totals(self) -> None:
-        try:
-            if self.running:
-                self._refresh_totals()
-        except (NoMatches, ScreenStackError):
-            pass  # the app is closing: its screen is being taken apart
+    def action_load_profile(self) -> None:
+        names = self._profiles_or_notice()
+        if names is None:
+            return
 
-    def _refresh_totals(self) -> None:
-        # Timers and messages can still arrive while the app tears down.
-        if self._shut_down:
-            return
+        async def chosen(name: str | None) -> None:
+            if name:
+                await self.load_profile(name)
+
+        self.push_screen(PickProfileDialog(names), chosen)
+
+    async def load_profile(self, name: str) -> bool:
+        """Apply a profile's strategy values and columns; returns whether it loaded."""
         try:
-            totals = self.totals
-        except (NoMatches, ScreenStackError):
+            loaded = self.policy.load_profile(name)
+        except UserError as exc:
+            self.notify(str(exc), title=f"Cannot load profile {name!r}", severity="error", timeout=15)
+            return False
+        self.settings = self.policy.settings
+        if loaded.left_out:
+            self.notify(f"The profile's {', '.join(loaded.left_out)} settings differ from this session's and were not "
+                        f"applied; start with `playground --config {loaded.path}` to use them.",
+                        title=f"Profile {name!r}: strategies and columns applied", severity="warning", timeout=20,
+                        markup=False)
+        self._broadcast(lambda: StrategiesChanged(list(self.policy.strategies)))
+        self._broadcast(lambda: ColumnsWanted(loaded.columns))
+        self.notify(f"Columns: {', '.join(loaded.columns)}. Re-send ({key_label(self, 'send')}) to see the answers.",
+                    title=f"Loaded profile {name!r}")
+        return True
+
+    def action_duplicate_profile(self) -> None:
+        names = self._profiles_or_notice()
+        if names is None:
             return
-        current = [c.current for c in self.columns if c.current is not None]
-        runs = list(self._retired_runs)
-        for column in self.columns:
-            runs.extend(column.history)
-            if column.current is not None:
-                runs.append(column.current)
-        totals.show(self.extras.with_carried_spend(compute_totals(current, runs)))  # H8 hook
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            source, target = result
+            try:
+                path = profiles.duplicate_profile(source, target)
+            except UserError as exc:
+                self.notify(str(exc), title="Cannot duplicate", severity="error", timeout=10)
+                return
+            self.notify(f"Copied {source!r} to {target!r} ({path})", title="Profile duplicated")
+
+        self.push_screen(DuplicateProfileDialog(names), chosen)
+
+    def action_diff_profiles(self, left: str | None = None, right: str | None = None) -> None:
+        names = self._profiles_or_notice()
+        if names is None:
+            return
+        self.push_screen(DiffProfilesDialog(names, self.policy.current_policy(), left, right,
+                                            self.settings.extra_models))
+
+    def action_export_policy(self, strategy: str | None = None) -> None:
+        """Export the tuned policy for one strategy (default: the one being
+        tuned); pending tuning edits are applied first."""
+        self.apply_tuning()
+        default = strategy or self.policy.focus_strategy or self.settings.router_strategy
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self.export_policy(*choice)
+
+        self.push_screen(ExportDialog([*self.policy.columns, *self.policy.order], default), chosen)
+
+    def export_policy(self, strategy: str, fmt: str) -> Path | None:
+        """Write the export, copy it to the clipboard and say what the format
+        could not express; returns the file written (None on error)."""
+        try:
+            path, result = self.policy.export(strategy, fmt)
+        except UserError as exc:
+            self.notify(str(exc), title="Cannot export", severity="error", timeout=15)
+            return None
+        self.copy_to_clipboard(result.text)
+        lines = [f"{path}", "Copied to the clipboard."]
+        if result.unexpressed:
+            lines.append(f"Not expressible in {fmt} ({len(result.unexpressed)}):")
+            lines += [f"• {line}" for line in result.unexpressed]
+        self.notify("\n".join(lines), title=f"Exported {strategy} as {fmt}",
+                    severity="warning" if result.unexpressed else "information",
+                    timeout=30 if result.unexpressed else 10, markup=False)
+        return path
+
+    def refresh_bindings(self) -> None:
+        with contextlib.suppress(ScreenStackError):  # closing: no screen left to refresh
+            super().refresh_bindings()
 
 
 def run_tui(
@@ -568,7 +471,7 @@ def run_tui(
     as a simulator port already in use is printed as one line, not shown in a
     half-started TUI. The app owns the session from then on and closes it."""
     base = settings or parse_policy_text("", "defaults")
-    # H8 hook: the remembered session under what the command line gave.
+    # The remembered session under what the command line gave.
     strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt,
                                                                        strategy_values)
     try:
@@ -584,7 +487,7 @@ def run_tui(
             notices=[*notices, *remembered],
             prompts=prompts,
         )
-        app.extras.show_welcome = True  # H8 hook: first run
+        app.extras.show_welcome = True  # first run: the welcome (once)
     except UserError as exc:
         if session is not None:
             session.close()
@@ -596,4 +499,6 @@ def run_tui(
         # Normally closed on unmount already; this covers a crash.
         if app.session is not None:
             app.session.close()
+        if session is not None:
+            session.close()
     return app.return_code or 0

@@ -129,7 +129,7 @@ class AppExtras:
         app = self.app
         configured = self.settings.strategy_values
         tuning = {name: {k: v for k, v in values.items() if configured.get(name, {}).get(k) != v}
-                  for name, values in app._values.items()}
+                  for name, values in app.policy.values.items()}
         prompt = self._prompt.text if self._prompt is not None else self.memory.prompt
         return SessionMemory(prompt=prompt, columns=app.column_names() or self._columns,
                              tuning={k: v for k, v in tuning.items() if v}, theme=self.memory.theme,
@@ -227,32 +227,35 @@ class AppExtras:
             selection.deselect_all()
             for name in wanted:
                 selection.select(name)
-        await app._sync_columns(wanted)
-        app.action_send()
+        await app.main_screen.sync_columns(wanted)
+        app.main_screen.action_send()
 
     def copy_answer(self, strategy: str | None = None, with_trace: bool = False) -> None:
         copy_answer(self.app, strategy, with_trace)
 
+    def commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+        """Palette entries: (title, help, callback); key names from the bindings in effect."""
+        app, nodes = self.app, self._nodes()
+
+        def keyed(text: str, binding_id: str) -> str:
+            key = key_for(app, binding_id, nodes)
+            return f"{text} ({key})" if key else text
+
+        yield "Help", keyed("Keys as bound now, every strategy and figure explained, where files live", "help"), \
+            self.open_help
+        yield "Change theme…", "Preview themes live; the choice is remembered", self.pick_theme
+        yield "History…", keyed("Search past runs, re-open one side by side, re-send or export it", "show_history"), \
+            self.open_history
+        yield "Plots: cost, latency and breakers", keyed("This session's runs as plots", "show_plots"), self.open_plots
+        yield "Reset session spend", "Count the session total from this start only", self.reset_spend
+        for column in app.columns:
+            name = column.strategy.name
+            yield f"Copy answer: {name}", keyed(f"Copy {name}'s answer to the clipboard", "copy_answer"), \
+                partial(self.copy_answer, name)
+            yield f"Copy answer and trace: {name}", f"Copy {name}'s answer and its decision trace", \
+                partial(self.copy_answer, name, True)
+
 
 def extra_commands(app: PlaygroundApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     """Palette entries: (title, help, callback); key names from the bindings in effect."""
-    extras = app.extras
-    nodes = extras._nodes()
-
-    def keyed(text: str, binding_id: str) -> str:
-        key = key_for(app, binding_id, nodes)
-        return f"{text} ({key})" if key else text
-
-    yield "Help", keyed("Keys as bound now, every strategy and figure explained, where files live", "help"), \
-        extras.open_help
-    yield "Change theme…", "Preview themes live; the choice is remembered", extras.pick_theme
-    yield "History…", keyed("Search past runs, re-open one side by side, re-send or export it", "show_history"), \
-        extras.open_history
-    yield "Plots: cost, latency and breakers", keyed("This session's runs as plots", "show_plots"), extras.open_plots
-    yield "Reset session spend", "Count the session total from this start only", extras.reset_spend
-    for column in app.columns:
-        name = column.strategy.name
-        yield f"Copy answer: {name}", keyed(f"Copy {name}'s answer to the clipboard", "copy_answer"), \
-            partial(extras.copy_answer, name)
-        yield f"Copy answer and trace: {name}", f"Copy {name}'s answer and its decision trace", \
-            partial(extras.copy_answer, name, True)
+    return app.extras.commands()

@@ -1,40 +1,64 @@
 """The exports, loaded unchanged into the real gateways (Portkey gateway
 1.15.2, LiteLLM proxy 1.108.7), against the playground's own run of the same
-policy under the same faults, for every strategy and a fault matrix.
+policy under the same faults.
 
 Each (gateway, strategy, fault) case passes when the gateway did what the
 playground did (model chosen, attempt sequence, outcome), or when every
 difference is one the gateway has by design AND the export's notes say so
-(playground/gateways/expected.py). Cases that fail because of exporter bugs
-known from issue #12 are strict xfails naming the bug: they turn into
-failures (XPASS) when a fix lands, so the mark is removed with the fix, and a
-regression after that fails again.
+(playground/gateways/expected.py). A gateway bug we cannot work around would be
+a strict xfail naming the gateway version; there are none today.
+
+The matrix is a covering design, not every strategy × every fault (117 cases
+per gateway, ~7 min here; this is 50, inside CI's budget):
+- every gateway runs every case below;
+- every strategy runs with no fault (its routing and its export's entry
+  point) and under the faults that exercise its own export mapping: its
+  fallback list (5xx, down), its retry policy (429 with Retry-After, 529), its
+  attempt budget (the whole chain failing: the truncated lists), and for
+  spreads (loadbalance, abtest) the nested failover with one member down;
+- every fault runs under at least two strategies of different shapes
+  (single model, own chain, conditional, tiers, spread). The mid-stream
+  faults (cut, stall, 529 mid-stream) are what the gateway does once a stream
+  started, whatever the routing: they run under a single model (fixed) and a
+  label-routed one (task), which the mid-stream tests below also read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
 import pytest
+from _pytest.capture import CaptureManager
 
 from playground.config.load import parse_policy_text
 from playground.gateways.compare import GATEWAYS, Comparison, Observation, StrategyRun
 from playground.gateways.expected import explain
-from playground.gateways.faults import FAULTS
-from playground.gateways.install import Installed
+from playground.gateways.faults import FAULTS, FAULTS_BY_KEY, Fault
+from playground.gateways.install import GATEWAYS_DIR_ENV, Installed
 from playground.strategies.registry import STRATEGIES
+from tests.gateways.conftest import GATEWAYS_DIR
 
-pytestmark = [pytest.mark.gateways, pytest.mark.timeout(1500)]
+# One xdist worker for the whole module: its session fixtures (the matrix, export --check) must run once.
+# (tests/conftest.py adds this group too, but after xdist has read the marks: it does not take.)
+pytestmark = [pytest.mark.gateways, pytest.mark.xdist_group("gateways"), pytest.mark.timeout(1500)]
 
-# The default policy with short timeouts and backoff (a stalled stream costs
-# seconds, not minutes) and a breaker that stays out of the way of a single
-# case (LiteLLM counts failures per minute across the whole matrix).
+# The default policy with short backoff and a breaker that stays out of the way
+# of a single case (LiteLLM counts failures per minute across the whole
+# matrix). Timeouts are far above what any answer takes, even on a starved
+# machine: both gateways apply total_s / max_attempts to each attempt (here
+# 15 s), and an attempt timed out under load would be a difference the test
+# blames on the export. Only the stalls wait them out (~20 s, in parallel).
 POLICY = """
 [timeouts]
-connect_s = 2.0
-first_token_s = 4.0
-idle_s = 3.0
-total_s = 20.0
+connect_s = 5.0
+first_token_s = 15.0
+idle_s = 6.0
+total_s = 90.0
 [retry]
 base_delay_s = 0.05
 max_delay_s = 0.2
@@ -43,55 +67,84 @@ max_retry_after_s = 1.0
 minimum_calls = 100
 """
 
-# Fixed by the exporters (issue #12: Anthropic custom_host, mid-stream notes, load-balanced failover, the
-# LiteLLM attempt budget, cost fallbacks, tag-routed fallbacks, complexity_router max_tokens): no mark left.
-GROQ_FALLBACK_HANG = ("LiteLLM proxy hangs (no end within the client's limit) when the first fallback is "
-                      "groq-llama-3-1-8b on the simulator; the same with fixed model=gpt-5-nano, whose chain starts "
-                      "there too, so not the cost export's shape")
+# Fixed since the first round (issue #12: Anthropic custom_host, mid-stream notes, load-balanced failover,
+# the LiteLLM attempt budget, cost fallbacks, tag-routed fallbacks, complexity_router max_tokens; the
+# "groq hang" was LiteLLM downloading a llama tokenizer from Hugging Face mid-request, now disabled by the
+# export): no gateway bug is marked.
 
-MID = {"overloaded_mid", "cut", "stall"}
-FAILOVER = {"server_error", "rate_limit", "overloaded", "down"}
-ALL = {f.key for f in FAULTS}
-
-
-def _bugs() -> dict[tuple[str, str], list[tuple[set[str], str, bool]]]:
-    """(gateway, strategy) -> [(faults, reason, strict)], first match wins."""
-    table: dict[tuple[str, str], list[tuple[set[str], str, bool]]] = {}
-
-    def add(gateway: str, strategies: list[str], faults: set[str], reason: str, strict: bool = True) -> None:
-        for strategy in strategies:
-            table.setdefault((gateway, strategy), []).append((faults, reason, strict))
-
-    add("litellm", ["cost"], FAILOVER | {"chain"}, GROQ_FALLBACK_HANG)
-    # The hung requests of the cases before can keep the proxy from taking the next one (seen once for stall).
-    add("litellm", ["cost"], MID, GROQ_FALLBACK_HANG + " (aftermath)", strict=False)
-    return table
-
-
-KNOWN_BUGS = _bugs()
-
-
-def known_bug(gateway: str, strategy: str, fault: str) -> tuple[str, bool] | None:
-    for faults, reason, strict in KNOWN_BUGS.get((gateway, strategy), []):
-        if fault in faults:
-            return reason, strict
-    return None
+MID = ("overloaded_mid", "cut", "stall")
+# Longest first: the strategies with stalls and spreads start their proxies first.
+DESIGN: dict[str, tuple[str, ...]] = {
+    "fixed": ("none", "server_error", "down", "chain", *MID),
+    "task": ("none", "server_error", *MID),
+    "loadbalance": ("none", "down", "server_error", "chain"),
+    "abtest": ("none", "overloaded", "chain"),
+    "fallback": ("none", "rate_limit", "overloaded", "chain"),
+    "cost": ("none", "rate_limit", "down", "chain"),
+    "cascade": ("none", "rate_limit", "server_error", "chain"),
+    "ensemble": ("none", "down", "chain"),
+    "capability": ("none", "server_error", "chain"),
+    "complexity": ("none", "server_error", "rate_limit"),
+    "threshold": ("none", "overloaded", "down"),
+    "llmrouter": ("none", "overloaded", "down"),
+    "learned": ("none", "server_error", "rate_limit"),
+}
+SHAPES = {"fixed": "single", "task": "conditional", "loadbalance": "spread", "abtest": "spread",
+          "fallback": "own chain", "cost": "single", "cascade": "own chain", "ensemble": "own chain",
+          "capability": "single", "complexity": "tiers", "threshold": "tiers", "llmrouter": "conditional",
+          "learned": "single"}
 
 
 def _cases() -> Iterator[object]:
     for gateway in GATEWAYS:
-        for strategy in STRATEGIES:
-            for fault in FAULTS:
-                bug = known_bug(gateway, strategy, fault.key)
-                marks = [pytest.mark.xfail(reason=bug[0], strict=bug[1])] if bug else []
-                yield pytest.param(gateway, strategy, fault.key, marks=marks, id=f"{gateway}-{strategy}-{fault.key}")
+        for strategy, faults in DESIGN.items():
+            for fault in faults:
+                yield pytest.param(gateway, strategy, fault, id=f"{gateway}-{strategy}-{fault}")
+
+
+def test_the_design_covers_every_strategy_and_every_fault_under_two_shapes() -> None:
+    assert set(DESIGN) == set(STRATEGIES) == set(SHAPES)
+    for fault in FAULTS:
+        shapes = {SHAPES[s] for s, faults in DESIGN.items() if fault.key in faults}
+        assert len(shapes) >= 2, (fault.key, shapes)
+    assert all(faults[0] == "none" and len(faults) >= 3 for faults in DESIGN.values())
 
 
 @pytest.fixture(scope="session")
-def matrix(installed_gateways: dict[str, Installed]) -> dict[str, StrategyRun]:
+def export_check(installed_gateways: dict[str, Installed]) -> Iterator[subprocess.Popen[str]]:
+    """`playground export --check` for the default policy, started before the
+    matrix so the two overlap (most of either is waiting on timeouts)."""
+    proc = subprocess.Popen([sys.executable, "-m", "playground", "export", "--format", "toml", "--check"], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, GATEWAYS_DIR_ENV: str(GATEWAYS_DIR)})
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def matrix(installed_gateways: dict[str, Installed], export_check: subprocess.Popen[str],
+           pytestconfig: pytest.Config) -> dict[str, StrategyRun]:
     settings = parse_policy_text(POLICY, "the conformance policy")
-    with Comparison(settings, installed_gateways) as comparison:
-        return {run.strategy: run for run in comparison.run(list(STRATEGIES))}
+    design: dict[str, list[Fault]] = {s: [FAULTS_BY_KEY[f] for f in faults] for s, faults in DESIGN.items()}
+    started = time.monotonic()
+    with Comparison(settings, installed_gateways, faults=design) as comparison:
+        runs = {run.strategy: run for run in comparison.run(list(DESIGN))}
+    cases = sum(len(r.cases) for r in runs.values())
+    lines = [f"gateways: {cases} cases × {len(installed_gateways)} gateways in {time.monotonic() - started:.0f} s"]
+    lines += [f"gateways:   {run.strategy}: " + ", ".join(f"{k} {v:.1f} s" for k, v in run.timings.items())
+              for run in runs.values()]
+    _say(pytestconfig, lines)
+    return runs
+
+
+def _say(config: pytest.Config, lines: list[str]) -> None:
+    """Phase timings on the terminal, past pytest's output capture."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    manager = capture if isinstance(capture, CaptureManager) else None
+    with manager.global_and_fixture_disabled() if manager else contextlib.nullcontext():
+        print("\n" + "\n".join(lines), file=sys.stderr, flush=True)
 
 
 @pytest.mark.parametrize(("gateway", "strategy", "fault"), list(_cases()))
@@ -140,3 +193,26 @@ def test_litellm_ends_the_stream_with_an_error_and_does_not_fall_back(matrix: di
                                                                       fault: str) -> None:
     seen = _observed(matrix, "fixed", fault, "litellm")
     assert (seen.outcome, len(seen.attempts)) == ("error", 1), seen.describe()
+
+
+# --- `playground export --check` for the default policy, against both gateways ---
+
+def test_export_check_prints_the_side_by_side_table_for_the_default_policy(
+        export_check: subprocess.Popen[str], matrix: dict[str, StrategyRun], pytestconfig: pytest.Config) -> None:
+    started = time.monotonic()
+    out, err = export_check.communicate(timeout=600)
+    _say(pytestconfig, [f"gateways: export --check finished {time.monotonic() - started:.0f} s after the matrix"])
+    assert export_check.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("fault"))
+    assert "playground" in header and "LiteLLM 1.108.7" in header and "Portkey 1.15.2" in header
+    rows = {line.split("  ")[0]: line for line in lines[lines.index(header) + 2:] if line.strip()}
+    for fault in FAULTS:
+        row = rows[fault.label]
+        # One cell per side, each with its outcome and its number of calls; each gateway's cell is marked.
+        assert row.count(" call") == 3, row
+        assert row.count("= ") + row.count("≈ ") + row.count("≠ ") == 2, row
+    assert "≠" not in out.split("= same as the playground")[0], out  # every difference has its note
+    assert "the export says:" in out  # the expected differences, with the notes that say so
+    assert "running strategy" in err and "done in" in err

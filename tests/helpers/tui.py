@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from playground.engine.session import SessionOptions
+from playground.core.catalog import Catalog
+from playground.engine.session import SessionOptions, SimulatorSpec
 from playground.eval.prompts import BUILTIN_PROMPTS
+from playground.sim.runner import SimServer
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.widgets.column import StrategyColumn
@@ -42,16 +45,29 @@ def static_text(widget: Static) -> str:
 
 
 def ended(column: StrategyColumn) -> bool:
-    return column.current is not None and column.current.status in ("done", "error", "cancelled") and not column.running
+    """The column's run ended and the column drew all of it."""
+    run = column.current
+    return (run is not None and run.status in ("done", "error", "cancelled") and not column.running
+            and run.finished.is_set())
 
 
 async def ready(pilot: Pilot) -> PlaygroundApp:
     app = pilot.app
     assert isinstance(app, PlaygroundApp)
     await wait_for(pilot, lambda: app.engine is not None, "the session to open")
-    badge = app.status_line.text.split()[0]
+    badge = app.main_screen.status_line.text.split()[0]
     await wait_for(pilot, lambda: f" {badge} " in screen_text(pilot), "the status line to show the mode")
     return app
+
+
+async def steady_cursor(pilot: Pilot) -> None:
+    """For snapshots: the screen composes its widgets' own children after the
+    app is ready; wait for them and the session, then stop the prompt's cursor
+    blinking (a loaded machine would catch it in either phase)."""
+    await wait_for(pilot, lambda: bool(pilot.app.query("#prompt")) and getattr(pilot.app, "engine", None) is not None,
+                   "the main screen and the session")
+    pilot.app.query_one("#prompt").cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
 async def type_prompt(pilot: Pilot, text: str) -> None:
@@ -59,7 +75,58 @@ async def type_prompt(pilot: Pilot, text: str) -> None:
     await pilot.press(*text)
 
 
+class _SharedSimulator:
+    """A running simulator several apps use in turn: closing a session leaves
+    it running (`stop_shared_simulators` stops it). Faults pass through, so
+    a test that sets faults must start its own simulator instead."""
+
+    def __init__(self, server: SimServer) -> None:
+        self.server = server
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def faults(self) -> Any:
+        return self.server.faults
+
+    def set_faults(self, faults: Any) -> None:
+        self.server.set_faults(faults)
+
+    def stop(self) -> None:
+        """The session is done with it; the simulator stays up for the next app."""
+
+
+_shared: list[tuple[Catalog, SimulatorSpec, _SharedSimulator]] = []
+
+
+def shared_simulator(catalog: Catalog, spec: SimulatorSpec) -> _SharedSimulator:
+    """`SessionOptions.simulator`: one simulator per catalog and spec, reused
+    (starting and stopping one per app is a good part of a Pilot test)."""
+    for known_catalog, known_spec, shared in _shared:
+        if known_spec == spec and known_catalog == catalog:
+            return shared
+    shared = _SharedSimulator(SimServer(catalog=catalog, port=spec.port, speed=spec.speed, faults=spec.faults,
+                                        seed=spec.seed).start())
+    _shared.append((catalog, spec, shared))
+    return shared
+
+
+def stop_shared_simulators() -> None:
+    while _shared:
+        _shared.pop()[2].server.stop()
+
+
 def sim_app(speed: float = FAST, **kwargs: object) -> PlaygroundApp:
+    """An app on the simulator at `speed`, shared with the module's other
+    apps (the tests/tui conftest stops it after the module)."""
+    options = SessionOptions(force_sim=True, sim_speed=speed, simulator=shared_simulator)
+    return PlaygroundApp(session_options=options, **kwargs)  # type: ignore[arg-type]
+
+
+def own_sim_app(speed: float = FAST, **kwargs: object) -> PlaygroundApp:
+    """An app that starts (and on exit stops) a simulator of its own."""
     return PlaygroundApp(session_options=SessionOptions(force_sim=True, sim_speed=speed), **kwargs)  # type: ignore[arg-type]
 
 

@@ -165,7 +165,7 @@ async def test_the_session_is_remembered() -> None:
         await wait_for(pilot, lambda: app.totals.totals is not None and app.totals.totals.session_usd > 0,
                        "the session total")
         spent = app.totals.totals.session_usd  # type: ignore[union-attr]
-        app._values["fixed"] = {"model": "gpt-4o"}  # as the tuning screen's apply does
+        app.policy.values["fixed"] = {"model": "gpt-4o"}  # as the tuning screen's apply does
     memory, problem = load_memory()
     assert problem is None
     assert memory.prompt == PROMPT and memory.columns == ["fixed", "task"]
@@ -179,7 +179,7 @@ async def test_the_session_is_remembered() -> None:
     again = PlaygroundApp(session_options=app._options, strategies=columns)
     async with again.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        again._refresh_totals()
+        again.main_screen.refresh_totals()
         assert again.totals.totals.session_usd == spent  # type: ignore[union-attr]
 
 

@@ -3,20 +3,21 @@ palette); unknown ids and conflicts are one line naming the key."""
 
 from __future__ import annotations
 
-from textual.widgets import Footer
-
 from playground.config.load import parse_policy_text
 from playground.tui.app import PlaygroundApp
 from playground.tui.app_extras import extra_commands
 from playground.tui.keymap import check_keymap, declared_bindings
 from playground.tui.screens.help import HelpScreen
+from playground.tui.screens.main import MainScreen
+from playground.tui.widgets.key_footer import KeyFooter
 from tests.helpers.tui import SIZE, screen_text, sim_app, wait_for
 
 
 def test_every_app_binding_has_an_id() -> None:
     declared = declared_bindings()
-    assert PlaygroundApp in declared
-    ids = [b.id for b in declared[PlaygroundApp]]
+    assert PlaygroundApp in declared and MainScreen in declared
+    # The app's own keys and the main screen's (sending, panels) are active together.
+    ids = [b.id for b in declared[PlaygroundApp] + declared[MainScreen]]
     assert {"send", "help", "show_history", "copy_answer", "show_plots"} <= set(ids)
     assert all(ids) and len(ids) == len(set(ids))
 
@@ -45,7 +46,7 @@ async def test_a_remapped_key_works_and_shows_remapped_in_footer_help_and_palett
         (notice,) = [n for n in app._notifications if n.title == "Keymap"]
         assert notice.message.count("\n") == 0 and "not_a_binding" in notice.message and "'f11'" in notice.message
         await wait_for(pilot, lambda: "f12 Help" in " ".join(screen_text(pilot).split()[-30:]), "F12 in the footer")
-        footer = app.query_one(Footer)
+        footer = app.query_one(KeyFooter)
         assert footer.is_attached
         assert "f1 Help" not in screen_text(pilot)
         await pilot.press("f1")  # the old key does nothing now

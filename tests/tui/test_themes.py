@@ -17,7 +17,7 @@ from playground.launch import open_session
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.theme_picker import ThemePicker
 from playground.tui.themes import APP_VARIABLES, DEFAULT_THEME, builtin_themes, load_user_themes, parse_theme
-from tests.helpers.tui import SIZE, sim_app, wait_for
+from tests.helpers.tui import SIZE, sim_app, steady_cursor, wait_for
 
 STATUS = "built-in simulator on loopback (no API keys set; answers, costs and timings are simulated)"
 BUILTIN = sorted(builtin_themes())
@@ -51,8 +51,7 @@ def test_theme_snapshot(snap_compare, session: Session, name: str) -> None:
 
     async def themed(pilot: Pilot) -> None:
         pilot.app.theme = name
-        pilot.app.query_one("#prompt").cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause()
+        await steady_cursor(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=themed)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind
@@ -19,7 +19,20 @@ from playground.providers.endpoints import simulated_endpoints
 from playground.sim.runner import SimServer
 from playground.tui.app import PlaygroundApp
 from playground.tui.formatting import format_ms
-from tests.helpers.tui import FAST, SIZE, SLOW, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
+from playground.tui.widgets.answer_pane import AnswerPane
+from tests.helpers.tui import (
+    FAST,
+    SIZE,
+    SLOW,
+    ended,
+    own_sim_app,
+    ready,
+    screen_text,
+    sim_app,
+    static_text,
+    type_prompt,
+    wait_for,
+)
 
 PROMPT = "Compare quicksort and mergesort for nearly sorted data"
 
@@ -28,20 +41,20 @@ async def test_send_streams_every_column_with_figures() -> None:
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        assert app.status_line.mode == "simulated"
-        assert app.status_line.has_class("-simulated")
+        assert app.main_screen.status_line.mode == "simulated"
+        assert app.main_screen.status_line.has_class("-simulated")
         assert "SIMULATED" in screen_text(pilot)
-        assert [c.strategy.name for c in app.columns] == ["fixed", "complexity", "task", "cost"]
+        assert [c.strategy.name for c in app.main_screen.columns] == ["fixed", "complexity", "task", "cost"]
 
         await type_prompt(pilot, PROMPT)
-        assert app.prompt_area.text == PROMPT
+        assert app.main_screen.prompt_area.text == PROMPT
         await pilot.press("ctrl+enter")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "every column to finish")
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "every column to finish")
         await pilot.pause()
 
         catalog = default_catalog()
         text = screen_text(pilot)
-        for column in app.columns:
+        for column in app.main_screen.columns:
             run = column.current
             assert run is not None and run.status == "done", (column.strategy.name, run and run.error)
             assert column.has_class("-done") and not column.has_class("-streaming")
@@ -52,7 +65,7 @@ async def test_send_streams_every_column_with_figures() -> None:
             assert run.ttft_ms is not None and 0 < run.ttft_ms <= run.latency_ms
             assert run.tokens_per_s is not None and run.tokens_per_s > 0
             assert run.displayed.strip() and run.displayed == run.result.text  # type: ignore[union-attr]
-            assert column.query_one("#answer", Markdown).source == run.displayed
+            assert column.query_one("#body", AnswerPane).source == run.displayed
             # The widgets show the same figures.
             header = static_text(column.query_one("#model", Static))
             assert run.model in header and "simulated" in header
@@ -64,14 +77,14 @@ async def test_send_streams_every_column_with_figures() -> None:
             # ...and they reach the terminal.
             assert run.model in text
             assert format_usd(run.cost_usd) in text
-        assert f"TTFT {format_ms(app.column('fixed').current.ttft_ms)}" in text  # type: ignore[union-attr]
+        assert f"TTFT {format_ms(app.main_screen.column('fixed').current.ttft_ms)}" in text  # type: ignore[union-attr]
 
-        totals = app.totals.totals
+        totals = app.main_screen.totals.totals
         assert totals is not None and totals.running == 0
-        assert totals.prompt_usd == pytest.approx(sum(c.current.cost_usd for c in app.columns))  # type: ignore[union-attr]
-        assert totals.baseline_usd == pytest.approx(app.column("fixed").current.cost_usd)  # type: ignore[union-attr]
+        assert totals.prompt_usd == pytest.approx(sum(c.current.cost_usd for c in app.main_screen.columns))  # type: ignore[union-attr]
+        assert totals.baseline_usd == pytest.approx(app.main_screen.column("fixed").current.cost_usd)  # type: ignore[union-attr]
         assert {name for name, _ in totals.relative} == {"complexity", "task", "cost"}
-        assert "vs fixed" in app.totals.text
+        assert "vs fixed" in app.main_screen.totals.text
 
 
 async def test_f5_and_ctrl_s_send_too() -> None:
@@ -81,9 +94,9 @@ async def test_f5_and_ctrl_s_send_too() -> None:
         await type_prompt(pilot, "hi there")
         for key in ("f5", "ctrl+s"):
             await pilot.press(key)
-            await wait_for(pilot, lambda: ended(app.column("cost")), f"{key} to run the column")
-        assert len(app.column("cost").history) == 1
-        assert app.column("cost").current.status == "done"  # type: ignore[union-attr]
+            await wait_for(pilot, lambda: ended(app.main_screen.column("cost")), f"{key} to run the column")
+        assert len(app.main_screen.column("cost").history) == 1
+        assert app.main_screen.column("cost").current.status == "done"  # type: ignore[union-attr]
 
 
 async def test_empty_prompt_notifies_and_starts_nothing() -> None:
@@ -93,28 +106,30 @@ async def test_empty_prompt_notifies_and_starts_nothing() -> None:
         await type_prompt(pilot, "   ")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "The prompt is empty" in screen_text(pilot), "the empty-prompt notification")
-        assert all(c.current is None and c.state == "idle" for c in app.columns)
-        assert not any(w.group == "stream" for c in app.columns for w in c.workers)
-        assert app.totals.totals is None
+        assert all(c.current is None and c.state == "idle" for c in app.main_screen.columns)
+        assert not any(w.group == "stream" for c in app.main_screen.columns for w in c.workers)
+        assert app.main_screen.totals.totals is None
 
 
 async def test_resend_while_streaming_cancels_and_keeps_partial_cost() -> None:
     app = sim_app(speed=SLOW, strategies=["fixed", "cost"])
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        fixed = app.column("fixed")
+        fixed = app.main_screen.column("fixed")
         await type_prompt(pilot, "Write a long essay about distributed consensus algorithms")
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
-            lambda: fixed.current is not None and fixed.current.status == "streaming" and fixed.current.output_tokens > 3,
+            lambda: (fixed.current is not None and fixed.current.status == "streaming"
+                     and fixed.current.output_tokens > 3),
             "the fixed column to stream",
         )
         first = fixed.current
+        assert first is not None
         # Send again while streaming. (pilot.press would first wait for the
         # app to go idle, which a streaming app hardly does; the key's action
         # is what F5 runs, and the keys themselves are tested above.)
-        app.action_send()
+        app.main_screen.action_send()
         await wait_for(pilot, lambda: first.finished.is_set(), "the first run to settle")
         assert first.status == "cancelled"
         assert first.result is not None and first.result.error is not None
@@ -124,26 +139,29 @@ async def test_resend_while_streaming_cancels_and_keeps_partial_cost() -> None:
         assert first.output_tokens > 0 and first.cost_usd > 0, "the partial attempt is billed"
         assert fixed.history[-1] is first and fixed.current is not first
 
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "the second run to finish", timeout=120)
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the second run to finish",
+                       timeout=120)
         assert fixed.current.status == "done"  # type: ignore[union-attr]
         assert "earlier runs" in fixed.figures_text() and "1 cancelled" in fixed.figures_text()
-        spent = sum(c.spent_usd for c in app.columns)
+        spent = sum(c.spent_usd for c in app.main_screen.columns)
         await wait_for(
             pilot,
-            lambda: app.totals.totals is not None and app.totals.totals.session_usd == pytest.approx(spent),
+            lambda: (app.main_screen.totals.totals is not None
+                     and app.main_screen.totals.totals.session_usd == pytest.approx(spent)),
             "the totals to count every run",
         )
-        totals = app.totals.totals
+        totals = app.main_screen.totals.totals
+        assert totals is not None
         assert totals.cancelled_runs >= 1 and totals.cancelled_usd >= first.cost_usd
         assert totals.session_usd > totals.prompt_usd
-        assert "cancelled" in app.totals.text
+        assert "cancelled" in app.main_screen.totals.text
 
 
 async def test_stop_keeps_partial_answer_marked_cancelled() -> None:
     app = sim_app(speed=SLOW, strategies=["fixed"])
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        column = app.column("fixed")
+        column = app.main_screen.column("fixed")
         await type_prompt(pilot, "Explain the CAP theorem step by step")
         await pilot.press("ctrl+s")
         await wait_for(
@@ -151,7 +169,7 @@ async def test_stop_keeps_partial_answer_marked_cancelled() -> None:
             lambda: column.current is not None and column.current.output_tokens > 3,
             "the column to stream",
         )
-        app.action_stop()  # what Esc runs; see the re-send test for why not pilot.press
+        app.main_screen.action_stop()  # what Esc runs; see the re-send test for why not pilot.press
         await wait_for(pilot, lambda: ended(column), "the run to stop")
         await pilot.pause()
         run = column.current
@@ -161,7 +179,7 @@ async def test_stop_keeps_partial_answer_marked_cancelled() -> None:
         assert format_usd(run.cost_usd) in column.figures_text()
         notice = static_text(column.query_one("#notice", Static))
         assert "cancelled" in notice and "partial answer kept" in notice
-        shown = column.query_one("#answer", Markdown).source
+        shown = column.query_one("#body", AnswerPane).source
         assert shown.strip() and shown == run.displayed
         assert "cancelled" in screen_text(pilot)
 
@@ -171,13 +189,13 @@ async def test_toggling_strategies_adds_and_removes_columns() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("f2")
-        assert app.picker.has_class("-open")
-        assert app.focused is app.picker.selection_list
+        assert app.main_screen.picker.has_class("-open")
+        assert app.focused is app.main_screen.picker.selection_list
         # Highlight "task" (third) and toggle it off.
         await pilot.press("down", "down")
         await pilot.press("space")
-        await wait_for(pilot, lambda: not app.strategy_enabled("task"), "the task column to go")
-        assert [c.strategy.name for c in app.columns] == ["fixed", "complexity", "cost"]
+        await wait_for(pilot, lambda: not app.main_screen.strategy_enabled("task"), "the task column to go")
+        assert [c.strategy.name for c in app.main_screen.columns] == ["fixed", "complexity", "cost"]
         assert not app.query("#column-task")
 
         # Back on through the command palette; it returns to its place.
@@ -186,9 +204,9 @@ async def test_toggling_strategies_adds_and_removes_columns() -> None:
         await pilot.press(*"add strategy: task")
         await wait_for(pilot, lambda: "Add strategy: task" in screen_text(pilot), "the palette to list the command")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.strategy_enabled("task"), "the task column to return")
-        assert [c.strategy.name for c in app.columns] == ["fixed", "complexity", "task", "cost"]
-        assert "task" in app.picker.selected
+        await wait_for(pilot, lambda: app.main_screen.strategy_enabled("task"), "the task column to return")
+        assert [c.strategy.name for c in app.main_screen.columns] == ["fixed", "complexity", "task", "cost"]
+        assert "task" in app.main_screen.picker.selected
 
 
 async def test_removed_column_cost_stays_in_session_total() -> None:
@@ -197,13 +215,15 @@ async def test_removed_column_cost_stays_in_session_total() -> None:
         await ready(pilot)
         await type_prompt(pilot, "hello")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "both columns to finish")
-        spent = sum(c.spent_usd for c in app.columns)
-        app.action_toggle_strategy("fixed")
-        await wait_for(pilot, lambda: not app.strategy_enabled("fixed"), "the fixed column to go")
-        await wait_for(pilot, lambda: app.totals.totals is not None and app.totals.totals.baseline_usd is None,
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "both columns to finish")
+        spent = sum(c.spent_usd for c in app.main_screen.columns)
+        app.main_screen.action_toggle_strategy("fixed")
+        await wait_for(pilot, lambda: not app.main_screen.strategy_enabled("fixed"), "the fixed column to go")
+        await wait_for(pilot, lambda: (app.main_screen.totals.totals is not None
+                                       and app.main_screen.totals.totals.baseline_usd is None),
                        "the totals to follow")
-        totals = app.totals.totals
+        totals = app.main_screen.totals.totals
+        assert totals is not None
         assert totals.session_usd == pytest.approx(spent)
         assert totals.baseline_usd is None and totals.relative == ()
 
@@ -218,11 +238,12 @@ async def test_prompt_larger_than_every_window_is_a_clear_error() -> None:
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.prompt_area.text = big
+        app.main_screen.prompt_area.text = big
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "every column to reject the prompt")
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns),
+                       "every column to reject the prompt")
         await pilot.pause()
-        for column in app.columns:
+        for column in app.main_screen.columns:
             run = column.current
             assert run is not None and run.status == "error"
             assert run.error is not None and run.error.kind is ErrorKind.CONTEXT_TOO_LONG
@@ -249,9 +270,9 @@ async def test_rejected_api_key_shows_auth_error() -> None:
         await ready(pilot)
         await type_prompt(pilot, "hello")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "both columns to fail")
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "both columns to fail")
         await pilot.pause()
-        for column in app.columns:
+        for column in app.main_screen.columns:
             run = column.current
             assert run is not None and run.status == "error", run and run.status
             assert run.error is not None and run.error.kind is ErrorKind.AUTH
@@ -273,11 +294,11 @@ async def test_unreachable_base_url_shows_connection_error() -> None:
         await ready(pilot)
         await type_prompt(pilot, "hello")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "the column to fail")
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the column to fail")
         await pilot.pause()
-        run = app.column("cost").current
+        run = app.main_screen.column("cost").current
         assert run is not None and run.error is not None and run.error.kind is ErrorKind.CONNECTION
-        notice = static_text(app.column("cost").query_one("#notice", Static))
+        notice = static_text(app.main_screen.column("cost").query_one("#notice", Static))
         assert notice.startswith("✗ connection:") and "base URL" in notice
 
 
@@ -288,8 +309,8 @@ async def test_live_mode_is_labelled_differently() -> None:
     app = PlaygroundApp(session=session)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        assert app.status_line.mode == "live" and app.status_line.has_class("-live")
-        assert not app.status_line.has_class("-simulated")
+        assert app.main_screen.status_line.mode == "live" and app.main_screen.status_line.has_class("-live")
+        assert not app.main_screen.status_line.has_class("-simulated")
         assert "LIVE" in screen_text(pilot)
 
 
@@ -297,21 +318,22 @@ async def test_initial_prompt_prefills_only() -> None:
     app = sim_app(strategies=["cost"], initial_prompt="What is a B-tree?")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        assert app.prompt_area.text == "What is a B-tree?"
+        assert app.main_screen.prompt_area.text == "What is a B-tree?"
         await pilot.pause(0.3)
-        assert app.column("cost").current is None
+        assert app.main_screen.column("cost").current is None
 
 
 async def test_initial_prompt_is_sent_when_asked_and_session_closed_on_exit() -> None:
-    app = sim_app(strategies=["cost"], initial_prompt="What is a B-tree?", send_initial_prompt=True)
+    app = own_sim_app(strategies=["cost"], initial_prompt="What is a B-tree?", send_initial_prompt=True)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         session = app.session
         assert session is not None and session.sim_server is not None
         server = session.sim_server
-        await wait_for(pilot, lambda: ended(app.column("cost")), "the initial prompt's run")
-        assert app.column("cost").current.status == "done"  # type: ignore[union-attr]
-        assert app.prompt_area.text == "What is a B-tree?"
+        assert isinstance(server, SimServer)
+        await wait_for(pilot, lambda: ended(app.main_screen.column("cost")), "the initial prompt's run")
+        assert app.main_screen.column("cost").current.status == "done"  # type: ignore[union-attr]
+        assert app.main_screen.prompt_area.text == "What is a B-tree?"
     assert app.session is None and app.engine is None
     assert not server.running
 
@@ -321,9 +343,9 @@ async def test_quit_while_streaming_is_clean() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await type_prompt(pilot, "Explain consensus")
-        app.action_send()  # what Ctrl+S runs; see the re-send test for why not pilot.press
-        await wait_for(pilot, lambda: app.running, "the columns to start")
-        runs = [c.current for c in app.columns]
+        app.main_screen.action_send()  # what Ctrl+S runs; see the re-send test for why not pilot.press
+        await wait_for(pilot, lambda: app.main_screen.running, "the columns to start")
+        runs = [c.current for c in app.main_screen.columns]
         await app.action_quit()
     assert app.return_code in (0, None)
     assert all(r is not None and r.status in ("cancelled", "done") for r in runs), [
@@ -338,19 +360,20 @@ async def test_clear_empties_columns_but_keeps_spend() -> None:
         await ready(pilot)
         await type_prompt(pilot, "Compare quicksort and mergesort for nearly sorted data")
         await pilot.press("ctrl+s")
-        column = app.column("cost")
+        column = app.main_screen.column("cost")
         body = column.query_one("#body")
         await wait_for(pilot, lambda: ended(column), "the run")
         await wait_for(pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y, "the end in view")
         spent = column.spent_usd
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: column.state == "idle", "the column to clear")
-        assert column.current is None and column.query_one("#answer", Markdown).source == ""
+        assert column.current is None and column.query_one("#body", AnswerPane).source == ""
         await pilot.pause()
         assert body.scroll_y == 0  # not left at a negative offset (Textualize/textual#6652)
-        await wait_for(pilot, lambda: app.totals.totals is not None and app.totals.totals.prompt_usd == 0,
+        await wait_for(pilot, lambda: (app.main_screen.totals.totals is not None
+                                       and app.main_screen.totals.totals.prompt_usd == 0),
                        "the totals to follow")
-        assert app.totals.totals.session_usd == pytest.approx(spent)
+        assert app.main_screen.totals.totals.session_usd == pytest.approx(spent)  # type: ignore[union-attr]
 
 
 async def test_command_palette_lists_every_action() -> None:
@@ -373,7 +396,9 @@ def test_bindings_have_ids_and_the_documented_keys() -> None:
     from textual.binding import Binding
 
     keys: dict[str, set[str]] = {}
-    for binding in Binding.make_bindings(PlaygroundApp.BINDINGS):
+    from playground.tui.screens.main import MainScreen
+
+    for binding in Binding.make_bindings([*MainScreen.BINDINGS, *PlaygroundApp.BINDINGS]):
         assert binding.id, binding
         keys.setdefault(binding.action, set()).add(binding.key)
     assert keys["send"] == {"ctrl+enter", "ctrl+s", "ctrl+j", "f5"}
@@ -389,11 +414,11 @@ async def test_footer_shows_send_and_dims_stop_when_idle() -> None:
         await wait_for(pilot, lambda: "Send" in screen_text(pilot).splitlines()[-1], "the footer")
         footer = screen_text(pilot).splitlines()[-1]
         assert "^s Send" in footer and "esc Stop" in footer and "f2 Strategies" in footer
-        assert app.check_action("stop", ()) is None  # shown dimmed: nothing to stop
+        assert app.main_screen.check_action("stop", ()) is None  # shown dimmed: nothing to stop
         await type_prompt(pilot, "Explain the CAP theorem step by step")
-        app.action_send()
-        await wait_for(pilot, lambda: app.running, "the run to start")
-        assert app.check_action("stop", ()) is True
+        app.main_screen.action_send()
+        await wait_for(pilot, lambda: app.main_screen.running, "the run to start")
+        assert app.main_screen.check_action("stop", ()) is True
 
 
 async def test_unknown_strategy_is_a_user_error() -> None:
@@ -412,19 +437,20 @@ async def test_rapid_resends_all_settle() -> None:
         await ready(pilot)
         await type_prompt(pilot, "Explain consensus in distributed systems")
         await pilot.press("ctrl+s")
-        fixed = app.column("fixed")
+        fixed = app.main_screen.column("fixed")
         await wait_for(pilot, lambda: fixed.current is not None and fixed.current.output_tokens > 0, "streaming")
         # pilot.press waits for the app to go idle, which a streaming app
         # hardly does: call the key's action directly, as fast as a user could.
         for _ in range(4):
-            app.action_send()
+            app.main_screen.action_send()
             await asyncio.sleep(0.02)
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "the last run to finish", timeout=120)
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "the last run to finish",
+                       timeout=120)
         await pilot.pause()
         assert len(fixed.history) >= 2 and fixed.history[0].status == "cancelled"
-        for column in app.columns:
+        for column in app.main_screen.columns:
             assert column.current is not None and column.current.status == "done"
             assert all(r.finished.is_set() and r.status in ("cancelled", "done") for r in column.history)
             # The answer shown is the last run's alone.
-            assert column.query_one("#answer", Markdown).source == column.current.displayed
+            assert column.query_one("#body", AnswerPane).source == column.current.displayed
         assert all(r.status == "cancelled" for r in fixed.history)

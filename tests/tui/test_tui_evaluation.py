@@ -10,22 +10,25 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from playground.config.load import parse_policy_text
 from playground.core.catalog import default_catalog
 from playground.eval.metrics import Metrics
 from playground.eval.replay_run import EvalRequest, run_replay
 from playground.eval.result_table import cells, setting_of
 from playground.eval.workbench import Workbench, evaluate, load_replay
 from playground.tui.app import PlaygroundApp
+from playground.tui.bindings import key_label
+from playground.tui.commands import playground_commands
 from playground.tui.screens.evaluation import EvaluationScreen
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.widgets.eval_plot import PARETO
 from tests.helpers.tui import SIZE, screen_text, sim_app, wait_for
 
 
-async def open_evaluation(pilot: Pilot) -> EvaluationScreen:
-    """F11 and the example replay finished. Replay needs no session: the
+async def open_evaluation(pilot: Pilot, key: str = "f11") -> EvaluationScreen:
+    """The key, and the example replay finished. Replay needs no session: the
     simulator may still be starting."""
-    await pilot.press("f11")
+    await pilot.press(key)
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, EvaluationScreen) and app.screen.state == "done",
                    "the example replay to finish")
@@ -42,7 +45,7 @@ async def test_the_example_replay_fills_a_sortable_table_and_the_plot_with_the_c
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_evaluation(pilot)
-        bench = app.workbench
+        bench = app.policy.workbench
         assert bench is not None and bench.example and screen.bench is bench
         names = screen.picker.strategies
         # The defaults are the strategies that replay (no model call) on this data.
@@ -113,7 +116,7 @@ async def test_a_picked_sweep_point_is_tuned_further_with_quality_shown_live() -
         assert app.tuning.is_changed("threshold")
         assert app.tuning.values("threshold", pending=False)["threshold"] != pytest.approx(0.6)
 
-        bench = app.workbench
+        bench = app.policy.workbench
         assert bench is not None
         first = bench.figures("threshold", app.tuning.values("threshold"))
         assert not isinstance(first, str) and first.quality == pytest.approx(target.quality)
@@ -128,12 +131,17 @@ async def test_a_picked_sweep_point_is_tuned_further_with_quality_shown_live() -
         await wait_for(pilot, lambda: f"quality {moved.quality:.1%}" in screen_text(pilot), "the quality to follow")
 
 
-async def test_a_bad_dataset_path_shows_one_line(tmp_path: Path) -> None:
+async def test_a_remapped_key_opens_it_and_a_bad_dataset_path_shows_one_line(tmp_path: Path) -> None:
     header_only = tmp_path / "outcomes.csv"
     header_only.write_text("prompt,score\n")
-    app = sim_app()
+    settings = parse_policy_text('[keymap]\nshow_evaluation = "f12"\neval_sort = "o"\n', "config.toml")
+    app = sim_app(settings=settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_evaluation(pilot)
+        await wait_for(pilot, lambda: key_label(app, "show_evaluation") == "f12", "the keymap to apply")
+        screen = await open_evaluation(pilot, "f12")
+        (entry,) = [help_text for title, help_text, _ in playground_commands(app) if title == "Evaluate strategies…"]
+        assert entry.endswith("(f12)")
+        assert "o/r sort" in screen_text(pilot)  # the hint names the keys bound now
         rows = screen.table.row_count
         for path in (tmp_path / "missing.csv", header_only):
             screen.query_one("#eval-path", Input).value = str(path)

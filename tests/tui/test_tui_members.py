@@ -3,7 +3,7 @@ verdict and which member answered, against the real simulator."""
 
 from __future__ import annotations
 
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from playground.engine.session import SessionOptions
 from playground.tui.app import PlaygroundApp
@@ -28,7 +28,8 @@ def panes(column: StrategyColumn) -> dict[str, MemberPane]:
 
 
 def pane_text(pane: MemberPane) -> str:
-    return static_text(pane.query_one(".member-text", Static))
+    """The pane's body as shown (its Markdown source)."""
+    return pane.text
 
 
 def verdict(column: StrategyColumn) -> str:
@@ -38,8 +39,9 @@ def verdict(column: StrategyColumn) -> str:
 async def send_and_finish(pilot, app: PlaygroundApp, prompt: str) -> None:  # type: ignore[no-untyped-def]
     await type_prompt(pilot, prompt)
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "every column to finish")
-    await wait_for(pilot, lambda: all(c.current is not None and c.current.finished.is_set() for c in app.columns),
+    await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "every column to finish")
+    await wait_for(pilot, lambda: all(c.current is not None and c.current.finished.is_set()
+                                      for c in app.main_screen.columns),
                    "every column to flush")
     await pilot.pause()
 
@@ -48,12 +50,12 @@ async def test_vote_shows_every_member_the_verdict_and_the_winner() -> None:
     app = ensemble_app("vote", MEMBERS, strategies=("ensemble", "fixed"))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        column = app.column("ensemble")
+        column = app.main_screen.column("ensemble")
         await type_prompt(pilot, "Is 2024 a leap year?")
         await pilot.press("ctrl+s")
         # The members are listed as soon as the strategy decides, before any text.
         await wait_for(pilot, lambda: set(panes(column)) == set(MEMBERS), "a pane per member")
-        await wait_for(pilot, lambda: all(ended(c) for c in app.columns), "every column to finish")
+        await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "every column to finish")
         await wait_for(pilot, lambda: column.current.finished.is_set(), "the column to flush")  # type: ignore[union-attr]
         await pilot.pause()
 
@@ -74,12 +76,12 @@ async def test_vote_shows_every_member_the_verdict_and_the_winner() -> None:
         text = verdict(column)
         assert "✓ vote: " in text and " voted " in text and f"★ answer from {winner.model}" in text
         # The answer area still shows the delivered answer.
-        assert column.query_one("#answer", Markdown).source == run.displayed
+        assert column.shown_text == run.displayed
         assert run.displayed.startswith(run.result.text)
         screen = screen_text(pilot)
         assert all(m in screen for m in MEMBERS) and "✓ vote: " in screen and "★ ✓ " in screen
         # A single-call strategy shows no members panel.
-        fixed = app.column("fixed").query_one("#members", MembersPanel)
+        fixed = app.main_screen.column("fixed").query_one("#members", MembersPanel)
         assert not fixed.has_class("-active") and fixed.panes == [] and not fixed.display
 
 
@@ -88,7 +90,7 @@ async def test_a_failing_member_shows_failed_while_the_ensemble_answers() -> Non
     app = ensemble_app("vote", members, faults="sim-gpt-4o:down=1")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        column = app.column("ensemble")
+        column = app.main_screen.column("ensemble")
         await send_and_finish(pilot, app, "Is 2024 a leap year?")
         run = column.current
         assert run is not None and run.status == "done"
@@ -109,7 +111,7 @@ async def test_race_shows_the_winner_and_the_cancelled_losers() -> None:
     app = ensemble_app("race", ("gpt-5-nano", "claude-opus-4-5"), speed=10)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        column = app.column("ensemble")
+        column = app.main_screen.column("ensemble")
         await send_and_finish(pilot, app, "Explain the difference between a process and a thread.")
         run = column.current
         assert run is not None and run.status == "done" and run.result is not None
@@ -126,23 +128,23 @@ async def test_race_shows_the_winner_and_the_cancelled_losers() -> None:
         # its partial cost is shown and counted.
         assert loser.cost_usd > 0 and loser.text and pane_text(opus).startswith(loser.text)
         assert "partial" in str(opus.border_title) and "cancelled calls spent" in text
-        assert column.query_one("#answer", Markdown).source == run.displayed
+        assert column.shown_text == run.displayed
 
 
 async def test_members_stream_live_and_are_replaced_by_the_next_run() -> None:
     app = ensemble_app("vote", MEMBERS, speed=2.0)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        column = app.column("ensemble")
+        column = app.main_screen.column("ensemble")
         await type_prompt(pilot, "Explain the CAP theorem step by step")
-        app.action_send()  # see test_tui_app: pilot.press waits for an idle app
+        app.main_screen.action_send()  # see test_tui_app: pilot.press waits for an idle app
         await wait_for(pilot, lambda: any(p.member.status == "streaming" and pane_text(p).strip()
                                           for p in panes(column).values()), "a member pane to stream")
         streaming = next(p for p in panes(column).values() if p.member.status == "streaming")
         assert "● " in str(streaming.border_title) and "streaming" in str(streaming.border_title)
         assert "waiting for the calls" in verdict(column)
         first = column.current
-        app.action_stop()
+        app.main_screen.action_stop()
         await wait_for(pilot, lambda: ended(column), "the run to stop")
         await pilot.pause()
         assert first is not None and first.status == "cancelled"
@@ -150,11 +152,11 @@ async def test_members_stream_live_and_are_replaced_by_the_next_run() -> None:
         assert any(p.member.status == "cancelled" for p in panes(column).values())
         # A new run starts with new panes; the stopped run's are gone.
         old = set(panes(column).values())
-        app.action_send()
+        app.main_screen.action_send()
         await wait_for(pilot, lambda: column.current is not first and len(panes(column)) == 3
                        and not old & set(panes(column).values()), "the new run's panes")
         assert all(p.member.status in ("planned", "waiting", "streaming") for p in panes(column).values())
-        app.action_stop()
+        app.main_screen.action_stop()
         await wait_for(pilot, lambda: ended(column), "the second run to stop")
         old = set(panes(column).values())
         await pilot.press("ctrl+l")

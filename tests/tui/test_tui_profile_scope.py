@@ -19,7 +19,8 @@ async def test_loading_a_profile_applies_strategies_and_columns_and_names_what_i
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert await app.load_profile("strict")
-        await wait_for(pilot, lambda: sorted(c.strategy.name for c in app.columns) == ["cost", "fixed"], "the columns")
+        await wait_for(pilot, lambda: sorted(c.strategy.name for c in app.main_screen.columns) == ["cost", "fixed"],
+                       "the columns")
         assert app.strategies["fixed"].values["model"] == "gpt-4o"
         # The running engine and the policy that would be saved or exported agree.
         assert app.engine is not None and app.engine.resilience.retry.max_attempts == 6

@@ -4,6 +4,8 @@ fault is cleared; columns list every attempt."""
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from playground.engine.breaker import BreakerConfig
 from playground.engine.retry import RetryPolicy
 from playground.engine.runner import ResilienceConfig
@@ -18,7 +20,8 @@ from tests.helpers.tui import SIZE, ended, ready, screen_text, type_prompt, wait
 # enough to be seen on a slow machine.
 QUICK = ResilienceConfig(
     retry=RetryPolicy(max_attempts=3, retries_per_model=0),
-    breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=3.0, half_open_calls=1),
+    breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=3.0,
+                          half_open_calls=1),
 )
 
 
@@ -32,9 +35,10 @@ def app_with_fallback() -> PlaygroundApp:
 
 async def send(pilot, app: PlaygroundApp) -> None:
     """Send and wait for every column's new run to end (runs can be quicker than one poll)."""
-    before = [c.current for c in app.columns]
+    before = [c.current for c in app.main_screen.columns]
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: all(c.current is not b and ended(c) for c, b in zip(app.columns, before)),
+    await wait_for(pilot, lambda: all(c.current is not b and ended(c)
+                                      for c, b in zip(app.main_screen.columns, before, strict=True)),
                    "every column to finish a new run")
 
 
@@ -52,19 +56,25 @@ async def test_chaos_toggle_opens_the_breaker_and_clearing_closes_it() -> None:
         await type_prompt(pilot, "Explain TCP slow start")
         # Two failed calls open it; send until it does (bounded), so a slow
         # machine cannot make the test depend on timing.
+        engine = app.engine
+        assert engine is not None
         for _ in range(6):
             await send(pilot, app)
-            if app.engine.health.circuit_state("gpt-4o") == "OPEN":
+            if engine.health.circuit_state("gpt-4o") == "OPEN":
                 break
-        attempts = [(a.model, a.outcome) for a in app.columns[0].current.result.attempts]
-        assert app.engine.health.circuit_state("gpt-4o") == "OPEN", attempts
+        last = app.main_screen.columns[0].current
+        assert last is not None and last.result is not None
+        attempts = [(a.model, a.outcome) for a in last.result.attempts]
+        assert engine.health.circuit_state("gpt-4o") == "OPEN", attempts
         await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "OPEN", "gpt-4o's breaker to show OPEN")
+        await wait_for(pilot, lambda: "half-open in" in screen_text(pilot), "the countdown on screen")
         assert "half-open in" in screen_text(pilot)
-        column = app.columns[0]
+        column = app.main_screen.columns[0]
         assert column.current is not None and column.current.status == "done"  # the fallback answered
         # The outage ends: after the wait the breaker probes and closes.
         chaos.set_fault("sim-gpt-4o", "down", False)
-        await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "HALF_OPEN", "HALF_OPEN after the wait", timeout=10)
+        await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "HALF_OPEN", "HALF_OPEN after the wait",
+                       timeout=10)
         await send(pilot, app)
         await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "CLOSED", "gpt-4o's breaker to close")
         assert [t.new for t in circuits.transitions if t.name == "gpt-4o"] == ["OPEN", "HALF_OPEN", "CLOSED"]
@@ -76,9 +86,10 @@ async def test_chaos_panel_refuses_a_bad_value_with_a_reason() -> None:
         await ready(pilot)
         await pilot.press("f9")
         chaos = app.query_one(ChaosPanel)
-        chaos.query_one("#chaos-server_error").value = "1.5"
+        chaos.query_one("#chaos-server_error", Input).value = "1.5"
         await pilot.click("#chaos-apply")
-        await wait_for(pilot, lambda: any("probability" in n.message for n in app._notifications), "an error notification")
+        await wait_for(pilot, lambda: any("probability" in n.message for n in app._notifications),
+                       "an error notification")
         assert not chaos.spec.everywhere.active  # nothing was applied
 
 
@@ -93,7 +104,7 @@ async def test_broken_stream_keeps_the_partial_answer_marked_abandoned_and_lists
         app.query_one(ChaosPanel).set_fault("sim-claude-opus-4-5", "cut", 1.0)
         await type_prompt(pilot, "Explain how a bloom filter works")
         await send(pilot, app)
-        run = app.columns[0].current
+        run = app.main_screen.columns[0].current
         assert run is not None and run.status == "done"
         shown = "".join(run.written)
         assert "the partial answer above was abandoned (connection;" in shown
@@ -115,7 +126,9 @@ async def test_f4_opens_the_full_trace_of_every_column() -> None:
         await send(pilot, app)
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, TraceScreen), "the trace screen")
-        markdown = app.screen.markdown
+        screen = app.screen
+        assert isinstance(screen, TraceScreen)
+        markdown = screen.markdown
         assert "## complexity → " in markdown and "## cost → " in markdown
         assert "**Why:** complexity" in markdown and '"thresholds"' in markdown  # details of the decision
         assert "| candidate | score | chosen | note |" in markdown
@@ -132,8 +145,9 @@ async def test_palette_cache_toggle_serves_a_repeat_from_the_cache() -> None:
         assert app.engine is not None and app.engine.cache.config.enabled
         await type_prompt(pilot, "What is a bloom filter?")
         await send(pilot, app)
-        first = app.columns[0].current.result
+        first = app.main_screen.columns[0].current.result  # type: ignore[union-attr]
         await send(pilot, app)
-        second = app.columns[0].current.result
+        second = app.main_screen.columns[0].current.result  # type: ignore[union-attr]
+        assert first is not None and second is not None
         assert first.cost_usd > 0 and second.cost_usd == 0
         assert second.cache is not None and second.cache.hit and second.text == first.text

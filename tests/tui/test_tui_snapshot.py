@@ -17,14 +17,10 @@ from playground.engine.session import Session, SessionOptions
 from playground.launch import open_session
 from playground.strategies.registry import DEFAULT_STRATEGIES, STRATEGIES
 from playground.tui.app import PlaygroundApp
+from tests.helpers.tui import steady_cursor
 
 SIZE = (160, 48)
 STATUS = "built-in simulator on loopback (no API keys set; answers, costs and timings are simulated)"
-
-
-async def steady_cursor(pilot: Pilot) -> None:
-    pilot.app.query_one("#prompt").cursor_blink = False  # type: ignore[attr-defined]
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -45,7 +41,7 @@ def test_strategies_panel(snap_compare, session: Session, monkeypatch: pytest.Mo
     # The panel lists every registered strategy; pin it to the built-in four
     # so that adding a strategy to the registry does not churn this snapshot.
     four = {name: STRATEGIES[name] for name in DEFAULT_STRATEGIES}
-    monkeypatch.setattr("playground.tui.app.STRATEGIES", four)
+    monkeypatch.setattr("playground.tui.screens.main.STRATEGIES", four)
     app = PlaygroundApp(session=session, status_text=STATUS, strategies=["fixed", "cost"])
     assert snap_compare(app, terminal_size=SIZE, press=["f2", "down"], run_before=steady_cursor)
 
@@ -54,8 +50,6 @@ def test_ensemble_members_panel(snap_compare) -> None:
     """The members of a best-of ensemble once it ended: two answered, one
     failed after a retry, the judge picked one (★). A whole ensemble column
     shows timings, which vary run to run, so the panel is fed fixed events."""
-    from pathlib import Path
-
     from textual.app import App, ComposeResult
 
     from playground.core import roles
@@ -100,8 +94,6 @@ def test_ensemble_members_panel(snap_compare) -> None:
     state.apply(RequestFinished(RequestResult("ensemble", None, tuple(records), 900.0, True, answer_attempt=2)))
 
     class PanelApp(App[None]):
-        CSS_PATH = [Path(__file__).parents[2] / "playground/tui/widgets/members.tcss"]
-
         def compose(self) -> ComposeResult:
             yield MembersPanel(id="members")
 
@@ -109,6 +101,21 @@ def test_ensemble_members_panel(snap_compare) -> None:
             self.query_one(MembersPanel).show(state)
 
     assert snap_compare(PanelApp(), terminal_size=(70, 30))
+
+
+def test_layout_80x24_is_compact(snap_compare, session: Session) -> None:
+    """A small terminal: one-line prompt and column headers, two readable
+    columns and a bar saying two more are off screen, the essential keys."""
+    app = PlaygroundApp(session=session, status_text=STATUS)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steady_cursor)
+
+
+def test_layout_200x50_pages_eight_columns(snap_compare, session: Session) -> None:
+    """A wide terminal with eight columns: five share the width, three are
+    off screen (said in the bar under them)."""
+    eight = ["fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold"]
+    app = PlaygroundApp(session=session, status_text=STATUS, strategies=eight)
+    assert snap_compare(app, terminal_size=(200, 50), run_before=steady_cursor)
 
 
 def test_tuning_screen(snap_compare, session: Session) -> None:

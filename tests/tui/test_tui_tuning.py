@@ -35,7 +35,7 @@ async def test_keys_move_the_threshold_and_the_preview_follows() -> None:
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.prompt_area.load_text(BORDERLINE)
+        app.main_screen.prompt_area.load_text(BORDERLINE)
         screen = await open_tuning(pilot)
         assert screen.selected == "complexity"
         start = screen.after
@@ -114,7 +114,8 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == pytest.approx(0.4),
                        "the tuning to apply")
         assert screen.before == screen.after  # the applied values are the new baseline
-        assert "high_threshold=0.4" in static_text(app.column("complexity").query_one("#strategy-name", Static))
+        title = app.main_screen.column("complexity").query_one("#strategy-name", Static)
+        assert "high_threshold=0.4" in static_text(title)
 
         # Save it: the name is validated as it is typed.
         await pilot.press("ctrl+n")
@@ -159,9 +160,9 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         # Back on the main screen, a send uses the tuned threshold.
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, TuningScreen), "the tuning screen to close")
-        app.prompt_area.load_text(BORDERLINE)
+        app.main_screen.prompt_area.load_text(BORDERLINE)
         await pilot.press("ctrl+s")
-        column = app.column("complexity")
+        column = app.main_screen.column("complexity")
         await wait_for(pilot, lambda: ended(column), "the complexity column to finish")
         run = column.current
         assert run is not None and run.status == "done"

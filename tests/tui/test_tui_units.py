@@ -37,6 +37,7 @@ from playground.tui.formatting import (
     format_relative,
     format_tokens,
 )
+from playground.tui.spend import SpendLedger
 from playground.tui.widgets.status import split_mode_label
 from playground.tui.widgets.totals import compute_totals
 
@@ -130,7 +131,8 @@ def test_run_state_fallback_marks_where_the_answer_starts_over() -> None:
     assert run.final_markdown is None and run.displayed.startswith("partial") and "full answer" in run.displayed
     # Then every attempt, in order, with its outcome and cost.
     table = run.displayed[run.displayed.index("full answer"):]
-    assert "| 1 | answer | gpt-5-mini | ✗ server_error (partial) |" in table and "| 2 | answer | gpt-5-nano | ✓ ok |" in table
+    assert "| 1 | answer | gpt-5-mini | ✗ server_error (partial) |" in table
+    assert "| 2 | answer | gpt-5-nano | ✓ ok |" in table
 
 
 def test_run_state_ensemble_streams_one_member_and_shows_the_pick() -> None:
@@ -187,14 +189,34 @@ def test_totals_against_the_fixed_baseline() -> None:
     failed.apply(RequestFinished(result(strategy="task", error=ProviderError(ErrorKind.AUTH, "no"))))
     earlier = new_run("cost")
     earlier.apply(RequestFinished(result(record("cancelled"), error=ProviderError(ErrorKind.CANCELLED, "x"))))
-    totals = compute_totals([fixed, cheap, failed], [earlier, fixed, cheap, failed])
+    totals = compute_totals([fixed, cheap, failed], ledger_of(earlier, fixed, cheap, failed))
     assert totals.baseline_usd == pytest.approx(fixed.cost_usd)
     assert dict(totals.relative) == {"cost": format_relative(cheap.cost_usd, fixed.cost_usd)}
     assert dict(totals.relative)["cost"].startswith("−")
     assert totals.prompt_usd == pytest.approx(fixed.cost_usd + cheap.cost_usd)
     assert totals.session_usd == pytest.approx(totals.prompt_usd + earlier.cost_usd)
     assert totals.cancelled_runs == 1 and totals.cancelled_usd == pytest.approx(earlier.cost_usd)
-    assert compute_totals([cheap], [cheap]).baseline_usd is None
+    assert compute_totals([cheap], ledger_of(cheap)).baseline_usd is None
+
+
+def ledger_of(*runs: RunState) -> SpendLedger:
+    ledger = SpendLedger()
+    ledger.record_all(runs)
+    return ledger
+
+
+def test_the_ledger_counts_each_ended_run_once_and_a_running_one_live() -> None:
+    done, running = new_run("fixed"), new_run("cost")
+    done.apply(RequestFinished(result(record(model="claude-opus-4-5"), strategy="fixed")))
+    running.apply(AttemptStarted(1, MODEL, "openai", True))
+    running.apply(TextDelta(1, "partial answer so far"))
+    ledger = SpendLedger()
+    assert ledger.record(done) and not ledger.record(done)  # once
+    assert not ledger.record(running)  # not ended: counted live, not kept
+    assert ledger.runs == 1 and ledger.total_usd == pytest.approx(done.cost_usd)
+    totals = compute_totals([done, running], ledger)
+    assert running.cost_usd > 0 and totals.running == 1
+    assert totals.session_usd == pytest.approx(done.cost_usd + running.cost_usd)
 
 
 def test_cached_counter_counts_a_request_once() -> None:
@@ -222,7 +244,8 @@ def test_breaker_rows_fit_the_circuit_panel() -> None:
     from playground.engine.breaker import BreakerSnapshot, BreakerState
     from playground.tui.widgets.circuit_panel import describe
 
-    open_row = describe(BreakerSnapshot("openrouter-claude-sonnet-4-5", BreakerState.OPEN, 20, 20, 0, 100.0, 0.0, 12.34, None), 20)
+    snapshot = BreakerSnapshot("openrouter-claude-sonnet-4-5", BreakerState.OPEN, 20, 20, 0, 100.0, 0.0, 12.34, None)
+    open_row = describe(snapshot, 20)
     assert open_row.startswith("openrouter-claude-s… OPEN") and "fail 100%/20 · half-open in 12.3s" in open_row
     assert len(open_row) <= 65  # the panel is 68 wide: 1 border + 2 padding
     warming = describe(BreakerSnapshot("gpt-4o", BreakerState.CLOSED, 3, 2, 0, None, None, None, None), 20)

@@ -30,7 +30,7 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        app.prompt_area.load_text(BORDERLINE)
+        app.main_screen.prompt_area.load_text(BORDERLINE)
         screen = await open_tuning(pilot)
         start = screen.after
         assert start is not None
@@ -38,6 +38,7 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
         await pilot.press("shift+left")
         await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.4), "the threshold to move")
         await wait_for(pilot, lambda: screen.after is not None and screen.after != start, "the preview to move")
+        assert screen.after is not None
         assert screen.after.flagship_share > start.flagship_share and screen.after.cost_per_1k > start.cost_per_1k
 
         await pilot.press("ctrl+n")  # saving applies the edit first
@@ -48,9 +49,12 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
 
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog), "the export dialog")
-        assert app.screen.strategy == "complexity" and app.screen.fmt == "toml"
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.strategy == "complexity" and dialog.fmt == "toml"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.last_export is not None, "the export")
+        assert app.last_export is not None
         toml_path, toml_result = app.last_export
         assert toml_path.parent == paths.exports_dir() and stat.S_IMODE(toml_path.stat().st_mode) == 0o600
         assert app.clipboard == toml_result.text and "high_threshold = 0.4" in toml_result.text
@@ -68,11 +72,12 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
         # What the playground chose for the borderline prompt, sent for real.
         await pilot.press("escape")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: ended(app.column("complexity")), "the complexity column")
-        sent = app.column("complexity").current
-        assert sent is not None and sent.result is not None
+        await wait_for(pilot, lambda: ended(app.main_screen.column("complexity")), "the complexity column")
+        sent = app.main_screen.column("complexity").current
+        assert sent is not None and sent.result is not None and sent.result.decision is not None
         playground_model = sent.result.decision.model
         assert playground_model == FLAGSHIP
+        assert app.engine is not None
         strategy, context = app.strategies["complexity"], app.engine.context
         counter = app.engine.counter
         playground_picks = [strategy.decide(RouteInput.measure(ChatRequest.from_prompt(p), counter), context).model

@@ -53,6 +53,18 @@ def test_toml_round_trip(strategy: str) -> None:
     assert export_policy(again, "toml").text == result.text
 
 
+def test_exports_and_profiles_leave_the_apps_own_preferences_out() -> None:
+    """Theme, history and key bindings are the user's, not the policy's: loading an
+    exported policy or a profile elsewhere must not change someone's keys."""
+    settings = settings_for("fixed", '[ui]\ntheme = "playground-light"\n[history]\nkeep_runs = 5\n'
+                                     '[keymap]\nhelp = "f12"\n')
+    assert settings.policy.keymap == {"help": "f12"}
+    text = export_policy(settings, "toml").text
+    assert "[ui]" not in text and "[history]" not in text and "[keymap]" not in text and "f12" not in text
+    profile = policy_to_toml(settings.policy)
+    assert "[keymap]" not in profile and "playground-light" not in profile and "[router]" in profile
+
+
 @pytest.mark.parametrize("strategy", ["fixed", "complexity", "task", "fallback", "loadbalance", "cascade", "learned"])
 def test_toml_export_loads_against_a_different_catalog(strategy: str, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = settings_for(strategy)
@@ -197,7 +209,8 @@ def test_openai_compatible_server_is_openai_with_api_base() -> None:
 
 def test_litellm_cache_exports_exact_cache_and_says_semantic_is_not() -> None:
     config, notes = litellm_config(settings_for("fixed", "[cache]\nenabled = true\nttl_s = 600\n"))
-    assert config["litellm_settings"] == {"cache": True, "cache_params": {"type": "local", "ttl": 600.0}}
+    assert config["litellm_settings"] == {"disable_hf_tokenizer_download": True, "cache": True,
+                                         "cache_params": {"type": "local", "ttl": 600.0}}
     assert any(n.startswith("semantic cache similarity threshold 0.92") for n in notes)
 
 

@@ -4,9 +4,8 @@ simulator's embeddings endpoint, decisions, traces and errors."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +17,8 @@ from playground.sim.embeddings import embed_text
 from playground.strategies.base import RouteInput, RoutingContext
 from playground.strategies.learned import load_examples
 from playground.strategies.registry import make_strategy
-from tests.helpers.env import cli_env
+from tests.helpers.cli import InProcessCli
+from tests.helpers.env import TEST_SIM_SPEED
 
 CATALOG = default_catalog()
 ALL = RoutingContext.for_all(CATALOG)
@@ -48,7 +48,7 @@ def test_neighbours_are_cosine_similarities_and_details_are_fresh() -> None:
     must match a plain cosine computation, and callers may edit their copy."""
     import numpy as np
 
-    strategy = make_strategy("learned", CATALOG, {"k": 7})
+    strategy: Any = make_strategy("learned", CATALOG, {"k": 7})  # a LearnedStrategy: its router is read here
     vectors = np.asarray(strategy.router.vectors, dtype=np.float64)
     prompt = "Write a Python function that parses a date."
     first = strategy.decide(route(prompt), ALL)
@@ -59,13 +59,14 @@ def test_neighbours_are_cosine_similarities_and_details_are_fresh() -> None:
     by_prompt = {e.prompt: e.scores() for e in strategy.router.examples}
     assert all(n["labels"] == by_prompt[n["prompt"]] for n in first.details["neighbours"])
     first.details["neighbours"][0]["labels"].clear()
-    assert strategy.decide(route(prompt), ALL) == make_strategy("learned", CATALOG, {"k": 7}).decide(route(prompt), ALL)
+    fresh = make_strategy("learned", CATALOG, {"k": 7})
+    assert strategy.decide(route(prompt), ALL) == fresh.decide(route(prompt), ALL)
     assert strategy.decide(route(prompt), ALL).details["neighbours"][0]["labels"]
 
 
 def test_quality_labels_and_cost_weight(tmp_path: Path) -> None:
-    rows = [{"prompt": f"translate sentence number {i} into German", "quality": {"claude-opus-4-5": 0.9, "gpt-5-nano": 0.85}}
-            for i in range(6)]
+    quality = {"claude-opus-4-5": 0.9, "gpt-5-nano": 0.85}
+    rows = [{"prompt": f"translate sentence number {i} into German", "quality": quality} for i in range(6)]
     (tmp_path / "ex.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
     from playground.strategies.learned import save_router, train
 
@@ -73,8 +74,9 @@ def test_quality_labels_and_cost_weight(tmp_path: Path) -> None:
                    embedding_model="text-embedding-3-small", dimensions=256, simulated=True)
     save_router(router, tmp_path / "r.json")
     path = str(tmp_path / "r.json")
-    assert make_strategy("learned", CATALOG, {"router_file": path}).decide(route("translate this into German"), ALL).model == "claude-opus-4-5"
-    cheap = make_strategy("learned", CATALOG, {"router_file": path, "cost_weight": 0.1}).decide(route("translate this into German"), ALL)
+    german = route("translate this into German")
+    assert make_strategy("learned", CATALOG, {"router_file": path}).decide(german, ALL).model == "claude-opus-4-5"
+    cheap = make_strategy("learned", CATALOG, {"router_file": path, "cost_weight": 0.1}).decide(german, ALL)
     assert cheap.model == "gpt-5-nano"  # quality 0.85 at a fraction of the price wins once cost counts
 
 
@@ -99,24 +101,25 @@ def test_dimension_mismatch_and_missing_embedding_are_clear() -> None:
         strategy.decide(plain, ALL)
 
 
-def test_train_router_cli_through_the_simulator(tmp_path: Path) -> None:
+def test_train_router_cli_through_the_simulator(tmp_path: Path, run_cli: InProcessCli) -> None:
     examples = tmp_path / "labelled.jsonl"
-    examples.write_text("\n".join(json.dumps({"prompt": p, "best_model": m}) for p, m in [
-        ("write a sql query joining two tables", "claude-sonnet-4-5"), ("write a sql query with a group by", "claude-sonnet-4-5"),
-        ("tell me a joke about penguins", "gpt-4o-mini"), ("tell me a funny joke about cats", "gpt-4o-mini"),
-    ]))
+    labelled = [
+        ("write a sql query joining two tables", "claude-sonnet-4-5"),
+        ("write a sql query with a group by", "claude-sonnet-4-5"),
+        ("tell me a joke about penguins", "gpt-4o-mini"),
+        ("tell me a funny joke about cats", "gpt-4o-mini"),
+    ]
+    examples.write_text("\n".join(json.dumps({"prompt": p, "best_model": m}) for p, m in labelled))
     out = tmp_path / "router.json"
-    env = cli_env(PLAYGROUND_SIM_SPEED="40")
-    proc = subprocess.run([sys.executable, "-m", "playground", "train-router", str(examples), "--out", str(out)],
-                          capture_output=True, text=True, env=env, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    assert "trained on 4 examples" in proc.stdout and "simulated" in proc.stdout
+    trained = run_cli("train-router", str(examples), "--out", str(out), PLAYGROUND_SIM_SPEED=TEST_SIM_SPEED)
+    assert trained.returncode == 0, trained.stderr
+    assert "trained on 4 examples" in trained.stdout and "simulated" in trained.stdout
     saved = json.loads(out.read_text())
     assert saved["dimensions"] == 256 and len(saved["vectors"]) == 4 and saved["simulated_embeddings"] is True
     # The simulator's endpoint returns exactly the local embedding function's vectors.
     assert saved["vectors"][0] == pytest.approx(embed_text("write a sql query joining two tables", 256), abs=1e-6)
-    run = subprocess.run([sys.executable, "-m", "playground", "run", "write a sql query that counts rows", "-s", "learned",
-                          "-p", f"learned.router_file={out}", "--json"], capture_output=True, text=True, env=env, timeout=60)
+    run = run_cli("run", "write a sql query that counts rows", "-s", "learned", "-p", f"learned.router_file={out}",
+                  "--json", PLAYGROUND_SIM_SPEED=TEST_SIM_SPEED)
     assert run.returncode == 0, run.stderr
     row = json.loads(run.stdout)
     assert row["model"] == "claude-sonnet-4-5"

@@ -28,3 +28,15 @@ def test_kinds_say_what_a_call_is_for() -> None:
 def test_an_index_goes_with_members_and_tiers_only(kind: CallKind, index: int | None) -> None:
     with pytest.raises(ValueError):
         CallRole(kind, index)
+
+
+@pytest.mark.parametrize("role", [roles.ANSWER, roles.JUDGE, roles.ROUTER, roles.ROUTED, roles.ESCALATION,
+                                  roles.EMBEDDING, roles.member(3), roles.tier(1)])
+def test_a_stored_label_reads_back_as_the_same_role(role: CallRole) -> None:
+    assert CallRole.from_label(role.label) == role
+
+
+@pytest.mark.parametrize("label", ["member", "tier x", "wizard", "judge 2"])
+def test_a_label_no_role_writes_is_refused_by_name(label: str) -> None:
+    with pytest.raises(ValueError, match="not a call role label"):
+        CallRole.from_label(label)

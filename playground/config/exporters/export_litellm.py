@@ -207,10 +207,15 @@ def export_litellm(settings: Settings, env: Mapping[str, str] | None = None) -> 
     }
     notes += _resilience_notes(settings, num_retries, router, worst, cut)
 
-    config: dict[str, Any] = {"model_list": deployments, "router_settings": router}
+    # Token counts with tiktoken: for llama-, cohere- and claude-named models LiteLLM would otherwise fetch a
+    # Hugging Face tokenizer during the request (utils._select_tokenizer_helper), blocking the proxy's event
+    # loop; offline that is ~23 s of retries per request (observed with the proxy 1.108.7, issue #12).
+    litellm_settings: dict[str, Any] = {"disable_hf_tokenizer_download": True}
+    config: dict[str, Any] = {"model_list": deployments, "router_settings": router,
+                              "litellm_settings": litellm_settings}
     cache = settings.policy.cache
     if cache.enabled:
-        config["litellm_settings"] = {"cache": True, "cache_params": {"type": "local", "ttl": cache.ttl_s}}
+        litellm_settings.update({"cache": True, "cache_params": {"type": "local", "ttl": cache.ttl_s}})
         notes.append(f"semantic cache similarity threshold {cache.similarity_threshold:g} (embeddings by "
                      f"{cache.embedding_model}) not exported: LiteLLM's semantic caches need a Redis or Qdrant "
                      "server; exported the in-memory exact cache (set cache_params.type: redis-semantic and "

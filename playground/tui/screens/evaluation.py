@@ -1,4 +1,5 @@
-"""Evaluate strategies on recorded outcomes (F11, or "Evaluate strategies…").
+"""Evaluate strategies on recorded outcomes (F11 unless remapped, or the
+palette's "Evaluate strategies…").
 
 Left: the dataset (the shipped example unless a path is typed), the
 strategies to replay (those needing no model call are ticked), optional
@@ -22,7 +23,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import ModalScreen
@@ -35,10 +36,14 @@ from playground.eval.plot_points import PlotPoint
 from playground.eval.result_table import setting_of
 from playground.eval.sweep import SweepSpec, parse_sweep
 from playground.eval.workbench import Evaluation, Workbench, evaluate, load_replay
+from playground.tui.bindings import EVALUATION_BINDINGS
 from playground.tui.widgets.eval_picker import DatasetPicker
 from playground.tui.widgets.eval_plot import EvalPlot
 from playground.tui.widgets.eval_table import EvalTable
+from playground.tui.widgets.key_hint import KeyHint
 
+HINT = ("Evaluate · replay recorded outcomes, no model is called · {eval_tune} on a row tunes it · "
+        "{eval_sort}/{eval_sort_reverse} sort · {evaluation_run} runs · {evaluation_close} closes")
 # (strategy, parameters): the setting the user picked, for the tuning screen.
 OnPick = Callable[[str, dict[str, Any]], None]
 
@@ -73,10 +78,7 @@ class EvaluationScreen(ModalScreen[None]):
     EvaluationScreen EvalTable { border: round $primary 60%; }
     EvaluationScreen EvalPlot { border: round $panel; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="evaluation_close"),
-        Binding("ctrl+r", "run", "Run", id="evaluation_run"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(EVALUATION_BINDINGS)
 
     state: var[str] = var("loading")  # loading | ready | running | done | error
 
@@ -95,8 +97,7 @@ class EvaluationScreen(ModalScreen[None]):
         self.unable: dict[str, str] = {}  # strategy -> why it cannot replay on the loaded dataset
 
     def compose(self) -> ComposeResult:
-        yield Static("Evaluate · replay recorded outcomes, no model is called · Enter on a row tunes it · "
-                     "s/r sort · Esc closes", id="eval-title", markup=False)
+        yield KeyHint(HINT, id="eval-title")
         with Horizontal(id="eval-body"):
             with Vertical(id="eval-left"):
                 yield DatasetPicker(id="eval-picker")

@@ -36,7 +36,8 @@ class ExportDialog(ProfileDialog):
         with Vertical(classes="dialog"):
             yield Static("Export the tuned policy", classes="dialog-title", markup=False)
             yield Static("strategy", classes="dialog-note", markup=False)
-            yield Select([(s, s) for s in self.strategies], value=self.strategy, allow_blank=False, id="export-strategy")
+            yield Select([(s, s) for s in self.strategies], value=self.strategy, allow_blank=False,
+                         id="export-strategy")
             yield Static("format", classes="dialog-note", markup=False)
             yield Select([(f"{f}: {FORMAT_HELP[f]}", f) for f in FORMATS], value=self.fmt, allow_blank=False,
                          id="export-format")

@@ -7,35 +7,43 @@ share of calls per model and the estimated cost per 1,000 requests, next to
 the values in effect before the edit. No model is called: the preview reruns
 `decide` on prompts measured once.
 
-Edits stay pending (kept across openings) until applied (Ctrl+R); applying
-rebuilds the app's strategy instances, so the next send uses them.
+Edits stay pending (kept across openings) until applied; applying rebuilds
+the app's strategy instances, so the next send uses them. The screen edits
+the app's `PolicyState` (data); applying, profiles and exports are the
+app's actions (its bindings name them), and the app tells the screen what
+changed with messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Select, Static
 
 from playground.core.errors import UserError
+from playground.core.tokens import TokenCounter
 from playground.eval.preview import Pick, PreviewInputs, PreviewPrompt, PreviewResult, pick, preview
+from playground.strategies.base import RoutingContext
 from playground.strategies.registry import STRATEGIES, strategy_class
+from playground.tui.bindings import TUNING_BINDINGS, key_label
+from playground.tui.messages import ColumnsWanted, StrategiesChanged
+from playground.tui.policy import PolicyState
 from playground.tui.widgets.eval_quality import quality_summary
+from playground.tui.widgets.key_hint import KeyHint
 from playground.tui.widgets.param_editor import ParamEditor, make_editor
 from playground.tui.widgets.preview_pane import PreviewPane
 
-if TYPE_CHECKING:
-    from playground.tui.app import PlaygroundApp
-
-HELP = ("Changes preview live; no model is called · numbers: ←/→ step, Shift+←/→ ×10, or type · "
-        "lists: + add, ✕ remove, Ctrl+↑/↓ move · Ctrl+R applies")
+HELP = ("Tuning · Changes preview live; no model is called · numbers: ←/→ step, Shift+←/→ ×10, or type · "
+        "lists: + add, ✕ remove, Ctrl+↑/↓ move · {tuning_apply} applies")
+_WIDGETS = Path(__file__).parents[1] / "widgets"
 
 
 def _key(values: dict[str, Any]) -> str:
@@ -43,19 +51,19 @@ def _key(values: dict[str, Any]) -> str:
 
 
 class TuningScreen(ModalScreen[None]):
-    CSS_PATH = "tuning.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,ctrl+t", "close", "Close", id="tuning_close"),
-        Binding("ctrl+r", "apply", "Apply", id="tuning_apply"),
-        Binding("ctrl+n", "save_profile", "Save profile", id="tuning_save_profile"),
-        Binding("ctrl+o", "load_profile", "Load profile", id="tuning_load_profile"),
-        Binding("ctrl+y", "duplicate_profile", "Duplicate", id="tuning_duplicate_profile"),
-        Binding("ctrl+f", "diff_profiles", "Diff", id="tuning_diff_profiles"),
-        Binding("ctrl+e", "export_policy", "Export", id="tuning_export_policy"),
-    ]
+    # The editors' styles (their own files) load with the screen that shows them.
+    CSS_PATH: ClassVar = ["tuning.tcss", _WIDGETS / "param_editor.tcss", _WIDGETS / "list_editor.tcss",
+                          _WIDGETS / "preview_pane.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = list(TUNING_BINDINGS)
 
-    def __init__(self, prompt_text: str, strategy: str | None = None) -> None:
+    def __init__(self, policy: PolicyState, prompt_text: str, strategy: str | None = None, *,
+                 context: RoutingContext | None = None, counter: TokenCounter | None = None) -> None:
+        """`policy`: the app's (edited in place); `context` and `counter`: the
+        session's, when it is open (else the whole catalog, a fresh counter)."""
         super().__init__()
+        self.policy = policy
+        self.context = policy.preview_context(context)
+        self.counter = counter
         self.prompt_text = prompt_text
         self._requested = strategy
         self.selected = strategy or "complexity"
@@ -68,13 +76,9 @@ class TuningScreen(ModalScreen[None]):
         self._previews: dict[tuple[str, str], PreviewResult] = {}
         self._picks: dict[tuple[str, str], Pick] = {}
 
-    @property
-    def playground(self) -> PlaygroundApp:
-        return self.app  # type: ignore[return-value]
-
     # -- layout ---------------------------------------------------------------
     def _strategy_options(self) -> list[tuple[str, str]]:
-        columns = self.playground.column_names()
+        columns = self.policy.columns
         options = [(f"{name}  (column)", name) for name in columns]
         options += [(name, name) for name in STRATEGIES if name not in columns]
         return options
@@ -82,13 +86,14 @@ class TuningScreen(ModalScreen[None]):
     def _default_strategy(self) -> str:
         if self._requested in STRATEGIES:
             return self._requested
-        columns = self.playground.column_names()
+        columns = self.policy.columns
         return "complexity" if "complexity" in columns or not columns else columns[0]
 
     def compose(self) -> ComposeResult:
         self.selected = self._default_strategy()
+        self.policy.focus_strategy = self.selected
         with Vertical(id="tuning"):
-            yield Static(f"Tuning · {HELP}", id="tuning-title", markup=False)
+            yield KeyHint(HELP, id="tuning-title")
             with Horizontal(id="tuning-body"):
                 with Vertical(id="tuning-left"):
                     yield Select(self._strategy_options(), value=self.selected, allow_blank=False, id="tune-strategy",
@@ -100,8 +105,8 @@ class TuningScreen(ModalScreen[None]):
         yield Footer()
 
     def _editors(self) -> list[ParamEditor]:
-        values = self.playground.tuning.values(self.selected)
-        catalog = self.playground.tuning.catalog
+        values = self.policy.tuning.values(self.selected)
+        catalog = self.policy.tuning.catalog
         return [make_editor(p, values[p.name], catalog) for p in strategy_class(self.selected).params]
 
     def on_mount(self) -> None:
@@ -110,15 +115,17 @@ class TuningScreen(ModalScreen[None]):
             editors[0].focus_target.focus()
         self._measure()
 
+    def on_unmount(self) -> None:
+        self.policy.focus_strategy = None
+
     def editor(self, param: str) -> ParamEditor:
         return self.query_one(f"#param-{param}", ParamEditor)
 
     # -- measuring (once) -------------------------------------------------------
     @work(exclusive=True, group="tuning-measure", exit_on_error=False)
     async def _measure(self) -> None:
-        app = self.playground
-        text = self.prompt_text
-        self.inputs, self.current_item = await asyncio.to_thread(app.measure_for_preview, text)
+        self.inputs, self.current_item = await asyncio.to_thread(self.policy.measure_for_preview, self.prompt_text,
+                                                                 self.counter)
         self.refresh_preview()
 
     @property
@@ -134,6 +141,7 @@ class TuningScreen(ModalScreen[None]):
 
     async def select_strategy(self, name: str) -> None:
         self.selected = name
+        self.policy.focus_strategy = name
         self.query_one("#tune-summary", Static).update(strategy_class(name).summary)
         params = self.query_one("#tune-params", VerticalScroll)
         await params.remove_children()
@@ -145,7 +153,7 @@ class TuningScreen(ModalScreen[None]):
     @on(ParamEditor.Changed)
     def _param_changed(self, event: ParamEditor.Changed) -> None:
         editor = event.editor
-        tuning = self.playground.tuning
+        tuning = self.policy.tuning
         try:
             tuning.set(self.selected, editor.param.name, event.raw)
         except UserError as exc:
@@ -156,28 +164,26 @@ class TuningScreen(ModalScreen[None]):
 
     # -- the preview --------------------------------------------------------------
     def _result(self, name: str, pending: bool) -> PreviewResult | None:
-        tuning = self.playground.tuning
+        tuning = self.policy.tuning
         key = (name, _key(tuning.overrides(name, pending=pending)))
         if key not in self._previews and self.inputs is not None:
-            self._previews[key] = preview(tuning.strategy(name, pending=pending), self.playground.preview_context(),
-                                          self.inputs)
+            self._previews[key] = preview(tuning.strategy(name, pending=pending), self.context, self.inputs)
         return self._previews.get(key)
 
     def _pick(self, name: str, pending: bool) -> Pick | None:
         if self.current_item is None:
             return None
-        tuning = self.playground.tuning
+        tuning = self.policy.tuning
         key = (name, _key(tuning.overrides(name, pending=pending)))
         if key not in self._picks:
-            self._picks[key] = pick(tuning.strategy(name, pending=pending), self.playground.preview_context(),
-                                    self.current_item)
+            self._picks[key] = pick(tuning.strategy(name, pending=pending), self.context, self.current_item)
         return self._picks[key]
 
     def refresh_preview(self) -> None:
         if self.inputs is None:
             return
         pane = self.query_one(PreviewPane)
-        names = self.playground.column_names()
+        names = list(self.policy.columns)
         if self.selected not in names:
             names = [*names, self.selected]
         rows = []
@@ -203,48 +209,29 @@ class TuningScreen(ModalScreen[None]):
             pane.show_set_message(f"Prompt set: {self.inputs.label}", f"cannot preview: {exc}")
             return
         assert self.after is not None
-        changed = " · edited, not applied" if self.playground.tuning.is_changed(self.selected) else ""
+        changed = " · edited, not applied" if self.policy.tuning.is_changed(self.selected) else ""
         pane.show_set(f"Prompt set: {self.inputs.label} · {self.selected}{changed}", self.before, self.after)
-        bench, tuning = self.playground.workbench, self.playground.tuning
-        if bench is not None:  # a replay dataset is loaded: quality next to cost
+        bench, tuning = self.policy.workbench, self.policy.tuning
+        if bench is not None:  # a replay dataset is loaded (evaluation screen): quality next to cost
             pane.show_quality(quality_summary(bench, self.selected, tuning.values(self.selected),
                                               tuning.values(self.selected, pending=False)))
 
     # -- actions ------------------------------------------------------------------
     def action_close(self) -> None:
-        pending = list(self.playground.tuning.changed())
+        pending = list(self.policy.tuning.changed())
         self.dismiss(None)
         if pending:
-            self.app.notify(f"Unapplied changes to {', '.join(pending)} are kept: Ctrl+T to come back, Ctrl+R there "
-                            "applies them.", title="Tuning")
+            self.app.notify(f"Unapplied changes to {', '.join(pending)} are kept: {key_label(self.app, 'show_tuning')} "
+                            f"to come back, {key_label(self.app, 'tuning_apply')} there applies them.", title="Tuning")
 
-    def action_apply(self) -> None:
-        changed = self.playground.apply_tuning()
+    def on_strategies_changed(self, _message: StrategiesChanged) -> None:
+        """Values in effect changed (applied, saved or exported): they are the new baseline."""
         self._previews.clear()
         self._picks.clear()
         self.refresh_preview()
-        if not changed:
-            self.notify("Nothing to apply: no parameter differs from the values in effect.", title="Tuning")
 
-    def action_save_profile(self) -> None:
-        self.playground.action_save_profile()  # applies the pending edits first
-        self.refresh_preview()
-
-    async def action_load_profile(self) -> None:
-        self.playground.action_load_profile(after=self._reload)
-
-    def action_duplicate_profile(self) -> None:
-        self.playground.action_duplicate_profile()
-
-    def action_diff_profiles(self) -> None:
-        self.playground.action_diff_profiles()
-
-    def action_export_policy(self) -> None:
-        self.playground.action_export_policy(self.selected)  # applies the pending edits first
-        self.refresh_preview()
-
-    async def _reload(self) -> None:
-        """A profile was loaded: the values in effect changed."""
+    async def on_columns_wanted(self, _message: ColumnsWanted) -> None:
+        """A profile was loaded: the values in effect and the columns changed."""
         self._previews.clear()
         self._picks.clear()
         with self.query_one("#tune-strategy", Select).prevent(Select.Changed):

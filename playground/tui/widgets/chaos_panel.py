@@ -1,19 +1,28 @@
 """Toggle the simulator's faults per model while prompts run. Edits one
 model (or every model) at a time and applies the same fault syntax as
-`playground sim --faults`, shown in full at the bottom."""
+`playground sim --faults`, shown in full at the bottom.
+
+The simulator is injected (`attach`) and used through its fault controls
+only: the TUI does not import the simulator (a layer contract)."""
 
 from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from playground.core.errors import UserError
-from playground.sim.fault_spec import PROBABILITY_KINDS, FaultSettings, FaultSpec, parse_fault_spec
+from playground.tui.css import css_beside
+from playground.tui.widgets.key_hint import KeyHint
 
 ALL_MODELS = "*"
+# The faults the form offers, in order (the simulator validates every value).
 LABELS = {
     "rate_limit": "429 rate limit",
     "server_error": "500/503",
@@ -23,8 +32,24 @@ LABELS = {
 }
 
 
+PROBABILITY_KINDS = tuple(LABELS)
+
+
+@runtime_checkable
+class FaultControl(Protocol):
+    """What the panel needs from the simulator (`SimServer`)."""
+
+    @property
+    def faults(self) -> Any: ...  # the active `FaultSpec`
+    def set_faults(self, faults: Any) -> None: ...
+
+
 class ChaosPanel(Vertical):
     """Needs a running `SimServer` (`attach`); with real providers it says so."""
+
+    DEFAULT_CSS = css_beside(__file__, "chaos_panel.tcss")
+
+    opened: reactive[bool] = reactive(False, toggle_class="-open")
 
     class Applied(Message):
         def __init__(self, spec: str) -> None:
@@ -34,7 +59,8 @@ class ChaosPanel(Vertical):
     def __init__(self, models: list[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._models = models
-        self.sim = None  # a playground.sim.runner.SimServer
+        self.sim: FaultControl | None = None
+        self._attached = False
 
     def compose(self) -> ComposeResult:
         yield Static("Chaos (simulator faults)", classes="panel-title", markup=False)
@@ -56,23 +82,39 @@ class ChaosPanel(Vertical):
                 yield Button("Apply", id="chaos-apply", variant="primary")
                 yield Button("Clear all", id="chaos-clear")
             yield Static("", id="chaos-spec", markup=False)
-        yield Static("Probabilities 0..1 · F9 closes", classes="panel-help", markup=False)
+        yield KeyHint("Probabilities 0..1 · {toggle_chaos} closes", classes="panel-help")
 
-    def attach(self, sim: object | None) -> None:
+    def attach(self, sim: FaultControl | None) -> None:
         self.sim = sim
-        available = sim is not None
-        self.query_one("#chaos-form").display = available
-        self.query_one("#chaos-unavailable", Static).update(
-            "" if available else "Fault injection needs the simulator: start with --sim.")
-        if available:
-            self._load(self.query_one("#chaos-model", Select).value)
-            self._show_spec()
+        self._attached = True
+        self._show_form()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show_form)
+
+    def _show_form(self) -> None:
+        """The form for the attached simulator (once the form exists)."""
+        if not self._attached:
+            return
+        try:
+            available = self.sim is not None
+            self.query_one("#chaos-form").display = available
+            self.query_one("#chaos-unavailable", Static).update(
+                "" if available else "Fault injection needs the simulator: start with --sim.")
+            if available:
+                self._load(self.query_one("#chaos-model", Select).value)
+                self._show_spec()
+        except NoMatches:
+            pass  # not composed yet: `on_mount` shows it
 
     @property
-    def spec(self) -> FaultSpec:
-        return self.sim.faults if self.sim is not None else parse_fault_spec("")  # type: ignore[attr-defined]
+    def spec(self) -> Any:
+        """The simulator's active fault spec (`FaultSpec`)."""
+        if self.sim is None:
+            raise UserError("fault injection needs the simulator")
+        return self.sim.faults
 
-    def _settings_for(self, model: object) -> FaultSettings:
+    def _settings_for(self, model: object) -> Any:
         spec = self.spec
         return spec.everywhere if model == ALL_MODELS else spec.for_model(str(model))
 
@@ -95,7 +137,7 @@ class ChaosPanel(Vertical):
         """Change one item and apply it (the form's Apply and tests use this)."""
         if self.sim is None:
             raise UserError("fault injection needs the simulator")
-        self.sim.set_faults(self.spec.with_item(model, kind, value))  # type: ignore[attr-defined]
+        self.sim.set_faults(self.spec.with_item(model, kind, value))
         self._show_spec()
         self.post_message(self.Applied(self.spec.format()))
 
@@ -109,7 +151,9 @@ class ChaosPanel(Vertical):
                 raw = self.query_one(f"#chaos-{kind}", Input).value.strip() or "0"
                 spec = spec.with_item(target, kind, float(raw))
             spec = spec.with_item(target, "down", self.query_one("#chaos-down", Switch).value)
-            self.sim.set_faults(spec)  # type: ignore[union-attr]
+            if self.sim is None:
+                raise UserError("fault injection needs the simulator")
+            self.sim.set_faults(spec)
         except (UserError, ValueError) as exc:
             self.app.notify(str(exc), title="Fault not applied", severity="error")
             return
@@ -121,7 +165,7 @@ class ChaosPanel(Vertical):
     def _clear(self) -> None:
         if self.sim is None:
             return
-        self.sim.set_faults("")  # type: ignore[attr-defined]
+        self.sim.set_faults("")
         self._load(self.query_one("#chaos-model", Select).value)
         self._show_spec()
         self.post_message(self.Applied(""))

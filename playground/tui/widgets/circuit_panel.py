@@ -1,17 +1,25 @@
 """Every endpoint's circuit breaker, live: state, failure rate over its
 window, calls in the window, and for OPEN a countdown to HALF_OPEN.
-Transitions flash briefly; state reaches CSS as classes."""
+Transitions flash briefly; state reaches CSS as one class per row.
+
+A drawer at the bottom of the screen (over the columns, which keep their
+width); rows flow into as many side-by-side lists as the width allows."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from playground.engine.breaker import BreakerSnapshot, BreakerState, BreakerTransition
 from playground.engine.health import HealthBoard
+from playground.tui.css import css_beside
+from playground.tui.widgets.key_hint import KeyHint
 
 REFRESH_HZ = 4
+# One list of rows per this many cells of width (a row is about 60 wide).
+ROW_LIST_WIDTH = 64
 FLASH_S = 1.2
 _STATE_CLASS = {BreakerState.CLOSED: "-closed", BreakerState.OPEN: "-open", BreakerState.HALF_OPEN: "-half-open"}
 
@@ -35,18 +43,33 @@ def describe(snap: BreakerSnapshot, minimum_calls: int) -> str:
 
 
 class BreakerRow(Static):
+    state: var[BreakerState] = var(BreakerState.CLOSED)
+    flashing: reactive[bool] = reactive(False, toggle_class="-flash")
+
+    def __init__(self) -> None:
+        super().__init__(markup=False, classes=f"breaker-row {_STATE_CLASS[BreakerState.CLOSED]}")
+
     def show(self, snap: BreakerSnapshot, minimum_calls: int) -> None:
-        self.update(describe(snap, minimum_calls))
-        for state, css_class in _STATE_CLASS.items():
-            self.set_class(snap.state is state, css_class)
+        self.update(describe(snap, minimum_calls), layout=False)
+        self.state = snap.state
+
+    def watch_state(self, old: BreakerState, new: BreakerState) -> None:
+        self.classes = (self.classes - {_STATE_CLASS[old]}) | {_STATE_CLASS[new]}
 
     def flash(self) -> None:
-        self.add_class("-flash")
-        self.set_timer(FLASH_S, lambda: self.remove_class("-flash"))
+        self.flashing = True
+        self.set_timer(FLASH_S, self._unflash)
+
+    def _unflash(self) -> None:
+        self.flashing = False
 
 
 class CircuitPanel(Vertical):
     """Reads the engine's `HealthBoard`; `attach` it once the engine exists."""
+
+    DEFAULT_CSS = css_beside(__file__, "circuit_panel.tcss")
+
+    opened: reactive[bool] = reactive(False, toggle_class="-open")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -58,10 +81,21 @@ class CircuitPanel(Vertical):
         yield Static("Circuit breakers", classes="panel-title", markup=False)
         yield Static("No calls yet.", id="circuit-empty", markup=False)
         yield VerticalScroll(id="circuit-rows")
-        yield Static("F8 closes", classes="panel-help", markup=False)
+        yield KeyHint("{toggle_circuits} closes", classes="panel-help")
 
     def on_mount(self) -> None:
-        self.set_interval(1 / REFRESH_HZ, self.refresh_rows)
+        self._ticker = self.set_interval(1 / REFRESH_HZ, self.refresh_rows, pause=True)
+
+    def on_resize(self) -> None:
+        self.query_one("#circuit-rows").styles.grid_size_columns = max(1, self.size.width // ROW_LIST_WIDTH)
+
+    def watch_opened(self, opened: bool) -> None:
+        # Countdowns only tick while someone can see them.
+        if opened:
+            self.refresh_rows()
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
 
     def attach(self, health: HealthBoard) -> None:
         if self.health is not None:
@@ -87,7 +121,7 @@ class CircuitPanel(Vertical):
             row.flash()
 
     def refresh_rows(self) -> None:
-        if self.health is None:
+        if self.health is None or not self.is_mounted:
             return
         config = self.health.config
         self.query_one(".panel-title", Static).update(
@@ -100,7 +134,7 @@ class CircuitPanel(Vertical):
         for snap in snapshots:
             row = self._rows.get(snap.name)
             if row is None:
-                row = BreakerRow(markup=False, classes="breaker-row")
+                row = BreakerRow()
                 self._rows[snap.name] = row
                 container.mount(row)
             row.show(snap, minimum)
@@ -110,7 +144,4 @@ class CircuitPanel(Vertical):
         row = self._rows.get(endpoint)
         if row is None:
             return None
-        for state, css_class in _STATE_CLASS.items():
-            if row.has_class(css_class):
-                return str(state)
-        return None
+        return next((str(state) for state, css in _STATE_CLASS.items() if row.has_class(css)), None)

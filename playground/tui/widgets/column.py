@@ -4,27 +4,34 @@ pane per call and the verdict above the answer (`members`).
 
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
-event into the run's `RunState`; text goes through a queue to a
-`MarkdownStream` (which coalesces fragments), and the figures footer is
-refreshed by a 10 Hz timer instead of per token.
+event into the run's `RunState` and queues the text it returns; nothing is
+drawn per token. The screen's frame ticker calls `flush` (text, 8 times a
+second) and `tick` (figures and members, ~3 times a second); the end of a run
+is drawn at once. The answer is plain text while it streams and Markdown
+once the run ended (`AnswerPane`).
+
+Only the run on screen is kept: earlier runs are summed (what they spent)
+and handed off in `Finished`, so memory stays flat over a long session.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, HorizontalScroll, Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.timer import Timer
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.reactive import var
+from textual.widgets import Static
 
+from playground.core.decision import Decision
 from playground.core.events import (
     AttemptStarted,
     Decided,
@@ -42,6 +49,7 @@ from playground.engine.runner import Engine
 from playground.eval.tuning import describe_tuning
 from playground.runview.run_state import RunState
 from playground.strategies.base import Strategy
+from playground.tui.css import css_beside
 from playground.tui.formatting import (
     describe_error,
     format_cost,
@@ -49,25 +57,40 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.widgets.follow_scroll import AnswerScroll
+from playground.tui.widgets.answer_pane import AnswerPane
 from playground.tui.widgets.members import MembersPanel
 
-# Below this width per column, columns keep this width and the row scrolls
-# (Textual gives `1fr` columns with a `min-width` the full width instead).
-MIN_COLUMN_WIDTH = 34
-
-STATES = ("idle", "waiting", "streaming", "done", "error", "cancelled")
+State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
+# The column's class changes twice a run (a class change restyles the whole
+# column, costly): "-running" while waiting or streaming, then the outcome.
+# The badge shows the exact state.
+_RUNNING_STATES = ("waiting", "streaming")
+# The badge carries its colour (a class on the header would restyle it).
 _BADGES = {
-    "idle": "idle",
-    "waiting": "◌ waiting",
-    "streaming": "● streaming",
-    "done": "✓ done",
-    "error": "✗ error",
-    "cancelled": "■ cancelled",
+    "idle": ("idle", "$foreground-muted"),
+    "waiting": ("◌ waiting", "$text-warning"),
+    "streaming": ("● streaming", "bold $text-accent"),
+    "done": ("✓ done", "$text-success"),
+    "error": ("✗ error", "bold $text-error"),
+    "cancelled": ("■ cancelled", "$text-warning"),
 }
+
+
 # How long a new run waits for the previous run of the same column to flush.
 _PREVIOUS_RUN_GRACE_S = 10.0
-FIGURES_HZ = 10
+# How long an ended run waits for its turn to draw its Markdown (then draws it anyway).
+_MARKDOWN_TURN_WAIT_S = 1.0
+# Earlier runs kept to look back at; older ones are only summed (what they spent).
+KEEP_EARLIER_RUNS = 4
+
+
+def badge(state: State) -> Content:
+    text, style = _BADGES.get(state, (state, ""))
+    return Content.styled(text, style)
+
+
+def _column_class(state: State) -> str:
+    return "-running" if state in _RUNNING_STATES else f"-{state}"
 
 
 async def _wait_finished(run: RunState, timeout_s: float) -> None:
@@ -77,50 +100,81 @@ async def _wait_finished(run: RunState, timeout_s: float) -> None:
                 await run.finished.wait()
 
 
+@dataclass(eq=False)
+class RunFeed:
+    """What a run wrote that the screen has not drawn yet, and what the
+    column needs from its events beyond `RunState` (the decision, for a
+    live trace)."""
+
+    run: RunState
+    pending: list[str] = field(default_factory=list)
+    attempts: str = ""
+    decision: Decision | None = None
+    ended: bool = False
+
+
 class StrategyColumn(Vertical):
     """Runs one strategy on each prompt and shows the run as it happens."""
 
+    DEFAULT_CSS = css_beside(__file__, "column.tcss")
+
     class Finished(Message):
-        """A run of this column ended (done, error or cancelled)."""
+        """A run of this column ended (done, error or cancelled). It bubbles
+        to the app, which hands the run to whatever keeps past runs."""
 
         def __init__(self, column: StrategyColumn, run: RunState) -> None:
             super().__init__()
             self.column = column
             self.run = run
 
+    # The state reaches CSS as one class on the column, swapped, never a loop
+    # over all (see above).
+    state: var[State] = var("idle")
+
     def __init__(self, strategy: Strategy) -> None:
         super().__init__(id=f"column-{strategy.name}", classes="-idle")
         self.strategy = strategy
         self.current: RunState | None = None
-        # Earlier runs of this column (cancelled ones included): their cost
-        # was spent, so it stays counted.
-        self.history: list[RunState] = []
-        self.state = "idle"
-        self._ticker: Timer | None = None
+        # A few earlier runs (cancelled ones included), newest last; all of
+        # them are summed in `earlier_usd`, their cost was spent.
+        self.history: deque[RunState] = deque(maxlen=KEEP_EARLIER_RUNS)
+        self.earlier_usd = 0.0
+        self.earlier_cancelled = 0
+        self.feed: RunFeed | None = None
+        self._markdown_due: tuple[RunFeed, asyncio.Future[None]] | None = None
+        self._figures_shown: Content | None = None
+        self._notice = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="column-header"):
             with Horizontal(classes="title-row"):
                 yield Static(self._title(), id="strategy-name", markup=False)
-                yield Static(_BADGES["idle"], id="badge", markup=False)
+                yield Static(badge("idle"), id="badge")
             yield Static("not run yet", id="model", markup=False)
             yield Static(self.strategy.summary, id="reason", markup=False)
         yield MembersPanel(id="members")
-        with AnswerScroll(id="body"):
-            yield Markdown(id="answer")
-            yield Static("", id="notice", markup=False)
+        yield AnswerPane(id="body")
+        yield Static("", id="notice", markup=False)
         yield Static("", id="figures")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Static).tooltip = self.strategy.summary
         self.query_one("#notice", Static).display = False
-        self._ticker = self.set_interval(1 / FIGURES_HZ, self._tick, pause=True)
         self.refresh_figures()
 
     def _title(self) -> str:
         """The strategy's name and the parameters tuned away from their defaults."""
         tuned = describe_tuning(self.strategy)
         return f"{self.strategy.name} · {tuned}" if tuned else self.strategy.name
+
+    # -- state ----------------------------------------------------------------
+    def watch_state(self, old: State, new: State) -> None:
+        column_old, column_new = (_column_class(state) for state in (old, new))
+        if column_old != column_new:  # one assignment, one restyle
+            self.classes = (self.classes - {column_old}) | {column_new}
+        if self.is_mounted:
+            # Fixed width, one line: a repaint, not a layout.
+            self.query_one("#badge", Static).update(badge(new), layout=False)
 
     # -- public API ---------------------------------------------------------
     def set_strategy(self, strategy: Strategy) -> None:
@@ -137,8 +191,23 @@ class StrategyColumn(Vertical):
     @property
     def spent_usd(self) -> float:
         """Everything this column has spent: earlier runs plus the current one."""
-        runs = self.history + ([self.current] if self.current else [])
-        return sum(r.cost_usd for r in runs)
+        return self.earlier_usd + (self.current.cost_usd if self.current else 0.0)
+
+    @property
+    def answer(self) -> AnswerPane:
+        return self.query_one("#body", AnswerPane)
+
+    @property
+    def shown_text(self) -> str:
+        """What the column's answer area shows now: the text streaming in, or
+        the run's Markdown (and its calls) once it ended."""
+        return self.answer.source
+
+    @property
+    def decision(self) -> Decision | None:
+        """The current run's decision, once the strategy made it."""
+        feed = self.feed
+        return feed.decision if feed is not None and feed.run is self.current else None
 
     def start(self, engine: Engine, request: ChatRequest, input_estimate: int,
               observe: Callable[[Event], None] | None = None) -> RunState:
@@ -147,20 +216,29 @@ class StrategyColumn(Vertical):
         also gets every event as it arrives (the history store)."""
         previous = self.current
         if previous is not None:
-            self.history.append(previous)
+            self._retire_run(previous)
         run = RunState(self.strategy.name, engine.catalog, engine.counter, input_estimate)
         self.current = run
         if previous is not None:
             self._settle_unstarted(previous)
-        self._set_state("waiting")
         self._show_header(run)
         self._show_members(run)
-        self._set_notice("waiting for the strategy to decide…")
-        if self._ticker is not None:
-            self._ticker.resume()
+        self._set_notice("")
+        self.answer.set_placeholder("waiting for the strategy to decide…")
         self.refresh_figures()
         self._stream(engine, request, run, previous, observe)
         return run
+
+    def _retire_run(self, run: RunState) -> None:
+        """The run leaves the screen: kept only among the last few, and summed
+        once it ended (now, or in `_after_run` if it is still settling)."""
+        self.history.append(run)
+        if run.announced:
+            self._sum_earlier(run)
+
+    def _sum_earlier(self, run: RunState) -> None:
+        self.earlier_usd += run.cost_usd
+        self.earlier_cancelled += run.status == "cancelled"
 
     def cancel(self) -> bool:
         """Cancel the streaming run, if any. Returns whether one was running."""
@@ -171,13 +249,13 @@ class StrategyColumn(Vertical):
         return was_running
 
     async def retire(self) -> list[RunState]:
-        """Before removal: cancel, let the run settle, and hand back every
-        run so the session total keeps what they spent."""
+        """Before removal: cancel, let the run settle, and hand back the runs
+        the session total may not have counted yet."""
         run = self.current
         self.cancel()
         if run is not None:
             await _wait_finished(run, _PREVIOUS_RUN_GRACE_S)
-        return self.history + ([run] if run is not None else [])
+        return [*self.history, *([run] if run is not None else [])]
 
     def _settle_unstarted(self, run: RunState) -> None:
         """A worker cancelled before its first step never runs its own
@@ -187,45 +265,51 @@ class StrategyColumn(Vertical):
             self._after_run(run)
             run.finished.set()
 
-    async def clear(self) -> None:
-        """Back to idle; the spending history is kept."""
+    class Cleared(Message):
+        """The column is back to idle (its spending is kept)."""
+
+    def clear(self) -> None:
+        """Back to idle; the spending is kept. Runs as a worker (it waits for
+        the run to settle); `Cleared` says when it is done."""
+        self._clear()
+
+    @work(exclusive=True, group="clear", exit_on_error=False)
+    async def _clear(self) -> None:
         run = self.current
         self.cancel()
         if run is not None:
-            self.history.append(run)
-            self.current = None
             await _wait_finished(run, _PREVIOUS_RUN_GRACE_S)
-        if self._ticker is not None:
-            self._ticker.pause()
-        await self.query_one("#answer", Markdown).update("")
-        self.query_one("#body", AnswerScroll).reset()
+            self._retire_run(run)
+            self.current = None
+        self.feed = None
+        self.answer.clear()
         self.query_one("#members", MembersPanel).reset()
-        self._set_state("idle")
-        self.query_one("#model", Static).update("not run yet")
+        self.state = "idle"
+        self.query_one("#model", Static).update("not run yet", layout=False)
         self._set_reason(self.strategy.summary)
         self._set_notice("")
         self.refresh_figures()
+        self.post_message(self.Cleared())
 
     # -- the worker ----------------------------------------------------------
     @work(exclusive=True, group="stream", exit_on_error=False)
     async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None,
                       observe: Callable[[Event], None] | None = None) -> None:
         run.worker_started = True
-        # Work on the Markdown widget runs shielded in its own task: cancelling
-        # a task while it awaits a widget removal (Markdown.update removes the
-        # old blocks) cancels the removed widgets' message pumps, and the app's
-        # own wait on that removal then ends the app's message loop. `cleanup`
-        # is the latest such task; the run is finished once it is done.
+        # Work on the Markdown widgets runs shielded in its own task:
+        # cancelling a task while it awaits a widget removal cancels the
+        # removed widgets' message pumps, and the app's own wait on that
+        # removal then ends the app's message loop. `cleanup` is the latest
+        # such task; the run is finished once it is done.
         cleanup: asyncio.Future[None] | None = None
         try:
             if previous is not None:
                 await _wait_finished(previous, _PREVIOUS_RUN_GRACE_S)
-            answer = self.query_one("#answer", Markdown)
-            cleanup = asyncio.ensure_future(self._clear_answer(answer))
-            await asyncio.shield(cleanup)
-            self.query_one("#body", AnswerScroll).follow()
-            stream = Markdown.get_stream(answer)
-            pending: asyncio.Queue[str | None] = asyncio.Queue()
+            feed = RunFeed(run)
+            begin = asyncio.ensure_future(self._begin(feed))
+            if not await asyncio.shield(begin):
+                run.cancel_before_start()  # the column is going away, or a newer run took it
+                return
 
             def emit(event: Event) -> None:
                 # Runs inside the engine: it must never raise, or the request
@@ -235,22 +319,30 @@ class StrategyColumn(Vertical):
                     if observe is not None:
                         observe(event)
                     markdown = run.apply(event)
+                    if isinstance(event, TextDelta):
+                        if markdown:
+                            feed.pending.append(markdown)
+                        return
                     if markdown:
-                        pending.put_nowait(markdown)
-                    if not isinstance(event, TextDelta) and run is self.current and self.is_attached:
+                        if isinstance(event, RequestFinished):
+                            feed.attempts = markdown
+                        else:
+                            feed.pending.append(markdown)
+                    if isinstance(event, Decided):
+                        feed.decision = event.decision
+                    if run is self.current and self.is_attached:
                         self._on_event(run, event)
                 except NoMatches:
                     pass
                 except Exception as exc:
                     self.log.error(f"{self.strategy.name}: cannot show {type(event).__name__}: {exc!r}")
 
-            pump = asyncio.create_task(self._pump(pending, stream))
             try:
                 await engine.run(self.strategy, request, emit)
             finally:
                 # Also shielded so that a second cancel (the user re-sending
                 # twice quickly) cannot cut the flush of the partial answer.
-                cleanup = asyncio.ensure_future(self._flush(pending, pump, stream, answer, run))
+                cleanup = asyncio.ensure_future(self._end(feed))
                 await asyncio.shield(cleanup)
         except asyncio.CancelledError:
             run.cancel_before_start()
@@ -264,51 +356,96 @@ class StrategyColumn(Vertical):
             else:
                 cleanup.add_done_callback(lambda _: run.finished.set())
 
-    @staticmethod
-    async def _clear_answer(answer: Markdown) -> None:
-        await answer.update("")
-
-    @staticmethod
-    async def _pump(pending: asyncio.Queue[str | None], stream: MarkdownStream) -> None:
-        done = False
-        while not done:
-            parts = [await pending.get()]
-            while not pending.empty():
-                parts.append(pending.get_nowait())
-            done = None in parts
-            text = "".join(p for p in parts if p is not None)
-            if text:
-                await stream.write(text)
-
-    @staticmethod
-    async def _flush(
-        pending: asyncio.Queue[str | None], pump: asyncio.Task[None], stream: MarkdownStream, answer: Markdown,
-        run: RunState,
-    ) -> None:
-        pending.put_nowait(None)
+    async def _begin(self, feed: RunFeed) -> bool:
+        """Empty the answer area for a new run; False if the column is going
+        away, or if a newer run took the column first (a re-send while this
+        one waited for its predecessor must not clear the newer answer)."""
+        if feed.run is not self.current:
+            return False
         try:
-            await pump
+            self.answer.clear(self.answer.placeholder)
+        except NoMatches:
+            return False
+        self.feed = feed
+        # The state class restyles the whole column: change it once the
+        # previous answer's blocks are gone, not before.
+        if feed.run is self.current and feed.run.running:
+            self.state = feed.run.status
+        return True
+
+    def flush(self) -> None:
+        """Draw the text the run wrote since the last flush (the screen's frame tick)."""
+        feed = self.feed
+        if feed is None or not feed.pending or feed.ended:
+            return
+        text = "".join(feed.pending)
+        feed.pending.clear()
+        self.answer.append(text)
+
+    async def _end(self, feed: RunFeed) -> None:
+        """The run ended: draw the rest, the final answer if it differs from
+        what streamed (a judge's pick, the cache), and the attempts."""
+        if self.feed is not feed:
+            return
+        text = "".join(feed.pending)
+        feed.pending.clear()
+        feed.ended = True
+        try:
+            self.answer.append(text)  # the last token, now
+        except NoMatches:
+            return  # the column is being removed (the app closes)
+        # The Markdown is drawn in this column's next turn of the screen's
+        # ticker: eight columns ending together do not all render at once
+        # (keys and other columns' text wait for such bursts).
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._markdown_due = (feed, done)
+        self.post_message(self.MarkdownDue())
+        try:
+            async with asyncio.timeout(_MARKDOWN_TURN_WAIT_S):
+                await asyncio.shield(done)
+        except TimeoutError:
+            self.render_markdown()  # no turn came (the screen is busy or closing)
+
+    class MarkdownDue(Message):
+        """A run ended: its Markdown waits for this column's turn."""
+
+    @property
+    def markdown_due(self) -> bool:
+        return self._markdown_due is not None
+
+    def render_markdown(self) -> None:
+        """Draw the ended run's answer as Markdown (in the column's turn)."""
+        due, self._markdown_due = self._markdown_due, None
+        if due is None:
+            return
+        feed, done = due
+        try:
+            answer, run = self.answer, feed.run
+            # The delivered answer when it is not what streamed (a judge's
+            # pick, the cache: then the calls are not listed), else what streamed.
+            if run.final_markdown is not None:
+                answer.render_markdown(run.final_markdown)
+            else:
+                answer.render_markdown(answer.text, feed.attempts, run.result)
+        except NoMatches:
+            pass  # the column is being removed (the app closes)
         finally:
-            await stream.stop()
-        if run.final_markdown is not None:
-            # The delivered answer is not what streamed (a judge's pick, a
-            # cache hit): show it instead.
-            await answer.update(run.final_markdown)
+            if not done.done():
+                done.set_result(None)
 
     def _after_run(self, run: RunState) -> None:
         """Final rendering of a run and its `Finished` message, once per run."""
         if run.announced:
             return
         run.announced = True
+        if run is not self.current:
+            self._sum_earlier(run)
         try:
             if run is self.current:
-                if self._ticker is not None:
-                    self._ticker.pause()
-                self._set_state(run.status)
+                self.state = run.status
                 self._show_header(run)
                 self._show_outcome(run)
                 self._show_members(run)
-                self.call_after_refresh(self.query_one("#body", AnswerScroll).keep_up)
             self.refresh_figures()
         except NoMatches:  # the column is being removed
             pass
@@ -322,37 +459,32 @@ class StrategyColumn(Vertical):
             self._show_header(run)
             if isinstance(event, AttemptStarted) and run.focus is None:
                 what = f"{event.role} · {event.model}" if event.role else event.model
-                self._set_notice(f"waiting for the first token from {what}…")
-        elif isinstance(event, FirstToken) or isinstance(event, (RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
-            self._set_state(run.status)
+                self.answer.set_placeholder(f"waiting for the first token from {what}…")
+        elif isinstance(event, (FirstToken, RetryScheduled, FallbackStarted, ModelSkipped, Verdict)):
+            self.state = run.status
             self._set_notice(run.last_note)
-        elif isinstance(event, RequestFinished):
-            self._set_state(run.status)
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """Figures and members while running (a few times a second, in the column's turn)."""
         self.refresh_figures()
         run = self.current
         if run is not None and run.members.active:
             self._show_members(run)
-        self.query_one("#body", AnswerScroll).keep_up()
 
     def _show_members(self, run: RunState) -> None:
         self.query_one("#members", MembersPanel).show(run.members)
 
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        for name in STATES:
-            self.set_class(name == state, f"-{name}")
-        self.query_one("#badge", Static).update(_BADGES.get(state, state))
-
     def _set_notice(self, text: str) -> None:
+        if text == self._notice:
+            return  # its height may change: lay out only when the text does
+        self._notice = text
         notice = self.query_one("#notice", Static)
         notice.update(text)
         notice.display = bool(text)
 
     def _set_reason(self, reason: str) -> None:
         widget = self.query_one("#reason", Static)
-        widget.update(reason or "—")
+        widget.update(reason or "—", layout=False)  # one line, clipped
         widget.tooltip = reason or None
 
     def _show_header(self, run: RunState) -> None:
@@ -370,7 +502,7 @@ class StrategyColumn(Vertical):
             parts.append(run.provider)
         if run.simulated or (run.result is not None and run.result.simulated):
             parts.append("simulated")
-        self.query_one("#model", Static).update(" · ".join(parts))
+        self.query_one("#model", Static).update(" · ".join(parts), layout=False)  # one line, clipped
         self._set_reason(run.reason)
 
     def _show_outcome(self, run: RunState) -> None:
@@ -389,18 +521,19 @@ class StrategyColumn(Vertical):
     def _figures(self) -> Content:
         run = self.current
         if run is None:
-            lines = [Content.from_markup("[$text-muted]in — · out — · cost —\nTTFT — · total — · tok/s —")]
+            lines = [Content.from_markup("[$foreground-muted]in — · out — · cost —\nTTFT — · total — · tok/s —")]
         else:
             est = run.estimated
             lines = [
                 Content.from_markup(
-                    "[$text-muted]in[/] $inp [$text-muted]· out[/] $out [$text-muted]·[/] [b]$cost[/b]",
+                    "[$foreground-muted]in[/] $inp [$foreground-muted]· out[/] $out "
+                    "[$foreground-muted]·[/] [b]$cost[/b]",
                     inp=format_tokens(run.input_tokens, est),
                     out=format_tokens(run.output_tokens, est),
                     cost=format_cost(run.cost_usd, est),
                 ),
                 Content.from_markup(
-                    "[$text-muted]TTFT[/] $ttft [$text-muted]· total[/] $lat [$text-muted]·[/] $rate",
+                    "[$foreground-muted]TTFT[/] $ttft [$foreground-muted]· total[/] $lat [$foreground-muted]·[/] $rate",
                     ttft=format_ms(run.ttft_ms),
                     lat=format_ms(run.latency_ms),
                     rate=format_rate(run.tokens_per_s),
@@ -416,33 +549,20 @@ class StrategyColumn(Vertical):
                 parts.append(f"{run.fallbacks} fallback{'' if run.fallbacks == 1 else 's'}")
             if run.wasted_usd > 0:
                 parts.append(f"wasted {format_cost(run.wasted_usd)}")
-            lines.append(Content.from_markup("[$text-muted]$text", text=" · ".join(parts)))
-        earlier = [r for r in self.history if r.cost_usd > 0]
-        if earlier:
-            cancelled = sum(1 for r in earlier if r.status == "cancelled")
-            note = f" ({cancelled} cancelled)" if cancelled else ""
-            lines.append(
-                Content.from_markup(
-                    "[$text-muted]earlier runs[/] $cost$note",
-                    cost=format_cost(sum(r.cost_usd for r in earlier)),
-                    note=note,
-                )
-            )
+            lines.append(Content.from_markup("[$foreground-muted]$text", text=" · ".join(parts)))
+        if self.earlier_usd > 0:
+            note = f" ({self.earlier_cancelled} cancelled)" if self.earlier_cancelled else ""
+            lines.append(Content.from_markup("[$foreground-muted]earlier runs[/] $cost$note",
+                                             cost=format_cost(self.earlier_usd), note=note))
         return Content("\n").join(lines)
 
     def refresh_figures(self) -> None:
-        self.query_one("#figures", Static).update(self._figures())
+        figures = self._figures()
+        shown = self._figures_shown
+        if shown is not None and figures.plain == shown.plain:
+            return
+        self._figures_shown = figures
+        # The same number of lines: no layout pass (they are as wide as the column).
+        same_height = shown is None or shown.plain.count("\n") == figures.plain.count("\n")
+        self.query_one("#figures", Static).update(figures, layout=not same_height)
 
-
-class ColumnsRow(HorizontalScroll):
-    """The row of columns: they share the width equally while each gets at
-    least `MIN_COLUMN_WIDTH` cells; past that the row scrolls sideways
-    (the `-narrow` class switches the columns to a fixed width)."""
-
-    def fit(self) -> None:
-        count = len(self.query_children(StrategyColumn))
-        # +1 for each column's left margin.
-        self.set_class(count * (MIN_COLUMN_WIDTH + 1) > self.size.width, "-narrow")
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.fit()

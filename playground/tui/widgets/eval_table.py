@@ -1,6 +1,7 @@
 """The evaluation results table: one row per strategy setting and baseline,
-sortable by any column (click its header: again reverses; `s` sorts by the
-next column, `r` reverses). Enter on a row posts `Picked` with its figures.
+sortable by any column (click its header: again reverses; keys sort by the
+next column or reverse). Enter on a row posts `Picked` with its figures.
+Keys are declared in `tui/bindings.py` (remappable by id).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import DataTable
 
 from playground.eval.metrics import Metrics
 from playground.eval.result_table import COLUMNS, cells, sort_rows
+from playground.tui.bindings import EVAL_TABLE_BINDINGS
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,7 @@ class EvalTable(DataTable[str]):
     DEFAULT_CSS = """
     EvalTable { height: 1fr; min-height: 5; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Tune this row", id="eval_tune"),
-        Binding("s", "sort_next", "Sort by next column", id="eval_sort"),
-        Binding("r", "reverse", "Reverse sort", id="eval_sort_reverse"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(EVAL_TABLE_BINDINGS)
 
     order: var[SortOrder] = var(SortOrder, init=False)
 

@@ -2,23 +2,28 @@
 (ensemble member, cascade tier, judge, router...), then the verdict.
 
 Each pane's top border is its header (state, model, tokens, cost, ★ for the
-delivered answer); its body is the call's text, height-bounded and following
-the stream. Nothing here redraws per token: the column calls `show` on its
-10 Hz tick and on structural events, and a pane redraws only when its
-member changed since the last draw.
+delivered answer); its body is the call's text rendered as Markdown (closed
+blocks; the block being written is plain text until it closes),
+height-bounded and following the stream. Nothing here redraws per token: the
+column calls `show` on its 10 Hz tick and on structural events, and a pane
+redraws only when its member changed since the last draw.
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from playground.core.events import Verdict
-from playground.runview.member_state import MemberBoard, MemberState
+from playground.runview.member_state import MemberBoard, MemberState, MemberStatus
+from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_tokens
 from playground.tui.widgets.follow_scroll import AnswerScroll
+from playground.tui.widgets.markdown_view import MarkdownView
 
 _BADGES = {
     "planned": "◌", "waiting": "◌", "streaming": "●", "retrying": "↻", "ok": "✓",
@@ -31,7 +36,7 @@ _WORDS = {
 _PLACEHOLDERS = {"planned": "queued", "waiting": "waiting for the first token…"}
 # While a call streams its pane shows the end of its text only: what fits the
 # pane, with room to scroll back a little, at a bounded cost per redraw.
-_LIVE_TAIL_CHARS = 4000
+_LIVE_TAIL_CHARS = 2000
 _TALLY_KEY_CHARS = 24
 
 
@@ -51,6 +56,7 @@ def member_title(board: MemberBoard, member: MemberState) -> str:
 
 
 def member_body(member: MemberState) -> str:
+    """The pane's Markdown: the call's text, then what happened to it."""
     text = member.text
     if member.running and len(text) > _LIVE_TAIL_CHARS:
         text = "…" + text[-_LIVE_TAIL_CHARS:]
@@ -96,20 +102,31 @@ class MemberPane(AnswerScroll):
     """One call: its header in the top border, its text below."""
 
     can_focus = False
+    # The member's state reaches CSS as one class ("-streaming"...).
+    status: var[MemberStatus] = var("planned")
+    winner: reactive[bool] = reactive(False, toggle_class="-winner")
 
     def __init__(self, board: MemberBoard, member: MemberState) -> None:
-        super().__init__(classes="member-pane")
+        super().__init__(classes="member-pane -planned")
         self.board = board
         self.member = member
         self._drawn = -1
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", classes="member-text", markup=False)
+    def compose(self) -> ComposeResult:
+        yield MarkdownView(classes="member-text")
 
     def on_mount(self) -> None:
         self.set_class(self.member.side, "-side")
         self.follow()
         self.redraw()
+
+    def watch_status(self, old: MemberStatus, new: MemberStatus) -> None:
+        self.classes = (self.classes - {f"-{old}"}) | {f"-{new}"}
+
+    @property
+    def text(self) -> str:
+        """The body as shown (Markdown source)."""
+        return self.query_one(MarkdownView).source
 
     def redraw(self) -> None:
         member = self.member
@@ -117,30 +134,38 @@ class MemberPane(AnswerScroll):
         if member.version == self._drawn:
             return
         try:
-            text = self.query_one(".member-text", Static)
+            body = self.query_one(MarkdownView)
         except NoMatches:  # not composed yet: `on_mount` draws it
             return
         self._drawn = member.version
-        for status in _BADGES:
-            self.set_class(member.status == status, f"-{status}")
-        self.set_class(member.winner, "-winner")
+        self.status = member.status
+        self.winner = member.winner
         self.border_title = Content(f" {member_title(self.board, member)} ")
-        text.update(member_body(member))
+        body.show_markdown(member_body(member))
 
 
 class MembersPanel(VerticalScroll):
     """Every call of a run's plan, and the verdict; hidden for single-call runs."""
 
+    DEFAULT_CSS = css_beside(__file__, "members.tcss")
+
     can_focus = False
+    active: reactive[bool] = reactive(False, toggle_class="-active")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._board: MemberBoard | None = None
         self._panes: dict[str, MemberPane] = {}
         self._drawn = -1
+        self._verdict_text = ""
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("", id="verdict", markup=False)
+
+    def _verdict(self, text: str) -> None:
+        if text != self._verdict_text:  # hidden for single-call runs: no layout for nothing
+            self._verdict_text = text
+            self.query_one("#verdict", Static).update(text)
 
     @property
     def panes(self) -> list[MemberPane]:
@@ -149,17 +174,17 @@ class MembersPanel(VerticalScroll):
     def reset(self) -> None:
         self._board = None
         self._drawn = -1
-        self.remove_class("-active")
+        self.active = False
         for pane in self._panes.values():
             pane.remove()
         self._panes.clear()
-        self.query_one("#verdict", Static).update("")
+        self._verdict("")
 
     def show(self, board: MemberBoard) -> None:
         if board is not self._board:
             self.reset()
             self._board = board
-        self.set_class(board.active, "-active")
+        self.active = board.active
         if not board.active:
             return
         if board.version != self._drawn:
@@ -169,7 +194,7 @@ class MembersPanel(VerticalScroll):
                 if member.key not in self._panes:
                     pane = self._panes[member.key] = MemberPane(board, member)
                     self.mount(pane, before=verdict)
-            verdict.update(verdict_text(board))
+            self._verdict(verdict_text(board))
             verdict.set_class(board.finished, "-final")
         for pane in self._panes.values():
             pane.redraw()

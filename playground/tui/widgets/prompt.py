@@ -1,20 +1,30 @@
-"""The prompt editor and its hint line (how to send, size of the prompt)."""
+"""The prompt editor and its hint line (how to send, size of the prompt).
+
+The hint names the keys as they are bound now (a keymap can change them)."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.reactive import var
+from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
-SEND_HINT = "Ctrl+Enter, Ctrl+S or F5 sends · Esc stops · F2 strategies · Ctrl+P commands"
+from playground.tui.bindings import PALETTE_ID, key_label
+from playground.tui.css import css_beside
 
 
 class PromptBox(Vertical):
-    """A multi-line prompt with a visible hint; the app does the sending."""
+    """A multi-line prompt with a visible hint; the screen does the sending."""
+
+    DEFAULT_CSS = css_beside(__file__, "prompt.tcss")
+
+    size_note: var[str] = var("")
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._initial = text
+        self._hint = ""
 
     def compose(self) -> ComposeResult:
         area = TextArea(
@@ -27,7 +37,14 @@ class PromptBox(Vertical):
         )
         area.border_title = "Prompt"
         yield area
-        yield Static(SEND_HINT, id="prompt-hint", markup=False)
+        yield Static("", id="prompt-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._show_hint()
+
+    def _bindings_changed(self, _screen: Screen[object]) -> None:
+        self._show_hint()
 
     @property
     def area(self) -> TextArea:
@@ -37,7 +54,22 @@ class PromptBox(Vertical):
     def text(self) -> str:
         return self.area.text
 
+    def send_hint(self) -> str:
+        app = self.app
+        return (f"{key_label(app, 'send', every=True)} sends · {key_label(app, 'stop')} stops · "
+                f"{key_label(app, 'toggle_strategies')} strategies · {key_label(app, PALETTE_ID)} commands")
+
     def set_size_note(self, note: str) -> None:
         """Show the prompt's measured size next to the send hint."""
-        hint = f"{note} · {SEND_HINT}" if note else SEND_HINT
-        self.query_one("#prompt-hint", Static).update(hint)
+        self.size_note = note
+
+    def watch_size_note(self) -> None:
+        if self.is_mounted:
+            self._show_hint()
+
+    def _show_hint(self) -> None:
+        hint = self.send_hint()
+        text = f"{self.size_note} · {hint}" if self.size_note else hint
+        if text != self._hint:  # bindings refresh often; keys change rarely
+            self._hint = text
+            self.query_one("#prompt-hint", Static).update(text, layout=False)  # one line, clipped

@@ -1,6 +1,7 @@
 """Side panel choosing which strategies get a column.
 
-The list is the single source of truth for the selection: the app reconciles
+An overlay on the right (it does not take width from the columns). The list
+is the single source of truth for the selection: the main screen reconciles
 its columns on `SelectionList.SelectedChanged`, which fires for clicks, keys
 and programmatic changes (command palette) alike.
 """
@@ -12,12 +13,20 @@ from collections.abc import Iterable, Mapping
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
+
+from playground.tui.css import css_beside
+from playground.tui.widgets.key_hint import KeyHint
 
 
 class StrategyPicker(Vertical):
     """Checkbox list of strategies with their one-line summaries."""
+
+    DEFAULT_CSS = css_beside(__file__, "strategy_picker.tcss")
+
+    opened: reactive[bool] = reactive(False, toggle_class="-open")
 
     def __init__(self, summaries: Mapping[str, str], selected: Iterable[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -31,7 +40,7 @@ class StrategyPicker(Vertical):
         options = [Selection(name, name, name in self._initial, id=name) for name in self._summaries]
         yield SelectionList[str](*options, id="strategy-list")
         yield Static("", id="picker-summary", markup=False)
-        yield Static("Space toggles · F2 closes", id="picker-help", markup=False)
+        yield KeyHint("Space toggles · {toggle_strategies} closes", id="picker-help")
 
     @on(SelectionList.SelectionHighlighted, "#strategy-list")
     def _show_summary(self, event: SelectionList.SelectionHighlighted[str]) -> None:

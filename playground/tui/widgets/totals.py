@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from playground.runview.run_state import RunState
+from playground.tui.css import css_beside
 from playground.tui.formatting import format_cost, format_relative
+from playground.tui.spend import SpendLedger
 
 BASELINE = "fixed"
 
@@ -30,28 +32,33 @@ class Totals:
     cancelled_usd: float
 
 
-def compute_totals(current: Sequence[RunState], all_runs: Sequence[RunState]) -> Totals:
-    """`current`: each column's latest run; `all_runs`: every run of the session."""
+def compute_totals(current: Sequence[RunState], ledger: SpendLedger) -> Totals:
+    """`current`: each column's latest run; `ledger`: the session's ended runs
+    (a run still going is added live)."""
     baseline = next((r for r in current if r.strategy == BASELINE and r.status == "done"), None)
     relative: list[tuple[str, str]] = []
     if baseline is not None:
         for run in current:
             if run.strategy != BASELINE and run.status == "done":
                 relative.append((run.strategy, format_relative(run.cost_usd, baseline.cost_usd)))
-    cancelled = [r for r in all_runs if r.status == "cancelled"]
+    live = [r for r in current if not ledger.counted(r)]
     return Totals(
         prompt_usd=sum(r.cost_usd for r in current),
         prompt_estimated=any(r.estimated and r.cost_usd > 0 for r in current),
         running=sum(1 for r in current if r.running),
         relative=tuple(relative),
         baseline_usd=baseline.cost_usd if baseline else None,
-        session_usd=sum(r.cost_usd for r in all_runs),
-        cancelled_runs=len(cancelled),
-        cancelled_usd=sum(r.cost_usd for r in cancelled),
+        session_usd=ledger.total_usd + sum(r.cost_usd for r in live),
+        cancelled_runs=ledger.cancelled_runs + sum(1 for r in live if r.status == "cancelled"),
+        cancelled_usd=ledger.cancelled_usd + sum(r.cost_usd for r in live if r.status == "cancelled"),
     )
 
 
 class TotalsBar(Horizontal):
+    """This prompt's cost across columns, against the baseline, and the session's."""
+
+    DEFAULT_CSS = css_beside(__file__, "totals.tcss")
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.totals: Totals | None = None
@@ -61,20 +68,29 @@ class TotalsBar(Horizontal):
         yield Static("", id="totals-session")
 
     def show(self, totals: Totals) -> None:
-        self.totals = totals
-        self.query_one("#totals-prompt", Static).update(self._prompt_content(totals))
-        self.query_one("#totals-session", Static).update(self._session_content(totals))
+        before, self.totals = self.totals, totals
+        if totals == before:
+            return
+        # One line whatever the figures: no layout pass for the left part;
+        # the right part is as wide as its text.
+        self.query_one("#totals-prompt", Static).update(self._prompt_content(totals), layout=False)
+        session = self._session_content(totals)
+        shown = None if before is None else self._session_content(before)
+        if shown is None or session.plain != shown.plain:
+            # As wide as its text: a layout only when the width changes.
+            self.query_one("#totals-session", Static).update(session, layout=shown is None
+                                                             or session.cell_length != shown.cell_length)
 
     @staticmethod
     def _prompt_content(t: Totals) -> Content:
         text = Content.from_markup(
-            "[$text-muted]This prompt[/] [b]$cost[/b]", cost=format_cost(t.prompt_usd, t.prompt_estimated)
+            "[$foreground-muted]This prompt[/] [b]$cost[/b]", cost=format_cost(t.prompt_usd, t.prompt_estimated)
         )
         if t.running:
-            text += Content.from_markup(" [$text-muted](running: $n)", n=str(t.running))
+            text += Content.from_markup(" [$foreground-muted](running: $n)", n=str(t.running))
         if t.baseline_usd is not None:
             text += Content.from_markup(
-                "  [$text-muted]vs fixed[/] $base[$text-muted]:[/]", base=format_cost(t.baseline_usd)
+                "  [$foreground-muted]vs fixed[/] $base[$foreground-muted]:[/]", base=format_cost(t.baseline_usd)
             )
             for name, change in t.relative:
                 style = "$text-success" if change.startswith("−") else "$text-warning"
@@ -83,10 +99,10 @@ class TotalsBar(Horizontal):
 
     @staticmethod
     def _session_content(t: Totals) -> Content:
-        text = Content.from_markup("[$text-muted]Session[/] [b]$cost[/b]", cost=format_cost(t.session_usd))
+        text = Content.from_markup("[$foreground-muted]Session[/] [b]$cost[/b]", cost=format_cost(t.session_usd))
         if t.cancelled_runs:
             text += Content.from_markup(
-                " [$text-muted](incl. $cost in $n cancelled)",
+                " [$foreground-muted](incl. $cost in $n cancelled)",
                 cost=format_cost(t.cancelled_usd),
                 n=f"{t.cancelled_runs} run{'s' if t.cancelled_runs != 1 else ''}",
             )

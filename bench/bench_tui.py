@@ -1,0 +1,562 @@
+"""Does the TUI keep up? The app headless with eight columns, fed by the
+simulator running in its own process, against the engine alone on the same
+streams (issue 14, targets 2-4).
+
+Phases, each in a fresh process so one cannot skew another's CPU or memory:
+
+- engine: the baseline. The same eight strategies run concurrently through
+  the engine with no UI: tokens/s received and CPU per 1,000 tokens.
+- stream: the app (200×50, headless) at 8 × 1,250 tokens/s. Tokens/s shown
+  (tokens over first delta at the engine → last token in a frame), the lag
+  from the last token reaching the engine to the first frame that shows it,
+  CPU per 1,000 tokens (ratio to the engine's), every column's text compared
+  with what the engine delivered, and key presses typed into the prompt while
+  the columns stream (time from the key reaching the app to the editor's
+  change; a Pilot run).
+- real: the app at real model speeds (the built-in catalog, speed 1): share
+  of a core while eight columns stream, and the lag to the screen.
+- memory: peak RSS after every column received ≥ 20,000 tokens (repeated
+  sends), then the drift over 50 further sends.
+- first_frame: `playground tui --sim` in a pseudo-terminal, from process
+  start to the first frame of the main screen, next to `python -c pass`.
+
+Ends with one JSON line: figures, baselines, ratios and "ok" against the
+targets. `--smoke` runs every phase small (seconds, for a test), where "ok"
+only means the run was sound (no text lost, every phase reported).
+
+    python bench/bench_tui.py            # full run, a few minutes
+    python bench/bench_tui.py --smoke    # seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import json
+import os
+import pty
+import re
+import resource
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Single-call strategies: one answer stream per column.
+STRATEGIES = ("fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold")
+PROMPTS = (
+    "Write a long, detailed essay on distributed consensus: Paxos, Raft, their failure modes and trade-offs.",
+    "Explain in depth how a modern garbage collector works, generation by generation, with examples.",
+    "Write a thorough guide to designing a REST API: naming, versioning, pagination, errors and caching.",
+    "Compare B-trees, LSM trees and hash indexes in detail for a storage engine, with their costs.",
+)
+FAST_TOKENS_PER_S = 1250.0  # per column: 8 columns give 10,000 tokens/s offered
+FAST_TTFT_MS = 40.0
+SIZE = (200, 50)
+TARGETS = {
+    "shown_tokens_per_s": 8000.0,
+    "lag_p50_ms": 50.0,
+    "lag_p99_ms": 150.0,
+    "cpu_ratio": 3.0,
+    "real_core_share": 0.25,
+    "key_p99_ms": 50.0,
+    "peak_rss_mb": 250.0,
+    "rss_drift_mb": 10.0,
+    "first_frame_s": 1.5,
+}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- the simulator, in its own process -------------------------------------------------
+def serve_sim(kind: str, speed: float) -> None:
+    """Child process: serve the simulator and print its URL. `fast`: every
+    model streams at FAST_TOKENS_PER_S (so every column runs at the same
+    rate whatever its strategy picks); `real`: the built-in catalog."""
+    from playground.sim.runner import SimServer
+
+    server = SimServer(catalog=_catalog(kind), port=0, speed=speed).start()
+    print(server.base_url, flush=True)
+    try:
+        sys.stdin.read()  # until the parent closes our stdin
+    finally:
+        server.stop()
+
+
+def _catalog(kind: str) -> Any:
+    from playground.core.catalog import default_catalog
+
+    catalog = default_catalog()
+    if kind != "fast":
+        return catalog
+    models = {
+        name: spec.model_copy(update={"sim": spec.sim.model_copy(update={"tokens_per_s": FAST_TOKENS_PER_S,
+                                                                         "ttft_ms": FAST_TTFT_MS})})
+        for name, spec in catalog.models.items()
+    }
+    return catalog.model_copy(update={"models": models})
+
+
+class Sim:
+    def __init__(self, kind: str, speed: float = 1.0) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-sim", kind, "--speed", str(speed)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            self.close()
+            raise RuntimeError(f"the simulator did not start: {self.url!r}")
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# -- measuring inside a phase ------------------------------------------------------------
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Send:
+    """One prompt through every column: when the engine saw text, when the screen showed it."""
+
+    first_delta: float | None = None
+    last_delta: dict[str, float] = field(default_factory=dict)
+    on_screen: dict[str, float] = field(default_factory=dict)
+    tokens: int = 0
+    lost: list[str] = field(default_factory=list)
+
+
+def _session(url: str) -> Any:
+    from playground.core.catalog import default_catalog
+    from playground.engine.session import Session
+    from playground.providers.endpoints import simulated_endpoints
+
+    catalog = default_catalog()
+    return Session(catalog, simulated_endpoints(catalog, url), simulated=True)
+
+
+def _request(i: int) -> Any:
+    from playground.core.messages import ChatRequest
+
+    return ChatRequest.from_prompt(PROMPTS[i % len(PROMPTS)])
+
+
+async def engine_phase(url: str, sends: int) -> dict[str, Any]:
+    """The engine alone: the same strategies, concurrently, no UI."""
+    from playground.core.events import TextDelta
+    from playground.strategies.registry import make_strategy
+
+    session = _session(url)
+    engine = session.make_engine()
+    engine.counter.count_text("warm up")
+    strategies = [make_strategy(name, session.catalog) for name in STRATEGIES]
+    await asyncio.gather(*(engine.run(s, _request(0)) for s in strategies))  # connections, encodings
+    tokens, windows = 0, 0.0
+    cpu0 = time.process_time()
+    for i in range(sends):
+        first: list[float] = []
+        last: dict[str, float] = {}
+
+        def emit(event: Any, name: str, first: list[float] = first, last: dict[str, float] = last) -> None:
+            if isinstance(event, TextDelta):
+                now = time.perf_counter()
+                if not first:
+                    first.append(now)
+                last[name] = now
+
+        request = _request(i)
+        results = await asyncio.gather(*(engine.run(s, request, lambda e, n=s.name: emit(e, n)) for s in strategies))
+        tokens += sum(r.output_tokens for r in results)
+        windows += max(last.values()) - first[0]
+    cpu = time.process_time() - cpu0
+    await engine.pool.aclose()
+    return {"tokens": tokens, "tokens_per_s": tokens / windows, "cpu_s": cpu,
+            "cpu_per_1k_tokens_ms": cpu / tokens * 1e6,
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def _main_view(app: Any) -> Any:
+    """What owns the columns and the prompt: the main screen."""
+    return app.main_screen
+
+
+def _shown_text(column: Any) -> str:
+    """The text a column's answer area holds now."""
+    return column.shown_text
+
+
+async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
+                    tokens_per_column: int = 0, profile: str = "") -> dict[str, Any]:
+    """The app headless: per send, when each column's last token reached the
+    engine and the first frame after its widget held the whole answer."""
+    from textual.widgets import TextArea
+
+    from playground.core.events import RequestFinished, TextDelta
+    from playground.runview.run_state import attempts_markdown
+    from playground.tui.app import PlaygroundApp
+
+    frames: list[float] = []
+    state: dict[str, Any] = {"send": None, "pending": {}}
+
+    app = PlaygroundApp(session=_session(url), strategies=list(STRATEGIES))
+    display = app._display
+
+    def measured_display(screen: Any, renderable: Any) -> None:
+        """Every frame: which columns' final text it is the first to show."""
+        display(screen, renderable)
+        if renderable is None:
+            return
+        now = time.perf_counter()
+        frames.append(now)
+        send: Send | None = state["send"]
+        pending: dict[str, tuple[Any, str]] = state["pending"]
+        if send is None or not pending:
+            return
+        for name, (column, finals) in list(pending.items()):
+            if _shown_text(column) in finals:  # the whole answer, in order
+                send.on_screen[name] = now
+                del pending[name]
+
+    app._display = measured_display  # type: ignore[method-assign]
+    key_ms: list[float] = []
+    key_sent: list[float] = []
+
+    def hook(message: Any) -> None:
+        if isinstance(message, TextArea.Changed) and key_sent:
+            key_ms.append((time.perf_counter() - key_sent.pop()) * 1000)
+
+    result: dict[str, Any] = {}
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        deadline = time.monotonic() + 60
+        while app.engine is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the session did not open")
+            await pilot.pause(0.05)
+        engine = app.engine
+        engine.counter.count_text("warm up")
+        view = _main_view(app)
+        original_run = engine.run
+
+        async def measured_run(strategy: Any, request: Any, emit: Any, use_cache: bool | None = None) -> Any:
+            send: Send = state["send"]
+            name = strategy.name
+
+            def spy(event: Any) -> None:
+                if isinstance(event, TextDelta):
+                    now = time.perf_counter()
+                    if send.first_delta is None:
+                        send.first_delta = now
+                    send.last_delta[name] = now
+                emit(event)
+                if isinstance(event, RequestFinished):
+                    # From now on, the first frame whose column shows all of it:
+                    # the answer as streamed (a fallback's separator included),
+                    # with or without the table of calls after it.
+                    column = view.column(name)
+                    shown = column.current.displayed
+                    table = attempts_markdown(event.result)
+                    text = shown[: len(shown) - len(table)] if table and shown.endswith(table) else shown
+                    state["pending"][name] = (column, (shown, text))
+
+            return await original_run(strategy, request, spy, use_cache)
+
+        engine.run = measured_run  # type: ignore[method-assign]
+        done: list[Send] = []
+        received = dict.fromkeys(STRATEGIES, 0)
+        rss_after: list[float] = []
+        profiler = cProfile.Profile() if profile else None
+        if profiler is not None:
+            profiler.enable()
+        cpu0 = time.process_time()
+        wall0 = time.perf_counter()
+        base_rss = peak = 0.0
+        i = 0
+        while True:
+            if memory and tokens_per_column and min(received.values()) >= tokens_per_column and not base_rss:
+                gc.collect()
+                base_rss, peak = rss_mb(), peak_rss_mb()
+                result["tokens_per_column_before"] = min(received.values())
+                sends = i + sends  # the further sends
+            if i >= sends and (not memory or base_rss):
+                break
+            send = Send()
+            state["send"], state["pending"] = send, {}
+            view.prompt_area.load_text(PROMPTS[i % len(PROMPTS)])
+            before = [c.current for c in view.columns]
+            view.action_send()
+            typing = asyncio.ensure_future(_type_while_streaming(app, view, key_sent)) if keys else None
+            while True:
+                cols = view.columns
+                if all(c.current is not b and c.current is not None and c.current.finished.is_set()
+                       for c, b in zip(cols, before, strict=True)):
+                    break
+                await asyncio.sleep(0.02)
+            if typing is not None:
+                typing.cancel()
+            for column in view.columns:
+                run = column.current
+                name = column.strategy.name
+                received[name] += run.output_tokens
+                send.tokens += run.output_tokens
+                # Nothing lost or reordered: the column shows what the run
+                # wrote, and that holds the delivered answer.
+                if run.status != "done" or run.result is None or run.result.text not in run.displayed:
+                    send.lost.append(f"{name}: {run.status} {run.error}")
+                elif _shown_text(column) != run.displayed:
+                    send.lost.append(f"{name}: shows {len(_shown_text(column))} of {len(run.displayed)} chars")
+            # The last frames: every column's final text must reach one.
+            deadline = time.monotonic() + 10
+            while state["pending"] and time.monotonic() < deadline:
+                app.screen.refresh()
+                await asyncio.sleep(0.01)
+            for name, (column, finals) in state["pending"].items():
+                shown = len(_shown_text(column))
+                send.lost.append(f"{name}: never on screen in full ({shown} of {len(finals[0])} chars)")
+            state["send"] = None
+            done.append(send)
+            i += 1
+            if memory and base_rss:
+                gc.collect()
+                rss_after.append(rss_mb())
+        cpu = time.process_time() - cpu0
+        wall = time.perf_counter() - wall0
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        tokens = sum(s.tokens for s in done)
+        lags = [(s.on_screen[n] - s.last_delta[n]) * 1000 for s in done for n in s.on_screen if n in s.last_delta]
+        windows = sum(max(s.on_screen.values()) - s.first_delta for s in done if s.on_screen and s.first_delta)
+        result |= {
+            "sends": len(done),
+            "tokens": tokens,
+            "shown_tokens_per_s": tokens / windows if windows else 0.0,
+            "lag_p50_ms": percentile(lags, 50),
+            "lag_p99_ms": percentile(lags, 99),
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "core_share": cpu / wall,
+            "cpu_per_1k_tokens_ms": cpu / tokens * 1e6 if tokens else 0.0,
+            "lost": [x for s in done for x in s.lost][:10],
+        }
+        if keys:
+            result |= {"keys": len(key_ms), "key_p50_ms": percentile(key_ms, 50), "key_p99_ms": percentile(key_ms, 99)}
+        if memory:
+            result |= {"peak_rss_mb": peak,
+                       "rss_start_mb": base_rss, "rss_end_mb": rss_after[-1] if rss_after else base_rss,
+                       "rss_drift_mb": (rss_after[-1] - base_rss) if rss_after else 0.0,
+                       "further_sends": len(rss_after)}
+        await app.action_quit()
+    return result
+
+
+async def _type_while_streaming(app: Any, view: Any, sent: list[float]) -> None:
+    """Type into the prompt while the columns stream, one key every 50 ms
+    (each timed from reaching the app to the editor's change)."""
+    from textual import events
+
+    view.prompt_area.focus()
+    await asyncio.sleep(0.1)
+    for char in "typing while it streams " * 4:
+        if not view.running:
+            return
+        sent.clear()
+        sent.append(time.perf_counter())
+        key = events.Key("space" if char == " " else char, char)
+        app._driver.send_message(key)  # what Pilot.press sends, without its wait for an idle app
+        await asyncio.sleep(0.05)
+
+
+# -- first frame -----------------------------------------------------------------------
+def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, str], timeout: float = 30) -> float:
+    """Seconds from spawning `argv` in a pseudo-terminal (160×48) to `marker`
+    in its output, or to its exit when `marker` is None."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True)
+    os.close(slave)
+    seen = b""
+    elapsed = float("nan")
+    try:
+        while time.perf_counter() - started < timeout:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    chunk = b""
+                seen += chunk
+                plain = re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]", b"", seen)
+                if marker is not None and marker in plain:
+                    elapsed = time.perf_counter() - started
+                    break
+            if proc.poll() is not None:
+                if marker is None:
+                    elapsed = time.perf_counter() - started
+                break
+    finally:
+        if proc.poll() is None:
+            os.write(master, b"\x11")  # Ctrl+Q
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        os.close(master)
+    return elapsed
+
+
+def first_frame_phase(runs: int) -> dict[str, Any]:
+    home = tempfile.mkdtemp(prefix="bench-tui-home-")
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    env |= {"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data",
+            "XDG_CACHE_HOME": f"{home}/cache", "XDG_STATE_HOME": f"{home}/state", "TERM": "xterm-256color"}
+    python = [sys.executable, "-c", "pass"]
+    app = [sys.executable, "-m", "playground", "tui", "--sim"]
+    _time_to_output(app, b"SIMULATED", env)  # the first start writes the config and warms the disk cache
+    baseline, frame = [], []
+    for _ in range(runs):
+        baseline.append(_time_to_output(python, None, env))
+        frame.append(_time_to_output(app, b"SIMULATED", env))
+    return {"first_frame_s": statistics.median(frame), "python_pass_s": statistics.median(baseline),
+            "ratio": statistics.median(frame) / statistics.median(baseline)}
+
+
+# -- orchestration ------------------------------------------------------------------------
+def run_phase(name: str, args: list[str]) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"error": (out.stderr.strip().splitlines() or ["no output"])[-1]}
+    return json.loads(lines[-1])
+
+
+def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str, Any]:
+    if name == "engine":
+        return asyncio.run(engine_phase(url, 1 if smoke else 12))
+    if name == "stream":
+        return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile))
+    if name == "real":
+        return asyncio.run(app_phase(url, 1, keys=False, profile=profile))
+    if name == "memory":
+        return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
+                                     tokens_per_column=500 if smoke else 20_000))
+    if name == "first_frame":
+        return first_frame_phase(1 if smoke else 5)
+    raise SystemExit(f"unknown phase {name!r}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="every phase small, in seconds (for tests)")
+    parser.add_argument("--phase", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--url", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-sim", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
+    parser.add_argument("--only", default="", help="comma-separated phases to run (default: all)")
+    parser.add_argument("--profile", default="", metavar="FILE",
+                        help="write a cProfile of the stream phase's sends to FILE, of the real-speed "
+                             "phase to FILE.real (read them with pstats)")
+    args = parser.parse_args()
+    if args.serve_sim:
+        serve_sim(args.serve_sim, args.speed)
+        return 0
+    if args.phase:
+        print(json.dumps(phase_main(args.phase, args.url, args.smoke, args.profile)), flush=True)
+        return 0
+
+    smoke = ["--smoke"] if args.smoke else []
+    only = set(filter(None, args.only.split(","))) or {"engine", "stream", "real", "memory", "first_frame"}
+    figures: dict[str, Any] = {"smoke": args.smoke}
+    fast = Sim("fast")
+    try:
+        for phase in ("engine", "stream", "memory"):
+            if phase in only:
+                extra = ["--profile", str(Path(args.profile).resolve())] if args.profile and phase == "stream" else []
+                figures[phase] = run_phase(phase, ["--url", fast.url, *smoke, *extra])
+                print(f"{phase}: {figures[phase]}", file=sys.stderr, flush=True)
+    finally:
+        fast.close()
+    if "real" in only:
+        # Real model speeds; the smoke run speeds them up to stay short.
+        real = Sim("real", 20.0 if args.smoke else 1.0)
+        try:
+            extra = ["--profile", str(Path(args.profile).resolve()) + ".real"] if args.profile else []
+            figures["real"] = run_phase("real", ["--url", real.url, *smoke, *extra])
+            print(f"real: {figures['real']}", file=sys.stderr, flush=True)
+        finally:
+            real.close()
+    if "first_frame" in only:
+        figures["first_frame"] = run_phase("first_frame", smoke)
+        print(f"first_frame: {figures['first_frame']}", file=sys.stderr, flush=True)
+    figures["load_average"] = os.getloadavg()
+    figures["cpus"] = os.cpu_count()
+    figures["targets"] = TARGETS
+    figures["checks"] = checks = _checks(figures)
+    sound = not any("error" in v for v in figures.values() if isinstance(v, dict)) and not any(
+        figures.get(p, {}).get("lost") for p in ("stream", "real", "memory"))
+    figures["sound"] = sound
+    figures["ok"] = sound and (args.smoke or all(checks.values()))
+    print(json.dumps(figures))
+    return 0 if figures["ok"] else 1
+
+
+def _checks(f: dict[str, Any]) -> dict[str, bool]:
+    t = TARGETS
+    got: dict[str, Callable[[], bool]] = {
+        "shown_tokens_per_s": lambda: f["stream"]["shown_tokens_per_s"] >= t["shown_tokens_per_s"],
+        "lag_p50_ms": lambda: f["stream"]["lag_p50_ms"] <= t["lag_p50_ms"],
+        "lag_p99_ms": lambda: f["stream"]["lag_p99_ms"] <= t["lag_p99_ms"],
+        "cpu_ratio": lambda: (f["stream"]["cpu_per_1k_tokens_ms"] / f["engine"]["cpu_per_1k_tokens_ms"]
+                              <= t["cpu_ratio"]),
+        "key_p99_ms": lambda: f["stream"]["key_p99_ms"] <= t["key_p99_ms"],
+        "real_core_share": lambda: f["real"]["core_share"] <= t["real_core_share"],
+        "peak_rss_mb": lambda: f["memory"]["peak_rss_mb"] <= t["peak_rss_mb"],
+        "rss_drift_mb": lambda: f["memory"]["rss_drift_mb"] <= t["rss_drift_mb"],
+        "first_frame_s": lambda: f["first_frame"]["first_frame_s"] <= t["first_frame_s"],
+    }
+    results = {}
+    for name, check in got.items():
+        try:
+            results[name] = bool(check())
+        except (KeyError, TypeError, ZeroDivisionError):
+            results[name] = False
+    if "cpu_per_1k_tokens_ms" in f.get("stream", {}) and "cpu_per_1k_tokens_ms" in f.get("engine", {}):
+        f["stream"]["cpu_ratio_to_engine"] = f["stream"]["cpu_per_1k_tokens_ms"] / f["engine"]["cpu_per_1k_tokens_ms"]
+    return results
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

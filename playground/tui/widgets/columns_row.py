@@ -1,0 +1,156 @@
+"""The row of columns: they share the width down to a readable minimum;
+past that the row shows a page of columns and a bar says how many are off
+screen on each side (and which keys page). One column can be maximised.
+
+Columns off the page are not displayed (so not laid out or drawn), but
+keep streaming: paging back shows them up to date.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from playground.tui.bindings import key_label
+from playground.tui.widgets.column import StrategyColumn
+
+# A column narrower than this is not readable (cells, including its margin).
+MIN_COLUMN_WIDTH = 34
+
+
+class PageBar(Static):
+    """One line under the columns, shown only when some are off screen."""
+
+    DEFAULT_CSS = """
+    PageBar {
+        dock: bottom;
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        color: $text-muted;
+        display: none;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    PageBar.-shown {
+        display: block;
+    }
+    """
+
+    shown: reactive[bool] = reactive(False, toggle_class="-shown")
+
+
+class ColumnsRow(Horizontal):
+    DEFAULT_CSS = """
+    ColumnsRow {
+        height: 1fr;
+        padding: 0 1 0 0;
+    }
+    """
+
+    first: reactive[int] = reactive(0, init=False)
+    maximized: reactive[str | None] = reactive(None, init=False)
+
+    def __init__(self, *children: StrategyColumn, id: str | None = None) -> None:
+        super().__init__(*children, id=id)
+        self._columns: list[StrategyColumn] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PageBar(id="pager", markup=False)
+
+    @property
+    def columns(self) -> list[StrategyColumn]:
+        """The columns in order (kept: a DOM query per frame was a hot spot;
+        mounting or removing one resets it)."""
+        if self._columns is None:
+            self._columns = list(self.query_children(StrategyColumn))
+        return self._columns
+
+    def forget_columns(self) -> None:
+        """A column was mounted or removed: list them again."""
+        self._columns = None
+
+
+
+    @property
+    def per_page(self) -> int:
+        """How many columns fit side by side at a readable width."""
+        return max(1, (self.size.width or 1) // MIN_COLUMN_WIDTH)
+
+    @property
+    def visible(self) -> list[StrategyColumn]:
+        columns = self.columns
+        if self.maximized is not None:
+            return [c for c in columns if c.strategy.name == self.maximized]
+        first = self._first(len(columns))
+        return columns[first:first + self.per_page]
+
+    @property
+    def off_screen(self) -> tuple[int, int]:
+        """Columns hidden to the left and to the right."""
+        columns = self.columns
+        visible = self.visible
+        if not visible:
+            return 0, 0
+        start = columns.index(visible[0])
+        return start, len(columns) - start - len(visible)
+
+    def _first(self, count: int) -> int:
+        return max(0, min(self.first, count - self.per_page))
+
+    def page(self, delta: int) -> None:
+        """Move a page left (-1) or right (+1); when maximised, to the previous or next column."""
+        columns = self.columns
+        if not columns:
+            return
+        if self.maximized is not None:
+            names = [c.strategy.name for c in columns]
+            index = names.index(self.maximized) if self.maximized in names else 0
+            self.maximized = names[max(0, min(len(names) - 1, index + delta))]
+            return
+        self.first = max(0, min(self._first(len(columns)) + delta * self.per_page, len(columns) - self.per_page))
+
+    def toggle_maximized(self, name: str | None) -> None:
+        self.maximized = None if self.maximized is not None else name
+
+    def watch_first(self) -> None:
+        self.fit()
+
+    def watch_maximized(self) -> None:
+        self.fit()
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the columns of the current page, and say what is off screen."""
+        self.forget_columns()  # called after columns are mounted or removed
+        columns = self.columns
+        if self.maximized is not None and self.maximized not in {c.strategy.name for c in columns}:
+            self.maximized = None  # its column was removed
+            return
+        visible = set(self.visible)
+        for column in columns:
+            column.display = column in visible
+        self._show_bar(len(columns))
+
+    def _show_bar(self, count: int) -> None:
+        bar = self.query_one(PageBar)
+        left, right = self.off_screen
+        app = self.app
+        if self.maximized is not None:
+            position = [c.strategy.name for c in self.columns].index(self.maximized) + 1
+            bar.update(f"⛶ {self.maximized} maximised ({position} of {count}) · "
+                       f"{key_label(app, 'toggle_maximize')} restores · "
+                       f"{key_label(app, 'page_left')} / {key_label(app, 'page_right')} previous / next")
+            bar.shown = True
+            return
+        bar.shown = bool(left or right)
+        if bar.shown:
+            first = count - right - len(self.visible) + 1
+            bar.update(f"{'◀ ' + str(left) + ' more · ' if left else ''}columns {first}–{count - right} of {count}"
+                       f"{' · ' + str(right) + ' more ▶' if right else ''} · "
+                       f"{key_label(app, 'page_left')} / {key_label(app, 'page_right')} pages · "
+                       f"{key_label(app, 'toggle_maximize')} maximises")
