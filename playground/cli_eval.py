@@ -248,6 +248,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from playground.eval.dataset import split_rows
 
     _check_split(args)
+    if Path(args.out).expanduser().is_dir():  # before training, not after it
+        raise UserError(f"{Path(args.out).expanduser()}: is a directory; give a file name for the model")
     if args.strategy == "learned":
         return train_learned(args)
     dataset, table, catalog, pair_names, _ = load_for_eval(args, set())
@@ -315,9 +317,7 @@ def train_learned(args: argparse.Namespace) -> int:
         dimensions=DEFAULT_DIMENSIONS,
         simulated=True,
     )
-    out = Path(args.out).expanduser()
-    if out.is_dir():
-        raise UserError(f"{out}: is a directory; give a file name for the router")
+    out = Path(args.out).expanduser()  # not a directory: cmd_train checked
     save_router(router, out)
     held = Evaluator.build(dataset, table, catalog, pair_names).subset(split.held_out)
     rows = baselines(held, split.seed)

@@ -23,8 +23,10 @@ columns = ["fixed", "complexity", "task", "cost"]
 
 # Strategy parameters; `playground strategies` lists them with their ranges.
 [strategies.complexity]
-# high_threshold = 0.5
-# low_threshold = 0.25
+# Thresholds are quantiles of the reference prompts shipped with the app
+# (0.8 = more complex than 80% of them); the defaults:
+# high_threshold = 0.9
+# low_threshold = 0.8
 
 # Providers. The catalog already knows openai, anthropic, groq, deepseek,
 # openrouter and ollama; a section here overrides or adds one.

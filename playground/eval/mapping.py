@@ -98,7 +98,8 @@ def map_models(
             )
             raise UserError(
                 f"{origin}: model {what} {name!r}: {hint}; add --map '{name}=CATALOG_MODEL' "
-                f"(or --map '{name}=-' to leave it out); catalog models: {', '.join(sorted(known))}"
+                f"(or --map '{name}=-' to leave it out, or declare it under [models.{target}] in the configuration); "
+                f"catalog models: {', '.join(sorted(known))}"
             )
         result[name] = target
     taken: dict[str, str] = {}

@@ -219,13 +219,19 @@ def summarize(outcome: Outcome, dataset: ReplayDataset, reference: Reference) ->
     )
 
 
+# Baselines that are ceilings, not options: no router can reach them, so they
+# take no part in the Pareto comparison (else they would dominate every router).
+CEILINGS = ("oracle", "oracle (pair)")
+
+
 def mark_pareto(rows: list[Metrics]) -> None:
-    """Flag the points no other point beats on both cost and quality."""
+    """Flag the achievable points no other achievable point beats on both cost and quality."""
+    options = [row for row in rows if row.strategy not in CEILINGS]
     for row in rows:
-        row.pareto = not any(
+        row.pareto = row.strategy not in CEILINGS and not any(
             other is not row
             and other.cost_per_1k_usd <= row.cost_per_1k_usd
             and other.quality >= row.quality
             and (other.cost_per_1k_usd < row.cost_per_1k_usd or other.quality > row.quality)
-            for other in rows
+            for other in options
         )

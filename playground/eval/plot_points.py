@@ -12,16 +12,16 @@ baseline, Pareto flag) plus the baselines a reader compares them with:
 - the best single model (no routing at all) and the oracle (the cheapest
   model that got each request right: a ceiling, not an option).
 
-`is_pareto` marks the points no achievable point beats on both cost and
-quality; the oracle is left out of that comparison (nothing can reach it), so
-the frontier is among the routers and the plain baselines.
+`is_pareto` is the replay's own flag: the points no achievable point beats on
+both cost and quality (the oracle is left out of that comparison: nothing can
+reach it), so the frontier is among the routers and the plain baselines.
 
 Pure data, no Textual: the TUI plots it, tests check it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,12 +29,11 @@ import numpy as np
 from playground.core.catalog import Catalog
 from playground.eval.baselines import reference_for, single_model
 from playground.eval.dataset import ReplayDataset
-from playground.eval.metrics import Metrics, Pair, Reference, mark_pareto, summarize
+from playground.eval.metrics import Metrics, Pair, Reference, summarize
 from playground.eval.replay_run import EvalReport, EvalRequest, run_replay
 from playground.strategies.features import FeatureTable
 
 RANDOM_CURVE_STEPS = 11  # points along the random curve, both ends included
-ORACLES = ("oracle", "oracle (pair)")
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,8 @@ class PlotPoint:
     note: str = ""
 
     @classmethod
-    def of(cls, row: Metrics, is_pareto: bool) -> PlotPoint:
-        return cls(row.strategy, dict(row.params), row.cost_per_1k_usd, row.quality, row.kind, is_pareto,
+    def of(cls, row: Metrics) -> PlotPoint:
+        return cls(row.strategy, dict(row.params), row.cost_per_1k_usd, row.quality, row.kind, row.pareto,
                    row.strong_share, row.note)
 
 
@@ -100,11 +99,7 @@ def plot_points(dataset: ReplayDataset, table: FeatureTable, catalog: Catalog, r
 def plot_from_report(report: EvalReport, curve_steps: int = RANDOM_CURVE_STEPS) -> CostQualityPlot:
     """The plot of a replay already run (`playground eval`'s report)."""
     data = report.dataset
-    ceiling = [row.strategy in ORACLES for row in report.rows]
-    achievable = [replace(row) for row, out in zip(report.rows, ceiling, strict=True) if not out]
-    mark_pareto(achievable)
-    flags = iter(row.pareto for row in achievable)
-    points = tuple(PlotPoint.of(row, not out and next(flags)) for row, out in zip(report.rows, ceiling, strict=True))
+    points = tuple(PlotPoint.of(row) for row in report.rows)
     pair = Pair(data.index(report.pair[0]), data.index(report.pair[1])) if report.pair else None
     reference = reference_for(data, pair)
     best = f"always {data.models[reference.best_single]}"

@@ -67,7 +67,8 @@ def render_report(report: EvalReport, *, features_cached: bool) -> str:
     out.append(render_rows(report.rows).rstrip("\n"))
     out.append("")
     out.append(
-        "* on the cost–quality Pareto front   ~ cost estimated from tokens and catalog prices   "
+        "* on the cost–quality Pareto front (oracles left out: a ceiling, not an option)   "
+        "~ cost estimated from tokens and catalog prices   "
         "save/best, save/strong: cost saved against the best single model / the strongest model"
     )
     notes = sorted({r.note for r in report.rows if r.note})

@@ -248,4 +248,5 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
         return RoutePlan(self.name, "conditional", "playground-complexity", p.mid_model, label_key="complexity",
                          branches=[("low", p.small_model), ("medium", p.mid_model), ("high", p.large_model)],
                          tiers=tiers,
-                         classifier=f"complexity thresholds (low {p.low_threshold:g}, high {p.high_threshold:g})")
+                         classifier=(f"complexity thresholds (low {p.low_threshold:g}, high {p.high_threshold:g}, "
+                                     "as quantiles of the reference prompts)"))

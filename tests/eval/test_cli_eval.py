@@ -128,3 +128,24 @@ def test_train_needs_a_pair_on_a_many_model_dataset(tmp_path: Path, capsys: pyte
     assert main(["train", "--strategy", "threshold", "--dataset", str(path), "--out", str(tmp_path / "m.json")]) == 2
     assert "say which two with --pair STRONG,WEAK" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+def test_eval_maps_models_declared_in_the_users_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        {"prompt": f"question {i} " + "why " * (i % 7), "house-model": i % 3 != 0, "gpt-5-mini": i % 2 == 0}
+        for i in range(40)
+    ]
+    path = tmp_path / "house.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    argv = ["eval", "--json", "-s", "threshold", "--dataset", str(path)]
+    assert main(argv) == 2  # the default catalog has no house-model
+    assert "declare it under [models.house-model] in the configuration" in capsys.readouterr().err
+    config = tmp_path / "c.toml"
+    config.write_text('[models.house-model]\nprovider = "openai"\napi_name = "house-v2"\ncontext_window = 32000\n'
+                      "input_per_mtok = 2.0\noutput_per_mtok = 8.0\n", encoding="utf-8")
+    assert main(["--config", str(config), *argv]) == 0
+    out = _json_rows(capsys.readouterr().out)
+    (threshold,) = [r for r in out if r["strategy"] == "threshold"]
+    assert threshold["params"]["strong_model"] == "house-model" and set(threshold["shares"]) <= {"house-model",
+                                                                                                  "gpt-5-mini"}
+    assert any(r["strategy"] == "always house-model" for r in out)

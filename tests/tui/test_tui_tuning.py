@@ -42,24 +42,24 @@ async def test_keys_move_the_threshold_and_the_preview_follows() -> None:
         assert start is not None and screen.before == start
         assert "cost / 1,000 requests (est.)" in screen_text(pilot)
         picked, _ = screen.picks["complexity"]
-        assert picked.model != FLAGSHIP  # mid tier at 0.5
+        assert picked.model != FLAGSHIP  # mid tier at 0.9 (the default)
 
         await pilot.click("#step-high_threshold")
         await pilot.press("shift+left")  # ten steps of 0.01
-        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.4), "the threshold to move")
+        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.8), "the threshold to move")
         await pilot.press("left", "left")
-        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.38), "two small steps")
+        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.78), "two small steps")
         after = screen.after
         assert after is not None and screen.before == start
         assert after.flagship_share > start.flagship_share
         assert after.cost_per_1k > start.cost_per_1k
         picked, before = screen.picks["complexity"]
         assert picked.model == FLAGSHIP and before is not None and before.model != FLAGSHIP
-        assert screen.query_one("#input-high_threshold", Input).value == "0.38"
+        assert screen.query_one("#input-high_threshold", Input).value == "0.78"
         text = screen_text(pilot)
         assert "(was $" in text and "pts)" in text and f"(was {before.model})" in text
-        assert threshold(app, pending=False) == 0.5  # not applied yet
-        assert app.strategies["complexity"].values["high_threshold"] == 0.5
+        assert threshold(app, pending=False) == 0.9  # not applied yet
+        assert app.strategies["complexity"].values["high_threshold"] == 0.9
 
 
 async def test_an_invalid_typed_value_shows_the_reason_and_is_not_applied() -> None:
@@ -77,22 +77,31 @@ async def test_an_invalid_typed_value_shows_the_reason_and_is_not_applied() -> N
         assert shown == "✗ complexity.high_threshold: -1.0 is out of range; allowed 0.0..1.0"
         assert "✗ complexity.high_threshold: -1.0 is out of range" in screen_text(pilot)
         assert editor.has_class("-invalid")
-        assert threshold(app) == 0.5 and screen.after == start
+        assert threshold(app) == 0.9 and screen.after == start
 
-        # A cross-parameter rule of the strategy is refused the same way.
+        # A cross-parameter rule of the strategy is refused the same way (a high
+        # threshold given alone moves the low default out of its way, so the low
+        # one is given first).
+        await pilot.click("#input-low_threshold")
+        await pilot.press("ctrl+a", "ctrl+k", *"0.5")
+        await wait_for(pilot, lambda: app.tuning.values("complexity")["low_threshold"] == 0.5, "the low one to take")
+        await pilot.click("#input-high_threshold")
         await pilot.press("ctrl+a", "ctrl+k", *"0.1")
         await wait_for(pilot, lambda: "must not exceed" in editor.error, "the strategy's own reason")
-        assert threshold(app) == 0.5
+        assert threshold(app) == 0.9
+        await pilot.click("#input-low_threshold")
+        await pilot.press("ctrl+a", "ctrl+k", *"0.8")  # back to the default: nothing to apply
+        await wait_for(pilot, lambda: app.tuning.values("complexity")["low_threshold"] == 0.8, "the low threshold back")
 
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert app.strategies["complexity"].values["high_threshold"] == 0.5
+        assert app.strategies["complexity"].values["high_threshold"] == 0.9
         assert any("Nothing to apply" in n.message for n in app._notifications)
 
         # Leaving the field shows the value in effect again.
         await pilot.click("#step-high_threshold")
         await wait_for(pilot, lambda: not editor.error, "the error to clear")
-        assert screen.query_one("#input-high_threshold", Input).value == "0.5"
+        assert screen.query_one("#input-high_threshold", Input).value == "0.9"
 
 
 async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
@@ -109,13 +118,13 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
 
         await pilot.click("#step-high_threshold")
         await pilot.press("shift+left")
-        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.4), "the threshold to move")
+        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.8), "the threshold to move")
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == pytest.approx(0.4),
+        await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == pytest.approx(0.8),
                        "the tuning to apply")
         assert screen.before == screen.after  # the applied values are the new baseline
         title = app.main_screen.column("complexity").query_one("#strategy-name", Static)
-        assert "high_threshold=0.4" in static_text(title)
+        assert "high_threshold=0.8" in static_text(title)
 
         # Save it: the name is validated as it is typed.
         await pilot.press("ctrl+n")
@@ -129,7 +138,7 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         await wait_for(pilot, path.exists, "the tuned profile")
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         saved = path.read_text(encoding="utf-8")
-        assert "[strategies.complexity]" in saved and "high_threshold = 0.4" in saved
+        assert "[strategies.complexity]" in saved and "high_threshold = 0.8" in saved
         assert 'columns = [ "fixed", "complexity", "task", "cost",]' in saved or "columns" in saved
 
         # Diff: the changed key, left and right.
@@ -140,7 +149,7 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         assert isinstance(dialog, DiffProfilesDialog) and (dialog.left, dialog.right) == ("base", "tuned")
         table = dialog.query_one(DataTable)
         rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
-        assert ("strategies.complexity.high_threshold", "(unset)", "0.4") in rows
+        assert ("strategies.complexity.high_threshold", "(unset)", "0.8") in rows
         assert "strategies.complexity.high_threshold" in screen_text(pilot)
         await pilot.press("escape")
 
@@ -149,13 +158,13 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, PickProfileDialog), "the load dialog")
         await pilot.press("enter")  # "base" is first
-        await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == 0.5, "base to load")
-        assert threshold(app) == 0.5
-        await wait_for(pilot, lambda: screen.editor("high_threshold").value == 0.5, "the editor to follow")
+        await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == 0.9, "base to load")
+        assert threshold(app) == 0.9
+        await wait_for(pilot, lambda: screen.editor("high_threshold").value == 0.9, "the editor to follow")
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, PickProfileDialog), "the load dialog")
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == 0.4, "tuned to load")
+        await wait_for(pilot, lambda: app.strategies["complexity"].values["high_threshold"] == 0.8, "tuned to load")
 
         # Back on the main screen, a send uses the tuned threshold.
         await pilot.press("escape")
@@ -166,7 +175,7 @@ async def test_apply_save_load_diff_and_send(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: ended(column), "the complexity column to finish")
         run = column.current
         assert run is not None and run.status == "done"
-        assert run.model == FLAGSHIP and "≥ 0.4" in run.reason
+        assert run.model == FLAGSHIP and "≥ 0.8" in run.reason
 
 
 async def test_prompt_set_option_reaches_the_preview() -> None:

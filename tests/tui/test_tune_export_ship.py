@@ -36,7 +36,7 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
         assert start is not None
         await pilot.click("#step-high_threshold")
         await pilot.press("shift+left")
-        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.4), "the threshold to move")
+        await wait_for(pilot, lambda: threshold(app) == pytest.approx(0.8), "the threshold to move")
         await wait_for(pilot, lambda: screen.after is not None and screen.after != start, "the preview to move")
         assert screen.after is not None
         assert screen.after.flagship_share > start.flagship_share and screen.after.cost_per_1k > start.cost_per_1k
@@ -45,7 +45,7 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
         await wait_for(pilot, lambda: isinstance(app.screen, SaveProfileDialog), "the save dialog")
         await pilot.press(*"tuned", "enter")
         await wait_for(pilot, lambda: profiles.profile_path("tuned").exists(), "the profile")
-        assert profiles.load_profile("tuned").values_for("complexity")["high_threshold"] == pytest.approx(0.4)
+        assert profiles.load_profile("tuned").values_for("complexity")["high_threshold"] == pytest.approx(0.8)
 
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog), "the export dialog")
@@ -57,7 +57,7 @@ async def test_tune_save_export_and_ship_the_same_choices(tmp_path: Path) -> Non
         assert app.last_export is not None
         toml_path, toml_result = app.last_export
         assert toml_path.parent == paths.exports_dir() and stat.S_IMODE(toml_path.stat().st_mode) == 0o600
-        assert app.clipboard == toml_result.text and "high_threshold = 0.4" in toml_result.text
+        assert app.clipboard == toml_result.text and "high_threshold = 0.8" in toml_result.text
 
         litellm_path = app.export_policy("complexity", "litellm")
         portkey_path = app.export_policy("complexity", "portkey")

@@ -4,6 +4,7 @@ respected, traces complete, invalid parameters refused."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,54 @@ def test_threshold_probability_is_monotonic_in_complexity() -> None:
     ]
     probabilities = [strong_win_probability(p, route(p).input_tokens) for p in prompts]
     assert probabilities == sorted(probabilities)
+
+
+def _model_file(path: Path, strong: str = "claude-opus-4-5", weak: str = "gpt-5-nano",
+                threshold: float | None = 0.3) -> str:
+    """A win-rate model whose weights favour the strong model for long prompts (the log-length feature)."""
+    import numpy as np
+
+    from playground.strategies.winrate import DEFAULT_BUCKETS, DENSE_NAMES, WinRateModel
+
+    weights = np.zeros(DEFAULT_BUCKETS + len(DENSE_NAMES))
+    weights[DEFAULT_BUCKETS] = 12.0  # log1p(tokens) / 8
+    path.write_text(WinRateModel(weights, -6.0, strong, weak, threshold=threshold).to_json(), encoding="utf-8")
+    return str(path)
+
+
+def test_threshold_names_the_heuristic_in_its_trace() -> None:
+    decision = make_strategy("threshold", CATALOG).decide(route(EASY), ALL)
+    assert decision.reason.startswith("heuristic P(strong wins)")
+    assert decision.details["win_model"].startswith("heuristic")
+
+
+def test_threshold_with_a_model_file_uses_its_probabilities_threshold_and_pair(tmp_path: Path) -> None:
+    path = _model_file(tmp_path / "m.json")
+    strategy = make_strategy("threshold", CATALOG, {"model": path})
+    easy, hard = strategy.decide(route(EASY), ALL), strategy.decide(route(HARD), ALL)
+    assert (easy.model, hard.model) == ("gpt-5-nano", "claude-opus-4-5")  # the file's pair
+    assert easy.details["threshold"] == 0.3 and easy.details["win_model"] == f"trained model {path}"
+    assert hard.reason.startswith("trained P(strong wins)")
+    assert easy.details["win_probability"] < 0.3 <= hard.details["win_probability"]
+    # What the user gives wins over the file's defaults.
+    given = make_strategy("threshold", CATALOG, {"model": path, "threshold": 0.0, "weak_model": "gpt-5-mini"})
+    assert given.decide(route(EASY), ALL).model == "claude-opus-4-5" and given.p.weak_model == "gpt-5-mini"
+    # A file without a calibrated threshold falls back to the parameter's default.
+    bare = make_strategy("threshold", CATALOG, {"model": _model_file(tmp_path / "b.json", threshold=None)})
+    assert bare.p.threshold == 0.5
+
+
+def test_threshold_model_file_problems_are_one_line_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(UserError, match=rf"^{bad}: not a win-rate model file \(not JSON"):
+        make_strategy("threshold", CATALOG, {"model": str(bad)})
+    with pytest.raises(UserError, match="cannot read the win-rate model"):
+        make_strategy("threshold", CATALOG, {"model": str(tmp_path / "missing.json")})
+    foreign = _model_file(tmp_path / "f.json", strong="house-model")
+    with pytest.raises(UserError, match="trained for house-model, which the catalog lacks; set threshold.strong_model"):
+        make_strategy("threshold", CATALOG, {"model": foreign})
+    assert make_strategy("threshold", CATALOG, {"model": foreign, "strong_model": "gpt-4o"}).p.strong_model == "gpt-4o"
 
 
 # --- abtest -----------------------------------------------------------------------
