@@ -70,8 +70,9 @@ class EvaluationScreen(ModalScreen[None]):
     EvaluationScreen #eval-left { width: 30; height: 1fr; border: round $panel; }
     EvaluationScreen #eval-progress { width: 100%; height: 1; }
     EvaluationScreen #eval-progress Bar { width: 1fr; }
-    EvaluationScreen #eval-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
-    EvaluationScreen #eval-status.-error { color: $text-error; }
+    EvaluationScreen #eval-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
+                                    text-overflow: ellipsis; }
+    EvaluationScreen #eval-status.-error { height: auto; max-height: 3; color: $text-error; text-wrap: wrap; }
     EvaluationScreen #eval-right { width: 1fr; height: 1fr; }
     EvaluationScreen #eval-summary { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
                                      text-overflow: ellipsis; }
