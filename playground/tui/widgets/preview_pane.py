@@ -92,11 +92,12 @@ class PreviewPane(VerticalScroll):
     """Updated by the tuning screen on every accepted change."""
 
     def compose(self) -> ComposeResult:
+        # Quality on a loaded replay dataset (evaluation screen): first, so it shows on small terminals.
+        yield Static("", id="preview-quality")
         yield Static("For the current prompt", classes="preview-title", markup=False)
         yield Static("", id="preview-current")
         yield Static("Prompt set", id="preview-set-title", classes="preview-title", markup=False)
         yield Static("measuring the prompt set…", id="preview-set")
-        yield Static("", id="preview-quality")  # quality on a loaded replay dataset (evaluation screen)
 
     def show_current(self, prompt_note: str, rows: Sequence[tuple[str, Pick, Pick | None, bool]]) -> None:
         """`rows`: (strategy, pick now, pick before the edit, selected)."""
@@ -113,7 +114,9 @@ class PreviewPane(VerticalScroll):
         self.query_one("#preview-set", Static).update(message)
 
     def show_quality(self, content: Content) -> None:
-        self.query_one("#preview-quality", Static).update(content)
+        quality = self.query_one("#preview-quality", Static)
+        quality.update(content)
+        quality.display = True
 
     @property
     def text(self) -> str:
