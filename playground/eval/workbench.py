@@ -8,12 +8,14 @@ dataset did not record, per-prompt features from the cache. `evaluate` runs
 one `EvalRequest` strategy by strategy so a caller can show progress; the
 rows it returns are the ones `run_replay` computes for the same request in
 one go (the tests compare them). `Workbench.figures` replays a single setting
-on the loaded rows (memoised, about a millisecond on the example data), so
-the tuning preview follows a threshold as it moves.
+on the loaded rows (0.4 ms on the example data, 6 ms on 15,900 rows:
+bench/bench_quality_preview.py), so the tuning preview follows a threshold as
+it moves, without a debounce.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +32,7 @@ from playground.eval.features_cache import cached_features
 from playground.eval.mapping import resolve_mapping, sidecar_pair
 from playground.eval.metrics import Metrics, mark_pareto
 from playground.eval.plot_points import CostQualityPlot, plot_from_report
+from playground.eval.replay import try_replay
 from playground.eval.replay_run import EvalReport, EvalRequest, run_replay
 from playground.eval.sweep import SweepSpec
 from playground.strategies.features import FeatureTable
@@ -39,6 +42,7 @@ EXAMPLE_DATASET = "data/examples/outcomes.jsonl"
 # Replay has no embedding function here (the simulator's is for launching layers):
 # strategies that need one are listed as not replayable, with the reason.
 NO_EMBEDDING = {"embedding"}
+FIGURES_KEPT = 512  # settings whose figures the tuning preview keeps
 # (done, total, what is being replayed): progress as strategies finish.
 Progress = Callable[[int, int, str], None]
 
@@ -78,6 +82,7 @@ class Workbench:
     cached: bool
     example: bool = False
     _evaluator: Evaluator | None = field(default=None, repr=False)
+    _figures: dict[str, Figures | str] = field(default_factory=dict, repr=False)
 
     @property
     def evaluator(self) -> Evaluator:
@@ -103,9 +108,21 @@ class Workbench:
         return found
 
     def figures(self, name: str, params: Mapping[str, Any]) -> Figures | str:
-        """One setting's figures, or the reason it cannot be replayed."""
+        """One setting's figures, or the reason it cannot be replayed. Only the
+        figures are kept (a few numbers per setting, the last FIGURES_KEPT):
+        dragging a threshold over a big dataset must not keep every replay's
+        per-row arrays."""
+        key = name + json.dumps(params, sort_keys=True, default=str)
+        if key not in self._figures:
+            if len(self._figures) >= FIGURES_KEPT:
+                del self._figures[next(iter(self._figures))]
+            self._figures[key] = self._measure(name, params)
+        return self._figures[key]
+
+    def _measure(self, name: str, params: Mapping[str, Any]) -> Figures | str:
         ev = self.evaluator
-        got = ev.outcome(name, ev.with_pair_models(name, params))
+        values = ev.with_pair_models(name, params)
+        got = try_replay(name, values, self.catalog, self.table, self.dataset, ev.ctx)
         if isinstance(got, str):
             return got
         row = ev.metrics(got)

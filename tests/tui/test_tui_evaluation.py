@@ -15,7 +15,7 @@ from playground.core.catalog import default_catalog
 from playground.eval.metrics import Metrics
 from playground.eval.replay_run import EvalRequest, run_replay
 from playground.eval.result_table import cells, setting_of
-from playground.eval.workbench import Workbench, evaluate, load_replay
+from playground.eval.workbench import FIGURES_KEPT, Workbench, evaluate, load_replay
 from playground.tui.app import PlaygroundApp
 from playground.tui.bindings import key_label
 from playground.tui.commands import playground_commands
@@ -174,4 +174,8 @@ def test_a_single_model_baseline_row_is_tuned_as_fixed_on_that_model() -> None:
         assert not isinstance(figures, str)
         assert (figures.quality, figures.cost_per_1k) == pytest.approx((row.quality, row.cost_per_1k_usd))
     assert setting_of(rows["oracle"]) is None and setting_of(rows["random"]) is None
+    # Dragging a threshold keeps only the last settings' figures (a few numbers each).
+    for step in range(FIGURES_KEPT + 5):
+        bench.figures("threshold", {"threshold": step / (FIGURES_KEPT + 5)})
+    assert len(bench._figures) == FIGURES_KEPT
     assert setting_of(rows["threshold"]) == ("threshold", rows["threshold"].params)
