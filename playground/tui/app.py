@@ -40,6 +40,7 @@ from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
+from playground.eval.workbench import Workbench
 from playground.launch import open_session
 from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
@@ -51,6 +52,7 @@ from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
 from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
+from playground.tui.screens.evaluation import EvaluationScreen
 from playground.tui.screens.export import ExportDialog
 from playground.tui.screens.main import MainScreen
 from playground.tui.screens.profiles import (
@@ -289,6 +291,25 @@ class PlaygroundApp(App[int]):
 
     def action_show_plots(self) -> None:
         self.extras.open_plots()
+
+    def action_show_evaluation(self) -> None:
+        """The evaluation screen; a row picked there opens tuning with its setting pending."""
+        if not isinstance(self.screen, EvaluationScreen):
+            self.push_screen(EvaluationScreen(self.policy.catalog, bench=self.policy.workbench,
+                                              on_loaded=self._keep_workbench, on_pick=self.tune_setting))
+
+    def _keep_workbench(self, bench: Workbench) -> None:
+        self.policy.workbench = bench
+
+    def tune_setting(self, strategy: str, values: dict[str, Any]) -> None:
+        """Open the tuning screen on `strategy` with `values` pending (not applied)."""
+        try:
+            for key, value in values.items():
+                self.policy.tuning.set(strategy, key, value)
+        except UserError as exc:
+            self.notify(str(exc), title=f"Cannot tune {strategy}", severity="error", timeout=10)
+            return
+        self.main_screen.action_show_tuning(strategy)
 
     def action_toggle_cache(self) -> None:
         """Semantic cache on/off for every column (entries stay per strategy)."""

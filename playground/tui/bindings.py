@@ -22,6 +22,8 @@ APP_BINDINGS: list[Binding] = [
     Binding("ctrl+r", "show_history", "History", id="show_history", show=False),
     Binding("ctrl+g", "copy_answer", "Copy answer", id="copy_answer", show=False),
     Binding("f10", "show_plots", "Plots", id="show_plots", show=False),
+    # The evaluation screen (screens/evaluation.py).
+    Binding("f11", "show_evaluation", "Evaluate", id="show_evaluation", show=False),
 ]
 
 # The main screen. Ctrl+Enter reaches the app only in terminals that report
@@ -64,6 +66,18 @@ TUNING_BINDINGS: list[Binding] = [
     Binding("ctrl+e", "app.export_policy", "Export", id="tuning_export_policy"),
 ]
 
+EVALUATION_BINDINGS: list[Binding] = [
+    Binding("escape", "close", "Close", id="evaluation_close"),
+    Binding("ctrl+r", "run", "Run", id="evaluation_run"),
+]
+
+# The evaluation screen's results table.
+EVAL_TABLE_BINDINGS: list[Binding] = [
+    Binding("enter", "select_cursor", "Tune this row", id="eval_tune"),
+    Binding("s", "sort_next", "Sort by next column", id="eval_sort"),
+    Binding("r", "reverse", "Reverse sort", id="eval_sort_reverse"),
+]
+
 DIALOG_BINDINGS: list[Binding] = [
     Binding("escape", "dismiss_none", "Cancel", id="profile_dialog_close"),
 ]
@@ -73,7 +87,8 @@ PALETTE_ID = "command_palette"
 
 
 def all_bindings() -> Iterable[Binding]:
-    for group in (APP_BINDINGS, MAIN_BINDINGS, TRACE_BINDINGS, TUNING_BINDINGS, DIALOG_BINDINGS):
+    for group in (APP_BINDINGS, MAIN_BINDINGS, TRACE_BINDINGS, TUNING_BINDINGS, EVALUATION_BINDINGS,
+                  EVAL_TABLE_BINDINGS, DIALOG_BINDINGS):
         yield from group
 
 

@@ -34,6 +34,7 @@ class PaletteHost(Protocol):
     def action_duplicate_profile(self) -> None: ...
     def action_diff_profiles(self) -> None: ...
     def action_export_policy(self) -> None: ...
+    def action_show_evaluation(self) -> None: ...
 
 
 def playground_commands(app: PaletteHost) -> Iterator[Command]:
@@ -90,6 +91,9 @@ def playground_commands(app: PaletteHost) -> Iterator[Command]:
     yield ("Diff profiles…",
            "Every key that differs between two profiles or a profile and the current tuning "
            f"{tuning_key('tuning_diff_profiles')}", app.action_diff_profiles)
+    yield ("Evaluate strategies…",
+           "Replay recorded outcomes: quality, cost, savings and the cost–quality plot per strategy and sweep "
+           f"({key('show_evaluation')})", app.action_show_evaluation)
     yield ("Export policy…",
            "Write the tuned policy as TOML, a LiteLLM config or a Portkey config, and copy it "
            f"{tuning_key('tuning_export_policy')}", app.action_export_policy)

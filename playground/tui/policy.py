@@ -22,6 +22,7 @@ from playground.core.tokens import TokenCounter, default_counter
 from playground.eval.preview import PreviewInputs, PreviewPrompt, measure_prompt
 from playground.eval.prompt_sets import PromptSet
 from playground.eval.tuning import Tuning
+from playground.eval.workbench import Workbench
 from playground.strategies.base import RoutingContext, Strategy
 from playground.strategies.registry import STRATEGIES, make_strategy
 
@@ -60,6 +61,8 @@ class PolicyState:
         self.focus_strategy: str | None = None
         self.last_export: tuple[Path, ExportResult] | None = None
         self._tuning: Tuning | None = None
+        # The replay dataset the evaluation screen loaded: the tuning preview shows quality on it.
+        self.workbench: Workbench | None = None
         self._preview_inputs: PreviewInputs | None = None
 
     def strategy(self, name: str) -> Strategy:

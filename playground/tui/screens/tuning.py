@@ -36,6 +36,7 @@ from playground.strategies.registry import STRATEGIES, strategy_class
 from playground.tui.bindings import TUNING_BINDINGS, key_label
 from playground.tui.messages import ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
+from playground.tui.widgets.eval_quality import quality_summary
 from playground.tui.widgets.key_hint import KeyHint
 from playground.tui.widgets.param_editor import ParamEditor, make_editor
 from playground.tui.widgets.preview_pane import PreviewPane
@@ -210,6 +211,10 @@ class TuningScreen(ModalScreen[None]):
         assert self.after is not None
         changed = " · edited, not applied" if self.policy.tuning.is_changed(self.selected) else ""
         pane.show_set(f"Prompt set: {self.inputs.label} · {self.selected}{changed}", self.before, self.after)
+        bench, tuning = self.policy.workbench, self.policy.tuning
+        if bench is not None:  # a replay dataset is loaded (evaluation screen): quality next to cost
+            pane.show_quality(quality_summary(bench, self.selected, tuning.values(self.selected),
+                                              tuning.values(self.selected, pending=False)))
 
     # -- actions ------------------------------------------------------------------
     def action_close(self) -> None:

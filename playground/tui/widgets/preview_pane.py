@@ -92,6 +92,8 @@ class PreviewPane(VerticalScroll):
     """Updated by the tuning screen on every accepted change."""
 
     def compose(self) -> ComposeResult:
+        # Quality on a loaded replay dataset (evaluation screen): first, so it shows on small terminals.
+        yield Static("", id="preview-quality")
         yield Static("For the current prompt", classes="preview-title", markup=False)
         yield Static("", id="preview-current")
         yield Static("Prompt set", id="preview-set-title", classes="preview-title", markup=False)
@@ -110,6 +112,11 @@ class PreviewPane(VerticalScroll):
     def show_set_message(self, title: str, message: str) -> None:
         self.query_one("#preview-set-title", Static).update(title)
         self.query_one("#preview-set", Static).update(message)
+
+    def show_quality(self, content: Content) -> None:
+        quality = self.query_one("#preview-quality", Static)
+        quality.update(content)
+        quality.display = True
 
     @property
     def text(self) -> str:
