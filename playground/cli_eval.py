@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.core.errors import UserError
-
-EXAMPLE_DATASET = "data/examples/outcomes.jsonl"
-EXAMPLE_PROMPTS = "data/prompts/mixed.jsonl"
+from playground.eval.examples import EXAMPLE_DATASET, EXAMPLE_PROMPTS, example_path
 
 
 def add_eval_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -139,10 +137,6 @@ def _add_dataset_flags(parser: argparse.ArgumentParser) -> None:
         metavar="STRONG,WEAK",
         help="the strong and weak model for APGR/CPT and training (default: a two-model dataset's pair)",
     )
-
-
-def example_path(relative: str) -> Path:
-    return Path(str(resources.files("playground.eval").joinpath(relative)))
 
 
 def _check_split(args: argparse.Namespace) -> None:

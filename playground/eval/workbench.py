@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from playground.eval.costs import complete_costs
 from playground.eval.dataset import ReplayDataset
 from playground.eval.dataset_io import load_dataset
 from playground.eval.evaluate import Evaluator
+from playground.eval.examples import example_dataset
 from playground.eval.features_cache import cached_features
 from playground.eval.mapping import resolve_mapping, sidecar_pair
 from playground.eval.metrics import Metrics, mark_pareto
@@ -38,18 +38,12 @@ from playground.eval.sweep import SweepSpec
 from playground.strategies.features import FeatureTable
 from playground.strategies.registry import STRATEGIES, strategy_class
 
-EXAMPLE_DATASET = "data/examples/outcomes.jsonl"
 # Replay has no embedding function here (the simulator's is for launching layers):
 # strategies that need one are listed as not replayable, with the reason.
 NO_EMBEDDING = {"embedding"}
 FIGURES_KEPT = 512  # settings whose figures the tuning preview keeps
 # (done, total, what is being replayed): progress as strategies finish.
 Progress = Callable[[int, int, str], None]
-
-
-def example_dataset() -> Path:
-    """The replay dataset shipped with the app (several simulated models' outcomes)."""
-    return Path(str(resources.files("playground.eval").joinpath(EXAMPLE_DATASET)))
 
 
 def replay_features(names: Sequence[str] = tuple(STRATEGIES)) -> set[str]:

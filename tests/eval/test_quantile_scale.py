@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.cli_eval import EXAMPLE_DATASET, example_path
+from playground.eval.examples import EXAMPLE_DATASET, example_path
 from playground.core.catalog import Catalog
 from playground.core.tokens import default_counter
 from playground.eval.complexity_reference import raw_scores, recommend_thresholds

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.cli_eval import EXAMPLE_DATASET, example_path
+from playground.eval.examples import EXAMPLE_DATASET, example_path
 from playground.core.catalog import Catalog
 from playground.core.messages import ChatRequest
 from playground.core.tokens import default_counter
