@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.core.errors import UserError
-from playground.eval.examples import EXAMPLE_DATASET, EXAMPLE_PROMPTS, example_path
+from playground.eval.example_data import EXAMPLE_DATASET, EXAMPLE_PROMPTS, example_path
 
 
 def add_eval_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -27,7 +27,7 @@ from playground.eval.costs import complete_costs
 from playground.eval.dataset import ReplayDataset
 from playground.eval.dataset_io import load_dataset
 from playground.eval.evaluate import Evaluator
-from playground.eval.examples import example_dataset
+from playground.eval.example_data import example_dataset
 from playground.eval.features_cache import cached_features
 from playground.eval.mapping import resolve_mapping, sidecar_pair
 from playground.eval.metrics import Metrics, mark_pareto

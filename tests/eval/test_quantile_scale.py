@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.eval.examples import EXAMPLE_DATASET, example_path
 from playground.core.catalog import Catalog
 from playground.core.tokens import default_counter
 from playground.eval.complexity_reference import raw_scores, recommend_thresholds
 from playground.eval.dataset_io import load_dataset
+from playground.eval.example_data import EXAMPLE_DATASET, example_path
 from playground.eval.features_cache import cached_features
 from playground.strategies.quantile_scale import QuantileScale, reference_scale
 

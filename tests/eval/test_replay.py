@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.eval.examples import EXAMPLE_DATASET, example_path
 from playground.core.catalog import Catalog
 from playground.core.messages import ChatRequest
 from playground.core.tokens import default_counter
 from playground.eval.costs import complete_costs
 from playground.eval.dataset_io import load_dataset
 from playground.eval.evaluate import Evaluator
+from playground.eval.example_data import EXAMPLE_DATASET, example_path
 from playground.eval.features_cache import cached_features
 from playground.eval.plan_replay import NotReplayable
 from playground.eval.replay import replay_context, replay_strategy
