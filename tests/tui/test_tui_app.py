@@ -11,12 +11,15 @@ import asyncio
 import pytest
 from textual.widgets import Static
 
+from playground.config.build import Settings
+from playground.config.load import parse_policy_text
 from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind
 from playground.core.pricing import format_usd
 from playground.engine.session import Session, SessionOptions
 from playground.providers.endpoints import simulated_endpoints
 from playground.sim.runner import SimServer
+from playground.strategies.registry import DEFAULT_STRATEGIES
 from playground.tui.app import PlaygroundApp
 from playground.tui.formatting import format_ms
 from playground.tui.widgets.answer_pane import AnswerPane
@@ -228,14 +231,26 @@ async def test_removed_column_cost_stays_in_session_total() -> None:
         assert totals.baseline_usd is None and totals.relative == ()
 
 
+# Every catalog model with a small window, so "larger than every window"
+# takes a prompt of kilobytes, not the megabytes the real windows need.
+SMALL_WINDOW = 4096
+
+
+def small_window_settings() -> Settings:
+    sections = "".join(f'[models."{model_id}"]\ncontext_window = {SMALL_WINDOW}\nmax_output_tokens = 1024\n'
+                       for model_id in default_catalog().models)
+    return parse_policy_text(sections, "small windows")
+
+
 async def test_prompt_larger_than_every_window_is_a_clear_error() -> None:
-    catalog = default_catalog()
-    largest = max(m.context_window for m in catalog.models.values())
+    settings = small_window_settings()
+    largest = max(m.context_window for m in settings.catalog.models.values())
+    assert largest == SMALL_WINDOW
     sentence = "The quick brown fox jumps over the lazy dog while reviewing distributed systems. "
     # ~16 tokens a sentence; long lines keep the editor's wrapping cheap.
     line = sentence * 50 + "\n"
     big = line * (largest // (12 * 50))
-    app = sim_app()
+    app = sim_app(settings=settings, strategies=list(DEFAULT_STRATEGIES))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.main_screen.prompt_area.text = big
