@@ -334,7 +334,12 @@ async def test_initial_prompt_prefills_only() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert app.main_screen.prompt_area.text == "What is a B-tree?"
-        await pilot.pause(0.3)
+        # An initial send would be queued after the refresh that follows the
+        # session's arrival: wait past that point (and what it would start).
+        passed = asyncio.Event()
+        app.main_screen.call_after_refresh(passed.set)
+        await passed.wait()
+        await pilot.pause()
         assert app.main_screen.column("cost").current is None
 
 
