@@ -131,7 +131,9 @@ async def test_resend_while_streaming_cancels_and_keeps_partial_cost() -> None:
         assert first is not None
         # Send again while streaming. (pilot.press would first wait for the
         # app to go idle, which a streaming app hardly does; the key's action
-        # is what F5 runs, and the keys themselves are tested above.)
+        # is what F5 runs, and the keys themselves are tested above.) The
+        # second prompt has a short answer: only the first must still stream.
+        app.main_screen.prompt_area.load_text("Is quicksort faster than mergesort?")
         app.main_screen.action_send()
         await wait_for(pilot, lambda: first.finished.is_set(), "the first run to settle")
         assert first.status == "cancelled"
@@ -471,6 +473,9 @@ async def test_rapid_resends_all_settle() -> None:
         for column in app.main_screen.columns:
             assert column.current is not None and column.current.status == "done"
             assert all(r.finished.is_set() and r.status in ("cancelled", "done") for r in column.history)
-            # The answer shown is the last run's alone.
-            assert column.query_one("#body", AnswerPane).source == column.current.displayed
+            # The answer shown is the last run's alone (the pane's stream may
+            # still be writing it out when the run has ended).
+            pane, run = column.query_one("#body", AnswerPane), column.current
+            await wait_for(pilot, lambda pane=pane, run=run: pane.source == run.displayed,
+                           f"{column.strategy.name} to show the last run's answer")
         assert all(r.status == "cancelled" for r in fixed.history)
