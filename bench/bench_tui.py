@@ -21,8 +21,10 @@ Phases, each in a fresh process so one cannot skew another's CPU or memory:
   start to the first frame of the main screen, next to `python -c pass`.
 
 Ends with one JSON line: figures, baselines, ratios and "ok" against the
-targets. `--smoke` runs every phase small (seconds, for a test), where "ok"
-only means the run was sound (no text lost, every phase reported).
+targets. `--smoke` proves the harness end to end in seconds (for a test):
+short answers, the simulators and the app phases in this one process, one
+start of the real app for the first frame; "ok" then only means the run was
+sound (no text lost, every phase reported), never that a target was met.
 
     python bench/bench_tui.py            # full run, a few minutes
     python bench/bench_tui.py --smoke    # seconds
@@ -73,6 +75,11 @@ TARGETS = {
     "first_frame_s": 1.5,
 }
 ROOT = Path(__file__).resolve().parents[1]
+# Smoke runs: prompts the simulator answers in a sentence (a dozen tokens per
+# column), and the memory phase's threshold per column before its further sends.
+SMOKE_PROMPTS = ("Say hi.", "Name a colour.")
+SMOKE_TOKENS_PER_COLUMN = 10
+SMOKE_FAST_SPEED = 0.1
 
 
 # -- the simulator, in its own process -------------------------------------------------
@@ -124,6 +131,20 @@ class Sim:
             self.proc.wait()
 
 
+class InProcessSim:
+    """Smoke runs: the simulator on a thread of this process (no second
+    interpreter to start); the same URL and `close` as `Sim`."""
+
+    def __init__(self, kind: str, speed: float = 1.0) -> None:
+        from playground.sim.runner import SimServer
+
+        self.server = SimServer(catalog=_catalog(kind), port=0, speed=speed).start()
+        self.url = self.server.base_url
+
+    def close(self) -> None:
+        self.server.stop()
+
+
 # -- measuring inside a phase ------------------------------------------------------------
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
@@ -163,10 +184,17 @@ def _session(url: str) -> Any:
     return Session(catalog, simulated_endpoints(catalog, url), simulated=True)
 
 
+_prompts = PROMPTS
+
+
+def _prompt(i: int) -> str:
+    return _prompts[i % len(_prompts)]
+
+
 def _request(i: int) -> Any:
     from playground.core.messages import ChatRequest
 
-    return ChatRequest.from_prompt(PROMPTS[i % len(PROMPTS)])
+    return ChatRequest.from_prompt(_prompt(i))
 
 
 async def engine_phase(url: str, sends: int) -> dict[str, Any]:
@@ -309,7 +337,7 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 break
             send = Send()
             state["send"], state["pending"] = send, {}
-            view.prompt_area.load_text(PROMPTS[i % len(PROMPTS)])
+            view.prompt_area.load_text(_prompt(i))
             before = [c.current for c in view.columns]
             view.action_send()
             typing = asyncio.ensure_future(_type_while_streaming(app, view, key_sent)) if keys else None
@@ -369,7 +397,7 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         if keys:
             result |= {"keys": len(key_ms), "key_p50_ms": percentile(key_ms, 50), "key_p99_ms": percentile(key_ms, 99)}
         if memory:
-            result |= {"peak_rss_mb": peak,
+            result |= {"peak_rss_mb": peak, "tokens_per_column_target": tokens_per_column,
                        "rss_start_mb": base_rss, "rss_end_mb": rss_after[-1] if rss_after else base_rss,
                        "rss_drift_mb": (rss_after[-1] - base_rss) if rss_after else 0.0,
                        "further_sends": len(rss_after)}
@@ -395,9 +423,11 @@ async def _type_while_streaming(app: Any, view: Any, sent: list[float]) -> None:
 
 
 # -- first frame -----------------------------------------------------------------------
-def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, str], timeout: float = 30) -> float:
+def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, str], timeout: float = 30,
+                    quit_key: bool = True) -> float:
     """Seconds from spawning `argv` in a pseudo-terminal (160×48) to `marker`
-    in its output, or to its exit when `marker` is None."""
+    in its output, or to its exit when `marker` is None. Then the app is
+    quit with Ctrl+Q, or (`quit_key` False: a smoke run) terminated."""
     import fcntl
     import struct
     import termios
@@ -427,6 +457,8 @@ def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, st
                     elapsed = time.perf_counter() - started
                 break
     finally:
+        if proc.poll() is None and not quit_key:
+            proc.terminate()
         if proc.poll() is None:
             os.write(master, b"\x11")  # Ctrl+Q
             try:
@@ -438,18 +470,19 @@ def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, st
     return elapsed
 
 
-def first_frame_phase(runs: int) -> dict[str, Any]:
+def first_frame_phase(runs: int, smoke: bool = False) -> dict[str, Any]:
     home = tempfile.mkdtemp(prefix="bench-tui-home-")
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
     env |= {"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data",
             "XDG_CACHE_HOME": f"{home}/cache", "XDG_STATE_HOME": f"{home}/state", "TERM": "xterm-256color"}
     python = [sys.executable, "-c", "pass"]
     app = [sys.executable, "-m", "playground", "tui", "--sim"]
-    _time_to_output(app, b"SIMULATED", env)  # the first start writes the config and warms the disk cache
+    if not smoke:
+        _time_to_output(app, b"SIMULATED", env)  # the first start writes the config and warms the disk cache
     baseline, frame = [], []
     for _ in range(runs):
         baseline.append(_time_to_output(python, None, env))
-        frame.append(_time_to_output(app, b"SIMULATED", env))
+        frame.append(_time_to_output(app, b"SIMULATED", env, quit_key=not smoke))
     return {"first_frame_s": statistics.median(frame), "python_pass_s": statistics.median(baseline),
             "ratio": statistics.median(frame) / statistics.median(baseline)}
 
@@ -472,9 +505,9 @@ def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str,
         return asyncio.run(app_phase(url, 1, keys=False, profile=profile))
     if name == "memory":
         return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
-                                     tokens_per_column=500 if smoke else 20_000))
+                                     tokens_per_column=SMOKE_TOKENS_PER_COLUMN if smoke else 20_000))
     if name == "first_frame":
-        return first_frame_phase(1 if smoke else 5)
+        return first_frame_phase(1 if smoke else 5, smoke)
     raise SystemExit(f"unknown phase {name!r}")
 
 
@@ -493,6 +526,9 @@ def main() -> int:
     if args.serve_sim:
         serve_sim(args.serve_sim, args.speed)
         return 0
+    if args.smoke:
+        global _prompts
+        _prompts = SMOKE_PROMPTS
     if args.phase:
         print(json.dumps(phase_main(args.phase, args.url, args.smoke, args.profile)), flush=True)
         return 0
@@ -500,27 +536,38 @@ def main() -> int:
     smoke = ["--smoke"] if args.smoke else []
     only = set(filter(None, args.only.split(","))) or {"engine", "stream", "real", "memory", "first_frame"}
     figures: dict[str, Any] = {"smoke": args.smoke}
-    fast = Sim("fast")
+
+    def phase(name: str, url: str = "", extra: Sequence[str] = ()) -> None:
+        """A fresh process per phase; a smoke run keeps them all in this one."""
+        if args.smoke:
+            try:
+                figures[name] = phase_main(name, url, True)
+            except Exception as exc:  # reported like a failed phase process
+                figures[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        else:
+            figures[name] = run_phase(name, [*(["--url", url] if url else []), *smoke, *extra])
+        print(f"{name}: {figures[name]}", file=sys.stderr, flush=True)
+
+    simulator = InProcessSim if args.smoke else Sim
+    # Smoke: a tenth of the speed, so the short answers still stream long
+    # enough for keys to be typed while they do.
+    fast = simulator("fast", SMOKE_FAST_SPEED if args.smoke else 1.0)
     try:
-        for phase in ("engine", "stream", "memory"):
-            if phase in only:
-                extra = ["--profile", str(Path(args.profile).resolve())] if args.profile and phase == "stream" else []
-                figures[phase] = run_phase(phase, ["--url", fast.url, *smoke, *extra])
-                print(f"{phase}: {figures[phase]}", file=sys.stderr, flush=True)
+        for name in ("engine", "stream", "memory"):
+            if name in only:
+                extra = ["--profile", str(Path(args.profile).resolve())] if args.profile and name == "stream" else []
+                phase(name, fast.url, extra)
     finally:
         fast.close()
     if "real" in only:
         # Real model speeds; the smoke run speeds them up to stay short.
-        real = Sim("real", 20.0 if args.smoke else 1.0)
+        real = simulator("real", 20.0 if args.smoke else 1.0)
         try:
-            extra = ["--profile", str(Path(args.profile).resolve()) + ".real"] if args.profile else []
-            figures["real"] = run_phase("real", ["--url", real.url, *smoke, *extra])
-            print(f"real: {figures['real']}", file=sys.stderr, flush=True)
+            phase("real", real.url, ["--profile", str(Path(args.profile).resolve()) + ".real"] if args.profile else [])
         finally:
             real.close()
     if "first_frame" in only:
-        figures["first_frame"] = run_phase("first_frame", smoke)
-        print(f"first_frame: {figures['first_frame']}", file=sys.stderr, flush=True)
+        phase("first_frame")
     figures["load_average"] = os.getloadavg()
     figures["cpus"] = os.cpu_count()
     figures["targets"] = TARGETS

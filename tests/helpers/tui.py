@@ -6,8 +6,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from playground.core.catalog import Catalog
 from playground.engine.session import SessionOptions, SimulatorSpec
@@ -71,8 +73,22 @@ async def steady_cursor(pilot: Pilot) -> None:
 
 
 async def type_prompt(pilot: Pilot, text: str) -> None:
+    """Click the prompt and type `text` into it: the key events `Pilot.press`
+    sends, posted in one go (press waits for an idle app after every key,
+    most of a short test), then a wait until the editor holds them all."""
     await pilot.click("#prompt")
-    await pilot.press(*text)
+    app = pilot.app
+    area = app.query_one("#prompt", TextArea)
+    before = area.text
+    driver = app._driver
+    assert driver is not None
+    for char in text:
+        key = char if char.isalnum() else _character_to_key(char)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+    await wait_for(pilot, lambda: len(area.text) == len(before) + len(text) and text in area.text,
+                   f"{text!r} typed into the prompt")
 
 
 class _SharedSimulator:

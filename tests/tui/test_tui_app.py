@@ -11,12 +11,15 @@ import asyncio
 import pytest
 from textual.widgets import Static
 
+from playground.config.build import Settings
+from playground.config.load import parse_policy_text
 from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind
 from playground.core.pricing import format_usd
 from playground.engine.session import Session, SessionOptions
 from playground.providers.endpoints import simulated_endpoints
 from playground.sim.runner import SimServer
+from playground.strategies.registry import DEFAULT_STRATEGIES
 from playground.tui.app import PlaygroundApp
 from playground.tui.formatting import format_ms
 from playground.tui.widgets.answer_pane import AnswerPane
@@ -128,7 +131,9 @@ async def test_resend_while_streaming_cancels_and_keeps_partial_cost() -> None:
         assert first is not None
         # Send again while streaming. (pilot.press would first wait for the
         # app to go idle, which a streaming app hardly does; the key's action
-        # is what F5 runs, and the keys themselves are tested above.)
+        # is what F5 runs, and the keys themselves are tested above.) The
+        # second prompt has a short answer: only the first must still stream.
+        app.main_screen.prompt_area.load_text("Is quicksort faster than mergesort?")
         app.main_screen.action_send()
         await wait_for(pilot, lambda: first.finished.is_set(), "the first run to settle")
         assert first.status == "cancelled"
@@ -228,14 +233,26 @@ async def test_removed_column_cost_stays_in_session_total() -> None:
         assert totals.baseline_usd is None and totals.relative == ()
 
 
+# Every catalog model with a small window, so "larger than every window"
+# takes a prompt of kilobytes, not the megabytes the real windows need.
+SMALL_WINDOW = 4096
+
+
+def small_window_settings() -> Settings:
+    sections = "".join(f'[models."{model_id}"]\ncontext_window = {SMALL_WINDOW}\nmax_output_tokens = 1024\n'
+                       for model_id in default_catalog().models)
+    return parse_policy_text(sections, "small windows")
+
+
 async def test_prompt_larger_than_every_window_is_a_clear_error() -> None:
-    catalog = default_catalog()
-    largest = max(m.context_window for m in catalog.models.values())
+    settings = small_window_settings()
+    largest = max(m.context_window for m in settings.catalog.models.values())
+    assert largest == SMALL_WINDOW
     sentence = "The quick brown fox jumps over the lazy dog while reviewing distributed systems. "
     # ~16 tokens a sentence; long lines keep the editor's wrapping cheap.
     line = sentence * 50 + "\n"
     big = line * (largest // (12 * 50))
-    app = sim_app()
+    app = sim_app(settings=settings, strategies=list(DEFAULT_STRATEGIES))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.main_screen.prompt_area.text = big
@@ -319,7 +336,12 @@ async def test_initial_prompt_prefills_only() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert app.main_screen.prompt_area.text == "What is a B-tree?"
-        await pilot.pause(0.3)
+        # An initial send would be queued after the refresh that follows the
+        # session's arrival: wait past that point (and what it would start).
+        passed = asyncio.Event()
+        app.main_screen.call_after_refresh(passed.set)
+        await passed.wait()
+        await pilot.pause()
         assert app.main_screen.column("cost").current is None
 
 
@@ -451,6 +473,9 @@ async def test_rapid_resends_all_settle() -> None:
         for column in app.main_screen.columns:
             assert column.current is not None and column.current.status == "done"
             assert all(r.finished.is_set() and r.status in ("cancelled", "done") for r in column.history)
-            # The answer shown is the last run's alone.
-            assert column.query_one("#body", AnswerPane).source == column.current.displayed
+            # The answer shown is the last run's alone (the pane's stream may
+            # still be writing it out when the run has ended).
+            pane, run = column.query_one("#body", AnswerPane), column.current
+            await wait_for(pilot, lambda pane=pane, run=run: pane.source == run.displayed,
+                           f"{column.strategy.name} to show the last run's answer")
         assert all(r.status == "cancelled" for r in fixed.history)

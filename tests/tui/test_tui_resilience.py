@@ -4,6 +4,8 @@ fault is cleared; columns list every attempt."""
 
 from __future__ import annotations
 
+import time
+
 from textual.widgets import Input
 
 from playground.engine.breaker import BreakerConfig
@@ -15,14 +17,30 @@ from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from tests.helpers.tui import SIZE, ended, ready, screen_text, type_prompt, wait_for
 
-# A breaker that opens after two failed calls and probes after three seconds,
-# so the whole cycle fits in a test and the countdown is on screen long
-# enough to be seen on a slow machine.
+# A breaker that opens after two failed calls and probes after a minute of
+# the test's clock: the countdown stays on screen however slow the machine,
+# and the test moves the clock on to end the wait.
+WAIT_IN_OPEN_S = 60.0
 QUICK = ResilienceConfig(
     retry=RetryPolicy(max_attempts=3, retries_per_model=0),
-    breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=3.0,
+    breaker=BreakerConfig(window_size=4, minimum_calls=2, failure_rate_threshold=50, wait_in_open_s=WAIT_IN_OPEN_S,
                           half_open_calls=1),
 )
+
+
+class TestClock:
+    """The breakers' clock: real time plus what the test skipped."""
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def advance(self, seconds: float) -> None:
+        self.skipped += seconds
 
 
 def app_with_fallback() -> PlaygroundApp:
@@ -58,6 +76,8 @@ async def test_chaos_toggle_opens_the_breaker_and_clearing_closes_it() -> None:
         # machine cannot make the test depend on timing.
         engine = app.engine
         assert engine is not None
+        clock = TestClock()
+        engine.health.clock = clock  # before the first call creates the breakers
         for _ in range(6):
             await send(pilot, app)
             if engine.health.circuit_state("gpt-4o") == "OPEN":
@@ -73,6 +93,7 @@ async def test_chaos_toggle_opens_the_breaker_and_clearing_closes_it() -> None:
         assert column.current is not None and column.current.status == "done"  # the fallback answered
         # The outage ends: after the wait the breaker probes and closes.
         chaos.set_fault("sim-gpt-4o", "down", False)
+        clock.advance(WAIT_IN_OPEN_S)
         await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "HALF_OPEN", "HALF_OPEN after the wait",
                        timeout=10)
         await send(pilot, app)
