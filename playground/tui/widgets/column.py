@@ -419,6 +419,13 @@ class StrategyColumn(Vertical):
         if due is None:
             return
         feed, done = due
+        if feed is not self.feed:
+            # A newer run took the column while this one waited for its turn
+            # (re-sends faster than a run settles): its Markdown must not
+            # replace the newer answer, which would then stop streaming.
+            if not done.done():
+                done.set_result(None)
+            return
         try:
             answer, run = self.answer, feed.run
             # The delivered answer when it is not what streamed (a judge's
