@@ -153,6 +153,7 @@ class PlaygroundApp(App[int]):
         return theme_variable_defaults()
 
     async def on_mount(self) -> None:
+        self.extras.mounting()
         # The main screen's widgets compose their children after this mount.
         self.call_after_refresh(self.extras.mounted)
         for notice in self._notices:

@@ -72,18 +72,22 @@ class AppExtras:
         self._closed = False
 
     # -- hooks the app calls ---------------------------------------------------
-    def mounted(self) -> None:
-        app = self.app
-        self._prompt = app.prompt_area
+    def mounting(self) -> None:
+        """At the app's mount, before any key arrives: remapped keys and Ctrl+R
+        must work at once, not only after the first refresh."""
         if self.keymap:
-            app.set_keymap(self.keymap)
+            self.app.set_keymap(self.keymap)
         history = self.settings.policy.history
-        if history.enabled:
+        if history.enabled and self.recorder is None:
             try:
                 self.recorder = HistoryRecorder(keep_runs=history.keep_runs)
             except (sqlite3.Error, OSError) as exc:
                 self._problems.append(("History", f"history is off for this session: cannot open "
                                                   f"{paths.data_dir()}: {exc}"))
+
+    def mounted(self) -> None:
+        app = self.app
+        self._prompt = app.prompt_area
         for title, message in self._problems:
             app.notify(message, title=title, severity="warning", timeout=20, markup=False)
         self._problems.clear()
