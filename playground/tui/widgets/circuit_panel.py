@@ -139,6 +139,11 @@ class CircuitPanel(Vertical):
                 container.mount(row)
             row.show(snap, minimum)
 
+    def row_text(self, endpoint: str) -> str:
+        """The line shown for an endpoint ("" before its first call)."""
+        row = self._rows.get(endpoint)
+        return "" if row is None else str(row.render())
+
     def state_of(self, endpoint: str) -> str | None:
         """The state shown for an endpoint (tests read what the user sees)."""
         row = self._rows.get(endpoint)
