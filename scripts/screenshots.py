@@ -158,14 +158,25 @@ async def small_terminal(size: tuple[int, int]) -> str:
         return app.export_screenshot()  # type: ignore[attr-defined]
 
 
-async def evaluation(size: tuple[int, int]) -> str | None:
-    """The evaluation plot (another engineer's screen): taken once it exists."""
-    try:
-        from playground.tui.screens import evaluation as screen  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    take = getattr(screen, "screenshot", None)
-    return await take(size) if take is not None else None
+async def evaluation(size: tuple[int, int]) -> str:
+    """F11: the example outcomes replayed, with a sweep of the complexity router's upper threshold."""
+    from textual.widgets import Input
+
+    from playground.tui.screens.evaluation import EvaluationScreen
+
+    app = _app(40.0)
+    async with app.run_test(size=size) as pilot:  # type: ignore[attr-defined]
+        await _ready(pilot, app)
+        await pilot.press("f11")
+        await _until(pilot, lambda: isinstance(app.screen, EvaluationScreen)  # type: ignore[attr-defined]
+                     and app.screen.state == "done", "the example replay")  # type: ignore[attr-defined]
+        screen = app.screen  # type: ignore[attr-defined]
+        screen.query_one("#eval-sweep", Input).value = "complexity.high_threshold=0.8:1:0.05"
+        await pilot.click("#eval-run")  # type: ignore[attr-defined]
+        await _until(pilot, lambda: screen.state == "done" and any(r.note for r in screen.table.shown),
+                     "the sweep")
+        await _settled(pilot)
+        return app.export_screenshot()  # type: ignore[attr-defined]
 
 
 SHOTS = (
