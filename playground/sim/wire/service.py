@@ -30,7 +30,7 @@ from playground.sim.content.embedding_models import EMBEDDING_MODELS, EmbeddingM
 from playground.sim.content.generation import JITTER, Generation, plan_generation
 from playground.sim.errors import SimError, SimErrorKind, bad_request, context_too_long, invalid_api_key, unknown_model
 from playground.sim.faults.control import FaultControl, Faults
-from playground.sim.faults.plan import RequestInfo
+from playground.sim.faults.plan import Action, FaultPlan, RequestInfo
 from playground.sim.faults.stats import SimStats
 from playground.sim.features.capabilities import supports_images
 from playground.sim.features.output import plan_output
@@ -141,13 +141,7 @@ class SimService:
             tokens, answer = await asyncio.to_thread(self._embed, parsed, model)
             plan, index = self.fault_control.admit()
             info = RequestInfo("openai", None, model.sim_name, False, tokens, 0, index, endpoint="embeddings")
-            self.stats.request(info.model_name)
-            action = plan.on_request(info)
-            if action.delay_s > 0:
-                self.stats.fault(info.model_name, "latency_ms")
-            started += action.delay_s
-            if not await self.delivery.pause_until(started):
-                raise shutting_down()
+            action, started = await self._count_and_delay(plan, info, started)
             admitted = Admitted(request, OPENAI, plan, info, started)
             if (failed := await self.delivery.fail_before_response(admitted, action)) is not None:
                 return failed
@@ -215,13 +209,7 @@ class SimService:
             )
             info = RequestInfo(api.api, model, model.sim_name, sim_request.stream, input_tokens, budget, index,
                                generation.output_tokens)
-            self.stats.request(info.model_name)
-            action = plan.on_request(info)
-            if action.delay_s > 0:
-                self.stats.fault(info.model_name, "latency_ms")
-            started += action.delay_s
-            if not await self.delivery.pause_until(started):
-                raise shutting_down()
+            action, started = await self._count_and_delay(plan, info, started)
             exchange = _Exchange(request, api, plan, info, started, generation, api.dialect(sim_request, model))
             if (failed := await self.delivery.fail_before_response(exchange, action)) is not None:
                 return failed
@@ -238,6 +226,18 @@ class SimService:
             return error_response(api, error)
         except Disconnected:
             return NoResponse()
+
+    async def _count_and_delay(self, plan: FaultPlan, info: RequestInfo, started: float) -> tuple[Action, float]:
+        """Every answered request (chat or embeddings): counted, its fault
+        decided, an injected latency waited out; (the action, the new start)."""
+        self.stats.request(info.model_name)
+        action = plan.on_request(info)
+        if action.delay_s > 0:
+            self.stats.fault(info.model_name, "latency_ms")
+        started += action.delay_s
+        if not await self.delivery.pause_until(started):
+            raise shutting_down()
+        return action, started
 
     async def _parsed(self, request: Request, api: ApiSpec, parse: Callable[[Any], _Parsed]) -> _Parsed:
         """Read the body, then check in the order a real host would: a model
