@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 
 from playground.core.catalog import ModelSpec
 from playground.core.errors import ErrorKind, ProviderError
@@ -35,7 +35,7 @@ from playground.core.roles import ANSWER, CallRole
 from playground.core.tokens import TokenCounter
 from playground.core.tool_calls import ToolCallFold
 from playground.engine.timeouts import StreamWatch, Timeouts
-from playground.providers.base import ChatProvider, Delta, TokenLogprobs, ToolCallChunk, Usage
+from playground.providers.base import ChatProvider, Chunk, Delta, TokenLogprobs, ToolCallChunk, Usage
 from playground.providers.endpoints import api_model_name
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ class AttemptRunner:
         emit: Emit,
         deadline: float | None = None,
         role: CallRole = ANSWER,
+        listening: bool = True,
     ) -> None:
         self.attempt = attempt
         self.model = model
@@ -89,6 +90,9 @@ class AttemptRunner:
         # The request's deadline (event-loop time): retries and fallbacks share it.
         self.deadline = deadline
         self.role = role
+        # False when nobody reads the events (`Engine.run` without `emit`):
+        # the per-chunk events are then not built at all.
+        self.listening = listening
         self.logprob_sum = 0.0
         self.logprob_count = 0
         self.parts: list[str] = []
@@ -123,35 +127,8 @@ class AttemptRunner:
         name = self.provider.endpoint.name
         stream = self.provider.stream(api_model_name(self.model, self.provider.endpoint), self.request)
         watch = StreamWatch(self.timeouts, self.deadline)
-        emit = self.emit
-        number = self.attempt
         try:
-            async for chunk in stream:
-                watch.touch()
-                if isinstance(chunk, Delta):
-                    self.parts.append(chunk.text)
-                    if self.ttft_ms is None:
-                        self.ttft_ms = (time.perf_counter() - started) * 1000
-                        emit(FirstToken(number, self.ttft_ms))
-                        emit(TextDelta(number, chunk.text))
-                        # The SDK parses a burst of buffered events without
-                        # yielding: let whoever consumes the events see the
-                        # first token now, not after the whole burst.
-                        await asyncio.sleep(0)
-                    else:
-                        emit(TextDelta(number, chunk.text))
-                elif isinstance(chunk, ToolCallChunk):
-                    self.tool_calls.add(chunk.index, chunk.id, chunk.name, chunk.arguments)
-                    if self.ttft_ms is None:
-                        self.ttft_ms = (time.perf_counter() - started) * 1000
-                        emit(FirstToken(number, self.ttft_ms))
-                    emit(ToolCallDelta(number, chunk.index, chunk.id, chunk.name, chunk.arguments))
-                elif isinstance(chunk, TokenLogprobs):
-                    self.logprob_sum += sum(chunk.values)
-                    self.logprob_count += len(chunk.values)
-                elif isinstance(chunk, Usage):
-                    self.usage = chunk
-                    emit(UsageReported(number, chunk.input_tokens, chunk.output_tokens, "provider"))
+            await self._read(stream, watch, started)
         except asyncio.CancelledError:
             if not watch.claim():
                 raise
@@ -164,6 +141,47 @@ class AttemptRunner:
         finally:
             watch.stop()
             await stream.aclose()
+
+    async def _read(self, stream: AsyncGenerator[Chunk, None], watch: StreamWatch, started: float) -> None:
+        """Fold the chunks into this attempt. This loop runs once per chunk
+        of every stream: it does the least it can there (the watchdog only
+        stores the time; text is joined and counted once, at the end)."""
+        emit = self.emit
+        listening = self.listening
+        number = self.attempt
+        parts = self.parts
+        touch = watch.touch
+        async for chunk in stream:
+            touch()
+            if type(chunk) is Delta:
+                parts.append(chunk.text)
+                if self.ttft_ms is None:
+                    self._first_token(started)
+                    if listening:
+                        emit(TextDelta(number, chunk.text))
+                        # The SDK parses a burst of buffered events without
+                        # yielding: let whoever consumes the events see the
+                        # first token now, not after the whole burst.
+                        await asyncio.sleep(0)
+                elif listening:
+                    emit(TextDelta(number, chunk.text))
+            elif isinstance(chunk, ToolCallChunk):
+                self.tool_calls.add(chunk.index, chunk.id, chunk.name, chunk.arguments)
+                if self.ttft_ms is None:
+                    self._first_token(started)
+                if listening:
+                    emit(ToolCallDelta(number, chunk.index, chunk.id, chunk.name, chunk.arguments))
+            elif isinstance(chunk, TokenLogprobs):
+                self.logprob_sum += sum(chunk.values)
+                self.logprob_count += len(chunk.values)
+            elif isinstance(chunk, Usage):
+                self.usage = chunk
+                emit(UsageReported(number, chunk.input_tokens, chunk.output_tokens, "provider"))
+
+    def _first_token(self, started: float) -> None:
+        self.ttft_ms = (time.perf_counter() - started) * 1000
+        if self.listening:
+            self.emit(FirstToken(self.attempt, self.ttft_ms))
 
     def _record(self, started: float, outcome: Outcome, error: ProviderError | None) -> AttemptRecord:
         text = "".join(self.parts)

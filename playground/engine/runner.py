@@ -106,6 +106,9 @@ class Engine:
         self.simulated = simulated
         self.timeouts = timeouts or Timeouts()
         self.counter = counter or default_counter()
+        # Load the encoding now (~0.4 s, once per process), not inside the
+        # first request where it would delay that request's first token.
+        _ = self.counter.method
         self.resilience = resilience or ResilienceConfig()
         self.health = health or HealthBoard(self.resilience.breaker)
         if context.health is None:
@@ -167,6 +170,9 @@ class RequestRun:
         self.strategy = strategy
         self._request = request
         self._emit = emit
+        # Nobody reads the events (`Engine.run` without `emit`): attempts
+        # then build no per-chunk events.
+        self.listening = emit is not _ignore
         self.started = time.perf_counter()
         self.attempts: list[AttemptRecord] = []
         self.decision: Decision | None = None
@@ -598,6 +604,7 @@ class RequestRun:
                 emit=self.emit,
                 deadline=budget.deadline,
                 role=role,
+                listening=self.listening,
             )
             record = await runner.run()
             return record

@@ -51,6 +51,7 @@ class StreamWatch:
 
     def __init__(self, timeouts: Timeouts, deadline: float | None = None) -> None:
         self._loop = asyncio.get_running_loop()
+        self._time = self._loop.time  # bound once: `touch` runs for every chunk
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("StreamWatch must run inside a task")
@@ -69,7 +70,7 @@ class StreamWatch:
 
     def touch(self) -> None:
         """A chunk arrived."""
-        self.last = now = self._loop.time()
+        self.last = now = self._time()
         if not self.started:
             # From now on the idle gap is watched: the timer moves from the
             # first-token deadline to the first possible stall, once.

@@ -60,8 +60,7 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from contextlib import aclosing
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Unpack
@@ -74,6 +73,7 @@ from playground.core.events import Event, RequestResult
 from playground.core.tokens import default_counter
 from playground.engine.cache import SemanticCache
 from playground.engine.health import HealthBoard
+from playground.engine.inline import inline_events
 from playground.engine.runner import Engine
 from playground.engine.session import Session
 from playground.launch import open_session
@@ -187,6 +187,11 @@ class Router:
                 self._session = open_session(options, env=env, catalog=self.settings.catalog)
             return self._session
 
+    def _open(self) -> None:
+        """Open the session and load the tokenizer (both block: run in a thread)."""
+        _ = self.session
+        _ = default_counter().method
+
     @property
     def simulated(self) -> bool:
         return self.session.simulated
@@ -199,8 +204,10 @@ class Router:
         """This loop's engine, created on first use in it."""
         loop = asyncio.get_running_loop()
         # Opening may start the simulator (up to a second): not on the loop.
+        # The tokenizer's encoding (~0.4 s to load, once per process) is loaded
+        # there too, not inside the first request.
         if self._session is None:
-            await asyncio.to_thread(lambda: self.session)
+            await asyncio.to_thread(self._open)
         session = self.session
         with self._lock:
             held = self._engines.get(loop)
@@ -260,19 +267,26 @@ class Router:
                              temperature=temperature, **extras)
         return await (await self._engine()).run(self.strategy, request, use_cache=use_cache)
 
-    async def stream(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
-                     user: str | None = None, session_id: str | None = None,
-                     temperature: float | None = None, **extras: Unpack[RequestExtras]) -> AsyncIterator[Event]:
+    def stream(self, messages: Messages, *, max_tokens: int = 1024, system: str | None = None,
+               user: str | None = None, session_id: str | None = None,
+               temperature: float | None = None, **extras: Unpack[RequestExtras]) -> AsyncGenerator[Event, None]:
         """The engine's events for one request (see the module docs): first
         `Decided`, last `RequestFinished`, whose `result.error` says whether
-        it failed (nothing is raised for a failed request)."""
-        request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
-                             temperature=temperature, **extras)
-        engine = await self._engine()
-        # Closed with this generator: a caller that stops early cancels the run.
-        async with aclosing(engine.stream(self.strategy, request)) as events:
-            async for event in events:
-                yield event
+        it failed (nothing is raised for a failed request). Closing the
+        generator early (or leaving `async for` by an exception) cancels
+        the run; its cancelled attempt is still recorded."""
+
+        async def run(emit: Callable[[Event], None]) -> RequestResult:
+            # Inside the generator, as before: a bad request raises at the
+            # first step of iteration, not when `stream()` is called.
+            request = to_request(messages, max_tokens=max_tokens, system=system, user=user, session_id=session_id,
+                                 temperature=temperature, **extras)
+            engine = await self._engine()
+            return await engine.run(self.strategy, request, emit)
+
+        # The engine's own event generator, not one wrapped in another: each
+        # event crosses one generator on its way to the caller.
+        return inline_events(run)
 
     def complete_sync(self, messages: Messages, **kwargs: Any) -> Completion:
         """`complete` for code without an event loop. Runs on this thread's

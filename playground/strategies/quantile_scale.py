@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -50,16 +50,26 @@ class QuantileScale:
             raise ValueError("a quantile scale needs finite scores")
         return cls(np.quantile(values, np.linspace(0.0, 1.0, KNOTS)), dict(info))
 
+    @cached_property
+    def _axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        # Built once, not per prompt: `quantile` runs on every routed request.
+        levels = np.linspace(0.0, 1.0, len(self.knots))
+        return self.knots, levels, -self.knots[::-1], levels[::-1]
+
     def quantiles(self, scores: Sequence[float] | np.ndarray) -> np.ndarray:
         raw = np.asarray(scores, dtype=np.float64)
-        levels = np.linspace(0.0, 1.0, len(self.knots))
+        knots, levels, flipped_knots, flipped_levels = self._axes
         # Equal knots (a score shared by many reference prompts) map to the middle of their run.
-        below = np.interp(raw, self.knots, levels, left=0.0, right=1.0)
-        upper = np.interp(-raw, -self.knots[::-1], levels[::-1], left=1.0, right=0.0)
+        below = np.interp(raw, knots, levels, left=0.0, right=1.0)
+        upper = np.interp(-raw, flipped_knots, flipped_levels, left=1.0, right=0.0)
         return np.round((below + upper) / 2, 6)
 
     def quantile(self, score: float) -> float:
-        return float(self.quantiles([score])[0])
+        # The same arithmetic as `quantiles` on one float (numpy scalars, no arrays).
+        knots, levels, flipped_knots, flipped_levels = self._axes
+        below = np.interp(score, knots, levels, left=0.0, right=1.0)
+        upper = np.interp(-score, flipped_knots, flipped_levels, left=1.0, right=0.0)
+        return float(np.round((below + upper) / 2, 6))
 
     def to_json(self) -> str:
         return json.dumps({"knots": [round(float(k), 6) for k in self.knots], "info": self.info}, indent=1)
