@@ -36,8 +36,13 @@ LATE_S = 0.1
 class StreamWatch:
     """Cancels the watched task when its stream goes quiet: no first chunk
     within `first_token_s`, a gap of `idle_s` between chunks, or the total
-    deadline. One timer, re-armed only when it fires: a chunk merely stores
-    the time (rescheduling a timer per chunk costs a heap push each time).
+    deadline. One timer per stream, re-armed only when it fires: a chunk
+    merely stores the time (rescheduling a timer per chunk costs a heap push
+    each time). It first fires at the earliest moment either limit could be
+    reached (`min(first_token_s, idle_s)` after the start), so a stream
+    that ends sooner, as most do, schedules exactly one timer whether or not
+    its first chunk came; when it fires it moves itself to the deadline that
+    applies by then.
 
     A busy event loop must not turn into stalled streams (and a retry storm
     that makes it busier): when the timer itself ran late, the gap is
@@ -65,20 +70,23 @@ class StreamWatch:
         self.started = False  # a first chunk arrived
         self.expired: Phase | None = None
         self._excused = 0.0  # silence forgiven because the loop ran late
-        self._due = self._first_deadline
+        self._due = min(now + timeouts.idle_s, self._first_deadline)
         self._handle: asyncio.Handle | None = self._loop.call_at(self._due, self._fire)
 
     def touch(self) -> None:
         """A chunk arrived."""
         self.last = now = self._time()
         if not self.started:
-            # From now on the idle gap is watched: the timer moves from the
-            # first-token deadline to the first possible stall, once.
             self.started = True
             self._excused = 0.0
-            if self._handle is not None:
-                self._handle.cancel()
-                self._arm(min(now + self._idle_s, self.total_deadline))
+            # From now on the idle gap is watched. The timer is due no later
+            # than the first possible stall unless it already fired and moved
+            # to the first-token deadline (first_token_s > idle_s): bring it back.
+            handle = self._handle
+            stall = min(now + self._idle_s, self.total_deadline)
+            if isinstance(handle, asyncio.TimerHandle) and self._due > stall:
+                handle.cancel()
+                self._arm(stall)
 
     def _arm(self, when: float) -> None:
         self._due = when

@@ -43,6 +43,22 @@ async def test_a_gap_after_chunks_is_measured_from_the_last_chunk() -> None:
     assert phase == "idle" and 0.8 <= elapsed < 4  # 5 chunks over ~0.5 s, then 0.3 s of silence
 
 
+async def test_a_first_chunk_after_the_idle_gap_still_has_its_stall_caught_after_the_idle_gap() -> None:
+    # The timer first fires at 0.3 s (the earliest either limit could be
+    # reached), finds no chunk and moves to the 3 s first-token deadline; the
+    # chunk at 0.5 s must bring it back, so the silence after it expires at
+    # ~0.8 s, not at 3 s.
+    phase, elapsed = await watched(Timeouts(first_token_s=3, idle_s=0.3), chunks_every=0.5, chunks=1)
+    assert phase == "idle" and 0.8 <= elapsed < 2.5
+
+
+async def test_a_first_chunk_before_the_idle_gap_keeps_the_one_timer() -> None:
+    # First chunk at 0.1 s, before the first timer (0.3 s) is due: silence
+    # after it is still caught 0.3 s after the last chunk.
+    phase, elapsed = await watched(Timeouts(first_token_s=3, idle_s=0.3), chunks_every=0.1, chunks=1)
+    assert phase == "idle" and 0.4 <= elapsed < 2.5
+
+
 async def test_a_late_timer_forgives_the_gap_for_as_long_as_it_was_late_once() -> None:
     # The loop is blocked from 0.1 s to 0.6 s: the 0.2 s deadline's timer runs ~0.4 s late.
     phase, elapsed = await watched(Timeouts(first_token_s=0.2, idle_s=5), block_at=0.1, block_for=0.5)
