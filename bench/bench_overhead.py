@@ -214,6 +214,9 @@ def litellm_client(base_url: str) -> tuple[Client | None, str]:
 class Tally:
     samples: list[Sample] = field(default_factory=list)
     cpu_s: float = 0.0
+    # The samples of each round, in order: the SDK's even rounds against its
+    # odd ones tell how far two measurements of the same client drift apart.
+    rounds: list[list[Sample]] = field(default_factory=list)
 
     def figures(self) -> dict[str, float | None]:
         ttfts = sorted(s.ttft_ms for s in self.samples if s.ttft_ms is not None)
@@ -221,6 +224,16 @@ class Tally:
         return {"ttft_p50_ms": _pct(ttfts, 50), "ttft_p99_ms": _pct(ttfts, 99), "total_p50_ms": _pct(totals, 50),
                 "total_p99_ms": _pct(totals, 99), "cpu_ms_per_request": round(1000 * self.cpu_s / len(self.samples), 3),
                 "requests": len(self.samples)}
+
+
+def noise_floor(tally: Tally) -> dict[str, float | None]:
+    """The baseline against itself: TTFT of its even rounds minus its odd
+    rounds (same client, same run). An added TTFT smaller than this cannot
+    be told from the machine's noise."""
+    halves = [[s.ttft_ms for r in tally.rounds[start::2] for s in r if s.ttft_ms is not None] for start in (0, 1)]
+    even, odd = (sorted(h) for h in halves)
+    return {"sdk_vs_sdk_ttft_p50_ms": _diff(_pct(even, 50), _pct(odd, 50)),
+            "sdk_vs_sdk_ttft_p99_ms": _diff(_pct(even, 99), _pct(odd, 99))}
 
 
 def _pct(values: list[float], q: int) -> float | None:
@@ -251,6 +264,7 @@ async def measure(clients: dict[str, Client], concurrency: int, rounds: int, per
             samples = await batch(clients[name], per_batch, concurrency)
             tallies[name].cpu_s += time.process_time() - cpu
             tallies[name].samples += samples
+            tallies[name].rounds.append(samples)
     return tallies
 
 
@@ -287,6 +301,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     "cpu_ratio_stream": _ratio(figures["stream"]["cpu_ms_per_request"], base["cpu_ms_per_request"]),
                     "cpu_ratio_complete": _ratio(figures["complete"]["cpu_ms_per_request"], base["cpu_ms_per_request"]),
                     "total_ratio_stream_p50": _ratio(figures["stream"]["total_p50_ms"], base["total_p50_ms"]),
+                    **noise_floor(tallies["sdk"]),
                 }
                 if "litellm" in figures:
                     ratios["litellm_added_ttft_p50_ms"] = _diff(figures["litellm"]["ttft_p50_ms"], base["ttft_p50_ms"])

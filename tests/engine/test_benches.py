@@ -30,6 +30,8 @@ def test_overhead_benchmark_smoke() -> None:
         assert figures["sdk"]["requests"] == figures["stream"]["requests"] > 0
         assert figures["stream"]["ttft_p50_ms"] > 0 and figures["complete"]["ttft_p50_ms"] is None
         assert ratios["cpu_ratio_stream"] > 0 and ratios["added_ttft_p50_ms"] is not None
+        # The baseline against itself (even rounds against odd): the noise an added TTFT is read against.
+        assert ratios["sdk_vs_sdk_ttft_p50_ms"] is not None and ratios["sdk_vs_sdk_ttft_p99_ms"] is not None
     assert "litellm" in report  # measured, or the reason it was skipped
 
 
