@@ -273,8 +273,8 @@ class Router:
         """The engine's events for one request (see the module docs): first
         `Decided`, last `RequestFinished`, whose `result.error` says whether
         it failed (nothing is raised for a failed request). Closing the
-        generator early (or leaving `async for` by an exception) cancels
-        the run; its cancelled attempt is still recorded."""
+        generator before its end (`aclose()`, `contextlib.aclosing`)
+        cancels the run; its cancelled attempt is still recorded."""
 
         async def run(emit: Callable[[Event], None]) -> RequestResult:
             # Inside the generator, as before: a bad request raises at the
