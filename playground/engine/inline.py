@@ -68,7 +68,15 @@ async def inline_events(start: Callable[[Callable[[E], None]], Coroutine[Any, An
             while box.events:
                 yield box.events.popleft()
             if yielded is None:  # a bare yield: let the loop run one round
-                await asyncio.sleep(0)
+                try:
+                    await asyncio.sleep(0)
+                except asyncio.CancelledError as exc:
+                    # Delivered at the engine's bare yield, as a Task would:
+                    # anyio's cancel scopes (httpx's connect and read
+                    # timeouts) cancel the task while it is at such a yield
+                    # and must see their own cancellation there, else it
+                    # reaches the caller as if the caller were cancelled.
+                    throw = exc
                 continue
             if not asyncio.isfuture(yielded) or not yielded._asyncio_future_blocking:
                 throw = RuntimeError(f"the engine yielded {yielded!r}, not an awaited future")

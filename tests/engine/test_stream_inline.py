@@ -22,6 +22,7 @@ from playground.core.events import (
     TextDelta,
 )
 from playground.core.messages import ChatRequest
+from playground.engine.inline import inline_events
 from playground.engine.runner import Engine, ResilienceConfig
 from playground.engine.timeouts import Timeouts
 from playground.providers.endpoints import simulated_endpoints
@@ -185,3 +186,29 @@ async def test_a_caller_cancelled_in_its_own_code_still_lets_the_run_finish(serv
                     await asyncio.sleep(30)  # cancelled here, in the caller's own code
 
     await cancel_once_streaming(engine, asyncio.create_task(consume()), asyncio.create_task(streaming.wait()))
+
+
+async def test_a_cancellation_at_the_engines_bare_yield_goes_to_the_engine() -> None:
+    """anyio's cancel scopes (httpx's timeouts inside the SDK) cancel the
+    task while it sits at a bare yield (`await sleep(0)`) and catch their own
+    cancellation there. The engine runs in the caller's task, so that
+    cancellation must be thrown into the engine at its yield, as a Task
+    would, not escape to the caller as if the caller had been cancelled."""
+
+    async def scoped(emit: Callable[[str], None]) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().call_soon(task.cancel, "deadline exceeded")  # due at the next yield
+        try:
+            await asyncio.sleep(0)
+            await asyncio.sleep(1)
+        except asyncio.CancelledError as exc:
+            task.uncancel()  # as a cancel scope does with its own cancellation
+            emit(f"caught {exc.args[0]}")
+            return
+        emit("never cancelled")
+
+    events = [event async for event in inline_events(scoped)]
+    assert events == ["caught deadline exceeded"]
+    task = asyncio.current_task()
+    assert task is not None and task.cancelling() == 0
