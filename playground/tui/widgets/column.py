@@ -48,6 +48,7 @@ from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.eval.tuning import describe_tuning
 from playground.runview.run_state import RunState
+from playground.runview.text_batch import BatchedObserver
 from playground.strategies.base import Strategy
 from playground.tui.css import css_beside
 from playground.tui.formatting import (
@@ -108,6 +109,8 @@ class RunFeed:
 
     run: RunState
     pending: list[str] = field(default_factory=list)
+    # The history store's tee, its text passed on at the frame rate.
+    observer: BatchedObserver | None = None
     attempts: str = ""
     decision: Decision | None = None
     ended: bool = False
@@ -305,7 +308,8 @@ class StrategyColumn(Vertical):
         try:
             if previous is not None:
                 await _wait_finished(previous, _PREVIOUS_RUN_GRACE_S)
-            feed = RunFeed(run)
+            feed = RunFeed(run, observer=BatchedObserver(observe) if observe is not None else None)
+            observer = feed.observer
             begin = asyncio.ensure_future(self._begin(feed))
             if not await asyncio.shield(begin):
                 run.cancel_before_start()  # the column is going away, or a newer run took it
@@ -316,8 +320,8 @@ class StrategyColumn(Vertical):
                 # would fail because of the display (e.g. a column being
                 # removed while the app shuts down).
                 try:
-                    if observe is not None:
-                        observe(event)
+                    if observer is not None:
+                        observer(event)
                     markdown = run.apply(event)
                     if isinstance(event, TextDelta):
                         if markdown:
@@ -340,6 +344,8 @@ class StrategyColumn(Vertical):
             try:
                 await engine.run(self.strategy, request, emit)
             finally:
+                if observer is not None:
+                    observer.flush()  # text after the last event the engine sent (a cut stream)
                 # Also shielded so that a second cancel (the user re-sending
                 # twice quickly) cannot cut the flush of the partial answer.
                 cleanup = asyncio.ensure_future(self._end(feed))
@@ -376,6 +382,8 @@ class StrategyColumn(Vertical):
     def flush(self) -> None:
         """Draw the text the run wrote since the last flush (the screen's frame tick)."""
         feed = self.feed
+        if feed is not None and feed.observer is not None:
+            feed.observer.flush()
         if feed is None or not feed.pending or feed.ended:
             return
         text = "".join(feed.pending)
