@@ -40,6 +40,7 @@ from playground.core.events import (
     FirstToken,
     ModelSkipped,
     RequestFinished,
+    RequestResult,
     RetryScheduled,
     TextDelta,
     Verdict,
@@ -58,7 +59,7 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.widgets.answer_pane import AnswerPane
+from playground.tui.widgets.answer_pane import AnswerPane, answer_lines
 from playground.tui.widgets.members import MembersPanel
 
 State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
@@ -144,7 +145,9 @@ class StrategyColumn(Vertical):
         self.earlier_usd = 0.0
         self.earlier_cancelled = 0
         self.feed: RunFeed | None = None
-        self._markdown_due: tuple[RunFeed, asyncio.Future[None]] | None = None
+        # An ended run waiting for its turn: its feed, the future its end
+        # waits on, and its rows when built ahead (width, lines).
+        self._markdown_due: tuple[RunFeed, asyncio.Future[None], tuple[int, list[Content]] | None] | None = None
         self._figures_shown: Content | None = None
         self._notice = ""
 
@@ -173,11 +176,22 @@ class StrategyColumn(Vertical):
     # -- state ----------------------------------------------------------------
     def watch_state(self, old: State, new: State) -> None:
         column_old, column_new = (_column_class(state) for state in (old, new))
-        if column_old != column_new:  # one assignment, one restyle
-            self.classes = (self.classes - {column_old}) | {column_new}
+        if column_old != column_new:
+            self._swap_state_class(column_old, column_new)
         if self.is_mounted:
             # Fixed width, one line: a repaint, not a layout.
             self.query_one("#badge", Static).update(badge(new), layout=False)
+
+    def _swap_state_class(self, old: str, new: str) -> None:
+        """Swap the state class and restyle only what it styles: the column
+        and its notice (column.tcss). A class change makes Textual restyle
+        every descendant (a dozen widgets, several milliseconds on a busy
+        machine), twice a run in each column, in bursts when eight start or
+        end together."""
+        self.remove_class(old, update=False)
+        self.add_class(new, update=False)
+        if self.is_mounted:
+            self.app.stylesheet.update_nodes([self, self.query_one("#notice", Static)], animate=True)
 
     # -- public API ---------------------------------------------------------
     def set_strategy(self, strategy: Strategy) -> None:
@@ -402,11 +416,19 @@ class StrategyColumn(Vertical):
             self.answer.append(text)  # the last token, now
         except NoMatches:
             return  # the column is being removed (the app closes)
-        # The Markdown is drawn in this column's next turn of the screen's
-        # ticker: eight columns ending together do not all render at once
-        # (keys and other columns' text wait for such bursts).
+        # The Markdown's rows are built in a thread (the loop keeps serving
+        # keys and the other columns meanwhile) and shown in this column's
+        # next turn of the screen's ticker: eight columns ending together do
+        # not all repaint at once.
+        markdown, attempts, result = self._final_answer(feed)
+        width = self.answer.text_width
+        try:
+            lines = (width, await asyncio.to_thread(answer_lines, markdown, attempts, result, width))
+        except Exception as exc:  # drawn in the turn instead, where an error shows in the log
+            self.log.error(f"{self.strategy.name}: cannot render the answer: {exc!r}")
+            lines = None
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._markdown_due = (feed, done)
+        self._markdown_due = (feed, done, lines)
         self.post_message(self.MarkdownDue())
         try:
             async with asyncio.timeout(_MARKDOWN_TURN_WAIT_S):
@@ -426,7 +448,7 @@ class StrategyColumn(Vertical):
         due, self._markdown_due = self._markdown_due, None
         if due is None:
             return
-        feed, done = due
+        feed, done, lines = due
         if feed is not self.feed:
             # A newer run took the column while this one waited for its turn
             # (re-sends faster than a run settles): its Markdown must not
@@ -435,18 +457,21 @@ class StrategyColumn(Vertical):
                 done.set_result(None)
             return
         try:
-            answer, run = self.answer, feed.run
-            # The delivered answer when it is not what streamed (a judge's
-            # pick, the cache: then the calls are not listed), else what streamed.
-            if run.final_markdown is not None:
-                answer.render_markdown(run.final_markdown)
-            else:
-                answer.render_markdown(answer.text, feed.attempts, run.result)
+            self.answer.render_markdown(*self._final_answer(feed), lines=lines)
         except NoMatches:
             pass  # the column is being removed (the app closes)
         finally:
             if not done.done():
                 done.set_result(None)
+
+    def _final_answer(self, feed: RunFeed) -> tuple[str, str, RequestResult | None]:
+        """What an ended run shows (Markdown, its calls, the result): the
+        delivered answer when it is not what streamed (a judge's pick, the
+        cache: then the calls are not listed), else what streamed."""
+        run = feed.run
+        if run.final_markdown is not None:
+            return run.final_markdown, "", None
+        return self.answer.text, feed.attempts, run.result
 
     def _after_run(self, run: RunState) -> None:
         """Final rendering of a run and its `Finished` message, once per run."""
