@@ -171,6 +171,7 @@ class Send:
     first_delta: float | None = None
     last_delta: dict[str, float] = field(default_factory=dict)
     on_screen: dict[str, float] = field(default_factory=dict)
+    in_widget: dict[str, float] = field(default_factory=dict)
     tokens: int = 0
     lost: list[str] = field(default_factory=list)
 
@@ -317,6 +318,25 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
             return await original_run(strategy, request, spy, use_cache)
 
         engine.run = measured_run  # type: ignore[method-assign]
+
+        def watch_widget(column: Any) -> None:
+            """When the column's answer area first holds the whole answer
+            (the lag to the widget, before a frame draws it)."""
+            pane = column.answer
+            append = pane.append
+
+            def measured_append(text: str) -> None:
+                append(text)
+                send: Send | None = state["send"]
+                name = column.strategy.name
+                entry = state["pending"].get(name)
+                if send is not None and entry is not None and name not in send.in_widget and pane.source in entry[1]:
+                    send.in_widget[name] = time.perf_counter()
+
+            pane.append = measured_append
+
+        for column in view.columns:
+            watch_widget(column)
         # One send before measuring, as the engine phase warms up: the first
         # one opens the connections and imports the provider SDKs.
         state["send"] = Send()
@@ -379,6 +399,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
             profiler.dump_stats(profile)
         tokens = sum(s.tokens for s in done)
         lags = [(s.on_screen[n] - s.last_delta[n]) * 1000 for s in done for n in s.on_screen if n in s.last_delta]
+        widget_lags = [(s.in_widget[n] - s.last_delta[n]) * 1000 for s in done for n in s.in_widget
+                       if n in s.last_delta]
         windows = sum(max(s.on_screen.values()) - s.first_delta for s in done if s.on_screen and s.first_delta)
         result |= {
             "sends": len(done),
@@ -386,6 +408,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
             "shown_tokens_per_s": tokens / windows if windows else 0.0,
             "lag_p50_ms": percentile(lags, 50),
             "lag_p99_ms": percentile(lags, 99),
+            "widget_lag_p50_ms": percentile(widget_lags, 50),
+            "widget_lag_p99_ms": percentile(widget_lags, 99),
             "cpu_s": cpu,
             "wall_s": wall,
             "core_share": cpu / wall,

@@ -312,6 +312,7 @@ class RunState:
             self.reason = result.decision.reason
         if result.ttft_ms is not None:
             self.last_ttft_ms = result.ttft_ms
+        self.written = ["".join(self.written)]  # one string, not one per token, for as long as the run is kept
         delivered = result.text
         if delivered and not self.displayed.endswith(delivered):
             self.final_markdown = delivered

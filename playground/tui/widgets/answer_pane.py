@@ -219,6 +219,7 @@ class AnswerPane(Widget, can_focus=False):
         they were built for; built again here if the width changed since."""
         self.markdown, self.attempts, self._result = markdown, attempts, result
         self.rendered = True
+        self._rows = []  # the streamed rows are not shown again (a resize re-wraps from `text`)
         if lines is not None and lines[0] == self.text_width:
             self._set_lines(lines[1])
         else:

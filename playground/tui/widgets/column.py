@@ -348,6 +348,8 @@ class StrategyColumn(Vertical):
                             feed.pending.append(markdown)
                     if isinstance(event, Decided):
                         feed.decision = event.decision
+                    elif isinstance(event, RequestFinished) and feed is self.feed:
+                        self._draw_pending(feed)  # the last token now, not after the engine's wind-down
                     if run is self.current and self.is_attached:
                         self._on_event(run, event)
                 except NoMatches:
@@ -398,22 +400,23 @@ class StrategyColumn(Vertical):
         feed = self.feed
         if feed is not None and feed.observer is not None:
             feed.observer.flush()
-        if feed is None or not feed.pending or feed.ended:
-            return
-        text = "".join(feed.pending)
-        feed.pending.clear()
-        self.answer.append(text)
+        if feed is not None and not feed.ended:
+            self._draw_pending(feed)
+
+    def _draw_pending(self, feed: RunFeed) -> None:
+        if feed.pending:
+            text = "".join(feed.pending)
+            feed.pending.clear()
+            self.answer.append(text)
 
     async def _end(self, feed: RunFeed) -> None:
         """The run ended: draw the rest, the final answer if it differs from
         what streamed (a judge's pick, the cache), and the attempts."""
         if self.feed is not feed:
             return
-        text = "".join(feed.pending)
-        feed.pending.clear()
         feed.ended = True
         try:
-            self.answer.append(text)  # the last token, now
+            self._draw_pending(feed)  # the last token, now (if the end event did not draw it)
         except NoMatches:
             return  # the column is being removed (the app closes)
         # The Markdown's rows are built in a thread (the loop keeps serving
