@@ -172,6 +172,7 @@ class Send:
     last_delta: dict[str, float] = field(default_factory=dict)
     on_screen: dict[str, float] = field(default_factory=dict)
     in_widget: dict[str, float] = field(default_factory=dict)
+    last_append: dict[str, float] = field(default_factory=dict)
     tokens: int = 0
     lost: list[str] = field(default_factory=list)
 
@@ -314,6 +315,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                     table = attempts_markdown(event.result)
                     text = shown[: len(shown) - len(table)] if table and shown.endswith(table) else shown
                     state["pending"][name] = (column, (shown, text))
+                    if _shown_text(column) in (shown, text) and name in send.last_append:
+                        send.in_widget[name] = send.last_append[name]  # drawn as the end was reported
 
             return await original_run(strategy, request, spy, use_cache)
 
@@ -329,6 +332,8 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 append(text)
                 send: Send | None = state["send"]
                 name = column.strategy.name
+                if send is not None:
+                    send.last_append[name] = time.perf_counter()
                 entry = state["pending"].get(name)
                 if send is not None and entry is not None and name not in send.in_widget and pane.source in entry[1]:
                     send.in_widget[name] = time.perf_counter()

@@ -6,9 +6,12 @@ The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
 event into the run's `RunState` and queues the text it returns; nothing is
 drawn per token. The screen's frame ticker calls `flush` (text, 8 times a
-second) and `tick` (figures and members, ~3 times a second); the end of a run
-is drawn at once. The answer is plain text while it streams and Markdown
-once the run ended (`AnswerPane`).
+second; the history store's tee gets its text then too, `BatchedObserver`)
+and `tick` (figures and members, ~3 times a second); the last token is drawn
+as soon as the engine reports the end. The answer is plain text while it
+streams and Markdown once the run ended (`AnswerPane`): its rows are built
+in a thread and shown in the column's next turn. The state class is swapped
+without restyling every descendant (`_swap_state_class`).
 
 Only the run on screen is kept: earlier runs are summed (what they spent)
 and handed off in `Finished`, so memory stays flat over a long session.
