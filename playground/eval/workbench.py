@@ -35,7 +35,7 @@ from playground.eval.metrics import Metrics, mark_pareto
 from playground.eval.plot_points import CostQualityPlot, plot_from_report
 from playground.eval.replay import try_replay
 from playground.eval.replay_run import EvalReport, EvalRequest, run_replay
-from playground.eval.result_table import COLUMNS, Column
+from playground.eval.result_table import params_text
 from playground.eval.sweep import SweepSpec, Target
 from playground.strategies.features import FeatureTable
 from playground.strategies.registry import STRATEGIES, strategy_class
@@ -206,11 +206,6 @@ def _one_by_one(bench: Workbench, names: list[str], request: Callable[[list[str]
     return Evaluation(report, plot_from_report(report)), failed
 
 
-# A calibration's table: every figure on the held-out split, and how each setting was fitted.
-CALIBRATION_COLUMNS: tuple[Column, ...] = (
-    *COLUMNS, Column("note", "Fitted", lambda r: r.note, lambda r: r.note, numeric=False))
-
-
 @dataclass(frozen=True)
 class Calibration:
     """Strategies calibrated to one target: the setting chosen on the fit
@@ -220,10 +215,28 @@ class Calibration:
     target: Target
     split: Split
     unreachable: dict[str, str]  # strategy -> one line naming the closest reachable value
+    # strategy -> the target's measure on (the fit split, the held-out split) at the chosen setting
+    measured: dict[str, tuple[float, float]]
 
     @property
     def calibrated(self) -> list[Metrics]:
         return [row for row in self.evaluation.rows if row.kind == "router"]
+
+    def lines(self) -> list[str]:
+        """Per calibrated strategy: the setting chosen, the target's measure where it was fitted and held out."""
+        kind = self.target.kind
+        return [f"{row.strategy} {params_text(row)}: {kind} {fit:.3g} on the fit split, {held:.3g} held out"
+                for row in self.calibrated for fit, held in [self.measured[row.strategy]]]
+
+
+def _measure(ev: Evaluator, name: str, params: Mapping[str, Any], kind: str) -> float:
+    """A calibration target's measure of one setting on `ev`'s rows."""
+    got = ev.outcome(name, params)
+    if isinstance(got, str):
+        return float("nan")
+    if kind == "strong_share":
+        return ev.strong_share(got)
+    return float(got.cost.mean() * 1000) if kind == "budget_per_1k" else float(got.quality.mean())
 
 
 def calibrate(bench: Workbench, strategies: Sequence[str], target: Target, fraction: float = 0.5, seed: int = 0,
@@ -245,4 +258,8 @@ def calibrate(bench: Workbench, strategies: Sequence[str], target: Target, fract
     split = evaluation.report.split
     assert split is not None  # a calibration request always splits
     unreachable = {name: line.removeprefix("--calibrate ") for name, line in failed.items()}
-    return Calibration(evaluation, target, split, unreachable)
+    fit, held = bench.evaluator.subset(split.fit), bench.evaluator.subset(split.held_out)
+    measured = {row.strategy: (_measure(fit, row.strategy, row.params, target.kind),
+                               _measure(held, row.strategy, row.params, target.kind))
+                for row in evaluation.rows if row.kind == "router"}
+    return Calibration(evaluation, target, split, unreachable, measured)

@@ -55,7 +55,6 @@ from playground.eval.plot_points import PlotPoint
 from playground.eval.result_table import setting_of
 from playground.eval.sweep import SweepSpec, Target, parse_sweep, parse_target
 from playground.eval.workbench import (
-    CALIBRATION_COLUMNS,
     Calibration,
     Evaluation,
     Workbench,
@@ -119,6 +118,7 @@ class EvaluationScreen(ModalScreen[None]):
     EvaluationScreen #eval-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
                                     text-overflow: ellipsis; }
     EvaluationScreen #eval-status.-error { height: auto; max-height: 3; color: $text-error; text-wrap: wrap; }
+    EvaluationScreen #eval-status.-wrap { height: auto; max-height: 3; text-wrap: wrap; }
     EvaluationScreen #eval-right { width: 1fr; height: 1fr; }
     EvaluationScreen #eval-summary { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
                                      text-overflow: ellipsis; }
@@ -186,10 +186,11 @@ class EvaluationScreen(ModalScreen[None]):
             self._load(None)
 
     # -- status -------------------------------------------------------------------------
-    def say(self, text: str, error: bool = False) -> None:
+    def say(self, text: str, error: bool = False, wrap: bool = False) -> None:
         status = self.query_one("#eval-status", Static)
         status.update(text)
         status.set_class(error, "-error")
+        status.set_class(wrap and not error, "-wrap")
         self.problem = text if error else None
 
     def _fail(self, message: str) -> None:
@@ -332,7 +333,7 @@ class EvaluationScreen(ModalScreen[None]):
     def _show_calibration(self, result: Calibration) -> None:
         self.calibration = result
         evaluation = result.evaluation
-        self.table.show(evaluation.rows, CALIBRATION_COLUMNS)
+        self.table.show(evaluation.rows)
         self.plot.show(evaluation.plot)
         self.table.focus()
         self.query_one("#eval-summary", Static).update(
@@ -340,11 +341,9 @@ class EvaluationScreen(ModalScreen[None]):
         problems = [f"{name}: {line}" for name, line in result.unreachable.items()]
         skipped = [f"{name}: {why}" for name, why in evaluation.report.skipped.items()]
         if problems:
-            self.say(" · ".join(problems + skipped), error=True)
+            self.say(" · ".join(problems + result.lines() + skipped), error=True)
         else:
-            fitted = ", ".join(f"{row.strategy} {row.strong_share:.1%} strong" for row in result.calibrated)
-            self.say(f"{len(result.calibrated)} calibrated (held out: {fitted})"
-                     + (f" · not calibrated: {'; '.join(skipped)}" if skipped else ""))
+            self.say(" · ".join(result.lines() + [f"not calibrated: {line}" for line in skipped]), wrap=True)
         self.state = "done"
 
     # -- live runs ----------------------------------------------------------------------

@@ -61,9 +61,9 @@ class DatasetPicker(VerticalScroll):
             self.mode = mode
 
     LABELS: ClassVar[dict[str, str]] = {
-        "replay": "Dataset (empty: shipped example)",
-        "calibrate": "Dataset (empty: shipped example)",
-        "live": "Prompt set file (empty: the one chosen above)",
+        "replay": "Dataset (empty: example)",
+        "calibrate": "Dataset (empty: example)",
+        "live": "Prompt set file (optional)",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -77,7 +77,7 @@ class DatasetPicker(VerticalScroll):
         yield Label(self.LABELS["replay"], id="eval-path-label")
         yield Input(placeholder="example outcomes (shipped)", id="eval-path", compact=True)
         yield SelectionList[str](*[Selection(name, name, False) for name in STRATEGIES], id="eval-strategies")
-        yield Label("Concurrency (requests in flight)", classes="-live-only")
+        yield Label("Concurrency", classes="-live-only")
         yield Input(placeholder=str(DEFAULT_CONCURRENCY), id="eval-concurrency", type="integer", compact=True,
                     classes="-live-only")
         yield Select([(kind, kind) for kind in TARGETS], value=TARGETS[0], allow_blank=False, id="eval-target",
