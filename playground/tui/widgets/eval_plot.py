@@ -149,7 +149,7 @@ class PlotLegend(Static):
     """The plot's legend, beside the plot rather than over its points."""
 
     DEFAULT_CSS = """
-    PlotLegend { height: auto; max-height: 4; padding: 0 1; }
+    PlotLegend { height: auto; max-height: 3; padding: 0 1; }
     """
 
     def show(self, entries: Sequence[LegendEntry]) -> None:
