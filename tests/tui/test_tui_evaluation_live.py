@@ -114,18 +114,19 @@ async def test_a_stopped_live_run_keeps_its_rows_and_the_next_run_resumes_withou
         await wait_for(pilot, lambda: (bar.progress or 0) >= 2, "two rows written")
         await pilot.press("escape")  # stops the run, does not close the screen
         await wait_for(pilot, lambda: screen.state == "done" and screen.live is not None, "the run to stop")
-        assert app.screen is screen
-        kept = len(screen.live.rows)
+        stopped = screen.live
+        assert app.screen is screen and stopped is not None and not stopped.complete
+        kept = len(stopped.rows)
         assert 2 <= kept < plan.total
         assert stored(plan) == (kept, kept)
         assert f"{kept} of {plan.total} rows kept" in screen_text(pilot)
 
-        stopped = screen.live
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.state == "done" and screen.live is not None and screen.live is not stopped
                        and screen.live.complete, "the resumed run to finish")
+        resumed = screen.live
+        assert resumed is not None and resumed.resumed == kept
         assert screen.live_plan is not None and screen.live_plan.run_id == plan.run_id
-        assert screen.live.resumed == kept
         assert stored(plan) == (plan.total, plan.total)
         assert [r.n for r in screen.table.shown] == [plan.total]
         assert (bar.total, bar.progress) == (plan.total, plan.total)
@@ -231,7 +232,7 @@ async def test_the_legend_sits_outside_the_plot_and_covers_no_point() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_evaluation(pilot)
         plot, legend = screen.query_one(EvalPlot), screen.query_one(PlotLegend)
-        await wait_for(pilot, lambda: plot.entries and all(e.label in str(legend.visual) for e in plot.entries),
+        await wait_for(pilot, lambda: bool(plot.entries) and all(e.label in str(legend.visual) for e in plot.entries),
                        "the legend to name every series")
         assert not plot.region.overlaps(legend.region)
         lines = screen_text(pilot).splitlines()
