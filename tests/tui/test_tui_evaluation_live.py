@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, ProgressBar, Select
+from textual.widgets import Input, ProgressBar, Select, Static
 
+from playground.core.pricing import format_usd
 from playground.eval.live_view import LIVE_COLUMNS, NO_REFERENCE, LivePlan
 from playground.eval.workbench import calibrate
 from playground.tui.screens.evaluation import EvaluationScreen
@@ -98,7 +99,12 @@ async def test_a_live_run_fills_the_table_with_live_columns_and_the_bar_reaches_
             assert cells[2].endswith("%")  # scored by reference, not "no reference"
         assert stored(plan) == (8, 8)
         assert {"fixed", "complexity"} <= set(screen.plot.series)
-        await wait_for(pilot, lambda: "8/8 done" in screen_text(pilot), "the count on screen")
+        with sqlite3.connect(plan.store_path) as db:
+            (spent,) = db.execute("SELECT sum(cost_usd + judge_cost_usd) FROM results WHERE run_id = ?",
+                                  (plan.run_id,)).fetchone()
+        assert spent > 0
+        await wait_for(pilot, lambda: f"8/8 done · {format_usd(spent)} spent" in screen_text(pilot),
+                       "the count and the cost on screen")
 
 
 async def test_a_stopped_live_run_keeps_its_rows_and_the_next_run_resumes_without_duplicates(tmp_path: Path) -> None:
@@ -112,6 +118,8 @@ async def test_a_stopped_live_run_keeps_its_rows_and_the_next_run_resumes_withou
         assert plan is not None
         bar = screen.query_one(ProgressBar)
         await wait_for(pilot, lambda: (bar.progress or 0) >= 2, "two rows written")
+        status = str(screen.query_one("#eval-status", Static).visual)
+        assert f"/{plan.total}" in status and "so far" in status  # done/total and the cost so far
         await pilot.press("escape")  # stops the run, does not close the screen
         await wait_for(pilot, lambda: screen.state == "done" and screen.live is not None, "the run to stop")
         stopped = screen.live

@@ -21,6 +21,7 @@ tuning preview can show quality while a threshold moves.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +38,7 @@ from textual.worker import Worker
 
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
+from playground.core.pricing import format_usd
 from playground.engine.runner import Engine
 from playground.eval.live import LiveProgress
 from playground.eval.live_view import (
@@ -379,7 +381,8 @@ class EvaluationScreen(ModalScreen[None]):
         try:
             result = await run_plan(plan, engine, progress)
         except asyncio.CancelledError:
-            self._show_live(read_back(plan), stopped=True)
+            if self.is_attached:  # stopped by the user, not by the app closing
+                self._show_live(read_back(plan), stopped=True)
             raise
         except Exception as exc:  # one line, never a traceback
             self.picker.running_live = False
@@ -407,13 +410,15 @@ class EvaluationScreen(ModalScreen[None]):
             resumed = f" · resumed {result.resumed} rows" if result.resumed else ""
             failed = sum(1 for row in result.rows if row.error is not None)
             scoring = "" if plan.references else " · no reference: quality not scored"
+            spent = format_usd(sum(row.cost_usd + row.judge_cost_usd for row in result.rows))
             self.say(f"live {plan.label}: {kept}/{plan.total} done" + (f" · {failed} failed" if failed else "")
-                     + resumed + scoring)
+                     + f" · {spent} spent" + resumed + scoring)
         self.state = "done"
 
     # -- picking ------------------------------------------------------------------------
     def point_for(self, row: Metrics | None) -> PlotPoint | None:
-        return None if row is None else PlotPoint.of(row)
+        """Where the row sits in the plot (a live row with no reference sits nowhere)."""
+        return None if row is None or math.isnan(row.quality) else PlotPoint.of(row)
 
     @on(EvalPlot.Drawn)
     def _legend(self, event: EvalPlot.Drawn) -> None:
