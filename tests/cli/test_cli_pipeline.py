@@ -65,7 +65,8 @@ def steps_of(policy: str) -> str:
 def test_bad_steps_on_the_command_line_exit_2_with_one_line_naming_the_step(
         old: str, new: str, fragment: str, run_cli: InProcessCli) -> None:
     assert old in POLICY
-    proc = run_cli("run", PROMPT, "-s", "pipeline", "--json", "-p", f"pipeline.steps={steps_of(POLICY.replace(old, new, 1))}")
+    steps = steps_of(POLICY.replace(old, new, 1))
+    proc = run_cli("run", PROMPT, "-s", "pipeline", "--json", "-p", f"pipeline.steps={steps}")
     assert_one_line_error(proc, 2, fragment)
     assert len(error_lines(proc)) == 1 and proc.stdout == ""
 
