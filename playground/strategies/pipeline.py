@@ -126,12 +126,13 @@ class PipelineStrategy(Strategy[PipelineParams]):
         # The engine narrows `ctx` to the whole request's needs; each step has its own.
         full = widened(ctx)
         answering = answering_step(self.steps, self.p.final_step or None)
+        model = ""
         for step in self.steps:
             step_route = replace(route, request=step_request(step, answering, route.request, route.prompt))
             if step.model is not None:
-                model, note = full.for_request(step_route.needs).resolve(step.model, step_route)
-                steps.append(replace(step, model=model.id))
-                candidates.append(Candidate(model.id, note=f"step {step.name}" + (f"; {note}" if note else "")))
+                spec, note = full.for_request(step_route.needs).resolve(step.model, step_route)
+                steps.append(replace(step, model=spec.id))
+                candidates.append(Candidate(spec.id, note=f"step {step.name}" + (f"; {note}" if note else "")))
             else:
                 steps.append(step)
                 candidates.append(Candidate(f"({step.strategy})", accepted=False,

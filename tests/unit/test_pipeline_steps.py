@@ -14,7 +14,7 @@ from playground.core.messages import ChatRequest, ImageInput, Message, ResponseF
 from playground.core.tokens import default_counter
 from playground.eval.preview import make_coster, measure_prompt, pick
 from playground.strategies.base import RouteInput, RoutingContext
-from playground.strategies.pipeline import check_steps, step_request
+from playground.strategies.pipeline import PipelineStrategy, check_steps, step_request
 from playground.strategies.registry import make_strategy
 from tests.helpers.images import png
 
@@ -78,6 +78,7 @@ def test_the_image_goes_to_steps_reading_the_prompt_tools_and_schema_to_the_answ
                        tools=(tool,), response_format=ResponseFormat("json_object"))
     strategy = pipeline([{"name": "look", "model": "gpt-4o", "prompt": "Describe: {prompt}"},
                          {"name": "final", "model": "gpt-4o", "prompt": "Answer from: {look}"}])
+    assert isinstance(strategy, PipelineStrategy)
     look, final = strategy.steps
     first = step_request(look, "final", user, "Describe: What is this?")
     last = step_request(final, "final", user, "Answer from: a cat")
