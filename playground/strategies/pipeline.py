@@ -39,6 +39,8 @@ from playground.strategies.costing import Coster, PlannedCall, PreviewPrompt
 from playground.strategies.params import Params
 from playground.strategies.route_plan import RoutePlan
 
+# The parameter holding custom steps (the tuning screen gives it a step editor).
+STEPS_PARAM = "steps"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w-]*)\}")
 # Strategies a step may route with: single-model decisions (a step is one call).
 STEP_STRATEGIES = ("fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold",
