@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, PlainSerializer
 
 from playground.core.catalog import Catalog
 from playground.core.decision import Candidate, Decision, PipelinePlan, PipelineStep
@@ -89,8 +89,19 @@ def _as_json_text(raw: Any) -> Any:
     return raw if isinstance(raw, str) else json.dumps(raw)
 
 
-# JSON text, so the tuning screen edits it as text and the config may give a list.
-Steps = Annotated[str, BeforeValidator(_as_json_text)]
+def _as_tables(text: str) -> Any:
+    """Written out (config, profiles, exports) as an array of tables, where
+    the TOML export also finds the models the steps name; text that is not a
+    JSON list stays text (the strategy's setup says what is wrong with it)."""
+    try:
+        steps = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return text
+    return steps if isinstance(steps, list) else text
+
+
+# Held as JSON text (what -p gives); the config gives an array of tables, and gets one back.
+Steps = Annotated[str, BeforeValidator(_as_json_text), PlainSerializer(_as_tables)]
 
 
 class PipelineParams(Params):

@@ -5,7 +5,6 @@ preview follows), apply, and the next send streams the new step."""
 
 from __future__ import annotations
 
-import json
 
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
@@ -18,7 +17,7 @@ from tests.helpers.tui import SIZE, ended, open_tuning, ready, screen_text, sim_
 
 
 def pending_steps(app: PlaygroundApp) -> list[dict]:
-    return json.loads(app.tuning.values("pipeline")["steps"] or "[]")
+    return app.tuning.values("pipeline")["steps"]
 
 
 async def steps_editor(pilot: Pilot) -> tuple[TuningScreen, PipelineEditor]:
@@ -104,7 +103,7 @@ async def test_add_a_step_break_and_fix_its_template_apply_and_the_send_streams_
 
         # Apply, back to the main screen, send: the column streams four steps, the new one last.
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: len(json.loads(app.strategies["pipeline"].values["steps"])) == 4,
+        await wait_for(pilot, lambda: len(app.strategies["pipeline"].values["steps"]) == 4,
                        "the steps to apply")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, TuningScreen), "the tuning screen to close")
