@@ -5,7 +5,6 @@ preview follows), apply, and the next send streams the new step."""
 
 from __future__ import annotations
 
-
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
 
