@@ -118,3 +118,22 @@ def test_the_router_runs_a_pipeline_like_the_cli(tmp_path: Path, run_cli: InProc
     assert library_steps[0][2] == cli_steps[0][2] == f"Draft an answer: {PROMPT}"
     for _, _, prompt in (cli_steps[1], library_steps[1]):
         assert prompt.startswith(f"Polish this draft of an answer to '{PROMPT}': ") and len(prompt) > 60
+
+
+def test_the_toml_export_writes_steps_as_tables_with_their_models_and_runs_back(
+        tmp_path: Path, run_cli: InProcessCli) -> None:
+    import tomllib
+
+    config = write(tmp_path, POLICY)
+    exported = tmp_path / "exported.toml"
+    proc = run_cli("--config", str(config), "export", "-f", "toml", "-o", str(exported))
+    assert proc.returncode == 0, proc.stderr
+    policy = tomllib.loads(exported.read_text())
+    steps = policy["strategies"]["pipeline"]["steps"]
+    assert [s["name"] for s in steps] == ["draft", "polish"]
+    assert steps[1]["params"] == {"low_threshold": 0.99, "high_threshold": 1.0, "small_model": "claude-haiku-4-5"}
+    assert {"gpt-5-nano", "claude-haiku-4-5"} <= set(policy["models"])  # self-contained: the steps' models too
+    proc = run_cli("--config", str(exported), "run", PROMPT, "-s", "pipeline", "--json")
+    assert proc.returncode == 0, proc.stderr
+    (result,) = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(s, m) for s, m, _ in step_verdicts(result)] == [("draft", "gpt-5-nano"), ("polish", "claude-haiku-4-5")]
