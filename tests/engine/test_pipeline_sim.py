@@ -3,18 +3,22 @@ filled from earlier outputs, each step is its own costed attempt with a
 verdict, conditions pick the branch, a failing step names itself or uses
 its fallback output; bad step declarations are one-line errors; exports say
 gateways cannot express it; the preview costs it by its steps; the user's
-image reaches only the steps that read the prompt; a routed step runs on
+image reaches only the steps that read the prompt, the response schema only
+the answering step; a routed step runs on
 the model its own params pick."""
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 
 from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
 from playground.core.events import AttemptStarted, Verdict
-from playground.core.messages import ChatRequest, ImageInput, Message
+from playground.core.messages import ChatRequest, ImageInput, Message, ResponseFormat
 from playground.core.roles import CallKind
 from playground.core.tokens import default_counter
 from playground.engine.pipeline import render
@@ -171,3 +175,18 @@ async def test_a_routed_step_runs_on_the_model_its_params_pick(server: SimServer
               "prompt": "Prove the four colour theorem rigorously and discuss every case: {prompt}"}]
     result, _ = await run(server, {"steps": steps})
     assert result.error is None and result.final is not None and result.final.model == "claude-haiku-4-5"
+
+
+async def test_the_response_schema_shapes_only_the_answering_step(server: SimServer) -> None:
+    schema = {"type": "object", "properties": {"title": {"type": "string"}, "year": {"type": "integer"}},
+              "required": ["title", "year"], "additionalProperties": False}
+    request = ChatRequest.from_prompt("Name a famous film and its year.", max_output_tokens=200,
+                                      response_format=ResponseFormat("json_schema", schema))
+    steps = [{"name": "draft", "model": "gpt-5-nano", "prompt": "{prompt}", "max_tokens": 60},
+             {"name": "final", "model": "gpt-5-mini", "prompt": "As JSON: {draft}", "max_tokens": 120}]
+    result, _ = await run_request(server, {"steps": steps}, request)
+    assert result.error is None, result.error
+    draft, final = result.attempts
+    jsonschema.validate(json.loads(final.text), schema)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(draft.text)  # the draft step was asked in plain text
