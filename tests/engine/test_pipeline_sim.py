@@ -4,8 +4,7 @@ verdict, conditions pick the branch, a failing step names itself or uses
 its fallback output; bad step declarations are one-line errors; exports say
 gateways cannot express it; the preview costs it by its steps; the user's
 image reaches only the steps that read the prompt, the response schema only
-the answering step; a routed step runs on
-the model its own params pick."""
+the answering step; a routed step runs on the model its own params pick."""
 
 from __future__ import annotations
 
