@@ -41,7 +41,7 @@ ROUTE = "route: "
 # Text fields of a step, in the order they are laid out (the picker and the condition mode are Selects).
 _PLACEHOLDERS = {
     "name": "name",
-    "params": "params (key = value, ...)",
+    "params": "params (a = 1)",
     "prompt": "prompt template: {prompt}, earlier steps' {name}; \\n for a new line",
     "when": "if step",
     "matches": "output matches (regex)",
@@ -241,8 +241,9 @@ class PipelineEditor(ParamEditor):
         yield Static("", classes="param-error", markup=False)
 
     def _help_text(self) -> str:
-        return ("Steps run in order; a template reads {prompt} and earlier steps' outputs by name; no steps: the "
-                "built-in example runs (↑/↓ or Ctrl+↑/↓ move a step, ✕ removes)")
+        return ("Steps run in order; a template reads {prompt} and earlier steps' outputs by name; a routed step's "
+                "params as in the config (low_threshold = 0.7, ...); no steps: the built-in example runs (↑/↓ or "
+                "Ctrl+↑/↓ move a step, ✕ removes)")
 
     @property
     def blocks(self) -> list[StepBlock]:
