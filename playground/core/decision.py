@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -68,6 +69,7 @@ class PipelineStep:
     negate: bool = False
     fallback_output: str | None = None
     max_tokens: int = 400
+    params: Mapping[str, Any] = field(default_factory=dict)  # `strategy`'s parameters, already checked
 
 
 @dataclass(frozen=True, slots=True)

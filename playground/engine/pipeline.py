@@ -13,10 +13,10 @@ from playground.core import roles
 from playground.core.decision import PipelinePlan, PipelineStep
 from playground.core.errors import NoRoute, ProviderError, UserError
 from playground.core.events import Verdict
-from playground.core.messages import ChatRequest
+from playground.core.tokens import default_counter
 from playground.engine.answer import Answer
 from playground.strategies.base import RouteInput, decide_within_needs
-from playground.strategies.pipeline import PLACEHOLDER
+from playground.strategies.pipeline import PLACEHOLDER, answering_step, step_request, step_strategy
 
 if TYPE_CHECKING:
     from playground.engine.plans import PlanRun
@@ -38,6 +38,7 @@ def should_run(step: PipelineStep, outputs: dict[str, str]) -> bool:
 async def run_pipeline(run: PlanRun, route: RouteInput, plan: PipelinePlan) -> Answer:
     outputs: dict[str, str] = {}
     answers: dict[str, Answer] = {}
+    answering = answering_step(plan.steps, plan.final_step)
     for index, step in enumerate(plan.steps, start=1):
         if not should_run(step, outputs):
             condition = f"{step.when} {'does not match' if not step.negate else 'matches'} {step.matches!r}"
@@ -45,13 +46,14 @@ async def run_pipeline(run: PlanRun, route: RouteInput, plan: PipelinePlan) -> A
                                 details={"step": step.name, "index": index, "skipped": True}))
             continue
         prompt = render(step.template, route.prompt, outputs)
-        request = ChatRequest.from_prompt(prompt, max_output_tokens=step.max_tokens)
+        step_route = RouteInput.measure(step_request(step, answering, run.request, prompt), default_counter())
         try:
-            model = step.model or _pick(run, step, request)
+            model = step.model or _pick(run, step, step_route)
         except UserError as exc:
             answer = Answer(None, ProviderError(exc.kind if isinstance(exc, NoRoute) else NoRoute.kind, str(exc)))
         else:
-            answer = await run.answer(route, run.with_fallbacks(model), role=roles.step(index), request=request)
+            answer = await run.answer(step_route, run.with_fallbacks(model), role=roles.step(index),
+                                      request=step_route.request)
         record = answer.record
         if record is None:
             why = answer.error.message if answer.error else "no answer"
@@ -69,7 +71,8 @@ async def run_pipeline(run: PlanRun, route: RouteInput, plan: PipelinePlan) -> A
         run.verdict(Verdict("step", f"{step.name}: {record.model}, {record.output_tokens} tokens, "
                                     f"${record.cost_usd:.6f}", passed=True, model=record.model,
                             details={"step": step.name, "index": index, "attempt": record.attempt,
-                                     "cost_usd": record.cost_usd, "latency_ms": record.latency_ms}))
+                                     "cost_usd": record.cost_usd, "latency_ms": record.latency_ms,
+                                     "prompt": prompt, "images": len(step_route.request.images)}))
     final = answers.get(plan.final_step) if plan.final_step else None
     if final is None and answers:
         final = answers[list(answers)[-1]]  # the last step that gave an answer
@@ -79,14 +82,9 @@ async def run_pipeline(run: PlanRun, route: RouteInput, plan: PipelinePlan) -> A
     return final
 
 
-def _pick(run: PlanRun, step: PipelineStep, request: ChatRequest) -> str:
-    """The step's model as its routing strategy decides for the step's own
-    prompt (with the strategy's default parameters)."""
-    from playground.core.tokens import default_counter
-    from playground.strategies.registry import make_strategy
-
-    assert step.strategy is not None
-    context = run.context_for(request)
-    strategy = make_strategy(step.strategy, context.catalog)
-    decision, _ = decide_within_needs(strategy, RouteInput.measure(request, default_counter()), context)
+def _pick(run: PlanRun, step: PipelineStep, step_route: RouteInput) -> str:
+    """The step's model as its routing strategy (with the step's own
+    parameters) decides for the step's own request."""
+    context = run.context_for(step_route.request, step_route)
+    decision, _ = decide_within_needs(step_strategy(step, context.catalog), step_route, context)
     return decision.model

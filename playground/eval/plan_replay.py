@@ -12,6 +12,8 @@
   are paid for the share of their answer streamed before they were cancelled
   (their cost times winner latency / their latency).
 - best_of (judge) and llmrouter (router call) need a model call: not replayable.
+- pipeline: not replayable; `strategies.pipeline.NOT_REPLAYABLE` says why (its
+  cost by steps is the preview's, `PipelineStrategy.preview_calls`).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.decision import CascadePlan, EnsemblePlan, Plan
+from playground.core.decision import CascadePlan, EnsemblePlan, PipelinePlan, Plan
 from playground.core.errors import UserError
 from playground.engine import checks
 from playground.eval.dataset import ReplayDataset
+from playground.strategies.pipeline import NOT_REPLAYABLE
 
 
 class NotReplayable(UserError):
@@ -53,6 +56,8 @@ def replay_plans(
             choice[rows], cost[rows] = _cascade(dataset, rows, plan)
         elif isinstance(plan, EnsemblePlan):
             choice[rows], cost[rows] = _ensemble(dataset, rows, plan)
+        elif isinstance(plan, PipelinePlan):
+            raise NotReplayable(NOT_REPLAYABLE)
         else:
             raise NotReplayable(f"{type(plan).__name__} needs a model call to decide")
     return choice, dataset.scores[np.arange(n), choice], cost

@@ -2,17 +2,22 @@
 filled from earlier outputs, each step is its own costed attempt with a
 verdict, conditions pick the branch, a failing step names itself or uses
 its fallback output; bad step declarations are one-line errors; exports say
-gateways cannot express it; the preview costs it by its steps."""
+gateways cannot express it; the preview costs it by its steps; the user's
+image reaches only the steps that read the prompt, the response schema only
+the answering step; a routed step runs on the model its own params pick."""
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 
 from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.errors import UserError
 from playground.core.events import AttemptStarted, Verdict
-from playground.core.messages import ChatRequest
+from playground.core.messages import ChatRequest, ImageInput, Message, ResponseFormat
 from playground.core.roles import CallKind
 from playground.core.tokens import default_counter
 from playground.engine.pipeline import render
@@ -23,6 +28,7 @@ from playground.sim.runner import SimServer
 from playground.strategies.base import RouteInput, RoutingContext
 from playground.strategies.costing import Coster, PreviewPrompt
 from playground.strategies.registry import make_strategy
+from tests.helpers.images import png
 
 CATALOG = default_catalog()
 STEPS = [
@@ -32,13 +38,16 @@ STEPS = [
 
 
 async def run(server: SimServer, values: dict, prompt: str = "Why is the sky blue?", fallbacks: bool = True):
+    return await run_request(server, values, ChatRequest.from_prompt(prompt, max_output_tokens=200), fallbacks)
+
+
+async def run_request(server: SimServer, values: dict, request: ChatRequest, fallbacks: bool = True):
     pool = ProviderPool(simulated_endpoints(CATALOG, server.base_url))
     engine = Engine(CATALOG, pool, RoutingContext.for_all(CATALOG), simulated=True,
                     resilience=ResilienceConfig(fallbacks_enabled=fallbacks))
     events: list[object] = []
     try:
-        result = await engine.run(make_strategy("pipeline", CATALOG, values),
-                                  ChatRequest.from_prompt(prompt, max_output_tokens=200), events.append)
+        result = await engine.run(make_strategy("pipeline", CATALOG, values), request, events.append)
     finally:
         await engine.pool.aclose()
     return result, events
@@ -142,3 +151,41 @@ max_tokens = 60
         done = await router.complete("Why is the sky blue?")
     assert done.model == "claude-haiku-4-5" and done.attempts == 2
     assert done.result is not None and [a.model for a in done.result.attempts] == ["gpt-5-nano", "claude-haiku-4-5"]
+
+
+async def test_the_image_reaches_only_steps_that_read_the_prompt(server: SimServer) -> None:
+    image = ImageInput("image/png", png(64, 48), 64, 48, name="photo.png")
+    request = ChatRequest((Message("user", "What is in this picture?", (image,)),), max_output_tokens=200)
+    steps = [{"name": "look", "model": "gpt-5-nano", "prompt": "Describe: {prompt}", "max_tokens": 60},
+             {"name": "short", "model": "deepseek-chat", "prompt": "Shorten: {look}", "max_tokens": 60}]
+    result, events = await run_request(server, {"steps": steps}, request)
+    assert result.error is None, result.error
+    verdicts = [e for e in events if isinstance(e, Verdict) and e.stage == "step"]
+    # deepseek-chat takes no images: it still serves the step that never sees one.
+    assert [(v.details["step"], v.model, v.details["images"]) for v in verdicts] == [
+        ("look", "gpt-5-nano", 1), ("short", "deepseek-chat", 0)]
+    assert "64" in result.attempts[0].text and "48" in result.attempts[0].text  # the simulator saw the image
+    assert verdicts[1].details["prompt"] == f"Shorten: {result.attempts[0].text}"
+
+
+async def test_a_routed_step_runs_on_the_model_its_params_pick(server: SimServer) -> None:
+    everything_small = {"low_threshold": 0.99, "high_threshold": 1.0, "small_model": "claude-haiku-4-5"}
+    steps = [{"name": "only", "strategy": "complexity", "params": everything_small, "max_tokens": 60,
+              "prompt": "Prove the four colour theorem rigorously and discuss every case: {prompt}"}]
+    result, _ = await run(server, {"steps": steps})
+    assert result.error is None and result.final is not None and result.final.model == "claude-haiku-4-5"
+
+
+async def test_the_response_schema_shapes_only_the_answering_step(server: SimServer) -> None:
+    schema = {"type": "object", "properties": {"title": {"type": "string"}, "year": {"type": "integer"}},
+              "required": ["title", "year"], "additionalProperties": False}
+    request = ChatRequest.from_prompt("Name a famous film and its year.", max_output_tokens=200,
+                                      response_format=ResponseFormat("json_schema", schema))
+    steps = [{"name": "draft", "model": "gpt-5-nano", "prompt": "{prompt}", "max_tokens": 60},
+             {"name": "final", "model": "gpt-5-mini", "prompt": "As JSON: {draft}", "max_tokens": 120}]
+    result, _ = await run_request(server, {"steps": steps}, request)
+    assert result.error is None, result.error
+    draft, final = result.attempts
+    jsonschema.validate(json.loads(final.text), schema)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(draft.text)  # the draft step was asked in plain text

@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.core.catalog import default_catalog
-from playground.core.decision import CascadePlan, Decision, EnsemblePlan, RouterPlan
+from playground.core.decision import CascadePlan, Decision, EnsemblePlan, PipelinePlan, RouterPlan
 from playground.core.errors import UserError
 from playground.core.messages import ChatRequest, ImageInput, Message, ResponseFormat, ToolDef
 from playground.core.request_needs import NoModelServes, RequestNeeds
 from playground.core.tokens import default_counter
 from playground.strategies.base import RouteInput, RoutingContext, decide_within_needs
+from playground.strategies.pipeline import answering_step, step_request
 from playground.strategies.registry import STRATEGIES, make_strategy
 
 CATALOG = default_catalog()
@@ -65,6 +66,17 @@ def answering_models(decision: Decision) -> list[str]:
     return [*models, *decision.fallbacks]
 
 
+def planned_calls(decision: Decision, req: ChatRequest) -> list[tuple[str, RequestNeeds]]:
+    """Each model that may answer with the needs of what it is sent: the user's
+    request, or for a pipeline step the part of it the step carries."""
+    plan = decision.plan
+    if isinstance(plan, PipelinePlan):
+        answering = answering_step(plan.steps, plan.final_step)
+        return [(step.model, RequestNeeds.of(step_request(step, answering, req, req.prompt_text)))
+                for step in plan.steps if step.model]
+    return [(model_id, RequestNeeds.of(req)) for model_id in answering_models(decision)]
+
+
 def problem(needs: RequestNeeds, model_id: str) -> str:
     model = CATALOG.get(model_id)
     return needs.problem(model, CATALOG.providers[model.provider].kind)
@@ -100,8 +112,9 @@ def test_no_strategy_ever_chooses_a_model_that_cannot_serve_the_request(
         return
     assert capable, f"{name} routed a request nobody available can serve"
     # (Models that are not configured are never called: the engine skips them.)
-    for model_id in (m for m in answering_models(decision) if m in available):
-        assert not problem(needs, model_id), f"{name} planned {model_id}: {problem(needs, model_id)}"
+    for model_id, step_needs in planned_calls(decision, req):
+        if model_id in available:
+            assert not problem(step_needs, model_id), f"{name} planned {model_id}: {problem(step_needs, model_id)}"
     # The trace names every available model that was ruled out, with why.
     ruled_out = decision.details.get("ruled_out", {})
     assert ruled_out == {m: problem(needs, m) for m in available if problem(needs, m)}

@@ -28,6 +28,7 @@ from textual.widgets import Input, Select, Static, Switch
 from playground.core.catalog import Catalog
 from playground.eval.tuning import format_value
 from playground.strategies.base import Param
+from playground.strategies.pipeline import STEPS_PARAM
 from playground.tui.widgets.list_editor import LIST_TYPES, ListEditor
 from playground.tui.widgets.stepper import Stepper
 
@@ -254,6 +255,10 @@ class ListParamEditor(ParamEditor):
 
 
 def make_editor(param: Param, value: Any, catalog: Catalog) -> ParamEditor:
+    if param.name == STEPS_PARAM and param.type == "str":
+        from playground.tui.widgets.pipeline_editor import PipelineEditor  # it builds on ParamEditor
+
+        return PipelineEditor(param, value, catalog)
     if param.type in ("int", "float"):
         return NumberEditor(param, value, catalog)
     if param.type == "bool":
