@@ -62,7 +62,7 @@ from playground.engine.inline import inline_events
 from playground.engine.plans import execute_plan
 from playground.engine.retry import RequestBudget, RetryPolicy
 from playground.engine.timeouts import Timeouts
-from playground.providers.base import Endpoint
+from playground.providers.base import ChatProvider, Endpoint
 from playground.providers.pool import ProviderPool
 from playground.strategies.base import RouteInput, RoutingContext, Strategy, decide_within_needs
 
@@ -119,6 +119,26 @@ class Engine:
         # one (stateful) strategy instance share this lock too.
         self.decide_lock = threading.Lock()
         self._chains: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+        # Endpoints whose provider exists; creating one is serialised across
+        # the worker threads that create them (see `provider_for`).
+        self._ready: set[str] = set()
+        self._create_lock = threading.Lock()
+
+    async def provider_for_endpoint(self, endpoint: Endpoint) -> ChatProvider:
+        """The endpoint's provider. Creating the first one of a kind imports
+        its SDK: ~1 s of CPU on a quiet machine, over a minute on a busy one,
+        during which an event loop that did it would run nothing else (every
+        request in flight would outlive its deadline, measured at 60 s in a
+        soak at load 9). So it is created in a worker thread and the loop
+        keeps serving; the wait counts against the request's deadline."""
+        if endpoint.name not in self._ready:
+            await asyncio.to_thread(self._create_provider, endpoint)
+        return self.pool.provider_for_endpoint(endpoint)
+
+    def _create_provider(self, endpoint: Endpoint) -> None:
+        with self._create_lock:
+            self.pool.provider_for_endpoint(endpoint)
+            self._ready.add(endpoint.name)
 
     def route_input(self, request: ChatRequest) -> RouteInput:
         return RouteInput.measure(request, self.counter)
@@ -250,22 +270,33 @@ class RequestRun:
         loop = self._loop = asyncio.get_running_loop()
         deadline = loop.time() + engine.timeouts.total_s
         self.budget = RequestBudget(engine.resilience.retry, deadline=deadline, rng=engine.rng)
+        timeout = asyncio.timeout_at(deadline)
         engine.health.add_listener(self._on_breaker)
         try:
-            return await self._execute()
+            # The one owner of the total deadline: whatever phase the request
+            # is in when it passes (a stream, a retry's wait, creating a
+            # provider, a judge), it ends there with a timeout.
+            async with timeout:
+                return await self._execute()
         except asyncio.CancelledError:
             # Cancelled mid-attempt or while waiting to retry: the totals of
             # what was spent so far are still reported.
             if not self.finished:
                 self.finish(ProviderError(ErrorKind.CANCELLED, "cancelled by the user"))
             raise
-        except Exception as exc:  # a bug: the request still ends, with a typed error
+        except Exception as exc:
+            if isinstance(exc, TimeoutError) and timeout.expired() and not self.finished:
+                return self.finish(self._deadline_error())
+            # A bug: the request still ends, with a typed error.
             logger.exception("%s: unexpected error while routing", self.strategy.name)
             if self.finished:
                 raise
             return self.finish(ProviderError(ErrorKind.INTERNAL, f"internal error: {type(exc).__name__}: {exc}"))
         finally:
             engine.health.remove_listener(self._on_breaker)
+
+    def _deadline_error(self) -> ProviderError:
+        return ProviderError(ErrorKind.TIMEOUT, f"request exceeded its total time of {self.engine.timeouts.total_s:g}s")
 
     async def _execute(self) -> RequestResult:
         engine = self.engine
@@ -403,6 +434,7 @@ class RequestRun:
         outcome: Outcome = "failed"
         try:
             self.emit(AttemptStarted(number, spec.id, endpoint.name, endpoint.simulated, roles.EMBEDDING))
+            await engine.provider_for_endpoint(endpoint)
             embedder = engine.pool.embedder_for(endpoint)
             if embedder is None:
                 raise ProviderError(ErrorKind.NO_MODEL, f"provider {endpoint.name} serves no embeddings")
@@ -534,7 +566,12 @@ class RequestRun:
                 order, deferred, revisiting = order + deferred, [], True
             model = engine.catalog.get(order[index])
             skip = self.skip_reason(model, needed, context)
-            if not skip and (budget.attempts_left <= 0 or budget.remaining_s(loop.time()) <= 0):
+            if not skip and budget.remaining_s(loop.time()) <= 0:
+                # Passed while the loop ran something else, before a
+                # suspension let the request's timeout fire: the same error.
+                last_error = last_error or self._deadline_error()
+                break
+            if not skip and budget.attempts_left <= 0:
                 break
             permit = None
             if not skip:
@@ -588,7 +625,7 @@ class RequestRun:
         runner: AttemptRunner | None = None
         try:
             try:
-                provider = engine.pool.provider_for(model)
+                provider = await engine.provider_for_endpoint(engine.pool.endpoint_for(model))
             except ProviderError as error:
                 record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "",
                                        error, role=role)

@@ -5,6 +5,13 @@ request ends: answered, or failed with a typed error, within its budget.
 deadline of its total timeout plus a grace period (hung if it outlives it),
 and requests started are reconciled against `RequestFinished` events
 recorded (lost if one never reported).
+
+While the event loop is stalled (something ran without yielding: a
+first SDK import, a simulator thread holding the GIL on a busy machine) no
+request can move and no deadline can be enforced; that time is measured
+(`LoopStalls`) and added to the hang limit of the requests in flight, and
+reported, so `hung` counts requests the engine let overrun, not seconds the
+machine took from the whole process.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,11 +27,78 @@ from playground.core.events import AttemptFailed, AttemptFinished, Event, Reques
 from playground.core.messages import ChatRequest
 from playground.engine.breaker import BreakerState, BreakerTransition
 from playground.engine.runner import Engine
+from playground.engine.timeouts import LATE_S
 from playground.eval.prompts import prompt_stream
 from playground.strategies.base import Strategy
 
 # How long past its own total timeout a request may run before it counts as hung.
 HANG_GRACE_S = 5.0
+# The loop is sampled this often.
+TICK_S = 0.05
+
+
+class LoopStalls:
+    """The seconds the running event loop could not run anything: how much
+    later than due a ticker woke up, summed over the wake-ups late by more
+    than `LATE_S` (the engine's own threshold for a loop too busy to read a
+    stream; ordinary scheduling jitter is not a stall). Reading it counts
+    the stall under way too, even one the ticker has not woken up from."""
+
+    def __init__(self, tick_s: float = TICK_S) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._tick_s = tick_s
+        self._last = self._loop.time()
+        self._total = 0.0
+        self._longest = 0.0
+        self._task = asyncio.ensure_future(self._tick())
+
+    def _observe(self) -> None:
+        now = self._loop.time()
+        late = now - self._last - self._tick_s
+        if late > LATE_S:
+            self._total += late
+            self._longest = max(self._longest, late)
+        self._last = now
+
+    def total_s(self) -> float:
+        self._observe()
+        return self._total
+
+    def longest_s(self) -> float:
+        self._observe()
+        return self._longest
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self._tick_s)
+            self._observe()
+
+    def stop(self) -> None:
+        self._observe()
+        self._task.cancel()
+
+
+async def run_watched(run: Coroutine[Any, Any, object], limit_s: float, stalls: LoopStalls) -> bool:
+    """Run `run` as a task; True (and cancelled) when it outlived `limit_s`
+    plus the loop stalls that happened while it ran."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(run)
+    started, stalled_before = loop.time(), stalls.total_s()
+    try:
+        while True:
+            left = started + limit_s + (stalls.total_s() - stalled_before) - loop.time()
+            if left <= 0:
+                break
+            done, _ = await asyncio.wait({task}, timeout=left)
+            if done:
+                task.result()
+                return False
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    task.cancel()
+    await asyncio.wait({task})
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +133,9 @@ class SoakReport:
     wasted_cost_usd: float
     duration_s: float
     errors: dict[str, int]
+    # Seconds the event loop could run nothing (see `LoopStalls`): in total, and the longest.
+    loop_stalled_s: float = 0.0
+    longest_stall_s: float = 0.0
 
     @property
     def answered_share(self) -> float:
@@ -81,8 +158,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency: int, seed: int = 0,
-               max_output_tokens: int = 256, on_progress: Callable[[SoakProgress], None] | None = None) -> SoakReport:
-    """`on_progress` is called after each request ends, answered, failed or hung."""
+               max_output_tokens: int = 256, on_progress: Callable[[SoakProgress], None] | None = None,
+               hang_grace_s: float = HANG_GRACE_S) -> SoakReport:
+    """`on_progress` is called after each request ends, answered, failed or
+    hung. A request is hung when it runs `hang_grace_s` past its total
+    timeout, not counting the time the event loop was stalled."""
     if requests < 1 or concurrency < 1:
         raise ValueError("requests and concurrency must be at least 1")
     prompts = prompt_stream(requests, seed)
@@ -92,7 +172,7 @@ async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency
     transitions: list[BreakerTransition] = []
     engine.health.add_listener(transitions.append)
     gate = asyncio.Semaphore(concurrency)
-    hang_limit = engine.timeouts.total_s + HANG_GRACE_S
+    hang_limit = engine.timeouts.total_s + hang_grace_s
     started_at = time.perf_counter()
     counts = {"answered": 0, "failed": 0, "hung": 0}
 
@@ -115,15 +195,15 @@ async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency
 
         async with gate:
             request = ChatRequest.from_prompt(prompt, max_output_tokens=max_output_tokens)
-            try:
-                await asyncio.wait_for(engine.run(strategy, request, emit), hang_limit)
-            except TimeoutError:
+            if await run_watched(engine.run(strategy, request, emit), hang_limit, stalls):
                 hung.add(index)
             ended(index)
 
+    stalls = LoopStalls()
     try:
         await asyncio.gather(*(one(i, p) for i, p in enumerate(prompts)))
     finally:
+        stalls.stop()
         engine.health.remove_listener(transitions.append)
     # A hung request was cancelled by the watchdog, which still records it:
     # it counts as hung only, not also as failed.
@@ -153,4 +233,6 @@ async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency
         wasted_cost_usd=sum(r.wasted_cost_usd for r in results),
         duration_s=round(time.perf_counter() - started_at, 2),
         errors=errors,
+        loop_stalled_s=round(stalls.total_s(), 2),
+        longest_stall_s=round(stalls.longest_s(), 2),
     )
