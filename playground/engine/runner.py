@@ -124,8 +124,14 @@ class Engine:
         self._ready: set[str] = set()
         self._create_lock = threading.Lock()
 
-    async def provider_for_endpoint(self, endpoint: Endpoint) -> ChatProvider:
-        """The endpoint's provider. Creating the first one of a kind imports
+    async def provider_for(self, model: ModelSpec) -> ChatProvider:
+        """The model's provider (see `prepare`); raises `ProviderError` when
+        its provider is not configured."""
+        await self.prepare(self.pool.endpoint_for(model))
+        return self.pool.provider_for(model)
+
+    async def prepare(self, endpoint: Endpoint) -> None:
+        """Create the endpoint's provider. Creating the first one of a kind imports
         its SDK: ~1 s of CPU on a quiet machine, over a minute on a busy one,
         during which an event loop that did it would run nothing else (every
         request in flight would outlive its deadline, measured at 60 s in a
@@ -133,7 +139,6 @@ class Engine:
         keeps serving; the wait counts against the request's deadline."""
         if endpoint.name not in self._ready:
             await asyncio.to_thread(self._create_provider, endpoint)
-        return self.pool.provider_for_endpoint(endpoint)
 
     def _create_provider(self, endpoint: Endpoint) -> None:
         with self._create_lock:
@@ -434,7 +439,7 @@ class RequestRun:
         outcome: Outcome = "failed"
         try:
             self.emit(AttemptStarted(number, spec.id, endpoint.name, endpoint.simulated, roles.EMBEDDING))
-            await engine.provider_for_endpoint(endpoint)
+            await engine.prepare(endpoint)
             embedder = engine.pool.embedder_for(endpoint)
             if embedder is None:
                 raise ProviderError(ErrorKind.NO_MODEL, f"provider {endpoint.name} serves no embeddings")
@@ -625,7 +630,7 @@ class RequestRun:
         runner: AttemptRunner | None = None
         try:
             try:
-                provider = await engine.provider_for_endpoint(engine.pool.endpoint_for(model))
+                provider = await engine.provider_for(model)
             except ProviderError as error:
                 record = AttemptRecord(number, model.id, model.provider, "failed", 0, 0, "estimate", 0.0, None, 0.0, "",
                                        error, role=role)
