@@ -140,6 +140,12 @@ class Engine:
         if endpoint.name not in self._ready:
             await asyncio.to_thread(self._create_provider, endpoint)
 
+    async def prepare_all(self) -> None:
+        """Create every configured endpoint's provider now, off the loop:
+        for runs that measure requests (a soak), not the process warming up."""
+        for endpoint in self.pool.endpoints.values():
+            await self.prepare(endpoint)
+
     def _create_provider(self, endpoint: Endpoint) -> None:
         with self._create_lock:
             self.pool.provider_for_endpoint(endpoint)

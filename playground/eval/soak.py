@@ -165,6 +165,10 @@ async def soak(engine: Engine, strategy: Strategy, *, requests: int, concurrency
     timeout, not counting the time the event loop was stalled."""
     if requests < 1 or concurrency < 1:
         raise ValueError("requests and concurrency must be at least 1")
+    # A soak measures requests, not the process warming up: the SDKs load
+    # first (tens of seconds on a busy machine, all within the first wave's
+    # deadlines otherwise).
+    await engine.prepare_all()
     prompts = prompt_stream(requests, seed)
     finished: dict[int, RequestResult] = {}
     attempts = 0
