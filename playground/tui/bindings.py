@@ -43,6 +43,11 @@ MAIN_BINDINGS: list[Binding] = [
     Binding("ctrl+l", "clear", "Clear", id="clear"),
     Binding("ctrl+backslash", "toggle_compact", "Compact", id="toggle_compact"),
     Binding("ctrl+f", "toggle_maximize", "Max", id="toggle_maximize"),
+    # Files that go with the prompt (widgets/attachments.py); the palette lists them too.
+    Binding("ctrl+o", "attach('image')", "Attach image", id="attach_image", show=False),
+    Binding("alt+t", "attach('tools')", "Load tools", id="load_tools", show=False),
+    Binding("alt+j", "attach('schema')", "Load schema", id="load_schema", show=False),
+    Binding("alt+x", "clear_attachments", "Remove attachments", id="clear_attachments", show=False),
     Binding("alt+left,ctrl+pageup", "page(-1)", "◀ Cols", id="page_left", show=False),
     Binding("alt+right,ctrl+pagedown", "page(1)", "Cols ▶", id="page_right", show=False),
 ]
@@ -82,13 +87,17 @@ DIALOG_BINDINGS: list[Binding] = [
     Binding("escape", "dismiss_none", "Cancel", id="profile_dialog_close"),
 ]
 
+ATTACH_DIALOG_BINDINGS: list[Binding] = [
+    Binding("escape", "dismiss_none", "Cancel", id="attach_dialog_close"),
+]
+
 # The command palette's key is Textual's own (App.COMMAND_PALETTE_BINDING).
 PALETTE_ID = "command_palette"
 
 
 def all_bindings() -> Iterable[Binding]:
     for group in (APP_BINDINGS, MAIN_BINDINGS, TRACE_BINDINGS, TUNING_BINDINGS, EVALUATION_BINDINGS,
-                  EVAL_TABLE_BINDINGS, DIALOG_BINDINGS):
+                  EVAL_TABLE_BINDINGS, DIALOG_BINDINGS, ATTACH_DIALOG_BINDINGS):
         yield from group
 
 

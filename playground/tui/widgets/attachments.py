@@ -1,0 +1,231 @@
+"""What goes with the prompt besides its text: images, tool definitions and a
+response schema, loaded from files the user names (a key, or the palette),
+and the preview line under the prompt that shows them.
+
+Each attachment is one chip on the line — an image's name, type, pixel
+size, bytes and the input tokens OpenAI's and Anthropic's rules bill for it;
+the tools file and its tool names; the schema file and its name — and a
+click on a chip removes it. The attachments go with every send until
+removed; routing then rules out every model that cannot serve them. A file
+that cannot be used (missing, not an image, too large, not valid JSON
+Schema, nothing available can serve it) is one notification line, and
+nothing is attached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from textual import events, work
+from textual.containers import Horizontal
+from textual.reactive import var
+from textual.widgets import Static
+
+from playground.core.errors import UserError
+from playground.core.images import anthropic_image_tokens, describe_image, load_image, openai_image_tokens
+from playground.core.messages import ChatRequest, ImageInput, ResponseFormat, ToolChoice, ToolDef
+from playground.core.request_files import load_schema, parse_tool_choice, parse_tools, read_json_file
+from playground.core.request_needs import RequestNeeds
+from playground.strategies.routing import RoutingContext
+
+AttachmentKind = Literal["image", "tools", "schema"]
+KINDS: tuple[AttachmentKind, ...] = ("image", "tools", "schema")
+# Up to this many images go with one prompt (each is a chip on the line).
+MAX_IMAGES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ToolsFile:
+    """Tool definitions from one file, and the tool choice it may name
+    (`{"tools": [...], "tool_choice": "required"}`; else the model decides)."""
+
+    path: str
+    tools: tuple[ToolDef, ...]
+    choice: ToolChoice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaFile:
+    path: str
+    schema: ResponseFormat
+
+
+@dataclass(frozen=True, slots=True)
+class Attachments:
+    """Everything attached to the prompt now (immutable: a change is a new value)."""
+
+    images: tuple[ImageInput, ...] = ()
+    tools: ToolsFile | None = None
+    schema: SchemaFile | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.images or self.tools or self.schema)
+
+    def request_kwargs(self) -> dict[str, Any]:
+        """The `ChatRequest.from_prompt` keywords that carry them."""
+        return {
+            "images": self.images,
+            "tools": self.tools.tools if self.tools else (),
+            "tool_choice": self.tools.choice if self.tools else None,
+            "response_format": self.schema.schema if self.schema else None,
+        }
+
+    def needs(self) -> RequestNeeds:
+        return RequestNeeds.of(ChatRequest.from_prompt("", **self.request_kwargs()))
+
+    def without(self, kind: AttachmentKind, index: int = 0) -> Attachments:
+        if kind == "image":
+            return replace(self, images=self.images[:index] + self.images[index + 1:])
+        return replace(self, tools=None) if kind == "tools" else replace(self, schema=None)
+
+
+def load_tools_file(path: str) -> ToolsFile:
+    """A tools file: a JSON list of tools, or `{"tools": [...], "tool_choice": ...}`."""
+    data = read_json_file(path, "tools")
+    tools = parse_tools(data, path)
+    choice = data.get("tool_choice") if isinstance(data, dict) else None
+    if choice is not None and not isinstance(choice, str):
+        raise UserError(f"{path}: tool_choice must be auto, none, required or a tool's name, as a string")
+    return ToolsFile(path, tools, parse_tool_choice(choice, tools, f"{path}: tool_choice") if choice else None)
+
+
+def add_from_file(attachments: Attachments, kind: AttachmentKind, path: str) -> Attachments:
+    """`attachments` with the file at `path` added (an image) or in place of
+    the current one (tools, schema); a `UserError` of one line otherwise.
+    Reads the file: call it off the event loop."""
+    where = str(Path(path).expanduser())
+    if kind == "image":
+        if len(attachments.images) >= MAX_IMAGES:
+            raise UserError(f"{where}: already {MAX_IMAGES} images attached; remove one first")
+        return replace(attachments, images=(*attachments.images, load_image(where)))
+    if kind == "tools":
+        return replace(attachments, tools=load_tools_file(where))
+    return replace(attachments, schema=SchemaFile(where, load_schema(where)))
+
+
+def check_servable(attachments: Attachments, context: RoutingContext | None) -> None:
+    """A `UserError` (one line) when no available model can serve a request
+    with these attachments, e.g. a schema or an image size nothing takes."""
+    if context is not None:
+        context.for_request(attachments.needs())
+
+
+def image_tokens_note(image: ImageInput) -> str:
+    """The input tokens each provider's published rule bills for the image."""
+    openai = openai_image_tokens(image.width, image.height, image.detail)
+    anthropic = anthropic_image_tokens(image.width, image.height)
+    return f"≈{openai:,} tokens OpenAI, ≈{anthropic:,} Anthropic"
+
+
+def chip_texts(attachments: Attachments) -> list[tuple[AttachmentKind, int, str]]:
+    """(kind, index, text) of each chip on the preview line."""
+    chips: list[tuple[AttachmentKind, int, str]] = [
+        ("image", index, f"▣ {describe_image(image)} ({image_tokens_note(image)})")
+        for index, image in enumerate(attachments.images)
+    ]
+    if attachments.tools is not None:
+        file = attachments.tools
+        names = ", ".join(tool.name for tool in file.tools)
+        choice = f"; choice: {file.choice.name or file.choice.mode}" if file.choice else ""
+        chips.append(("tools", 0, f"ƒ {Path(file.path).name}: {len(file.tools)} tool"
+                                  f"{'s' if len(file.tools) != 1 else ''} ({names}){choice}"))
+    if attachments.schema is not None:
+        schema = attachments.schema
+        chips.append(("schema", 0, f"{{}} {Path(schema.path).name}: JSON schema {schema.schema.name!r}"))
+    return chips
+
+
+class AttachmentChip(Static):
+    """One attachment on the preview line; a click removes it."""
+
+    def __init__(self, kind: AttachmentKind, index: int, text: str) -> None:
+        super().__init__(f"{text} ✕", markup=False, classes=f"attachment-chip -{kind}")
+        self.kind: AttachmentKind = kind
+        self.index = index
+        self.tooltip = "Click to remove"
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        bar = next((a for a in self.ancestors if isinstance(a, AttachmentsBar)), None)
+        if bar is not None:
+            bar.remove_attachment(self.kind, self.index)
+
+
+class AttachmentsBar(Horizontal):
+    """The preview line under the prompt (hidden while nothing is attached)."""
+
+    DEFAULT_CSS = """
+    AttachmentsBar {
+        height: auto;
+        max-height: 2;
+        padding: 0 1;
+        display: none;
+    }
+    AttachmentsBar.-attached {
+        display: block;
+    }
+    AttachmentsBar .attachment-chip {
+        width: auto;
+        max-width: 1fr;
+        height: 1;
+        margin-right: 2;
+        color: $text-accent;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    AttachmentsBar .attachment-chip:hover {
+        text-style: strike;
+        color: $text-error;
+    }
+    """
+
+    attachments: var[Attachments] = var(Attachments, always_update=True, init=False)
+    attached: var[bool] = var(False, toggle_class="-attached")
+
+    def __init__(self, context: Callable[[], RoutingContext | None] = lambda: None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # The session's routing context (None while it starts): what may serve the attachments.
+        self._routing_context = context
+
+    @property
+    def chips(self) -> list[str]:
+        """The chips' texts as shown (what tests read)."""
+        return [str(chip.visual) for chip in self.query(AttachmentChip)]
+
+    def watch_attachments(self, attachments: Attachments) -> None:
+        self.attached = bool(attachments)
+        self.remove_children()  # the old chips go, the new ones come after them
+        self.mount_all([AttachmentChip(kind, index, text) for kind, index, text in chip_texts(attachments)])
+
+    # -- changing them ------------------------------------------------------------
+    @work(group="attach", exit_on_error=False)
+    async def attach(self, kind: AttachmentKind, path: str) -> None:
+        """Load a file and attach it; a problem is one notification line."""
+        if not path.strip():
+            return
+        try:
+            updated = await asyncio.to_thread(add_from_file, self.attachments, kind, path.strip())
+            check_servable(updated, self._routing_context())
+        except UserError as exc:
+            self.notify(str(exc), title=f"Cannot attach the {_NOUN[kind]}", severity="error", timeout=10)
+            return
+        self.attachments = updated
+        added = chip_texts(updated)
+        shown = next(text for chip_kind, _, text in reversed(added) if chip_kind == kind)
+        self.notify(shown, title=f"Attached {_NOUN[kind]}", timeout=4)
+
+    def remove_attachment(self, kind: AttachmentKind, index: int = 0) -> None:
+        self.attachments = self.attachments.without(kind, index)
+
+    def clear(self) -> bool:
+        """Remove everything; False when nothing was attached."""
+        had = bool(self.attachments)
+        self.attachments = Attachments()
+        return had
+
+
+_NOUN: dict[AttachmentKind, str] = {"image": "image", "tools": "tools file", "schema": "response schema"}

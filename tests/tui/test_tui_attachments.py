@@ -1,0 +1,272 @@
+"""Images, tools and a response schema in the TUI: attached from files
+(a key and a path dialog), shown on the preview line, sent with every
+prompt; columns show tool calls as they stream and JSON answers
+pretty-printed; a bad file is one notification line and attaches nothing.
+Against the in-process simulator over loopback; every wait is on state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from textual.widgets import Static
+
+from playground.config.load import parse_policy_text
+from playground.core.catalog import default_catalog
+from playground.core.errors import ErrorKind, UserError
+from playground.core.messages import ToolCall
+from playground.runview.answer_shape import format_json_answer, format_tool_calls
+from playground.strategies.routing import RoutingContext
+from playground.tui.app import PlaygroundApp
+from playground.tui.commands import playground_commands
+from playground.tui.screens.attach_dialog import AttachDialog, complete_path
+from playground.tui.widgets.attachments import (
+    Attachments,
+    AttachmentsBar,
+    add_from_file,
+    check_servable,
+    chip_texts,
+)
+from playground.tui.widgets.tool_calls_view import ToolCallsView
+from tests.helpers.images import png
+from tests.helpers.tui import SIZE, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
+
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
+                                           "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                                          "required": ["city"]}}}]
+SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "population": {"type": "integer"}},
+          "required": ["city", "population"]}
+TEXT_ONLY = ("deepseek-chat", "groq-llama-3-3-70b", "groq-llama-3-1-8b", "ollama-llama3-2", "ollama-qwen2-5-coder")
+# `fixed` names a text-only model (routing then picks a vision model and says
+# why); `fallback` has only text-only models, so nothing in it can take an image.
+POLICY = """
+[router]
+columns = ["fixed", "fallback"]
+[strategies.fixed]
+model = "deepseek-chat"
+[strategies.fallback]
+primary = "deepseek-chat"
+chain = ["groq-llama-3-3-70b"]
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    made = {"image": tmp_path / "photo.png", "tools": tmp_path / "tools.json", "schema": tmp_path / "schema.json",
+            "text": tmp_path / "notes.txt", "bad_tools": tmp_path / "bad_tools.json",
+            "array_schema": tmp_path / "array.json", "not_json": tmp_path / "broken.json"}
+    made["image"].write_bytes(png(32, 24))
+    made["tools"].write_text(json.dumps(TOOLS))
+    made["schema"].write_text(json.dumps(SCHEMA))
+    made["text"].write_text("not an image")
+    made["bad_tools"].write_text(json.dumps([{"name": "f", "parameters": {"type": "objekt"}}]))
+    made["array_schema"].write_text(json.dumps({"type": "array"}))
+    made["not_json"].write_text("{not json")
+    return made
+
+
+def app_with(policy: str = POLICY) -> PlaygroundApp:
+    return sim_app(settings=parse_policy_text(policy, "attachments.toml"))
+
+
+async def attach(pilot, key: str, path: Path | str) -> None:  # type: ignore[no-untyped-def]
+    """Press the key, give the path in the dialog, press Enter."""
+    app = pilot.app
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, AttachDialog), "the attach dialog")
+    dialog = app.screen
+    assert isinstance(dialog, AttachDialog)
+    dialog.path_input.value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not isinstance(app.screen, AttachDialog), "the dialog to close")
+
+
+def bar(app: PlaygroundApp) -> AttachmentsBar:
+    return app.main_screen.attachments
+
+
+async def send(pilot, prompt: str) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await type_prompt(pilot, prompt)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: all(c.current is not None for c in app.main_screen.columns), "the runs to start")
+    await wait_for(pilot, lambda: all(ended(c) for c in app.main_screen.columns), "every column to finish")
+    await pilot.pause()
+
+
+async def test_an_image_is_previewed_sent_and_routed_only_to_vision_models(files: dict[str, Path]) -> None:
+    app = app_with()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert not bar(app).display  # nothing attached: no line
+        await attach(pilot, "ctrl+o", files["image"])
+        await wait_for(pilot, lambda: bool(bar(app).chips), "the image on the preview line")
+        (chip,) = bar(app).chips
+        size = files["image"].stat().st_size
+        assert chip.startswith("▣ photo.png: PNG 32×24, ") and f"{size} bytes" in chip
+        assert "≈255 tokens OpenAI, ≈2 Anthropic" in chip  # 85 + 170 × one tile; 32 × 24 / 750
+        await wait_for(pilot, lambda: "photo.png: PNG 32×24" in screen_text(pilot), "the line on screen")
+
+        await send(pilot, "What is in this picture?")
+        fixed, fallback = app.main_screen.column("fixed"), app.main_screen.column("fallback")
+        run = fixed.current
+        assert run is not None and run.status == "done", run and run.error
+        assert run.model not in TEXT_ONLY
+        assert "32×24 PNG" in run.displayed  # the simulated vision model saw the image
+        assert "deepseek-chat" in app.main_screen.trace_markdown()  # ruled out, and why
+        assert "no image input" in app.main_screen.trace_markdown()
+        # Nothing in the fallback chain takes images: one clear error, no call made.
+        failed = fallback.current
+        assert failed is not None and failed.status == "error" and failed.error is not None
+        assert failed.error.kind is ErrorKind.NO_MODEL and not failed.records
+        notice = static_text(fallback.query_one("#notice", Static))
+        assert notice.startswith("✗ ") and "\n" not in notice and "image" in notice
+
+        # Attachments stay until removed: a click on the chip removes it.
+        await pilot.click(".attachment-chip")
+        await wait_for(pilot, lambda: not bar(app).chips and not bar(app).display, "the image to be removed")
+        assert not app.main_screen.attachments.attachments
+
+
+async def test_a_tool_call_streams_into_the_column_as_the_fold_assembles_it(files: dict[str, Path]) -> None:
+    app = app_with('[router]\ncolumns = ["fixed"]\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await attach(pilot, "alt+t", files["tools"])
+        await wait_for(pilot, lambda: bool(bar(app).chips), "the tools on the preview line")
+        assert bar(app).chips == ["ƒ tools.json: 1 tool (get_weather) ✕"]
+
+        await send(pilot, "What is the weather in Oslo?")
+        column = app.main_screen.column("fixed")
+        run = column.current
+        assert run is not None and run.status == "done", run and run.error
+        (fold,) = [f for f in run.tool_calls.values() if f]  # the deltas as they streamed
+        assembled = fold.calls()
+        (call,) = assembled
+        assert call.name == "get_weather" and "city" in json.loads(call.arguments)
+        view = column.query_one(ToolCallsView)
+        assert view.calls == assembled == run.result.tool_calls  # type: ignore[union-attr]
+        assert view.display and view.text.startswith("⚙ tool call 1: get_weather\n")
+        pretty = json.dumps(json.loads(call.arguments), indent=2)
+        assert view.text.endswith("\n".join("  " + line for line in pretty.splitlines()))
+        await wait_for(pilot, lambda: "tool call 1: get_weather" in screen_text(pilot), "the call on screen")
+
+        # Removed with the key: the next send is plain text, and the view hides.
+        await pilot.press("alt+x")
+        await wait_for(pilot, lambda: not bar(app).attachments, "the tools to be removed")
+        await send(pilot, "What is the weather in Oslo?")
+        run = column.current
+        assert run is not None and run.status == "done" and not run.tool_calls
+        assert not view.display and view.text == ""
+
+
+async def test_a_schema_answer_is_pretty_printed_json_that_validates(files: dict[str, Path]) -> None:
+    app = app_with('[router]\ncolumns = ["fixed", "cost"]\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await attach(pilot, "alt+j", files["schema"])
+        await wait_for(pilot, lambda: bool(bar(app).chips), "the schema on the preview line")
+        assert bar(app).chips == ["{} schema.json: JSON schema 'answer' ✕"]
+
+        await send(pilot, "Tell me about a big city.")
+        for column in app.main_screen.columns:
+            run = column.current
+            assert run is not None and run.status == "done", (column.strategy.name, run and run.error)
+            shown = column.answer.source
+            assert shown.startswith("```json\n"), shown
+            body = shown.removeprefix("```json\n").split("\n```")[0]
+            value = json.loads(body)
+            jsonschema.validate(value, SCHEMA)
+            assert body == json.dumps(json.loads(run.result.text), indent=2, ensure_ascii=False)  # type: ignore[union-attr]
+            assert column.query_one(ToolCallsView).json_note == ""
+
+
+@pytest.mark.parametrize(("key", "name", "fragment"), [
+    ("ctrl+o", "missing.png", "no such image file"),
+    ("ctrl+o", "text", "not a PNG, JPEG, GIF or WebP image"),
+    ("alt+t", "not_json", "the tools file is not valid JSON"),
+    ("alt+t", "bad_tools", "is not valid JSON Schema"),
+    ("alt+j", "array_schema", "must be a JSON Schema with \"type\": \"object\" at the top"),
+])
+async def test_a_bad_file_is_one_notification_line_and_attaches_nothing(files: dict[str, Path], tmp_path: Path,
+                                                                         key: str, name: str, fragment: str) -> None:
+    path = files.get(name, tmp_path / name)
+    app = app_with('[router]\ncolumns = ["fixed"]\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        before = len(app._notifications)
+        await attach(pilot, key, path)
+        await wait_for(pilot, lambda: any(n.severity == "error" for n in list(app._notifications)[before:]),
+                       "the error notification")
+        (notice,) = [n for n in list(app._notifications)[before:] if n.severity == "error"]
+        assert fragment in notice.message and str(path) in notice.message and "\n" not in notice.message
+        assert "Traceback" not in notice.message
+        assert not bar(app).attachments and not bar(app).display
+
+
+async def test_the_palette_lists_the_attach_commands_with_their_keys() -> None:
+    app = app_with('[router]\ncolumns = ["fixed"]\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        commands = {title: (help_text, callback) for title, help_text, callback in playground_commands(app)}
+        assert "(^o)" in commands["Attach image…"][0]
+        assert {"Load tools…", "Load response schema…", "Remove attachments"} <= set(commands)
+        commands["Load response schema…"][1]()
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachDialog), "the dialog from the palette")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, AttachDialog), "the dialog to close")
+        assert not bar(app).attachments
+
+
+# -- the pure parts ---------------------------------------------------------------------------
+
+def test_a_schema_nothing_available_can_use_is_refused_in_one_line(files: dict[str, Path]) -> None:
+    catalog = default_catalog()
+    text_only = RoutingContext(catalog, (catalog.get("deepseek-chat"), catalog.get("groq-llama-3-3-70b")),
+                               "not configured")
+    with_schema = add_from_file(Attachments(), "schema", str(files["schema"]))
+    with pytest.raises(UserError) as caught:
+        check_servable(with_schema, text_only)
+    message = str(caught.value)
+    assert "no available model can serve this request (JSON schema output)" in message and "\n" not in message
+    check_servable(add_from_file(Attachments(), "tools", str(files["tools"])), text_only)  # both take tools
+
+
+def test_a_tools_file_may_name_the_tool_choice(tmp_path: Path) -> None:
+    path = tmp_path / "tools.json"
+    path.write_text(json.dumps({"tools": TOOLS, "tool_choice": "get_weather"}))
+    attached = add_from_file(Attachments(), "tools", str(path))
+    assert attached.request_kwargs()["tool_choice"].name == "get_weather"
+    assert chip_texts(attached)[0][2] == "ƒ tools.json: 1 tool (get_weather); choice: get_weather"
+    path.write_text(json.dumps({"tools": TOOLS, "tool_choice": "get_wether"}))
+    with pytest.raises(UserError, match="tool_choice: 'get_wether' is not auto, none, required or a tool's name"):
+        add_from_file(Attachments(), "tools", str(path))
+
+
+def test_tool_calls_show_arguments_as_they_grow_then_pretty() -> None:
+    growing = (ToolCall("c1", "get_weather", '{"city": "Os'), ToolCall("c2", "get_time", ""))
+    assert format_tool_calls(growing, complete=False) == (
+        '⚙ tool call 1: get_weather\n  {"city": "Os\n⚙ tool call 2: get_time\n  …')
+    done = (ToolCall("c1", "get_weather", '{"city": "Oslo"}'), ToolCall("c2", "get_time", "{oops"))
+    assert format_tool_calls(done, complete=True) == (
+        '⚙ tool call 1: get_weather\n  {\n    "city": "Oslo"\n  }\n'
+        "⚙ tool call 2: get_time (arguments are not valid JSON; shown as sent)\n  {oops")
+
+
+def test_a_json_answer_is_pretty_printed_or_shown_as_sent_with_a_note() -> None:
+    shaped = format_json_answer('{"city":"Oslo","population":709000}')
+    assert shaped.valid and shaped.note == ""
+    assert shaped.markdown == '```json\n{\n  "city": "Oslo",\n  "population": 709000\n}\n```\n'
+    broken = format_json_answer('{"city": "Oslo",')
+    assert not broken.valid and broken.markdown == '{"city": "Oslo",'
+    assert broken.note.startswith("⚠ the answer is not valid JSON (") and "shown as sent" in broken.note
+
+
+def test_the_path_field_completes_file_names(tmp_path: Path) -> None:
+    (tmp_path / "photo.png").write_bytes(b"")
+    (tmp_path / "pictures").mkdir()
+    assert complete_path(str(tmp_path / "ph")) == str(tmp_path / "photo.png")
+    assert complete_path(str(tmp_path / "pi")) == str(tmp_path / "pictures") + "/"
+    assert complete_path(str(tmp_path / "nothing")) is None
