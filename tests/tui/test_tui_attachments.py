@@ -11,13 +11,18 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from textual.notifications import Notification
 from textual.widgets import Static
 
 from playground.config.load import parse_policy_text
+from playground.core import roles
 from playground.core.catalog import default_catalog
 from playground.core.errors import ErrorKind, UserError
+from playground.core.events import AttemptStarted, ToolCallDelta
 from playground.core.messages import ToolCall
-from playground.runview.answer_shape import format_json_answer, format_tool_calls
+from playground.core.tokens import default_counter
+from playground.runview.answer_shape import format_json_answer, format_tool_calls, shown_tool_calls
+from playground.runview.run_state import RunState
 from playground.strategies.routing import RoutingContext
 from playground.tui.app import PlaygroundApp
 from playground.tui.commands import playground_commands
@@ -131,7 +136,7 @@ async def test_an_image_is_previewed_sent_and_routed_only_to_vision_models(files
 
 
 async def test_a_tool_call_streams_into_the_column_as_the_fold_assembles_it(files: dict[str, Path]) -> None:
-    app = app_with('[router]\ncolumns = ["fixed"]\n')
+    app = app_with('[router]\ncolumns = ["fixed"]\n[strategies.fixed]\nmodel = "gpt-4o-mini"\n')
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await attach(pilot, "alt+t", files["tools"])
@@ -163,7 +168,7 @@ async def test_a_tool_call_streams_into_the_column_as_the_fold_assembles_it(file
 
 
 async def test_a_schema_answer_is_pretty_printed_json_that_validates(files: dict[str, Path]) -> None:
-    app = app_with('[router]\ncolumns = ["fixed", "cost"]\n')
+    app = app_with('[router]\ncolumns = ["fixed", "cost"]\n[strategies.fixed]\nmodel = "gpt-4o-mini"\n')
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await attach(pilot, "alt+j", files["schema"])
@@ -183,33 +188,35 @@ async def test_a_schema_answer_is_pretty_printed_json_that_validates(files: dict
             assert column.query_one(ToolCallsView).json_note == ""
 
 
-@pytest.mark.parametrize(("key", "name", "fragment"), [
+BAD_FILES = [
     ("ctrl+o", "missing.png", "no such image file"),
     ("ctrl+o", "text", "not a PNG, JPEG, GIF or WebP image"),
     ("alt+t", "not_json", "the tools file is not valid JSON"),
     ("alt+t", "bad_tools", "is not valid JSON Schema"),
     ("alt+j", "array_schema", "must be a JSON Schema with \"type\": \"object\" at the top"),
-])
-async def test_a_bad_file_is_one_notification_line_and_attaches_nothing(files: dict[str, Path], tmp_path: Path,
-                                                                         key: str, name: str, fragment: str) -> None:
-    path = files.get(name, tmp_path / name)
+]
+
+
+async def test_a_bad_file_is_one_notification_line_and_attaches_nothing(files: dict[str, Path],
+                                                                         tmp_path: Path) -> None:
     app = app_with('[router]\ncolumns = ["fixed"]\n')
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        before = len(app._notifications)
-        await attach(pilot, key, path)
-        await wait_for(pilot, lambda: any(n.severity == "error" for n in list(app._notifications)[before:]),
-                       "the error notification")
-        (notice,) = [n for n in list(app._notifications)[before:] if n.severity == "error"]
-        assert fragment in notice.message and str(path) in notice.message and "\n" not in notice.message
-        assert "Traceback" not in notice.message
-        assert not bar(app).attachments and not bar(app).display
+        for key, name, fragment in BAD_FILES:
+            path = files.get(name, tmp_path / name)
+            seen = {n.identity for n in app._notifications}
+            await attach(pilot, key, path)
 
+            def errors(seen: set[str] = seen) -> list[Notification]:
+                return [n for n in app._notifications if n.identity not in seen and n.severity == "error"]
 
-async def test_the_palette_lists_the_attach_commands_with_their_keys() -> None:
-    app = app_with('[router]\ncolumns = ["fixed"]\n')
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+            await wait_for(pilot, lambda: bool(errors()), f"the error notification for {name}")
+            (notice,) = errors()
+            assert fragment in notice.message and str(path) in notice.message, notice.message
+            assert "\n" not in notice.message and "Traceback" not in notice.message
+            assert not bar(app).attachments and not bar(app).display
+
+        # The palette has the same commands, each naming its key.
         commands = {title: (help_text, callback) for title, help_text, callback in playground_commands(app)}
         assert "(^o)" in commands["Attach image…"][0]
         assert {"Load tools…", "Load response schema…", "Remove attachments"} <= set(commands)
@@ -243,6 +250,25 @@ def test_a_tools_file_may_name_the_tool_choice(tmp_path: Path) -> None:
     path.write_text(json.dumps({"tools": TOOLS, "tool_choice": "get_wether"}))
     with pytest.raises(UserError, match="tool_choice: 'get_wether' is not auto, none, required or a tool's name"):
         add_from_file(Attachments(), "tools", str(path))
+
+
+def test_the_latest_answer_calls_tool_calls_are_shown_as_they_stream() -> None:
+    run = RunState("fallback", default_catalog(), default_counter(), input_estimate=20)
+    run.apply(AttemptStarted(1, "gpt-4o-mini", "openai", True))
+    run.apply(ToolCallDelta(1, 0, "call_a", "get_weather"))
+    run.apply(ToolCallDelta(1, 0, arguments='{"city": '))
+    assert shown_tool_calls(run) == (ToolCall("call_a", "get_weather", '{"city": '),)
+    run.apply(ToolCallDelta(1, 1, "call_b", "get_time", '{"zone"'))
+    run.apply(ToolCallDelta(1, 0, arguments='"Oslo"}'))
+    assert shown_tool_calls(run) == run.tool_calls[1].calls() == (
+        ToolCall("call_a", "get_weather", '{"city": "Oslo"}'), ToolCall("call_b", "get_time", '{"zone"'))
+    # A judge's calls beside it are not the answer's; a fallback's calls replace the first call's.
+    run.apply(AttemptStarted(2, "gpt-4o", "openai", True, roles.JUDGE))
+    run.apply(ToolCallDelta(2, 0, "call_j", "score", "{}"))
+    assert shown_tool_calls(run)[0].id == "call_a"
+    run.apply(AttemptStarted(3, "gpt-4o", "openai", True))
+    run.apply(ToolCallDelta(3, 0, "call_c", "get_weather", "{"))
+    assert shown_tool_calls(run) == (ToolCall("call_c", "get_weather", "{"),)
 
 
 def test_tool_calls_show_arguments_as_they_grow_then_pretty() -> None:

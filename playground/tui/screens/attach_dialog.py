@@ -30,11 +30,12 @@ def complete_path(value: str) -> str | None:
         return None
     typed = Path(value).expanduser()
     folder, prefix = (typed, "") if value.endswith(os.sep) else (typed.parent, typed.name)
+    hidden = prefix.startswith(".")  # dot files only when asked for
     try:
         with os.scandir(folder) as entries:
             names = sorted(entry.name + (os.sep if entry.is_dir() else "")
                            for _, entry in zip(range(_MAX_ENTRIES), entries, strict=False)
-                           if entry.name.startswith(prefix) and (prefix.startswith(".") or not entry.name.startswith(".")))
+                           if entry.name.startswith(prefix) and (hidden or not entry.name.startswith(".")))
     except OSError:
         return None
     if not names:
