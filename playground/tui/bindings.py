@@ -43,11 +43,11 @@ MAIN_BINDINGS: list[Binding] = [
     Binding("ctrl+l", "clear", "Clear", id="clear"),
     Binding("ctrl+backslash", "toggle_compact", "Compact", id="toggle_compact"),
     Binding("ctrl+f", "toggle_maximize", "Max", id="toggle_maximize"),
-    # Files that go with the prompt (widgets/attachments.py); the palette lists them too.
-    Binding("ctrl+o", "attach('image')", "Attach image", id="attach_image", show=False),
-    Binding("alt+t", "attach('tools')", "Load tools", id="load_tools", show=False),
-    Binding("alt+j", "attach('schema')", "Load schema", id="load_schema", show=False),
-    Binding("alt+x", "clear_attachments", "Remove attachments", id="clear_attachments", show=False),
+    # A file that goes with the prompt: an image, a tools file or a response
+    # schema, told apart by its content (widgets/attachments.py). The palette
+    # has a command per kind, and removes them. (The prompt's TextArea takes
+    # alt+letter as the letter, so no alt keys here.)
+    Binding("ctrl+o", "attach('file')", "Attach", id="attach_file", show=False),
     Binding("alt+left,ctrl+pageup", "page(-1)", "◀ Cols", id="page_left", show=False),
     Binding("alt+right,ctrl+pagedown", "page(1)", "Cols ▶", id="page_right", show=False),
 ]

@@ -30,9 +30,10 @@ from playground.tui.screens.attach_dialog import AttachDialog, complete_path
 from playground.tui.widgets.attachments import (
     Attachments,
     AttachmentsBar,
+    AttachRequest,
     add_from_file,
     check_servable,
-    chip_texts,
+    chips_of,
 )
 from playground.tui.widgets.tool_calls_view import ToolCallsView
 from tests.helpers.images import png
@@ -76,11 +77,17 @@ def app_with(policy: str = POLICY) -> PlaygroundApp:
     return sim_app(settings=parse_policy_text(policy, "attachments.toml"))
 
 
-async def attach(pilot, key: str, path: Path | str) -> None:  # type: ignore[no-untyped-def]
-    """Press the key, give the path in the dialog, press Enter."""
+async def attach(pilot, path: Path | str, kind: AttachRequest = "file") -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+O (any kind of file), or the palette's command for one kind; then
+    the path in the dialog, and Enter."""
     app = pilot.app
-    await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, AttachDialog), "the attach dialog")
+    if kind == "file":
+        await pilot.press("ctrl+o")
+    else:
+        commands = {title: callback for title, _, callback in playground_commands(app)}
+        commands[{"image": "Attach image…", "tools": "Load tools…", "schema": "Load response schema…"}[kind]]()
+    await wait_for(pilot, lambda: isinstance(app.screen, AttachDialog) and bool(app.screen.query("#attach-path")),
+                   "the attach dialog")
     dialog = app.screen
     assert isinstance(dialog, AttachDialog)
     dialog.path_input.value = str(path)
@@ -106,7 +113,7 @@ async def test_an_image_is_previewed_sent_and_routed_only_to_vision_models(files
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert not bar(app).display  # nothing attached: no line
-        await attach(pilot, "ctrl+o", files["image"])
+        await attach(pilot, files["image"])
         await wait_for(pilot, lambda: bool(bar(app).chips), "the image on the preview line")
         (chip,) = bar(app).chips
         size = files["image"].stat().st_size
@@ -129,7 +136,8 @@ async def test_an_image_is_previewed_sent_and_routed_only_to_vision_models(files
         notice = static_text(fallback.query_one("#notice", Static))
         assert notice.startswith("✗ ") and "\n" not in notice and "image" in notice
 
-        # Attachments stay until removed: a click on the chip removes it.
+        # Attachments stay until removed: the palette offers it; a click on the chip does it.
+        assert "Remove image: photo.png" in [title for title, _, _ in playground_commands(app)]
         await pilot.click(".attachment-chip")
         await wait_for(pilot, lambda: not bar(app).chips and not bar(app).display, "the image to be removed")
         assert not app.main_screen.attachments.attachments
@@ -139,7 +147,7 @@ async def test_a_tool_call_streams_into_the_column_as_the_fold_assembles_it(file
     app = app_with('[router]\ncolumns = ["fixed"]\n[strategies.fixed]\nmodel = "gpt-4o-mini"\n')
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await attach(pilot, "alt+t", files["tools"])
+        await attach(pilot, files["tools"])
         await wait_for(pilot, lambda: bool(bar(app).chips), "the tools on the preview line")
         assert bar(app).chips == ["ƒ tools.json: 1 tool (get_weather) ✕"]
 
@@ -158,8 +166,9 @@ async def test_a_tool_call_streams_into_the_column_as_the_fold_assembles_it(file
         assert view.text.endswith("\n".join("  " + line for line in pretty.splitlines()))
         await wait_for(pilot, lambda: "tool call 1: get_weather" in screen_text(pilot), "the call on screen")
 
-        # Removed with the key: the next send is plain text, and the view hides.
-        await pilot.press("alt+x")
+        # Removed from the palette: the next send is plain text, and the view hides.
+        commands = {title: callback for title, _, callback in playground_commands(app)}
+        commands["Remove tools file: tools.json"]()
         await wait_for(pilot, lambda: not bar(app).attachments, "the tools to be removed")
         await send(pilot, "What is the weather in Oslo?")
         run = column.current
@@ -171,7 +180,7 @@ async def test_a_schema_answer_is_pretty_printed_json_that_validates(files: dict
     app = app_with('[router]\ncolumns = ["fixed", "cost"]\n[strategies.fixed]\nmodel = "gpt-4o-mini"\n')
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await attach(pilot, "alt+j", files["schema"])
+        await attach(pilot, files["schema"], "schema")
         await wait_for(pilot, lambda: bool(bar(app).chips), "the schema on the preview line")
         assert bar(app).chips == ["{} schema.json: JSON schema 'answer' ✕"]
 
@@ -188,12 +197,14 @@ async def test_a_schema_answer_is_pretty_printed_json_that_validates(files: dict
             assert column.query_one(ToolCallsView).json_note == ""
 
 
-BAD_FILES = [
-    ("ctrl+o", "missing.png", "no such image file"),
-    ("ctrl+o", "text", "not a PNG, JPEG, GIF or WebP image"),
-    ("alt+t", "not_json", "the tools file is not valid JSON"),
-    ("alt+t", "bad_tools", "is not valid JSON Schema"),
-    ("alt+j", "array_schema", "must be a JSON Schema with \"type\": \"object\" at the top"),
+BAD_FILES: list[tuple[AttachRequest, str, str]] = [
+    ("file", "missing.png", "no such file"),
+    ("image", "missing.png", "no such image file"),
+    ("file", "text", "neither a PNG, JPEG, GIF or WebP image nor a JSON file of tools or a schema"),
+    ("image", "text", "not a PNG, JPEG, GIF or WebP image"),
+    ("tools", "not_json", "the tools file is not valid JSON"),
+    ("file", "bad_tools", "is not valid JSON Schema"),
+    ("file", "array_schema", "must be a JSON Schema with \"type\": \"object\" at the top"),
 ]
 
 
@@ -202,10 +213,10 @@ async def test_a_bad_file_is_one_notification_line_and_attaches_nothing(files: d
     app = app_with('[router]\ncolumns = ["fixed"]\n')
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        for key, name, fragment in BAD_FILES:
+        for kind, name, fragment in BAD_FILES:
             path = files.get(name, tmp_path / name)
             seen = {n.identity for n in app._notifications}
-            await attach(pilot, key, path)
+            await attach(pilot, path, kind)
 
             def errors(seen: set[str] = seen) -> list[Notification]:
                 return [n for n in app._notifications if n.identity not in seen and n.severity == "error"]
@@ -216,12 +227,12 @@ async def test_a_bad_file_is_one_notification_line_and_attaches_nothing(files: d
             assert "\n" not in notice.message and "Traceback" not in notice.message
             assert not bar(app).attachments and not bar(app).display
 
-        # The palette has the same commands, each naming its key.
-        commands = {title: (help_text, callback) for title, help_text, callback in playground_commands(app)}
-        assert "(^o)" in commands["Attach image…"][0]
-        assert {"Load tools…", "Load response schema…", "Remove attachments"} <= set(commands)
-        commands["Load response schema…"][1]()
-        await wait_for(pilot, lambda: isinstance(app.screen, AttachDialog), "the dialog from the palette")
+        # The palette names the key; Escape leaves the dialog with nothing attached.
+        commands = {title: help_text for title, help_text, _ in playground_commands(app)}
+        assert "(^o)" in commands["Attach file…"] and "^o takes any kind" in commands["Attach image…"]
+        assert not [title for title in commands if title.startswith(("Remove image", "Remove tools", "Remove resp"))]
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttachDialog), "the dialog")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, AttachDialog), "the dialog to close")
         assert not bar(app).attachments
@@ -233,20 +244,21 @@ def test_a_schema_nothing_available_can_use_is_refused_in_one_line(files: dict[s
     catalog = default_catalog()
     text_only = RoutingContext(catalog, (catalog.get("deepseek-chat"), catalog.get("groq-llama-3-3-70b")),
                                "not configured")
-    with_schema = add_from_file(Attachments(), "schema", str(files["schema"]))
+    with_schema, kind = add_from_file(Attachments(), "file", str(files["schema"]))
+    assert kind == "schema"
     with pytest.raises(UserError) as caught:
         check_servable(with_schema, text_only)
     message = str(caught.value)
     assert "no available model can serve this request (JSON schema output)" in message and "\n" not in message
-    check_servable(add_from_file(Attachments(), "tools", str(files["tools"])), text_only)  # both take tools
+    check_servable(add_from_file(Attachments(), "tools", str(files["tools"]))[0], text_only)  # both take tools
 
 
 def test_a_tools_file_may_name_the_tool_choice(tmp_path: Path) -> None:
     path = tmp_path / "tools.json"
     path.write_text(json.dumps({"tools": TOOLS, "tool_choice": "get_weather"}))
-    attached = add_from_file(Attachments(), "tools", str(path))
-    assert attached.request_kwargs()["tool_choice"].name == "get_weather"
-    assert chip_texts(attached)[0][2] == "ƒ tools.json: 1 tool (get_weather); choice: get_weather"
+    attached, kind = add_from_file(Attachments(), "file", str(path))  # an object with "tools": a tools file
+    assert kind == "tools" and attached.request_kwargs()["tool_choice"].name == "get_weather"
+    assert chips_of(attached)[0].text == "ƒ tools.json: 1 tool (get_weather); choice: get_weather"
     path.write_text(json.dumps({"tools": TOOLS, "tool_choice": "get_wether"}))
     with pytest.raises(UserError, match="tool_choice: 'get_wether' is not auto, none, required or a tool's name"):
         add_from_file(Attachments(), "tools", str(path))

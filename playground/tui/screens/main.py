@@ -46,7 +46,7 @@ from playground.tui.screens.tuning import TuningScreen
 from playground.tui.spend import SpendLedger
 from playground.tui.trace_format import column_trace
 from playground.tui.widgets import tool_calls_view
-from playground.tui.widgets.attachments import AttachmentKind, AttachmentsBar
+from playground.tui.widgets.attachments import DIALOG_TEXTS, AttachmentsBar, AttachRequest
 from playground.tui.widgets.chaos_panel import ChaosPanel, FaultControl
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from playground.tui.widgets.column import StrategyColumn
@@ -303,22 +303,14 @@ class MainScreen(Screen[None]):
         self.refresh_totals()
         self._bindings_follow_running()
 
-    def action_attach(self, kind: AttachmentKind) -> None:
-        """Ask for a file (image, tools, schema) to send with the prompt."""
-        titles = {"image": ("Attach image", "PNG, JPEG, GIF or WebP image"),
-                  "tools": ("Load tools", "JSON file of tool definitions (OpenAI or Anthropic format)"),
-                  "schema": ("Load response schema", "JSON Schema the answer must match")}
-        title, what = titles[kind]
+    def action_attach(self, kind: AttachRequest) -> None:
+        """Ask for a file (image, tools, schema, or any of them) to send with the prompt."""
 
         def chosen(path: str | None) -> None:
             if path:
                 self.attachments.attach(kind, path)
 
-        self.app.push_screen(AttachDialog(title, what), chosen)
-
-    def action_clear_attachments(self) -> None:
-        if self.attachments.clear():
-            self.notify("Images, tools and schema removed; prompts go as text only.", title="Attachments removed")
+        self.app.push_screen(AttachDialog(*DIALOG_TEXTS[kind]), chosen)
 
     def action_focus_prompt(self) -> None:
         self.picker.opened = False

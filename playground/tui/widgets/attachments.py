@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,14 +27,22 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from playground.core.errors import UserError
-from playground.core.images import anthropic_image_tokens, describe_image, load_image, openai_image_tokens
+from playground.core.images import (
+    anthropic_image_tokens,
+    describe_image,
+    image_size,
+    load_image,
+    openai_image_tokens,
+)
 from playground.core.messages import ChatRequest, ImageInput, ResponseFormat, ToolChoice, ToolDef
 from playground.core.request_files import load_schema, parse_tool_choice, parse_tools, read_json_file
 from playground.core.request_needs import RequestNeeds
 from playground.strategies.routing import RoutingContext
 
 AttachmentKind = Literal["image", "tools", "schema"]
-KINDS: tuple[AttachmentKind, ...] = ("image", "tools", "schema")
+# What the user asked to attach: one kind, or "file" (told apart by its content).
+AttachRequest = Literal["image", "tools", "schema", "file"]
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 # Up to this many images go with one prompt (each is a chip on the line).
 MAX_IMAGES = 8
 
@@ -93,18 +102,42 @@ def load_tools_file(path: str) -> ToolsFile:
     return ToolsFile(path, tools, parse_tool_choice(choice, tools, f"{path}: tool_choice") if choice else None)
 
 
-def add_from_file(attachments: Attachments, kind: AttachmentKind, path: str) -> Attachments:
+def detect_kind(path: str) -> AttachmentKind:
+    """An image by its header (or name); else a JSON list of tools (or an
+    object with "tools"), else a response schema. A file that is neither an
+    image nor JSON text is a `UserError` naming it."""
+    file = Path(path)
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(64)
+    except FileNotFoundError:
+        raise UserError(f"{file}: no such file") from None
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    if image_size(head) is not None or file.suffix.lower() in _IMAGE_SUFFIXES:
+        return "image"
+    start = head.lstrip()[:1]
+    if start not in (b"[", b"{"):
+        raise UserError(f"{file}: neither a PNG, JPEG, GIF or WebP image nor a JSON file of tools or a schema")
+    if start == b"[":
+        return "tools"
+    data = read_json_file(file, "JSON")
+    return "tools" if isinstance(data, dict) and "tools" in data else "schema"
+
+
+def add_from_file(attachments: Attachments, kind: AttachRequest, path: str) -> tuple[Attachments, AttachmentKind]:
     """`attachments` with the file at `path` added (an image) or in place of
-    the current one (tools, schema); a `UserError` of one line otherwise.
-    Reads the file: call it off the event loop."""
+    the current one (tools, schema), and what it was; a `UserError` of one
+    line otherwise. Reads the file: call it off the event loop."""
     where = str(Path(path).expanduser())
-    if kind == "image":
+    found = detect_kind(where) if kind == "file" else kind
+    if found == "image":
         if len(attachments.images) >= MAX_IMAGES:
             raise UserError(f"{where}: already {MAX_IMAGES} images attached; remove one first")
-        return replace(attachments, images=(*attachments.images, load_image(where)))
-    if kind == "tools":
-        return replace(attachments, tools=load_tools_file(where))
-    return replace(attachments, schema=SchemaFile(where, load_schema(where)))
+        return replace(attachments, images=(*attachments.images, load_image(where))), found
+    if found == "tools":
+        return replace(attachments, tools=load_tools_file(where)), found
+    return replace(attachments, schema=SchemaFile(where, load_schema(where))), found
 
 
 def check_servable(attachments: Attachments, context: RoutingContext | None) -> None:
@@ -121,38 +154,45 @@ def image_tokens_note(image: ImageInput) -> str:
     return f"≈{openai:,} tokens OpenAI, ≈{anthropic:,} Anthropic"
 
 
-def chip_texts(attachments: Attachments) -> list[tuple[AttachmentKind, int, str]]:
-    """(kind, index, text) of each chip on the preview line."""
-    chips: list[tuple[AttachmentKind, int, str]] = [
-        ("image", index, f"▣ {describe_image(image)} ({image_tokens_note(image)})")
-        for index, image in enumerate(attachments.images)
-    ]
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """One attachment as the preview line shows it."""
+
+    kind: AttachmentKind
+    index: int  # among the images
+    name: str  # the file's name
+    text: str
+
+
+def chips_of(attachments: Attachments) -> list[Chip]:
+    """The preview line's chips, in order: images, tools, schema."""
+    chips = [Chip("image", index, image.name, f"▣ {describe_image(image)} ({image_tokens_note(image)})")
+             for index, image in enumerate(attachments.images)]
     if attachments.tools is not None:
-        file = attachments.tools
+        file, name = attachments.tools, Path(attachments.tools.path).name
         names = ", ".join(tool.name for tool in file.tools)
         choice = f"; choice: {file.choice.name or file.choice.mode}" if file.choice else ""
-        chips.append(("tools", 0, f"ƒ {Path(file.path).name}: {len(file.tools)} tool"
-                                  f"{'s' if len(file.tools) != 1 else ''} ({names}){choice}"))
+        count = f"{len(file.tools)} tool{'s' if len(file.tools) != 1 else ''}"
+        chips.append(Chip("tools", 0, name, f"ƒ {name}: {count} ({names}){choice}"))
     if attachments.schema is not None:
-        schema = attachments.schema
-        chips.append(("schema", 0, f"{{}} {Path(schema.path).name}: JSON schema {schema.schema.name!r}"))
+        name = Path(attachments.schema.path).name
+        chips.append(Chip("schema", 0, name, f"{{}} {name}: JSON schema {attachments.schema.schema.name!r}"))
     return chips
 
 
 class AttachmentChip(Static):
     """One attachment on the preview line; a click removes it."""
 
-    def __init__(self, kind: AttachmentKind, index: int, text: str) -> None:
-        super().__init__(f"{text} ✕", markup=False, classes=f"attachment-chip -{kind}")
-        self.kind: AttachmentKind = kind
-        self.index = index
+    def __init__(self, chip: Chip) -> None:
+        super().__init__(f"{chip.text} ✕", markup=False, classes=f"attachment-chip -{chip.kind}")
+        self.chip = chip
         self.tooltip = "Click to remove"
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
         bar = next((a for a in self.ancestors if isinstance(a, AttachmentsBar)), None)
         if bar is not None:
-            bar.remove_attachment(self.kind, self.index)
+            bar.remove_attachment(self.chip.kind, self.chip.index)
 
 
 class AttachmentsBar(Horizontal):
@@ -199,24 +239,34 @@ class AttachmentsBar(Horizontal):
     def watch_attachments(self, attachments: Attachments) -> None:
         self.attached = bool(attachments)
         self.remove_children()  # the old chips go, the new ones come after them
-        self.mount_all([AttachmentChip(kind, index, text) for kind, index, text in chip_texts(attachments)])
+        self.mount_all([AttachmentChip(chip) for chip in chips_of(attachments)])
 
     # -- changing them ------------------------------------------------------------
     @work(group="attach", exit_on_error=False)
-    async def attach(self, kind: AttachmentKind, path: str) -> None:
+    async def attach(self, kind: AttachRequest, path: str) -> None:
         """Load a file and attach it; a problem is one notification line."""
         if not path.strip():
             return
         try:
-            updated = await asyncio.to_thread(add_from_file, self.attachments, kind, path.strip())
+            updated, found = await asyncio.to_thread(add_from_file, self.attachments, kind, path.strip())
             check_servable(updated, self._routing_context())
         except UserError as exc:
             self.notify(str(exc), title=f"Cannot attach the {_NOUN[kind]}", severity="error", timeout=10)
             return
         self.attachments = updated
-        added = chip_texts(updated)
-        shown = next(text for chip_kind, _, text in reversed(added) if chip_kind == kind)
-        self.notify(shown, title=f"Attached {_NOUN[kind]}", timeout=4)
+        added = [chip for chip in chips_of(updated) if chip.kind == found][-1]  # an image comes last
+        self.notify(added.text, title=f"Attached {_NOUN[found]}", timeout=4)
+
+    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Palette entries that remove each attachment (title, help, callback)."""
+        entries: list[tuple[str, str, Callable[[], object]]] = []
+        for chip in chips_of(self.attachments):
+            entries.append((f"Remove {_NOUN[chip.kind]}: {chip.name}",
+                            "Stop sending it with the prompt (a click on it does the same)",
+                            partial(self.remove_attachment, chip.kind, chip.index)))
+        if len(entries) > 1:
+            entries.append(("Remove all attachments", "Send prompts as text only again", self.clear))
+        return entries
 
     def remove_attachment(self, kind: AttachmentKind, index: int = 0) -> None:
         self.attachments = self.attachments.without(kind, index)
@@ -228,4 +278,12 @@ class AttachmentsBar(Horizontal):
         return had
 
 
-_NOUN: dict[AttachmentKind, str] = {"image": "image", "tools": "tools file", "schema": "response schema"}
+# The attach dialog's title and what it asks for, per request.
+DIALOG_TEXTS: dict[AttachRequest, tuple[str, str]] = {
+    "file": ("Attach", "image (PNG, JPEG, GIF, WebP), tools file or response schema (JSON)"),
+    "image": ("Attach image", "PNG, JPEG, GIF or WebP image"),
+    "tools": ("Load tools", "JSON file of tool definitions (OpenAI or Anthropic format)"),
+    "schema": ("Load response schema", "JSON Schema the answer must match"),
+}
+_NOUN: dict[AttachRequest, str] = {"image": "image", "tools": "tools file", "schema": "response schema",
+                                   "file": "file"}
