@@ -210,12 +210,15 @@ class AttachmentsBar(Horizontal):
     }
     AttachmentsBar .attachment-chip {
         width: auto;
-        max-width: 1fr;
         height: 1;
         margin-right: 2;
         color: $text-accent;
         text-wrap: nowrap;
         text-overflow: ellipsis;
+    }
+    /* Several: each gets a share of the line (clipped with an ellipsis). */
+    AttachmentsBar.-many .attachment-chip {
+        width: 1fr;
     }
     AttachmentsBar .attachment-chip:hover {
         text-style: strike;
@@ -238,8 +241,10 @@ class AttachmentsBar(Horizontal):
 
     def watch_attachments(self, attachments: Attachments) -> None:
         self.attached = bool(attachments)
+        chips = chips_of(attachments)
+        self.set_class(len(chips) > 1, "-many")
         self.remove_children()  # the old chips go, the new ones come after them
-        self.mount_all([AttachmentChip(chip) for chip in chips_of(attachments)])
+        self.mount_all([AttachmentChip(chip) for chip in chips])
 
     # -- changing them ------------------------------------------------------------
     @work(group="attach", exit_on_error=False)

@@ -84,13 +84,13 @@ def follow(column: StrategyColumn, run: RunState | None) -> None:
     if view is None or run is None or run is not view.run:
         return
     ended = run.result is not None
-    calls = shown_tool_calls(run)
-    if calls != view.calls:
-        view.calls = calls
+    calls = view.calls = shown_tool_calls(run)
     # `announced`: the column drew the ended run's answer; now it may be redrawn.
     if run.announced and view.expect_json and view.json_shown is not run:
         view.json_shown = run
         _show_json(column, run)
+    if ended and calls and not run.displayed:
+        column.answer.set_placeholder("answered with tool calls (below)")
     parts = [format_tool_calls(calls, complete=ended)] if calls else []
     if view.json_note:
         parts.append(view.json_note)
