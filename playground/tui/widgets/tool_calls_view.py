@@ -11,8 +11,8 @@ of tools or JSON. A column that never sent either never has the view.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
-from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from playground.core.messages import ChatRequest, ToolCall
@@ -56,7 +56,7 @@ class ToolCallsView(Static):
         """What the view shows (what tests read)."""
         return self._text
 
-    def _show(self, text: str) -> None:
+    def show_text(self, text: str) -> None:
         if text != self._text:
             self._text = text
             self.update(text)
@@ -70,12 +70,12 @@ def prepare(column: StrategyColumn, run: RunState, request: ChatRequest) -> None
     if view is None:
         if not request.tools and request.response_format is None:
             return
-        view = ToolCallsView()
+        view = _VIEWS[column] = ToolCallsView()
         column.mount(view, after=column.answer)
     view.run = run
     view.expect_json = request.response_format is not None
     view.calls, view.json_note = (), ""
-    view._show("")
+    view.show_text("")
 
 
 def follow(column: StrategyColumn, run: RunState | None) -> None:
@@ -94,7 +94,7 @@ def follow(column: StrategyColumn, run: RunState | None) -> None:
     parts = [format_tool_calls(calls, complete=ended)] if calls else []
     if view.json_note:
         parts.append(view.json_note)
-    view._show("\n".join(parts))
+    view.show_text("\n".join(parts))
 
 
 def _show_json(column: StrategyColumn, run: RunState) -> None:
@@ -112,8 +112,9 @@ def _show_json(column: StrategyColumn, run: RunState) -> None:
         answer.render_markdown(shaped.markdown, answer.attempts, result)
 
 
+# Each column's view, once it has one (a lookup, not a DOM query, per refresh).
+_VIEWS: WeakKeyDictionary[StrategyColumn, ToolCallsView] = WeakKeyDictionary()
+
+
 def _view(column: StrategyColumn) -> ToolCallsView | None:
-    try:
-        return column.query_one(ToolCallsView)
-    except NoMatches:
-        return None
+    return _VIEWS.get(column)
