@@ -237,6 +237,17 @@ async def test_a_bad_file_is_one_notification_line_and_attaches_nothing(files: d
         await wait_for(pilot, lambda: not isinstance(app.screen, AttachDialog), "the dialog to close")
         assert not bar(app).attachments
 
+        # Two attached (each kind told apart by its content): the palette removes them all at once.
+        await attach(pilot, files["image"])
+        await attach(pilot, files["tools"])
+        await wait_for(pilot, lambda: len(bar(app).chips) == 2, "two chips")
+        assert bar(app).has_class("-many")
+        remove = {title: callback for title, _, callback in playground_commands(app)}
+        assert {"Remove image: photo.png", "Remove tools file: tools.json"} <= set(remove)
+        remove["Remove all attachments"]()
+        await wait_for(pilot, lambda: not bar(app).chips, "the chips to go")
+        assert not bar(app).attachments
+
 
 # -- the pure parts ---------------------------------------------------------------------------
 

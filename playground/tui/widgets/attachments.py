@@ -233,6 +233,8 @@ class AttachmentsBar(Horizontal):
         super().__init__(id=id)
         # The session's routing context (None while it starts): what may serve the attachments.
         self._routing_context = context
+        # One file at a time: each attach builds on what the previous one left.
+        self._attaching = asyncio.Lock()
 
     @property
     def chips(self) -> list[str]:
@@ -252,13 +254,14 @@ class AttachmentsBar(Horizontal):
         """Load a file and attach it; a problem is one notification line."""
         if not path.strip():
             return
-        try:
-            updated, found = await asyncio.to_thread(add_from_file, self.attachments, kind, path.strip())
-            check_servable(updated, self._routing_context())
-        except UserError as exc:
-            self.notify(str(exc), title=f"Cannot attach the {_NOUN[kind]}", severity="error", timeout=10)
-            return
-        self.attachments = updated
+        async with self._attaching:
+            try:
+                updated, found = await asyncio.to_thread(add_from_file, self.attachments, kind, path.strip())
+                check_servable(updated, self._routing_context())
+            except UserError as exc:
+                self.notify(str(exc), title=f"Cannot attach the {_NOUN[kind]}", severity="error", timeout=10)
+                return
+            self.attachments = updated
         added = [chip for chip in chips_of(updated) if chip.kind == found][-1]  # an image comes last
         self.notify(added.text, title=f"Attached {_NOUN[found]}", timeout=4)
 
@@ -276,11 +279,9 @@ class AttachmentsBar(Horizontal):
     def remove_attachment(self, kind: AttachmentKind, index: int = 0) -> None:
         self.attachments = self.attachments.without(kind, index)
 
-    def clear(self) -> bool:
-        """Remove everything; False when nothing was attached."""
-        had = bool(self.attachments)
+    def clear(self) -> None:
+        """Remove everything."""
         self.attachments = Attachments()
-        return had
 
 
 # The attach dialog's title and what it asks for, per request.
