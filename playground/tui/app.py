@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
+from textual.actions import ActionParseResult
+from textual.actions import parse as parse_action
 from textual.app import App, ScreenStackError
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
@@ -131,6 +134,7 @@ class PlaygroundApp(App[int]):
         self.policy = PolicyState(self.settings, catalog, merged, names, prompts or builtin_prompt_set())
         self._main_screen: MainScreen | None = None
         self._shut_down = False
+        self._send_when_ready = False  # a send came before the session was ready
         self.extras = AppExtras(self, self.settings)  # themes, keymap, history, memory
 
     def get_default_screen(self) -> Screen[Any]:
@@ -181,7 +185,22 @@ class PlaygroundApp(App[int]):
             return
         self._session_ready(session)
 
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """A send key pressed while the session is still starting waits for
+        it: the prompt is sent once the session is ready (not refused)."""
+        name = parse_action(action)[1] if isinstance(action, str) else action[1]
+        if name == "send" and self.engine is None and self.status[0] == "starting" \
+                and isinstance(default_namespace, MainScreen):
+            if not self._send_when_ready:
+                self._send_when_ready = True
+                self.notify("The session is still starting; the prompt is sent as soon as it is ready.",
+                            title="Sending when ready")
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def _session_failed(self, message: str) -> None:
+        self._send_when_ready = False
         self.status = ("error", message)
         self.notify(message, title="Cannot start", severity="error", timeout=15)
 
@@ -193,6 +212,9 @@ class PlaygroundApp(App[int]):
         self.status = ("simulated" if session.simulated else "live",
                        self._status_text or split_mode_label(session.mode_label))
         self.engine = engine
+        if self._send_when_ready:
+            self._send_when_ready = False
+            self.main_screen.action_send()
 
     async def on_unmount(self) -> None:
         await self.aclose()
@@ -468,18 +490,19 @@ def run_tui(
 ) -> int:
     """Run the playground in the terminal; returns the process exit code.
 
-    Opens the session first (unless one is given) so that a `UserError` such
-    as a simulator port already in use is printed as one line, not shown in a
-    half-started TUI. The app owns the session from then on and closes it."""
+    Without a `session` the app opens one from `session_options` in a worker
+    once its first frame is up (starting the simulator and loading the
+    tokenizer take about a second): the status line says it is starting, a
+    send waits for it, and an error (a simulator port already in use) shows
+    in the status line. The app owns the session and closes it."""
     base = settings or parse_policy_text("", "defaults")
     # The remembered session under what the command line gave.
     strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt,
                                                                        strategy_values)
     try:
-        if session is None:
-            session = open_session(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
+            session_options=session_options,
             strategies=strategies,
             strategy_values=restored,
             initial_prompt=initial_prompt,
