@@ -440,12 +440,30 @@ FIRST_FRAME_MARKERS = (b"STARTING", b"SIMULATED")
 SESSION_READY_MARKER = b"SIMULATED"
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a live process has used so
+    far: unlike wall time, it hardly moves with the machine's load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timed:
+    """Wall and CPU seconds from a process's start to each marker."""
+
+    wall: list[float]
+    cpu: list[float]
+
+
 def _time_to_output(argv: Sequence[str], markers: Sequence[Sequence[bytes]], env: dict[str, str],
-                    timeout: float = 30, quit_key: bool = True) -> list[float]:
+                    timeout: float = 30, quit_key: bool = True) -> Timed:
     """Seconds from spawning `argv` in a pseudo-terminal (160×48) to each
     entry of `markers` (any of its byte strings) in its output, or to its
-    exit when `markers` is empty. Then the app is quit with Ctrl+Q, or
-    (`quit_key` False: a smoke run) terminated."""
+    exit when `markers` is empty (no CPU figure then). Then the app is quit
+    with Ctrl+Q, or (`quit_key` False: a smoke run) terminated."""
     import fcntl
     import struct
     import termios
@@ -457,6 +475,7 @@ def _time_to_output(argv: Sequence[str], markers: Sequence[Sequence[bytes]], env
     os.close(slave)
     seen = b""
     found: list[float] = [float("nan")] * len(markers)
+    cpu: list[float] = [float("nan")] * len(markers)
     exited = float("nan")
     try:
         while time.perf_counter() - started < timeout:
@@ -472,6 +491,7 @@ def _time_to_output(argv: Sequence[str], markers: Sequence[Sequence[bytes]], env
                 for i, options in enumerate(markers):
                     if found[i] != found[i] and any(marker in plain for marker in options):  # nan: not yet
                         found[i] = now
+                        cpu[i] = _cpu_s(proc.pid)
                 if markers and all(t == t for t in found):
                     break
             if proc.poll() is not None:
@@ -488,7 +508,7 @@ def _time_to_output(argv: Sequence[str], markers: Sequence[Sequence[bytes]], env
                 proc.kill()
                 proc.wait()
         os.close(master)
-    return found if markers else [exited]
+    return Timed(found, cpu) if markers else Timed([exited], [float("nan")])
 
 
 def first_frame_phase(runs: int, smoke: bool = False) -> dict[str, Any]:
@@ -513,20 +533,24 @@ def first_frame_phase(runs: int, smoke: bool = False) -> dict[str, Any]:
         # The first start writes the config, the bytecode, and warms the disk cache.
         _time_to_output(app, app_markers, env)
         _time_to_output(bare, ((b"BARE TEXTUAL READY",),), env)
-    baseline, bare_frame, frame, ready = [], [], [], []
+    baseline, bare_frame, frame, ready, bare_cpu, frame_cpu = [], [], [], [], [], []
     for _ in range(runs):
-        baseline += _time_to_output(python, (), env)
-        bare_frame += _time_to_output(bare, ((b"BARE TEXTUAL READY",),), env, quit_key=not smoke)
-        first, session = _time_to_output(app, app_markers, env, quit_key=not smoke)
-        frame.append(first)
-        ready.append(session)
+        baseline += _time_to_output(python, (), env).wall
+        timed = _time_to_output(bare, ((b"BARE TEXTUAL READY",),), env, quit_key=not smoke)
+        bare_frame += timed.wall
+        bare_cpu += timed.cpu
+        timed = _time_to_output(app, app_markers, env, quit_key=not smoke)
+        frame.append(timed.wall[0])
+        ready.append(timed.wall[1])
+        frame_cpu.append(timed.cpu[0])
     median = {name: statistics.median(values) for name, values in
               (("first_frame_s", frame), ("session_ready_s", ready), ("python_pass_s", baseline),
-               ("bare_textual_s", bare_frame))}
+               ("bare_textual_s", bare_frame), ("first_frame_cpu_s", frame_cpu), ("bare_textual_cpu_s", bare_cpu))}
     return {**median, "runs": runs, "bytecode": "cached" if not smoke else "cold",
             "ratio": median["first_frame_s"] / median["python_pass_s"],
             "ratio_to_bare_textual": median["first_frame_s"] / median["bare_textual_s"],
-            "bare_textual_ratio": median["bare_textual_s"] / median["python_pass_s"]}
+            "bare_textual_ratio": median["bare_textual_s"] / median["python_pass_s"],
+            "cpu_ratio_to_bare_textual": median["first_frame_cpu_s"] / median["bare_textual_cpu_s"]}
 
 
 # -- orchestration ------------------------------------------------------------------------
