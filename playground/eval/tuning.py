@@ -29,8 +29,8 @@ class Tuning:
         self.applied = {name: dict(values) for name, values in applied.items()}
         self.pending: dict[str, dict[str, Any]] = {}
 
-    def values(self, name: str, *, pending: bool = True) -> dict[str, Any]:
-        """Every parameter's value (defaults, then applied, then pending), coerced."""
+    def _given(self, name: str, pending: bool) -> dict[str, Any]:
+        """Defaults overlaid with what the user gave (applied, then pending), coerced."""
         params = declared(name)
         values = {key: p.default for key, p in params.items()}
         given = self.pending[name] if pending and name in self.pending else self.applied.get(name, {})
@@ -39,10 +39,26 @@ class Tuning:
                 values[key] = params[key].coerce(raw, name, self.catalog)
         return values
 
+    def values(self, name: str, *, pending: bool = True) -> dict[str, Any]:
+        """Every parameter's value as the strategy will use it: what was given,
+        and for the rest the default, or the value the strategy derives from
+        what was given (complexity's `high_threshold = 0.6` alone moves
+        `low_threshold` to 0.6 too), so an editor never shows a value that is
+        not in effect."""
+        values = self._given(name, pending)
+        given = self.overrides(name, pending=pending)
+        effective = make_strategy(name, self.catalog, given).values
+        resolved_defaults = strategy_class(name).default_values(self.catalog)
+        for key in values:
+            if key not in given and key in effective and effective[key] != resolved_defaults.get(key):
+                values[key] = effective[key]
+        return values
+
     def overrides(self, name: str, *, pending: bool = True) -> dict[str, Any]:
-        """The values that differ from the declared defaults (what is stored)."""
+        """The values the user gave that differ from the declared defaults
+        (what is stored; derived values are not, so they keep following)."""
         params = declared(name)
-        return {k: v for k, v in self.values(name, pending=pending).items() if v != params[k].default}
+        return {k: v for k, v in self._given(name, pending).items() if v != params[k].default}
 
     def strategy(self, name: str, *, pending: bool = True) -> Strategy:
         """A fresh instance (previews must not share state with the app's)."""
@@ -55,7 +71,7 @@ class Tuning:
         if key not in params:
             raise UserError(f"{name}: unknown parameter {key!r}")
         value = params[key].coerce(raw, name, self.catalog)
-        candidate = {**self.values(name), key: value}
+        candidate = {**self._given(name, True), key: value}
         overrides = {k: v for k, v in candidate.items() if v != params[k].default}
         strategy = make_strategy(name, self.catalog, overrides)
         self.pending[name] = overrides

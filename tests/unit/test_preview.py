@@ -24,7 +24,7 @@ from playground.eval.prompts import BUILTIN_PROMPTS
 from playground.eval.tuning import Tuning, describe_tuning, format_value
 from playground.sim.embeddings import embed_text
 from playground.strategies.base import RoutingContext
-from playground.strategies.registry import STRATEGIES, make_strategy
+from playground.strategies.registry import STRATEGIES, make_strategy, strategy_class
 
 CATALOG = default_catalog()
 CTX = RoutingContext.for_all(CATALOG)
@@ -199,6 +199,20 @@ def test_setting_a_value_back_to_its_default_drops_it() -> None:
     tuning.set("complexity", "high_threshold", 0.95)
     tuning.set("complexity", "high_threshold", 0.9)  # the default
     assert tuning.overrides("complexity") == {} and not tuning.is_changed("complexity")
+
+
+def test_a_value_the_strategy_derives_is_shown_but_not_stored() -> None:
+    """complexity's `high_threshold` given alone below the low default moves
+    `low_threshold` with it; the editor must show the low value in effect."""
+    tuning = Tuning(CATALOG, {})
+    tuning.set("complexity", "high_threshold", 0.6)
+    values = tuning.values("complexity")
+    assert values["high_threshold"] == 0.6 and values["low_threshold"] == 0.6
+    assert tuning.overrides("complexity") == {"high_threshold": 0.6}  # low keeps following high
+    tuning.set("complexity", "high_threshold", 0.95)
+    assert tuning.values("complexity")["low_threshold"] == 0.8  # back to the default
+    # "@flagship" in a default stays as written, it is not taken for a derived value
+    assert tuning.values("cascade") == {p.name: p.default for p in strategy_class("cascade").params}
 
 
 def test_tuned_parameters_describe_a_column() -> None:
