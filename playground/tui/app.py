@@ -203,6 +203,7 @@ class PlaygroundApp(App[int]):
         self._send_when_ready = False
         self.status = ("error", message)
         self.notify(message, title="Cannot start", severity="error", timeout=15)
+        self.extras.session_known()
 
     def _session_ready(self, session: Session) -> None:
         self._given_session = None
@@ -215,6 +216,7 @@ class PlaygroundApp(App[int]):
         if self._send_when_ready:
             self._send_when_ready = False
             self.main_screen.action_send()
+        self.extras.session_known()
 
     async def on_unmount(self) -> None:
         await self.aclose()

@@ -67,6 +67,8 @@ class AppExtras:
         self._columns: list[str] = list(self.memory.columns)
         self._prompt: Any = None  # the prompt's TextArea (it outlives the DOM)
         self._closed = False
+        self._mounted = False  # the main screen is up
+        self._session_known = False  # the session opened or failed (the welcome says which)
 
     # -- hooks the app calls ---------------------------------------------------
     def mounting(self) -> None:
@@ -88,8 +90,19 @@ class AppExtras:
         for title, message in self._problems:
             app.notify(message, title=title, severity="warning", timeout=20, markup=False)
         self._problems.clear()
-        if self.show_welcome and welcome_needed():
-            self.screens.welcome()
+        self._mounted = True
+        self._welcome_when_ready()
+
+    def session_known(self) -> None:
+        """The session opened (or failed): the welcome can say whether it is simulated."""
+        self._session_known = True
+        self._welcome_when_ready()
+
+    def _welcome_when_ready(self) -> None:
+        if self._mounted and self._session_known and self.show_welcome:
+            self.show_welcome = False
+            if welcome_needed():
+                self.screens.welcome()
 
     def run_started(self, prompt: str, columns: Sequence[StrategyColumn]) -> dict[str, Observer]:
         """Record a new run; returns each column's event observer."""

@@ -12,6 +12,7 @@ import threading
 from playground.core.catalog import Catalog
 from playground.engine.session import SessionOptions, Simulator, SimulatorSpec
 from playground.tui.app import PlaygroundApp
+from playground.tui.screens.welcome import WelcomeScreen
 from tests.helpers.tui import FAST, SIZE, TIMEOUT_S, ended, screen_text, shared_simulator, wait_for
 
 PROMPT = "What is the capital of France?"
@@ -70,6 +71,20 @@ async def test_a_session_that_fails_drops_the_waiting_send() -> None:
         assert all(column.current is None for column in app.columns)
 
 
+
+async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> None:
+    start = GatedStart()
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, sim_speed=FAST, simulator=start))
+    app.extras.show_welcome = True  # what run_tui, the real entry, sets
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.query("#prompt")), "the first frame")
+        await pilot.pause()
+        assert not isinstance(app.screen, WelcomeScreen), "the welcome came before the session was known"
+        start.gate.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), "the welcome")
+        assert app.session is not None and app.session.simulated
+        assert "built-in simulator" in app.screen.markdown  # type: ignore[attr-defined]
+
 # Loaded on first use, never for the first frame: the simulator's server
 # stack, the SDKs, plots, the help/history/evaluation screens and the
 # profile/export dialogs.
@@ -86,6 +101,7 @@ FIRST_FRAME_PROBE = """
 import asyncio, json, sys
 from playground.engine.session import SessionOptions
 from playground.tui.app import PlaygroundApp
+from playground.tui.screens.welcome import WelcomeScreen
 
 def no_simulator(catalog, spec):
     raise OSError("no simulator in this probe")
