@@ -53,6 +53,7 @@ class LiveProgress:
     total: int
     failed: int
     resumed: int  # rows found in the store when the run started
+    cost_usd: float = 0.0  # every stored row's cost so far (requests and judges), resumed ones included
 
 
 def run_id_for(
@@ -103,6 +104,7 @@ async def run_live(
     total = len(tasks) * len(items)
     state = {"done": len(done), "failed": 0}
     resumed = len(done)
+    spent = [sum(r.cost_usd + r.judge_cost_usd for r in store.rows(run_id)) if done else 0.0]
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(task: LiveTask, index: int) -> None:
@@ -141,8 +143,9 @@ async def run_live(
                 )
         store.add(run_id, row)
         state["done"] += 1
+        spent[0] += row.cost_usd + row.judge_cost_usd
         if progress is not None:
-            progress(LiveProgress(state["done"], total, state["failed"], resumed))
+            progress(LiveProgress(state["done"], total, state["failed"], resumed, spent[0]))
 
     pending = [asyncio.ensure_future(one(task, index)) for task, index in jobs]
     try:

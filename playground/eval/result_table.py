@@ -61,16 +61,17 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 
 
-def column(key: str) -> Column:
-    for col in COLUMNS:
+def column(key: str, columns: Sequence[Column] = COLUMNS) -> Column:
+    for col in columns:
         if col.key == key:
             return col
     raise KeyError(key)
 
 
-def sort_rows(rows: Sequence[Metrics], key: str, descending: bool = False) -> list[Metrics]:
-    """Rows ordered by one column; rows without that figure always last."""
-    col = column(key)
+def sort_rows(rows: Sequence[Metrics], key: str, descending: bool = False,
+              columns: Sequence[Column] = COLUMNS) -> list[Metrics]:
+    """Rows ordered by one column of `columns`; rows without that figure always last."""
+    col = column(key, columns)
     known = [r for r in rows if col.value(r) is not None]
     missing = [r for r in rows if col.value(r) is None]
     return sorted(known, key=col.value, reverse=descending) + missing
@@ -87,5 +88,5 @@ def setting_of(row: Metrics) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def cells(row: Metrics) -> tuple[str, ...]:
-    return tuple(col.text(row) for col in COLUMNS)
+def cells(row: Metrics, columns: Sequence[Column] = COLUMNS) -> tuple[str, ...]:
+    return tuple(col.text(row) for col in columns)

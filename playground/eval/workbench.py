@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from playground.core.catalog import Catalog
+from playground.core.errors import UserError
 from playground.core.tokens import TokenCounter, default_counter
 from playground.eval.costs import complete_costs
-from playground.eval.dataset import ReplayDataset
+from playground.eval.dataset import ReplayDataset, Split
 from playground.eval.dataset_io import load_dataset
 from playground.eval.evaluate import Evaluator
 from playground.eval.example_data import example_dataset
@@ -34,7 +35,8 @@ from playground.eval.metrics import Metrics, mark_pareto
 from playground.eval.plot_points import CostQualityPlot, plot_from_report
 from playground.eval.replay import try_replay
 from playground.eval.replay_run import EvalReport, EvalRequest, run_replay
-from playground.eval.sweep import SweepSpec
+from playground.eval.result_table import params_text
+from playground.eval.sweep import SweepSpec, Target
 from playground.strategies.features import FeatureTable
 from playground.strategies.registry import STRATEGIES, strategy_class
 
@@ -164,11 +166,21 @@ def evaluate(bench: Workbench, strategies: Sequence[str], sweeps: Sequence[Sweep
     Pareto flags equal one `run_replay` of the same request."""
     names = list(dict.fromkeys([*strategies, *(s.strategy for s in sweeps)]))
     given = {name: dict(values) for name, values in (params or {}).items()}
-    total = len(names) + 1
 
     def request(which: list[str]) -> EvalRequest:
         return EvalRequest(which, {n: given[n] for n in which if n in given},
                            [s for s in sweeps if s.strategy in which], pair=bench.pair)
+
+    return _one_by_one(bench, names, request, progress)[0]
+
+
+def _one_by_one(bench: Workbench, names: list[str], request: Callable[[list[str]], EvalRequest],
+                progress: Progress | None) -> tuple[Evaluation, dict[str, str]]:
+    """The baselines, then each strategy's own `run_replay`, rows merged and
+    Pareto flags set over all of them. Returns the evaluation and the
+    `UserError` line of each strategy that raised one (a calibration target
+    it cannot reach), which is then left out."""
+    total = len(names) + 1
 
     def step(done: int, what: str) -> None:
         if progress is not None:
@@ -178,12 +190,76 @@ def evaluate(bench: Workbench, strategies: Sequence[str], sweeps: Sequence[Sweep
     first = run_replay(bench.dataset, bench.table, bench.catalog, request([]))
     rows = list(first.rows)
     skipped: dict[str, str] = {}
+    failed: dict[str, str] = {}
     for done, name in enumerate(names, start=1):
         step(done, name)
-        got = run_replay(bench.dataset, bench.table, bench.catalog, request([name]))
+        try:
+            got = run_replay(bench.dataset, bench.table, bench.catalog, request([name]))
+        except UserError as exc:
+            failed[name] = str(exc)
+            continue
         rows += [row for row in got.rows if row.kind != "baseline"]
         skipped.update(got.skipped)
     step(total, "done")
     mark_pareto(rows)
-    report = EvalReport(first.dataset, rows, skipped, None, first.pair, list(first.notes))
-    return Evaluation(report, plot_from_report(report))
+    report = EvalReport(first.dataset, rows, skipped, first.split, first.pair, list(first.notes))
+    return Evaluation(report, plot_from_report(report)), failed
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Strategies calibrated to one target: the setting chosen on the fit
+    split, every figure measured on the held-out split."""
+
+    evaluation: Evaluation
+    target: Target
+    split: Split
+    unreachable: dict[str, str]  # strategy -> one line naming the closest reachable value
+    # strategy -> the target's measure on (the fit split, the held-out split) at the chosen setting
+    measured: dict[str, tuple[float, float]]
+
+    @property
+    def calibrated(self) -> list[Metrics]:
+        return [row for row in self.evaluation.rows if row.kind == "router"]
+
+    def lines(self) -> list[str]:
+        """Per calibrated strategy: the setting chosen, the target's measure where it was fitted and held out."""
+        kind = self.target.kind
+        return [f"{row.strategy} {params_text(row)}: {kind} {fit:.3g} on the fit split, {held:.3g} held out"
+                for row in self.calibrated for fit, held in [self.measured[row.strategy]]]
+
+
+def _measure(ev: Evaluator, name: str, params: Mapping[str, Any], kind: str) -> float:
+    """A calibration target's measure of one setting on `ev`'s rows."""
+    got = ev.outcome(name, params)
+    if isinstance(got, str):
+        return float("nan")
+    if kind == "strong_share":
+        return ev.strong_share(got)
+    return float(got.cost.mean() * 1000) if kind == "budget_per_1k" else float(got.quality.mean())
+
+
+def calibrate(bench: Workbench, strategies: Sequence[str], target: Target, fraction: float = 0.5, seed: int = 0,
+              progress: Progress | None = None) -> Calibration:
+    """Each strategy's calibration knob fitted to `target` on a seeded split
+    (`fraction` of the prompts), reported on the rest, as `playground eval
+    --calibrate` does. A strategy whose knob cannot reach the target is left
+    out with the line saying the closest value it reaches."""
+    if not 0.0 < fraction < 1.0:
+        raise UserError(f"split {fraction:g}: the share of prompts to fit on lies strictly between 0 and 1")
+    names = list(dict.fromkeys(strategies))
+    if not names:
+        raise UserError("No strategy ticked: tick at least one to calibrate.")
+
+    def request(which: list[str]) -> EvalRequest:
+        return EvalRequest(which, targets=[target], split=fraction, seed=seed, pair=bench.pair)
+
+    evaluation, failed = _one_by_one(bench, names, request, progress)
+    split = evaluation.report.split
+    assert split is not None  # a calibration request always splits
+    unreachable = {name: line.removeprefix("--calibrate ") for name, line in failed.items()}
+    fit, held = bench.evaluator.subset(split.fit), bench.evaluator.subset(split.held_out)
+    measured = {row.strategy: (_measure(fit, row.strategy, row.params, target.kind),
+                               _measure(held, row.strategy, row.params, target.kind))
+                for row in evaluation.rows if row.kind == "router"}
+    return Calibration(evaluation, target, split, unreachable, measured)

@@ -38,3 +38,12 @@ def test_cache_benchmark_smoke() -> None:
     (result,) = report["results"]  # type: ignore[misc]
     assert result["entries"] == 2_000 and result["width"] == 256
     assert result["speedup"] > 10  # the vectorised lookup beats the per-entry Python scan by far, even here
+
+
+def test_sim_content_benchmark_smoke() -> None:
+    report = last_json_line("bench_sim_content.py")
+    assert report["bench"] == "sim_content" and report["smoke"] is True and isinstance(report["ok"], bool)
+    assert 500 < report["embed_tokens"] <= 1000  # type: ignore[operator]
+    for name in ("document", "list", "questions", "spaces", "router", "judge_best", "judge_score"):
+        assert 0 < report[f"huge_{name}_words"] < 2000  # type: ignore[operator]
+        assert report[f"huge_{name}_ms"] > 0  # type: ignore[operator]

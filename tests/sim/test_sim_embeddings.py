@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import logging
 import math
-import statistics
 import struct
 import time
 from collections.abc import Iterator
@@ -17,7 +16,6 @@ import openai
 import pytest
 
 from playground.core.tokens import default_counter
-from playground.sim.content.answers import compose_answer
 from playground.sim.content.embedding_models import EMBEDDING_MODELS
 from playground.sim.content.embeddings import cosine, embed_text, embed_tokens
 from playground.sim.runner import SimServer
@@ -96,20 +94,6 @@ def test_similar_texts_are_close_and_unrelated_ones_near_zero() -> None:
 def test_token_arrays_sharing_tokens_are_close() -> None:
     assert cosine(embed_tokens([1, 2, 3, 4, 5]), embed_tokens([1, 2, 3, 4, 6])) > 0.6
     assert abs(cosine(embed_tokens([1, 2, 3]), embed_tokens([7, 8, 9]))) < 0.2
-
-
-def test_a_thousand_token_text_embeds_in_a_few_milliseconds() -> None:
-    text = compose_answer("m", 0.9, "Explain in detail how Raft handles leader election and log replication.").text
-    while COUNTER.count_text(text).tokens > 1000:
-        text = text[: int(len(text) * 0.9)]
-    assert COUNTER.count_text(text).tokens > 500
-    embed_text(text)  # warm the feature caches
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        embed_text(text)
-        timings.append(time.perf_counter() - started)
-    assert statistics.median(timings) < 0.02, timings  # ~2 ms here; generous for slow CI machines
 
 
 # --- Over the wire, through the SDK ----------------------------------------------------

@@ -1,21 +1,27 @@
-"""Evaluate strategies on recorded outcomes (F11 unless remapped, or the
-palette's "Evaluate strategies…").
+"""Evaluate strategies (F11 unless remapped, or the palette's "Evaluate
+strategies…") three ways: replay recorded outcomes, run a prompt set live
+through the app's engine, or calibrate a strategy's knob to a target.
 
-Left: the dataset (the shipped example unless a path is typed), the
-strategies to replay (those needing no model call are ticked), optional
-sweeps, the Run button and a progress bar. Right: the sortable results table
-(quality, cost per 1,000, savings against the best single model, strong
-share, APGR) over the cost–quality plot. Enter on a row opens the tuning
-screen with that setting pending (not applied until the user applies it).
+Left: the mode, the dataset or prompt set (shipped unless a path is typed),
+the strategies, the mode's own fields (sweeps; concurrency; target, value,
+split and seed), the Run button and a progress bar. Right: the sortable
+results table over the cost–quality plot and its legend. Enter on a row
+opens the tuning screen with that setting pending (not applied until the
+user applies it): a replayed point, a sweep step or a calibrated setting.
 
-Replays run in a worker thread (strategy by strategy, for the progress bar);
-anything wrong with the input is one line above the keys, never a
-traceback. The loaded dataset is handed to `on_loaded`, so the tuning
-preview can show quality while a threshold moves.
+Replays and calibrations run in a worker thread (strategy by strategy, for
+the progress bar). A live run is an async worker on the app's engine: each
+row is written to the results store as it arrives, Esc (or the button, which
+reads Cancel) stops it keeping those rows, and running the same set again
+resumes from them. Anything wrong with the input is one line above the keys,
+never a traceback. The loaded dataset is handed to `on_loaded`, so the
+tuning preview can show quality while a threshold moves.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,22 +34,45 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import Worker
 
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
+from playground.core.pricing import format_usd
+from playground.engine.runner import Engine
+from playground.eval.live import LiveProgress
+from playground.eval.live_view import (
+    LIVE_COLUMNS,
+    LivePlan,
+    LiveResult,
+    parse_concurrency,
+    plan_live,
+    progress_text,
+    read_back,
+    run_plan,
+    stored_rows,
+)
 from playground.eval.metrics import Metrics
 from playground.eval.plot_points import PlotPoint
 from playground.eval.result_table import setting_of
-from playground.eval.sweep import SweepSpec, parse_sweep
-from playground.eval.workbench import Evaluation, Workbench, evaluate, load_replay
+from playground.eval.sweep import SweepSpec, Target, parse_sweep, parse_target
+from playground.eval.workbench import (
+    Calibration,
+    Evaluation,
+    Workbench,
+    calibrate,
+    evaluate,
+    load_replay,
+)
 from playground.tui.bindings import EVALUATION_BINDINGS
 from playground.tui.widgets.eval_picker import DatasetPicker
-from playground.tui.widgets.eval_plot import EvalPlot
+from playground.tui.widgets.eval_plot import EvalPlot, PlotLegend
 from playground.tui.widgets.eval_table import EvalTable
 from playground.tui.widgets.key_hint import KeyHint
 
-HINT = ("Evaluate · replay recorded outcomes, no model is called · {eval_tune} on a row tunes it · "
-        "{eval_sort}/{eval_sort_reverse} sort · {evaluation_run} runs · {evaluation_close} closes")
+HINT = ("Evaluate · replay, live or calibrate · {eval_tune} on a row tunes it · "
+        "{eval_sort}/{eval_sort_reverse} sort · {evaluation_run} runs · {evaluation_close} stops a live run, "
+        "else closes")
 # (strategy, parameters): the setting the user picked, for the tuning screen.
 OnPick = Callable[[str, dict[str, Any]], None]
 
@@ -61,6 +90,24 @@ def parse_sweeps(text: str) -> list[SweepSpec]:
     return [parse_sweep(part) for part in re.split(r"[\s;,]+", text) if part]
 
 
+def parse_calibration(kind: str, value: str, split: str, seed: str) -> tuple[Target, float, int]:
+    """The calibration fields: target, fit share and seed; `UserError` naming the field otherwise."""
+    if not value:
+        raise UserError(f"Type the {kind} to calibrate to (e.g. {kind}=0.3), then run.")
+    target = parse_target(f"{kind}={value}")
+    try:
+        fraction = float(split or "0.5")
+    except ValueError:
+        raise UserError(f"split {split!r}: the share of prompts to fit on, e.g. 0.5") from None
+    if not 0.0 < fraction < 1.0:
+        raise UserError(f"split {fraction:g}: the share of prompts to fit on lies strictly between 0 and 1")
+    try:
+        number = int(seed or "0")
+    except ValueError:
+        raise UserError(f"seed {seed!r}: a whole number, e.g. 0") from None
+    return target, fraction, number
+
+
 class EvaluationScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     EvaluationScreen { background: $background; }
@@ -73,6 +120,7 @@ class EvaluationScreen(ModalScreen[None]):
     EvaluationScreen #eval-status { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
                                     text-overflow: ellipsis; }
     EvaluationScreen #eval-status.-error { height: auto; max-height: 3; color: $text-error; text-wrap: wrap; }
+    EvaluationScreen #eval-status.-wrap { height: auto; max-height: 3; text-wrap: wrap; }
     EvaluationScreen #eval-right { width: 1fr; height: 1fr; }
     EvaluationScreen #eval-summary { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap;
                                      text-overflow: ellipsis; }
@@ -94,6 +142,10 @@ class EvaluationScreen(ModalScreen[None]):
         self.on_loaded = on_loaded
         self.on_pick = on_pick
         self.evaluation: Evaluation | None = None
+        self.calibration: Calibration | None = None
+        self.live: LiveResult | None = None  # the last live run's rows (after it ended or was stopped)
+        self.live_plan: LivePlan | None = None
+        self._live_worker: Worker[None] | None = None
         self.problem: str | None = None
         self.unable: dict[str, str] = {}  # strategy -> why it cannot replay on the loaded dataset
 
@@ -107,6 +159,7 @@ class EvaluationScreen(ModalScreen[None]):
                 yield Static("", id="eval-summary", markup=False)
                 yield EvalTable(id="eval-table")
                 yield EvalPlot(id="eval-plot")
+                yield PlotLegend("", id="eval-legend")
         yield Static("loading the example outcomes…", id="eval-status", markup=False)
         yield Footer()
 
@@ -122,6 +175,10 @@ class EvaluationScreen(ModalScreen[None]):
     def picker(self) -> DatasetPicker:
         return self.query_one(DatasetPicker)
 
+    @property
+    def live_running(self) -> bool:
+        return self._live_worker is not None and not self._live_worker.is_finished
+
     def on_mount(self) -> None:
         self.plot.show(None)
         if self.bench is not None:
@@ -131,10 +188,11 @@ class EvaluationScreen(ModalScreen[None]):
             self._load(None)
 
     # -- status -------------------------------------------------------------------------
-    def say(self, text: str, error: bool = False) -> None:
+    def say(self, text: str, error: bool = False, wrap: bool = False) -> None:
         status = self.query_one("#eval-status", Static)
         status.update(text)
         status.set_class(error, "-error")
+        status.set_class(wrap and not error, "-wrap")
         self.problem = text if error else None
 
     def _fail(self, message: str) -> None:
@@ -165,13 +223,28 @@ class EvaluationScreen(ModalScreen[None]):
         if run or self.evaluation is None:
             self.action_run()
 
+    @on(DatasetPicker.ModeChanged)
+    def _mode(self, event: DatasetPicker.ModeChanged) -> None:
+        if event.mode == "live":
+            self.say("Live: the prompt set goes through the app's engine; Run starts, Esc stops (rows kept).")
+        elif self.bench is not None:
+            self.say(f"{self.bench.label}: {self.bench.dataset.n} prompts; Run "
+                     + ("calibrates on one split, reports on the other" if event.mode == "calibrate" else "replays"))
+
     # -- running ------------------------------------------------------------------------
     @on(DatasetPicker.RunRequested)
     def _requested(self) -> None:
         self.action_run()
 
+    @on(DatasetPicker.CancelRequested)
+    def _cancel_requested(self) -> None:
+        self.cancel_live()
+
     def action_run(self) -> None:
         if self.state in ("loading", "running"):
+            return
+        if self.picker.mode == "live":
+            self._start_live()
             return
         path = self.picker.path
         if self.bench is None or not self.bench.is_source(path):
@@ -181,6 +254,9 @@ class EvaluationScreen(ModalScreen[None]):
                 return
             self.state = "loading"
             self._load(path)
+            return
+        if self.picker.mode == "calibrate":
+            self._start_calibration(self.bench)
             return
         try:
             sweeps = parse_sweeps(self.picker.sweep_text)
@@ -206,10 +282,10 @@ class EvaluationScreen(ModalScreen[None]):
             return
         self.app.call_from_thread(self._show, result)
 
-    def _progress(self, done: int, total: int, what: str) -> None:
+    def _progress(self, done: int, total: int, what: str, verb: str = "replaying") -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
         if what != "done":
-            self.say(f"replaying {what}… ({done}/{total})")
+            self.say(f"{verb} {what}… ({done}/{total})")
 
     def _show(self, result: Evaluation) -> None:
         first = self.evaluation is None
@@ -230,14 +306,123 @@ class EvaluationScreen(ModalScreen[None]):
             f"${best.cost_per_1k:.4f}/1k) · oracle {result.plot.oracle.quality:.1%} · ★ Pareto front")
         self.state = "done"
 
+    # -- calibrating --------------------------------------------------------------------
+    def _start_calibration(self, bench: Workbench) -> None:
+        try:
+            target, fraction, seed = parse_calibration(*self.picker.target, *self.picker.split_text)
+        except UserError as exc:
+            self.say(str(exc), error=True)
+            return
+        names = self.picker.strategies
+        if not names:
+            self.say("No strategy ticked: tick one with a calibration knob (threshold, complexity…).", error=True)
+            return
+        self.state = "running"
+        self._calibrate(bench, names, target, fraction, seed)
+
+    @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
+    def _calibrate(self, bench: Workbench, names: list[str], target: Target, fraction: float, seed: int) -> None:
+        def progress(done: int, total: int, what: str) -> None:
+            self.app.call_from_thread(self._progress, done, total, what, "calibrating")
+
+        try:
+            result = calibrate(bench, names, target, fraction, seed, progress)
+        except Exception as exc:  # one line, never a traceback
+            self.app.call_from_thread(self._fail, _problem(exc, None))
+            return
+        self.app.call_from_thread(self._show_calibration, result)
+
+    def _show_calibration(self, result: Calibration) -> None:
+        self.calibration = result
+        evaluation = result.evaluation
+        self.table.show(evaluation.rows)
+        self.plot.show(evaluation.plot)
+        self.table.focus()
+        self.query_one("#eval-summary", Static).update(
+            f"calibrated {result.target.label} · {result.split.describe()} · every figure on the held-out split")
+        problems = [f"{name}: {line}" for name, line in result.unreachable.items()]
+        skipped = [f"{name}: {why}" for name, why in evaluation.report.skipped.items()]
+        if problems:
+            self.say(" · ".join(problems + result.lines() + skipped), error=True)
+        else:
+            self.say(" · ".join(result.lines() + [f"not calibrated: {line}" for line in skipped]), wrap=True)
+        self.state = "done"
+
+    # -- live runs ----------------------------------------------------------------------
+    def _start_live(self) -> None:
+        engine: Engine | None = getattr(self.app, "engine", None)
+        if engine is None:
+            self.say("The session is still opening: run again in a moment.", error=True)
+            return
+        source, label = self.picker.prompt_set
+        try:
+            concurrency = parse_concurrency(self.picker.concurrency_text)
+            plan = plan_live(source, self.picker.strategies, self.catalog, concurrency, label=label)
+            resumed = stored_rows(plan)
+        except UserError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.live_plan = plan
+        self.state = "running"
+        self.picker.running_live = True
+        self.query_one(ProgressBar).update(total=plan.total, progress=resumed)
+        self.query_one("#eval-summary", Static).update(
+            f"live · {label} · {len(plan.items)} prompts × {len(plan.tasks)} strategies · "
+            f"{plan.references} with a reference · results in {plan.store_path}")
+        self.say(progress_text(plan, LiveProgress(resumed, plan.total, 0, resumed)))
+        self._live_worker = self._live(plan, engine)
+
+    @work(exclusive=True, group="evaluation-live", exit_on_error=False)
+    async def _live(self, plan: LivePlan, engine: Engine) -> None:
+        def progress(p: LiveProgress) -> None:
+            self.query_one(ProgressBar).update(total=p.total, progress=p.done)
+            self.say(progress_text(plan, p))
+
+        try:
+            result = await run_plan(plan, engine, progress)
+        except asyncio.CancelledError:
+            if self.is_attached:  # stopped by the user, not by the app closing
+                self._show_live(read_back(plan), stopped=True)
+            raise
+        except Exception as exc:  # one line, never a traceback
+            self.picker.running_live = False
+            self._fail(_problem(exc, plan.store_path))
+            return
+        self._show_live(result, stopped=False)
+
+    def cancel_live(self) -> bool:
+        """Stop the live run under way (the rows written stay); False when none runs."""
+        if not self.live_running or self._live_worker is None:
+            return False
+        self._live_worker.cancel()
+        return True
+
+    def _show_live(self, result: LiveResult, stopped: bool) -> None:
+        plan = result.plan
+        self.live = result
+        self.picker.running_live = False
+        self.table.show(result.metrics, LIVE_COLUMNS)
+        self.plot.show_live(plan.label, result.metrics)
+        kept = len(result.rows)
+        if stopped:
+            self.say(f"stopped: {kept} of {plan.total} rows kept in the store; Run again resumes from them")
+        else:
+            resumed = f" · resumed {result.resumed} rows" if result.resumed else ""
+            failed = sum(1 for row in result.rows if row.error is not None)
+            scoring = "" if plan.references else " · no reference: quality not scored"
+            spent = format_usd(sum(row.cost_usd + row.judge_cost_usd for row in result.rows))
+            self.say(f"live {plan.label}: {kept}/{plan.total} done" + (f" · {failed} failed" if failed else "")
+                     + f" · {spent} spent" + resumed + scoring)
+        self.state = "done"
+
     # -- picking ------------------------------------------------------------------------
     def point_for(self, row: Metrics | None) -> PlotPoint | None:
-        if row is None or self.evaluation is None:
-            return None
-        for point in self.evaluation.plot.points:
-            if point.strategy == row.strategy and point.params == row.params:
-                return point
-        return None
+        """Where the row sits in the plot (a live row with no reference sits nowhere)."""
+        return None if row is None or math.isnan(row.quality) else PlotPoint.of(row)
+
+    @on(EvalPlot.Drawn)
+    def _legend(self, event: EvalPlot.Drawn) -> None:
+        self.query_one(PlotLegend).show(event.entries)
 
     @on(EvalTable.Highlighted)
     def _highlighted(self, event: EvalTable.Highlighted) -> None:
@@ -258,4 +443,7 @@ class EvaluationScreen(ModalScreen[None]):
             self.on_pick(*setting)
 
     def action_close(self) -> None:
+        """Esc: stop a live run if one is under way, else close."""
+        if self.cancel_live():
+            return
         self.dismiss(None)

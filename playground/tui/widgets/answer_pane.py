@@ -93,6 +93,20 @@ def _fit(word: str, width: int) -> int:
     return len(word)
 
 
+def answer_lines(markdown: str, attempts: str, result: RequestResult | None, width: int) -> list[Content]:
+    """An ended run's rows at `width`: its Markdown, then its calls (a table,
+    stacked when too narrow). Pure, so a column can build them off the event
+    loop (a long answer takes tens of milliseconds, which keys would wait for)."""
+    lines = render_markdown(markdown, width) if markdown else []
+    if attempts and result is not None:
+        lines.append(Content(""))
+        if width >= TABLE_MIN_WIDTH:
+            lines += render_markdown(attempts, width)
+        else:
+            lines += stacked(result).split("\n")
+    return lines
+
+
 class AnswerPane(Widget, can_focus=False):
     DEFAULT_CSS = """
     AnswerPane {
@@ -198,11 +212,18 @@ class AnswerPane(Widget, can_focus=False):
                 self.refresh(Region(0, start, self._width, end - start))
             self._refresh_mark()
 
-    def render_markdown(self, markdown: str, attempts: str = "", result: RequestResult | None = None) -> None:
-        """The run ended: show `markdown` (and the calls) instead of the plain text."""
+    def render_markdown(self, markdown: str, attempts: str = "", result: RequestResult | None = None,
+                        lines: tuple[int, list[Content]] | None = None) -> None:
+        """The run ended: show `markdown` (and the calls) instead of the plain
+        text. `lines`: the rows already built (`answer_lines`) and the width
+        they were built for; built again here if the width changed since."""
         self.markdown, self.attempts, self._result = markdown, attempts, result
         self.rendered = True
-        self._build()
+        self._rows = []  # the streamed rows are not shown again (a resize re-wraps from `text`)
+        if lines is not None and lines[0] == self.text_width:
+            self._set_lines(lines[1])
+        else:
+            self._build()
         if self.following:
             self.top = self.max_scroll_y
         else:
@@ -211,19 +232,19 @@ class AnswerPane(Widget, can_focus=False):
 
     # -- layout of the rows ------------------------------------------------------------------
     @property
+    def text_width(self) -> int:
+        """Cells a row of text may use."""
+        return self._text_width
+
+    @property
     def _text_width(self) -> int:
         return max(1, self._width - 2)  # a gap, then the position mark in the last cell
 
     def _build(self) -> None:
         """Rendered mode: the Markdown's lines and the attempts at this width."""
-        width = self._text_width
-        lines = render_markdown(self.markdown, width) if self.markdown else []
-        if self.attempts and self._result is not None:
-            lines.append(Content(""))
-            if width >= TABLE_MIN_WIDTH:
-                lines += render_markdown(self.attempts, width)
-            else:
-                lines += stacked(self._result).split("\n")
+        self._set_lines(answer_lines(self.markdown, self.attempts, self._result, self._text_width))
+
+    def _set_lines(self, lines: list[Content]) -> None:
         self._lines = lines
         self._strips.clear()
         self._lines_cache.clear()

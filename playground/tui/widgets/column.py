@@ -6,9 +6,12 @@ The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
 event into the run's `RunState` and queues the text it returns; nothing is
 drawn per token. The screen's frame ticker calls `flush` (text, 8 times a
-second) and `tick` (figures and members, ~3 times a second); the end of a run
-is drawn at once. The answer is plain text while it streams and Markdown
-once the run ended (`AnswerPane`).
+second; the history store's tee gets its text then too, `BatchedObserver`)
+and `tick` (figures and members, ~3 times a second); the last token is drawn
+as soon as the engine reports the end. The answer is plain text while it
+streams and Markdown once the run ended (`AnswerPane`): its rows are built
+in a thread and shown in the column's next turn. The state class is swapped
+without restyling every descendant (`_swap_state_class`).
 
 Only the run on screen is kept: earlier runs are summed (what they spent)
 and handed off in `Finished`, so memory stays flat over a long session.
@@ -40,6 +43,7 @@ from playground.core.events import (
     FirstToken,
     ModelSkipped,
     RequestFinished,
+    RequestResult,
     RetryScheduled,
     TextDelta,
     Verdict,
@@ -48,6 +52,7 @@ from playground.core.messages import ChatRequest
 from playground.engine.runner import Engine
 from playground.eval.tuning import describe_tuning
 from playground.runview.run_state import RunState
+from playground.runview.text_batch import BatchedObserver
 from playground.strategies.base import Strategy
 from playground.tui.css import css_beside
 from playground.tui.formatting import (
@@ -57,7 +62,7 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.widgets.answer_pane import AnswerPane
+from playground.tui.widgets.answer_pane import AnswerPane, answer_lines
 from playground.tui.widgets.members import MembersPanel
 
 State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
@@ -108,6 +113,8 @@ class RunFeed:
 
     run: RunState
     pending: list[str] = field(default_factory=list)
+    # The history store's tee, its text passed on at the frame rate.
+    observer: BatchedObserver | None = None
     attempts: str = ""
     decision: Decision | None = None
     ended: bool = False
@@ -141,7 +148,9 @@ class StrategyColumn(Vertical):
         self.earlier_usd = 0.0
         self.earlier_cancelled = 0
         self.feed: RunFeed | None = None
-        self._markdown_due: tuple[RunFeed, asyncio.Future[None]] | None = None
+        # An ended run waiting for its turn: its feed, the future its end
+        # waits on, and its rows when built ahead (width, lines).
+        self._markdown_due: tuple[RunFeed, asyncio.Future[None], tuple[int, list[Content]] | None] | None = None
         self._figures_shown: Content | None = None
         self._notice = ""
 
@@ -170,11 +179,22 @@ class StrategyColumn(Vertical):
     # -- state ----------------------------------------------------------------
     def watch_state(self, old: State, new: State) -> None:
         column_old, column_new = (_column_class(state) for state in (old, new))
-        if column_old != column_new:  # one assignment, one restyle
-            self.classes = (self.classes - {column_old}) | {column_new}
+        if column_old != column_new:
+            self._swap_state_class(column_old, column_new)
         if self.is_mounted:
             # Fixed width, one line: a repaint, not a layout.
             self.query_one("#badge", Static).update(badge(new), layout=False)
+
+    def _swap_state_class(self, old: str, new: str) -> None:
+        """Swap the state class and restyle only what it styles: the column
+        and its notice (column.tcss). A class change makes Textual restyle
+        every descendant (a dozen widgets, several milliseconds on a busy
+        machine), twice a run in each column, in bursts when eight start or
+        end together."""
+        self.remove_class(old, update=False)
+        self.add_class(new, update=False)
+        if self.is_mounted:
+            self.app.stylesheet.update_nodes([self, self.query_one("#notice", Static)], animate=True)
 
     # -- public API ---------------------------------------------------------
     def set_strategy(self, strategy: Strategy) -> None:
@@ -305,7 +325,8 @@ class StrategyColumn(Vertical):
         try:
             if previous is not None:
                 await _wait_finished(previous, _PREVIOUS_RUN_GRACE_S)
-            feed = RunFeed(run)
+            feed = RunFeed(run, observer=BatchedObserver(observe) if observe is not None else None)
+            observer = feed.observer
             begin = asyncio.ensure_future(self._begin(feed))
             if not await asyncio.shield(begin):
                 run.cancel_before_start()  # the column is going away, or a newer run took it
@@ -316,8 +337,8 @@ class StrategyColumn(Vertical):
                 # would fail because of the display (e.g. a column being
                 # removed while the app shuts down).
                 try:
-                    if observe is not None:
-                        observe(event)
+                    if observer is not None:
+                        observer(event)
                     markdown = run.apply(event)
                     if isinstance(event, TextDelta):
                         if markdown:
@@ -330,6 +351,8 @@ class StrategyColumn(Vertical):
                             feed.pending.append(markdown)
                     if isinstance(event, Decided):
                         feed.decision = event.decision
+                    elif isinstance(event, RequestFinished) and feed is self.feed:
+                        self._draw_pending(feed)  # the last token now, not after the engine's wind-down
                     if run is self.current and self.is_attached:
                         self._on_event(run, event)
                 except NoMatches:
@@ -340,6 +363,8 @@ class StrategyColumn(Vertical):
             try:
                 await engine.run(self.strategy, request, emit)
             finally:
+                if observer is not None:
+                    observer.flush()  # text after the last event the engine sent (a cut stream)
                 # Also shielded so that a second cancel (the user re-sending
                 # twice quickly) cannot cut the flush of the partial answer.
                 cleanup = asyncio.ensure_future(self._end(feed))
@@ -376,29 +401,40 @@ class StrategyColumn(Vertical):
     def flush(self) -> None:
         """Draw the text the run wrote since the last flush (the screen's frame tick)."""
         feed = self.feed
-        if feed is None or not feed.pending or feed.ended:
-            return
-        text = "".join(feed.pending)
-        feed.pending.clear()
-        self.answer.append(text)
+        if feed is not None and feed.observer is not None:
+            feed.observer.flush()
+        if feed is not None and not feed.ended:
+            self._draw_pending(feed)
+
+    def _draw_pending(self, feed: RunFeed) -> None:
+        if feed.pending:
+            text = "".join(feed.pending)
+            feed.pending.clear()
+            self.answer.append(text)
 
     async def _end(self, feed: RunFeed) -> None:
         """The run ended: draw the rest, the final answer if it differs from
         what streamed (a judge's pick, the cache), and the attempts."""
         if self.feed is not feed:
             return
-        text = "".join(feed.pending)
-        feed.pending.clear()
         feed.ended = True
         try:
-            self.answer.append(text)  # the last token, now
+            self._draw_pending(feed)  # the last token, now (if the end event did not draw it)
         except NoMatches:
             return  # the column is being removed (the app closes)
-        # The Markdown is drawn in this column's next turn of the screen's
-        # ticker: eight columns ending together do not all render at once
-        # (keys and other columns' text wait for such bursts).
+        # The Markdown's rows are built in a thread (the loop keeps serving
+        # keys and the other columns meanwhile) and shown in this column's
+        # next turn of the screen's ticker: eight columns ending together do
+        # not all repaint at once.
+        markdown, attempts, result = self._final_answer(feed)
+        width = self.answer.text_width
+        try:
+            lines = (width, await asyncio.to_thread(answer_lines, markdown, attempts, result, width))
+        except Exception as exc:  # drawn in the turn instead, where an error shows in the log
+            self.log.error(f"{self.strategy.name}: cannot render the answer: {exc!r}")
+            lines = None
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._markdown_due = (feed, done)
+        self._markdown_due = (feed, done, lines)
         self.post_message(self.MarkdownDue())
         try:
             async with asyncio.timeout(_MARKDOWN_TURN_WAIT_S):
@@ -418,7 +454,7 @@ class StrategyColumn(Vertical):
         due, self._markdown_due = self._markdown_due, None
         if due is None:
             return
-        feed, done = due
+        feed, done, lines = due
         if feed is not self.feed:
             # A newer run took the column while this one waited for its turn
             # (re-sends faster than a run settles): its Markdown must not
@@ -427,18 +463,21 @@ class StrategyColumn(Vertical):
                 done.set_result(None)
             return
         try:
-            answer, run = self.answer, feed.run
-            # The delivered answer when it is not what streamed (a judge's
-            # pick, the cache: then the calls are not listed), else what streamed.
-            if run.final_markdown is not None:
-                answer.render_markdown(run.final_markdown)
-            else:
-                answer.render_markdown(answer.text, feed.attempts, run.result)
+            self.answer.render_markdown(*self._final_answer(feed), lines=lines)
         except NoMatches:
             pass  # the column is being removed (the app closes)
         finally:
             if not done.done():
                 done.set_result(None)
+
+    def _final_answer(self, feed: RunFeed) -> tuple[str, str, RequestResult | None]:
+        """What an ended run shows (Markdown, its calls, the result): the
+        delivered answer when it is not what streamed (a judge's pick, the
+        cache: then the calls are not listed), else what streamed."""
+        run = feed.run
+        if run.final_markdown is not None:
+            return run.final_markdown, "", None
+        return self.answer.text, feed.attempts, run.result
 
     def _after_run(self, run: RunState) -> None:
         """Final rendering of a run and its `Finished` message, once per run."""

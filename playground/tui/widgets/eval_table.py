@@ -17,8 +17,11 @@ from textual.reactive import var
 from textual.widgets import DataTable
 
 from playground.eval.metrics import Metrics
-from playground.eval.result_table import COLUMNS, cells, sort_rows
+from playground.eval.result_table import COLUMNS, Column, cells, sort_rows
 from playground.tui.bindings import EVAL_TABLE_BINDINGS
+
+# Columns whose first sort is ascending (cheapest, fastest, alphabetical); the others best first.
+ASCENDING = ("cost", "strategy", "params", "p50", "p95", "note")
 
 
 @dataclass(frozen=True)
@@ -48,20 +51,27 @@ class EvalTable(DataTable[str]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.results: list[Metrics] = []
+        self.columns_shown: tuple[Column, ...] = COLUMNS  # replay's; a live run or a calibration has its own
         self.shown: list[Metrics] = []  # in display order (tests read it)
 
     def on_mount(self) -> None:
         self._fill()
 
-    def show(self, rows: Sequence[Metrics]) -> None:
+    def show(self, rows: Sequence[Metrics], columns: Sequence[Column] = COLUMNS) -> None:
         self.results = list(rows)
+        self.columns_shown = tuple(columns)
+        if self.order.key not in self.keys:
+            self.set_reactive(EvalTable.order, SortOrder())
         self._fill()
+
+    @property
+    def keys(self) -> list[str]:
+        return [col.key for col in self.columns_shown]
 
     def sort_by(self, key: str, descending: bool | None = None) -> None:
         """Sort by column `key`; without `descending`, a second sort of the same column reverses it."""
         if descending is None:
-            descending = not self.order.descending if self.order.key == key else key not in ("cost", "strategy",
-                                                                                             "params")
+            descending = not self.order.descending if self.order.key == key else key not in ASCENDING
         self.order = SortOrder(key, descending)
 
     def watch_order(self) -> None:
@@ -70,14 +80,14 @@ class EvalTable(DataTable[str]):
     def _fill(self) -> None:
         self.clear(columns=True)
         arrow = " ▼" if self.order.descending else " ▲"
-        for col in COLUMNS:  # the sorted column's label carries the direction
+        for col in self.columns_shown:  # the sorted column's label carries the direction
             self.add_column(col.label + (arrow if col.key == self.order.key else ""), key=col.key)
-        self.shown = sort_rows(self.results, self.order.key, self.order.descending)
+        self.shown = sort_rows(self.results, self.order.key, self.order.descending, self.columns_shown)
         for index, row in enumerate(self.shown):
-            self.add_row(*cells(row), key=str(index))
+            self.add_row(*cells(row, self.columns_shown), key=str(index))
 
     def action_sort_next(self) -> None:
-        keys = [col.key for col in COLUMNS]
+        keys = self.keys
         self.sort_by(keys[(keys.index(self.order.key) + 1) % len(keys)])
 
     def action_reverse(self) -> None:

@@ -1,0 +1,124 @@
+"""Eight columns streaming fast from the simulator (Pilot, real loopback
+HTTP): every column ends with exactly the engine's answer, in order; a
+column holds only the run it shows (earlier runs are in the history store);
+keys typed while the columns stream reach the prompt.
+
+Timing targets are the benchmark's (`bench/bench_tui.py`); these tests wait
+on state with generous deadlines and assert what must hold however loaded
+the machine is.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from playground.history import HistoryStore
+from playground.runview.run_state import RunState
+from playground.tui.app import PlaygroundApp
+from playground.tui.widgets.column import StrategyColumn
+from tests.helpers.tui import FAST, SLOW, ended, ready, sim_app, type_prompt, wait_for
+
+# Single-call strategies: one answer stream per column (as the benchmark's).
+EIGHT = ["fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold"]
+LONG = "Write a long, detailed essay on distributed consensus: Paxos, Raft, their failure modes and trade-offs."
+OTHER = "Explain in depth how a modern garbage collector works, generation by generation, with examples."
+SIZE = (200, 50)
+
+
+async def _send(pilot: Pilot, app: PlaygroundApp, prompt: str) -> list[RunState]:
+    """Send `prompt` to every column and wait until each new run ended and was drawn."""
+    view = app.main_screen
+    before = [c.current for c in view.columns]
+    view.prompt_area.load_text(prompt)
+    view.action_send()
+    await wait_for(pilot, lambda: all(c.current is not b and ended(c) for c, b in zip(view.columns, before,
+                                                                                          strict=True)),
+                   "every column's new run to end")
+    await wait_for(pilot, lambda: not any(c.markdown_due for c in view.columns), "every answer drawn")
+    runs = [c.current for c in view.columns]
+    assert all(run is not None and run.result is not None for run in runs)
+    return runs  # type: ignore[return-value]
+
+
+def _widgets(column: StrategyColumn) -> int:
+    return sum(1 for _ in column.walk_children())
+
+
+async def test_eight_fast_columns_show_exactly_the_engines_answers() -> None:
+    app = sim_app(speed=FAST, strategies=EIGHT)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        runs = await _send(pilot, app, LONG)
+        for column, run in zip(app.main_screen.columns, runs, strict=True):
+            assert run.result is not None
+            answer = run.result.text
+            assert run.status == "done" and len(answer) > 500, (column.strategy.name, run.status, run.error)
+            pane = column.answer
+            # What streamed into the pane is the answer, whole and in order,
+            # and what the pane shows now is that answer as Markdown (plus
+            # the table of calls when there were several).
+            assert pane.text == answer, column.strategy.name
+            assert pane.rendered and pane.markdown == answer
+            assert column.shown_text == run.displayed and pane.row_count > 10
+        # The history store received the same text (merged per frame, not per token).
+        recorder = app.extras.recorder
+        assert recorder is not None and recorder.flush(30)
+        with HistoryStore(recorder.path) as store:
+            stored = store.load(store.runs()[0].id)
+        assert stored is not None and stored.prompt == LONG
+        by_name = {a.strategy: a for a in stored.answers}
+        for run in runs:
+            assert run.result is not None and by_name[run.strategy].text == run.result.text
+
+
+async def test_a_column_keeps_only_the_run_it_shows_and_earlier_runs_are_in_the_history() -> None:
+    app = sim_app(speed=FAST, strategies=EIGHT[:4])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        first = await _send(pilot, app, LONG)
+        columns = app.main_screen.columns
+        widgets = [_widgets(c) for c in columns]
+        second = await _send(pilot, app, OTHER)
+        third = await _send(pilot, app, LONG)
+        for column, one, two, three in zip(columns, first, second, third, strict=True):
+            # The same widgets, holding the current run's text only.
+            assert _widgets(column) == widgets[columns.index(column)]
+            assert three.result is not None and two.result is not None
+            assert column.answer.text == three.result.text
+            assert two.result.text not in column.answer.source
+            # Earlier runs: summed, and only a few kept as state (not widgets).
+            assert list(column.history)[-2:] == [one, two]
+            assert column.earlier_usd > 0
+        recorder = app.extras.recorder
+        assert recorder is not None and recorder.flush(30)
+        with HistoryStore(recorder.path) as store:
+            summaries = store.runs()
+            assert [s.prompt for s in summaries[:3]] == [LONG, OTHER, LONG]
+            stored = store.load(summaries[1].id)
+        assert stored is not None
+        texts = {a.strategy: a.text for a in stored.answers}
+        assert texts == {run.strategy: run.result.text for run in second if run.result is not None}
+
+
+async def test_keys_typed_while_eight_columns_stream_reach_the_prompt() -> None:
+    app = sim_app(speed=SLOW, strategies=EIGHT)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.main_screen
+        view.prompt_area.load_text(LONG)
+        view.action_send()
+        await wait_for(pilot, lambda: all(c.current is not None and c.current.status == "streaming"
+                                          for c in view.columns), "all eight columns streaming")
+        view.prompt_area.load_text("")
+        typed = "a follow-up question typed while they stream"
+        await type_prompt(pilot, typed)
+        assert view.prompt_area.text == typed
+        # The keys were handled while the answers were still coming in.
+        assert any(c.running for c in view.columns)
+        streamed = {c.strategy.name: c.answer.text for c in view.columns}
+        await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to finish")
+        for column in view.columns:
+            run = column.current
+            assert run is not None and run.result is not None
+            assert run.result.text.startswith(streamed[column.strategy.name])
+            assert column.answer.text == run.result.text
