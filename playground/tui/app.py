@@ -76,6 +76,7 @@ class PlaygroundApp(App[int]):
 
     # What the screens watch.
     engine: var[Engine | None] = var(None)
+    preloaded: list[str] = []  # noqa: RUF012  # SDK adapter modules imported ahead of the first send
     session: var[Session | None] = var(None)
     status: var[tuple[Mode, str]] = var(("starting", "opening the session…"))
 
@@ -217,6 +218,13 @@ class PlaygroundApp(App[int]):
             self._send_when_ready = False
             self.main_screen.action_send()
         self.extras.session_known()
+        self._preload_sdks(engine)
+
+    @work(group="preload", exit_on_error=False)
+    async def _preload_sdks(self, engine: Engine) -> None:
+        """Import the providers' SDKs in a thread now: the first send would
+        otherwise import them on the event loop and freeze keys for seconds."""
+        self.preloaded = await asyncio.to_thread(engine.pool.preload)
 
     async def on_unmount(self) -> None:
         await self.aclose()
