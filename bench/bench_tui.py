@@ -21,7 +21,8 @@ Phases, each in a fresh process so one cannot skew another's CPU or memory:
 - memory: peak RSS after every column received ≥ 20,000 tokens (repeated
   sends), then the drift over 50 further sends.
 - first_frame: `playground tui --sim` in a pseudo-terminal, from process
-  start to the first frame of the main screen, next to `python -c pass`.
+  start to the first frame of the main screen (and to the session being
+  ready), next to `python -c pass` and a bare Textual app's first frame.
 
 Ends with one JSON line: figures, baselines, ratios and "ok" against the
 targets. `--smoke` proves the harness end to end in seconds (for a test):
@@ -465,11 +466,46 @@ async def _type_while_streaming(app: Any, view: Any, sent: list[float]) -> None:
 
 
 # -- first frame -----------------------------------------------------------------------
-def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, str], timeout: float = 30,
-                    quit_key: bool = True) -> float:
-    """Seconds from spawning `argv` in a pseudo-terminal (160×48) to `marker`
-    in its output, or to its exit when `marker` is None. Then the app is
-    quit with Ctrl+Q, or (`quit_key` False: a smoke run) terminated."""
+# The second baseline: a bare Textual app with one line of text, so the figure
+# can be read as "the playground's own share" over what Textual itself costs.
+BARE_TEXTUAL = (
+    "from textual.app import App\n"
+    "from textual.widgets import Static\n"
+    "class Bare(App):\n"
+    "    def compose(self):\n"
+    "        yield Static('BARE TEXTUAL READY')\n"
+    "Bare().run()\n"
+)
+# The main screen's first frame shows the status line's badge: STARTING while
+# the session opens in a worker, SIMULATED once the simulator answers.
+FIRST_FRAME_MARKERS = (b"STARTING", b"SIMULATED")
+SESSION_READY_MARKER = b"SIMULATED"
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a live process has used so
+    far: unlike wall time, it hardly moves with the machine's load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Timed:
+    """Wall and CPU seconds from a process's start to each marker."""
+
+    wall: list[float]
+    cpu: list[float]
+
+
+def _time_to_output(argv: Sequence[str], markers: Sequence[Sequence[bytes]], env: dict[str, str],
+                    timeout: float = 30, quit_key: bool = True) -> Timed:
+    """Seconds from spawning `argv` in a pseudo-terminal (160×48) to each
+    entry of `markers` (any of its byte strings) in its output, or to its
+    exit when `markers` is empty (no CPU figure then). Then the app is quit
+    with Ctrl+Q, or (`quit_key` False: a smoke run) terminated."""
     import fcntl
     import struct
     import termios
@@ -480,7 +516,9 @@ def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, st
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True)
     os.close(slave)
     seen = b""
-    elapsed = float("nan")
+    found: list[float] = [float("nan")] * len(markers)
+    cpu: list[float] = [float("nan")] * len(markers)
+    exited = float("nan")
     try:
         while time.perf_counter() - started < timeout:
             ready, _, _ = select.select([master], [], [], 0.05)
@@ -491,12 +529,15 @@ def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, st
                     chunk = b""
                 seen += chunk
                 plain = re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]", b"", seen)
-                if marker is not None and marker in plain:
-                    elapsed = time.perf_counter() - started
+                now = time.perf_counter() - started
+                for i, options in enumerate(markers):
+                    if found[i] != found[i] and any(marker in plain for marker in options):  # nan: not yet
+                        found[i] = now
+                        cpu[i] = _cpu_s(proc.pid)
+                if markers and all(t == t for t in found):
                     break
             if proc.poll() is not None:
-                if marker is None:
-                    elapsed = time.perf_counter() - started
+                exited = time.perf_counter() - started
                 break
     finally:
         if proc.poll() is None and not quit_key:
@@ -509,24 +550,49 @@ def _time_to_output(argv: Sequence[str], marker: bytes | None, env: dict[str, st
                 proc.kill()
                 proc.wait()
         os.close(master)
-    return elapsed
+    return Timed(found, cpu) if markers else Timed([exited], [float("nan")])
 
 
 def first_frame_phase(runs: int, smoke: bool = False) -> dict[str, Any]:
+    """`playground tui --sim` from process start to its first frame (and to
+    the session being ready), beside `python -c pass` and a bare Textual app,
+    interleaved run by run so load drifts hit all three alike.
+
+    Bytecode is cached as an installed package has it: the runs write and
+    read .pyc files under a private PYTHONPYCACHEPREFIX (a warm-up start
+    fills it), whatever PYTHONDONTWRITEBYTECODE the caller has set."""
     home = tempfile.mkdtemp(prefix="bench-tui-home-")
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith(("_API_KEY", "_BASE_URL")) and k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"HOME": home, "XDG_CONFIG_HOME": f"{home}/config", "XDG_DATA_HOME": f"{home}/data",
-            "XDG_CACHE_HOME": f"{home}/cache", "XDG_STATE_HOME": f"{home}/state", "TERM": "xterm-256color"}
+            "XDG_CACHE_HOME": f"{home}/cache", "XDG_STATE_HOME": f"{home}/state", "TERM": "xterm-256color",
+            "PYTHONPYCACHEPREFIX": f"{home}/pycache"}
     python = [sys.executable, "-c", "pass"]
+    bare = [sys.executable, "-c", BARE_TEXTUAL]
     app = [sys.executable, "-m", "playground", "tui", "--sim"]
+    app_markers = (FIRST_FRAME_MARKERS, (SESSION_READY_MARKER,))
     if not smoke:
-        _time_to_output(app, b"SIMULATED", env)  # the first start writes the config and warms the disk cache
-    baseline, frame = [], []
+        # The first start writes the config, the bytecode, and warms the disk cache.
+        _time_to_output(app, app_markers, env)
+        _time_to_output(bare, ((b"BARE TEXTUAL READY",),), env)
+    baseline, bare_frame, frame, ready, bare_cpu, frame_cpu = [], [], [], [], [], []
     for _ in range(runs):
-        baseline.append(_time_to_output(python, None, env))
-        frame.append(_time_to_output(app, b"SIMULATED", env, quit_key=not smoke))
-    return {"first_frame_s": statistics.median(frame), "python_pass_s": statistics.median(baseline),
-            "ratio": statistics.median(frame) / statistics.median(baseline)}
+        baseline += _time_to_output(python, (), env).wall
+        timed = _time_to_output(bare, ((b"BARE TEXTUAL READY",),), env, quit_key=not smoke)
+        bare_frame += timed.wall
+        bare_cpu += timed.cpu
+        timed = _time_to_output(app, app_markers, env, quit_key=not smoke)
+        frame.append(timed.wall[0])
+        ready.append(timed.wall[1])
+        frame_cpu.append(timed.cpu[0])
+    median = {name: statistics.median(values) for name, values in
+              (("first_frame_s", frame), ("session_ready_s", ready), ("python_pass_s", baseline),
+               ("bare_textual_s", bare_frame), ("first_frame_cpu_s", frame_cpu), ("bare_textual_cpu_s", bare_cpu))}
+    return {**median, "runs": runs, "bytecode": "cached" if not smoke else "cold",
+            "ratio": median["first_frame_s"] / median["python_pass_s"],
+            "ratio_to_bare_textual": median["first_frame_s"] / median["bare_textual_s"],
+            "bare_textual_ratio": median["bare_textual_s"] / median["python_pass_s"],
+            "cpu_ratio_to_bare_textual": median["first_frame_cpu_s"] / median["bare_textual_cpu_s"]}
 
 
 # -- orchestration ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from playground.cli_support import add_param_flag, add_session_flags, load_settings, open_session, require_text
+from playground.cli_support import add_param_flag, add_session_flags, load_settings, require_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = parse_param_overrides(args.param)
     prompt = None if args.prompt is None else require_text(args.prompt, "--prompt")
     prompts = load_prompt_set(args.prompts) if args.prompts else None  # a bad file fails before the screen opens
-    session = open_session(args, settings)
-    return run_tui(session=session, strategies=names, strategy_values=overrides, initial_prompt=prompt,
+    # The app starts the session (and the simulator) once its first frame is up.
+    options = settings.session_options(force_sim=args.sim, sim_speed=args.sim_speed)
+    return run_tui(session_options=options, strategies=names, strategy_values=overrides, initial_prompt=prompt,
                    send_initial_prompt=args.send, settings=settings, notices=args.notices, prompts=prompts) or 0

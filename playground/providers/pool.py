@@ -7,12 +7,17 @@ a run that only talks to OpenAI-compatible servers never loads Anthropic's.
 
 from __future__ import annotations
 
+import importlib
+
 import httpx2
 
 from playground.core.catalog import ModelSpec
 from playground.core.errors import ErrorKind, ProviderError
 from playground.providers.base import ChatProvider, EmbeddingProvider, Endpoint
 from playground.providers.http import HttpTimeouts, make_http_client
+
+_ADAPTER_MODULES = {"anthropic": "playground.providers.anthropic_provider",
+                    "openai": "playground.providers.openai_provider"}
 
 
 def _adapter(endpoint: Endpoint, http: httpx2.AsyncClient) -> ChatProvider:
@@ -34,6 +39,16 @@ class ProviderPool:
         self._timeouts = timeouts
         self._http: httpx2.AsyncClient | None = None
         self._providers: dict[str, ChatProvider] = {}
+
+    def preload(self) -> list[str]:
+        """Import the adapter (and so the SDK) of every configured kind now.
+        Meant for a worker thread right after a UI opens the session: the
+        first send would otherwise import an SDK on the event loop and
+        freeze the screen for a second or more. Returns the modules loaded."""
+        names = sorted({_ADAPTER_MODULES.get(e.kind, _ADAPTER_MODULES["openai"]) for e in self.endpoints.values()})
+        for name in names:
+            importlib.import_module(name)
+        return names
 
     def endpoint_for(self, model: ModelSpec) -> Endpoint:
         endpoint = self.endpoints.get(model.provider)

@@ -3,9 +3,11 @@
 The app keeps what outlives a screen: the settings and the policy (strategy
 values, tuning, profiles, exports), the session and its engine, the keymap,
 themes, history and the remembered session (`app_extras`, hooked in here).
-The main screen (`get_default_screen`) owns the layout, sending, the columns
-and the totals. They talk with messages and the app's reactive state
-(`engine`, `session`, `status`), which screens watch.
+The profile, export and evaluation flows are in `app_dialogs`, loaded on
+first use; the session opens in a worker once the first frame is up, so
+start-up waits on neither. The main screen (`get_default_screen`) owns the
+layout, sending, the columns and the totals. They talk with messages and
+the app's reactive state (`engine`, `session`, `status`), which screens watch.
 
 Finished runs bubble up to the app (`StrategyColumn.Finished`) and are
 handed to `archive_run`: the one place where something that keeps past runs
@@ -19,18 +21,21 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
+from textual.actions import ActionParseResult
+from textual.actions import parse as parse_action
 from textual.app import App, ScreenStackError
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import TextArea
 
-from playground.config import profiles
 from playground.config.build import Settings
 from playground.config.exporters import ExportResult
 from playground.config.load import parse_policy_text
@@ -40,7 +45,6 @@ from playground.engine.runner import Engine
 from playground.engine.session import Session, SessionOptions
 from playground.eval.prompt_sets import PromptSet, builtin_prompt_set
 from playground.eval.tuning import Tuning
-from playground.eval.workbench import Workbench
 from playground.launch import open_session
 from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
@@ -50,22 +54,17 @@ from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.bindings import APP_BINDINGS, key_label
 from playground.tui.commands import PlaygroundCommands
 from playground.tui.counting import CachedCounter
-from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
+from playground.tui.messages import ColumnsChanged, StrategiesChanged
 from playground.tui.policy import PolicyState
-from playground.tui.screens.evaluation import EvaluationScreen
-from playground.tui.screens.export import ExportDialog
 from playground.tui.screens.main import MainScreen
-from playground.tui.screens.profiles import (
-    DiffProfilesDialog,
-    DuplicateProfileDialog,
-    PickProfileDialog,
-    SaveProfileDialog,
-)
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.status import Mode, StatusLine, split_mode_label
 from playground.tui.widgets.strategy_picker import StrategyPicker
 from playground.tui.widgets.totals import TotalsBar
+
+if TYPE_CHECKING:
+    from playground.tui.app_dialogs import AppDialogs
 
 
 class PlaygroundApp(App[int]):
@@ -77,6 +76,7 @@ class PlaygroundApp(App[int]):
 
     # What the screens watch.
     engine: var[Engine | None] = var(None)
+    preloaded: list[str] = []  # noqa: RUF012  # SDK adapter modules imported ahead of the first send
     session: var[Session | None] = var(None)
     status: var[tuple[Mode, str]] = var(("starting", "opening the session…"))
 
@@ -131,6 +131,7 @@ class PlaygroundApp(App[int]):
         self.policy = PolicyState(self.settings, catalog, merged, names, prompts or builtin_prompt_set())
         self._main_screen: MainScreen | None = None
         self._shut_down = False
+        self._send_when_ready = False  # a send came before the session was ready
         self.extras = AppExtras(self, self.settings)  # themes, keymap, history, memory
 
     def get_default_screen(self) -> Screen[Any]:
@@ -162,7 +163,11 @@ class PlaygroundApp(App[int]):
                         timeout=20 if problem else 8)
         if self._given_session is not None:
             self._session_ready(self._given_session)
-        else:
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: now open the session (a simulator
+        start and the tokenizer's encoding would otherwise delay that frame)."""
+        if self._given_session is None and self.session is None:
             self._open_session()
 
     # -- the session -------------------------------------------------------------------
@@ -181,9 +186,25 @@ class PlaygroundApp(App[int]):
             return
         self._session_ready(session)
 
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """A send key pressed while the session is still starting waits for
+        it: the prompt is sent once the session is ready (not refused)."""
+        name = parse_action(action)[1] if isinstance(action, str) else action[1]
+        if name == "send" and self.engine is None and self.status[0] == "starting" \
+                and isinstance(default_namespace, MainScreen):
+            if not self._send_when_ready:
+                self._send_when_ready = True
+                self.notify("The session is still starting; the prompt is sent as soon as it is ready.",
+                            title="Sending when ready")
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def _session_failed(self, message: str) -> None:
+        self._send_when_ready = False
         self.status = ("error", message)
         self.notify(message, title="Cannot start", severity="error", timeout=15)
+        self.extras.session_known()
 
     def _session_ready(self, session: Session) -> None:
         self._given_session = None
@@ -193,6 +214,17 @@ class PlaygroundApp(App[int]):
         self.status = ("simulated" if session.simulated else "live",
                        self._status_text or split_mode_label(session.mode_label))
         self.engine = engine
+        if self._send_when_ready:
+            self._send_when_ready = False
+            self.main_screen.action_send()
+        self.extras.session_known()
+        self._preload_sdks(engine)
+
+    @work(group="preload", exit_on_error=False)
+    async def _preload_sdks(self, engine: Engine) -> None:
+        """Import the providers' SDKs in a thread now: the first send would
+        otherwise import them on the event loop and freeze keys for seconds."""
+        self.preloaded = await asyncio.to_thread(engine.pool.preload)
 
     async def on_unmount(self) -> None:
         await self.aclose()
@@ -259,7 +291,7 @@ class PlaygroundApp(App[int]):
     def current_policy(self) -> PolicyFile:
         return self.policy.current_policy()
 
-    def _broadcast(self, make: Callable[[], Message]) -> None:
+    def broadcast(self, make: Callable[[], Message]) -> None:
         """Tell every screen (the main one, the tuning screen if open)."""
         for screen in self.screen_stack:
             screen.post_message(make())
@@ -293,14 +325,15 @@ class PlaygroundApp(App[int]):
     def action_show_plots(self) -> None:
         self.extras.open_plots()
 
-    def action_show_evaluation(self) -> None:
-        """The evaluation screen; a row picked there opens tuning with its setting pending."""
-        if not isinstance(self.screen, EvaluationScreen):
-            self.push_screen(EvaluationScreen(self.policy.catalog, bench=self.policy.workbench,
-                                              on_loaded=self._keep_workbench, on_pick=self.tune_setting))
+    @cached_property
+    def dialogs(self) -> AppDialogs:
+        """Profile, export and evaluation flows, loaded on first use (not for the first frame)."""
+        from playground.tui.app_dialogs import AppDialogs
 
-    def _keep_workbench(self, bench: Workbench) -> None:
-        self.policy.workbench = bench
+        return AppDialogs(self)
+
+    def action_show_evaluation(self) -> None:
+        self.dialogs.show_evaluation()
 
     def tune_setting(self, strategy: str, values: dict[str, Any]) -> None:
         """Open the tuning screen on `strategy` with `values` pending (not applied)."""
@@ -337,117 +370,31 @@ class PlaygroundApp(App[int]):
             summary = "; ".join(f"{name}: {', '.join(f'{k}={v}' for k, v in values.items()) or 'defaults'}"
                                 for name, values in changed.items())
             self.notify(f"{summary}. Re-send ({key_label(self, 'send')}) to see the answers.", title="Tuning applied")
-            self._broadcast(lambda: StrategiesChanged(list(changed)))
+            self.broadcast(lambda: StrategiesChanged(list(changed)))
         return changed
 
     def action_save_profile(self) -> None:
-        """Save the current tuning; pending edits are applied first."""
-        self.apply_tuning()
-        self.push_screen(SaveProfileDialog(profiles.list_profiles()), self._save_profile)
-
-    def _save_profile(self, name: str | None) -> None:
-        if not name:
-            return
-        try:
-            path = self.policy.save_profile(name)
-        except UserError as exc:
-            self.notify(str(exc), title="Cannot save the profile", severity="error", timeout=10)
-            return
-        self.notify(f"Saved profile {name!r} to {path}", title="Profile saved")
-
-    def _profiles_or_notice(self) -> list[str] | None:
-        names = profiles.list_profiles()
-        if not names:
-            self.notify(f"No saved profile yet: save one with {key_label(self, 'tuning_save_profile')} on the tuning "
-                        f"screen ({key_label(self, 'show_tuning')}) or from the palette.",
-                        title="Profiles", severity="warning")
-            return None
-        return names
+        self.dialogs.save_profile()
 
     def action_load_profile(self) -> None:
-        names = self._profiles_or_notice()
-        if names is None:
-            return
-
-        async def chosen(name: str | None) -> None:
-            if name:
-                await self.load_profile(name)
-
-        self.push_screen(PickProfileDialog(names), chosen)
+        self.dialogs.pick_profile_to_load()
 
     async def load_profile(self, name: str) -> bool:
         """Apply a profile's strategy values and columns; returns whether it loaded."""
-        try:
-            loaded = self.policy.load_profile(name)
-        except UserError as exc:
-            self.notify(str(exc), title=f"Cannot load profile {name!r}", severity="error", timeout=15)
-            return False
-        self.settings = self.policy.settings
-        if loaded.left_out:
-            self.notify(f"The profile's {', '.join(loaded.left_out)} settings differ from this session's and were not "
-                        f"applied; start with `playground --config {loaded.path}` to use them.",
-                        title=f"Profile {name!r}: strategies and columns applied", severity="warning", timeout=20,
-                        markup=False)
-        self._broadcast(lambda: StrategiesChanged(list(self.policy.strategies)))
-        self._broadcast(lambda: ColumnsWanted(loaded.columns))
-        self.notify(f"Columns: {', '.join(loaded.columns)}. Re-send ({key_label(self, 'send')}) to see the answers.",
-                    title=f"Loaded profile {name!r}")
-        return True
+        return await self.dialogs.load_profile(name)
 
     def action_duplicate_profile(self) -> None:
-        names = self._profiles_or_notice()
-        if names is None:
-            return
-
-        def chosen(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            source, target = result
-            try:
-                path = profiles.duplicate_profile(source, target)
-            except UserError as exc:
-                self.notify(str(exc), title="Cannot duplicate", severity="error", timeout=10)
-                return
-            self.notify(f"Copied {source!r} to {target!r} ({path})", title="Profile duplicated")
-
-        self.push_screen(DuplicateProfileDialog(names), chosen)
+        self.dialogs.duplicate_profile()
 
     def action_diff_profiles(self, left: str | None = None, right: str | None = None) -> None:
-        names = self._profiles_or_notice()
-        if names is None:
-            return
-        self.push_screen(DiffProfilesDialog(names, self.policy.current_policy(), left, right,
-                                            self.settings.extra_models))
+        self.dialogs.diff_profiles(left, right)
 
     def action_export_policy(self, strategy: str | None = None) -> None:
-        """Export the tuned policy for one strategy (default: the one being
-        tuned); pending tuning edits are applied first."""
-        self.apply_tuning()
-        default = strategy or self.policy.focus_strategy or self.settings.router_strategy
-
-        def chosen(choice: tuple[str, str] | None) -> None:
-            if choice is not None:
-                self.export_policy(*choice)
-
-        self.push_screen(ExportDialog([*self.policy.columns, *self.policy.order], default), chosen)
+        self.dialogs.pick_export(strategy)
 
     def export_policy(self, strategy: str, fmt: str) -> Path | None:
-        """Write the export, copy it to the clipboard and say what the format
-        could not express; returns the file written (None on error)."""
-        try:
-            path, result = self.policy.export(strategy, fmt)
-        except UserError as exc:
-            self.notify(str(exc), title="Cannot export", severity="error", timeout=15)
-            return None
-        self.copy_to_clipboard(result.text)
-        lines = [f"{path}", "Copied to the clipboard."]
-        if result.unexpressed:
-            lines.append(f"Not expressible in {fmt} ({len(result.unexpressed)}):")
-            lines += [f"• {line}" for line in result.unexpressed]
-        self.notify("\n".join(lines), title=f"Exported {strategy} as {fmt}",
-                    severity="warning" if result.unexpressed else "information",
-                    timeout=30 if result.unexpressed else 10, markup=False)
-        return path
+        """Write the export (see `AppDialogs.export_policy`); the file written, None on error."""
+        return self.dialogs.export_policy(strategy, fmt)
 
     def refresh_bindings(self) -> None:
         with contextlib.suppress(ScreenStackError):  # closing: no screen left to refresh
@@ -468,18 +415,19 @@ def run_tui(
 ) -> int:
     """Run the playground in the terminal; returns the process exit code.
 
-    Opens the session first (unless one is given) so that a `UserError` such
-    as a simulator port already in use is printed as one line, not shown in a
-    half-started TUI. The app owns the session from then on and closes it."""
+    Without a `session` the app opens one from `session_options` in a worker
+    once its first frame is up (starting the simulator and loading the
+    tokenizer take about a second): the status line says it is starting, a
+    send waits for it, and an error (a simulator port already in use) shows
+    in the status line. The app owns the session and closes it."""
     base = settings or parse_policy_text("", "defaults")
     # The remembered session under what the command line gave.
     strategies, initial_prompt, restored, remembered = restore_session(base, strategies, initial_prompt,
                                                                        strategy_values)
     try:
-        if session is None:
-            session = open_session(session_options or base.session_options(), catalog=base.catalog)
         app = PlaygroundApp(
             session=session,
+            session_options=session_options,
             strategies=strategies,
             strategy_values=restored,
             initial_prompt=initial_prompt,

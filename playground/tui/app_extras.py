@@ -5,7 +5,8 @@ session plots.
 
 The app holds one `AppExtras` and calls it from a few one-line hooks
 (construction, mount, send, totals, close, and one action per key), so the
-app module stays about layout and runs.
+app module stays about layout and runs. The screens it opens (help, themes,
+history, plots, welcome) live in `extras_screens`, loaded on first use.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.widgets import SelectionList
@@ -23,19 +24,15 @@ from playground.config import paths
 from playground.config.build import Settings
 from playground.core.events import Event
 from playground.history import HistoryRecorder, HistoryStore, StoredRun
-from playground.session_memory import SessionMemory, dismiss_welcome, load_memory, save_memory, welcome_needed
+from playground.session_memory import SessionMemory, load_memory, save_memory, welcome_needed
 from playground.strategies.registry import STRATEGIES
 from playground.tui.copying import copy_answer
-from playground.tui.keymap import check_keymap, current_keys, key_for
-from playground.tui.screens.help import HelpScreen, help_markdown
-from playground.tui.screens.history import HistoryScreen
-from playground.tui.screens.theme_picker import ThemePicker
-from playground.tui.screens.welcome import WelcomeScreen, welcome_markdown
-from playground.tui.themes import APP_VARIABLES, builtin_themes, install_themes
-from playground.tui.widgets.plots import PlotsScreen, session_series
+from playground.tui.keymap import check_keymap, key_for
+from playground.tui.themes import APP_VARIABLES, install_themes
 
 if TYPE_CHECKING:
     from playground.tui.app import PlaygroundApp
+    from playground.tui.extras_screens import ExtrasScreens
     from playground.tui.widgets.column import StrategyColumn
 
 T = TypeVar("T")
@@ -70,6 +67,8 @@ class AppExtras:
         self._columns: list[str] = list(self.memory.columns)
         self._prompt: Any = None  # the prompt's TextArea (it outlives the DOM)
         self._closed = False
+        self._mounted = False  # the main screen is up
+        self._session_known = False  # the session opened or failed (the welcome says which)
 
     # -- hooks the app calls ---------------------------------------------------
     def mounting(self) -> None:
@@ -91,8 +90,19 @@ class AppExtras:
         for title, message in self._problems:
             app.notify(message, title=title, severity="warning", timeout=20, markup=False)
         self._problems.clear()
-        if self.show_welcome and welcome_needed():
-            app.push_screen(WelcomeScreen(self._welcome_text()), lambda _: dismiss_welcome())
+        self._mounted = True
+        self._welcome_when_ready()
+
+    def session_known(self) -> None:
+        """The session opened (or failed): the welcome can say whether it is simulated."""
+        self._session_known = True
+        self._welcome_when_ready()
+
+    def _welcome_when_ready(self) -> None:
+        if self._mounted and self._session_known and self.show_welcome:
+            self.show_welcome = False
+            if welcome_needed():
+                self.screens.welcome()
 
     def run_started(self, prompt: str, columns: Sequence[StrategyColumn]) -> dict[str, Observer]:
         """Record a new run; returns each column's event observer."""
@@ -164,35 +174,22 @@ class AppExtras:
         self.app.notify("The session total now counts from this start only.", title="Session spend reset")
 
     # -- screens ------------------------------------------------------------------
-    def _nodes(self) -> list[Any]:
+    @cached_property
+    def screens(self) -> ExtrasScreens:
+        """Help, themes, history, plots, welcome: loaded on first use, not for the first frame."""
+        from playground.tui.extras_screens import ExtrasScreens
+
+        return ExtrasScreens(self)
+
+    def nodes(self) -> list[Any]:
+        """Where key bindings are looked up: the app and its current screen."""
         return [self.app, self.app.screen]
 
-    def _welcome_text(self) -> str:
-        app, nodes = self.app, self._nodes()
-        simulated = app.session.simulated if app.session else True
-        return welcome_markdown(simulated, key_for(app, "send", nodes), key_for(app, "help", nodes) or "F1",
-                                key_for(app, "show_tuning", nodes), key_for(app, "toggle_circuits", nodes),
-                                key_for(app, "toggle_chaos", nodes))
-
     def open_help(self) -> None:
-        app = self.app
-        if isinstance(app.screen, HelpScreen):
-            return
-        strategies = {name: cls.summary for name, cls in STRATEGIES.items()}
-        simulated = app.session.simulated if app.session else None
-        app.push_screen(HelpScreen(help_markdown(current_keys(app, self._nodes()), strategies, simulated)))
+        self.screens.help()
 
     def pick_theme(self) -> None:
-        app = self.app
-        builtin = list(builtin_themes())
-        others = sorted(name for name in app.available_themes if name not in builtin)
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.memory.theme = name
-                self.save()
-
-        app.push_screen(ThemePicker(builtin + others, app.theme, builtin), chosen)
+        self.screens.theme_picker()
 
     def store(self) -> HistoryStore | None:
         if self.recorder is None:
@@ -207,14 +204,12 @@ class AppExtras:
     def open_history(self) -> None:
         store = self.store()
         if store is not None:
-            self.app.push_screen(HistoryScreen(store, self.resend))
+            self.screens.history(store)
 
     def open_plots(self) -> None:
         store = self.store()
-        if store is None:
-            return
-        runs = [run for run in (store.load(run_id) for run_id in self.run_ids) if run is not None]
-        self.app.push_screen(PlotsScreen(session_series(runs, self.started), time.time() - self.started))
+        if store is not None:
+            self.screens.plots(store)
 
     def resend(self, run: StoredRun) -> None:
         """Send a past run's prompt again to its strategies (current parameters)."""
@@ -239,7 +234,7 @@ class AppExtras:
 
     def commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
         """Palette entries: (title, help, callback); key names from the bindings in effect."""
-        app, nodes = self.app, self._nodes()
+        app, nodes = self.app, self.nodes()
 
         def keyed(text: str, binding_id: str) -> str:
             key = key_for(app, binding_id, nodes)

@@ -43,6 +43,11 @@ MAIN_BINDINGS: list[Binding] = [
     Binding("ctrl+l", "clear", "Clear", id="clear"),
     Binding("ctrl+backslash", "toggle_compact", "Compact", id="toggle_compact"),
     Binding("ctrl+f", "toggle_maximize", "Max", id="toggle_maximize"),
+    # A file that goes with the prompt: an image, a tools file or a response
+    # schema, told apart by its content (widgets/attachments.py). The palette
+    # has a command per kind, and removes them. (The prompt's TextArea takes
+    # alt+letter as the letter, so no alt keys here.)
+    Binding("ctrl+o", "attach('file')", "Attach", id="attach_file", show=False),
     Binding("alt+left,ctrl+pageup", "page(-1)", "◀ Cols", id="page_left", show=False),
     Binding("alt+right,ctrl+pagedown", "page(1)", "Cols ▶", id="page_right", show=False),
 ]
@@ -82,13 +87,17 @@ DIALOG_BINDINGS: list[Binding] = [
     Binding("escape", "dismiss_none", "Cancel", id="profile_dialog_close"),
 ]
 
+ATTACH_DIALOG_BINDINGS: list[Binding] = [
+    Binding("escape", "dismiss_none", "Cancel", id="attach_dialog_close"),
+]
+
 # The command palette's key is Textual's own (App.COMMAND_PALETTE_BINDING).
 PALETTE_ID = "command_palette"
 
 
 def all_bindings() -> Iterable[Binding]:
     for group in (APP_BINDINGS, MAIN_BINDINGS, TRACE_BINDINGS, TUNING_BINDINGS, EVALUATION_BINDINGS,
-                  EVAL_TABLE_BINDINGS, DIALOG_BINDINGS):
+                  EVAL_TABLE_BINDINGS, DIALOG_BINDINGS, ATTACH_DIALOG_BINDINGS):
         yield from group
 
 

@@ -53,6 +53,15 @@ def playground_commands(app: PaletteHost) -> Iterator[Command]:
            main.action_stop)
     yield "Clear answers", f"Empty every column; the session's spending is kept ({key('clear')})", main.action_clear
     yield "Focus prompt", f"Move the cursor to the prompt editor ({key('focus_prompt')})", main.action_focus_prompt
+    yield ("Attach file…", "An image, tools file or response schema, told apart by its content, sent with every "
+           f"prompt until removed ({key('attach_file')})", partial(main.action_attach, "file"))
+    yield ("Attach image…", "Send a PNG, JPEG, GIF or WebP image with every prompt; only models with image input "
+           f"are routed to ({key('attach_file')} takes any kind)", partial(main.action_attach, "image"))
+    yield ("Load tools…", "Send tool definitions from a JSON file; only models with tool calling are routed to",
+           partial(main.action_attach, "tools"))
+    yield ("Load response schema…", "The answer must be JSON matching a schema file; only models that take a schema "
+           "are routed to", partial(main.action_attach, "schema"))
+    yield from main.attachments.commands()  # removing each attachment
     yield ("Toggle semantic cache",
            "Serve repeated or similar prompts from each column's cache (costs only the embedding)",
            app.action_toggle_cache)

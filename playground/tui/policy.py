@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.config import profiles
 from playground.config.build import Settings, build_settings
@@ -22,9 +22,11 @@ from playground.core.tokens import TokenCounter, default_counter
 from playground.eval.preview import PreviewInputs, PreviewPrompt, measure_prompt
 from playground.eval.prompt_sets import PromptSet
 from playground.eval.tuning import Tuning
-from playground.eval.workbench import Workbench
 from playground.strategies.base import RoutingContext, Strategy
 from playground.strategies.registry import STRATEGIES, make_strategy
+
+if TYPE_CHECKING:
+    from playground.eval.workbench import Workbench  # loaded by the evaluation screen, not at start-up
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,5 +46,8 @@ def test_the_tui_benchmark_smoke_run_is_sound(monkeypatch: pytest.MonkeyPatch,
     memory = figures["memory"]
     assert memory["tokens_per_column_before"] >= memory["tokens_per_column_target"] > 0
     assert memory["further_sends"] >= 2 and memory["peak_rss_mb"] > 0
-    assert figures["first_frame"]["first_frame_s"] > figures["first_frame"]["python_pass_s"] > 0
+    first = figures["first_frame"]
+    assert first["first_frame_s"] > first["python_pass_s"] > 0
+    assert first["session_ready_s"] >= first["first_frame_s"] and first["bare_textual_s"] > first["python_pass_s"]
+    assert first["first_frame_cpu_s"] > 0 and first["ratio_to_bare_textual"] > 0
     assert set(figures["checks"]) == set(figures["targets"])

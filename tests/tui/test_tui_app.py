@@ -343,6 +343,9 @@ async def test_initial_prompt_prefills_only() -> None:
         await passed.wait()
         await pilot.pause()
         assert app.main_screen.column("cost").current is None
+        # Typing continues the prefilled prompt (the cursor starts at its end).
+        await pilot.press("space", "h", "i")
+        assert app.main_screen.prompt_area.text == "What is a B-tree? hi"
 
 
 async def test_initial_prompt_is_sent_when_asked_and_session_closed_on_exit() -> None:

@@ -16,13 +16,14 @@ from playground.history import HistoryStore
 from playground.runview.run_state import RunState
 from playground.tui.app import PlaygroundApp
 from playground.tui.widgets.column import StrategyColumn
-from tests.helpers.tui import FAST, SLOW, ended, ready, sim_app, type_prompt, wait_for
+from tests.helpers.tui import FAST, ended, ready, sim_app, type_prompt, wait_for
 
 # Single-call strategies: one answer stream per column (as the benchmark's).
 EIGHT = ["fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold"]
 LONG = "Write a long, detailed essay on distributed consensus: Paxos, Raft, their failure modes and trade-offs."
 OTHER = "Explain in depth how a modern garbage collector works, generation by generation, with examples."
 SIZE = (200, 50)
+CRAWL = 0.2  # the simulator at a fifth of the models' real speed
 
 
 async def _send(pilot: Pilot, app: PlaygroundApp, prompt: str) -> list[RunState]:
@@ -101,7 +102,9 @@ async def test_a_column_keeps_only_the_run_it_shows_and_earlier_runs_are_in_the_
 
 
 async def test_keys_typed_while_eight_columns_stream_reach_the_prompt() -> None:
-    app = sim_app(speed=SLOW, strategies=EIGHT)
+    # Answers that take tens of seconds: all eight still stream however long a
+    # busy machine takes to type; the test stops them once the keys are in.
+    app = sim_app(speed=CRAWL, strategies=EIGHT)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         view = app.main_screen
@@ -114,11 +117,9 @@ async def test_keys_typed_while_eight_columns_stream_reach_the_prompt() -> None:
         await type_prompt(pilot, typed)
         assert view.prompt_area.text == typed
         # The keys were handled while the answers were still coming in.
-        assert any(c.running for c in view.columns)
-        streamed = {c.strategy.name: c.answer.text for c in view.columns}
-        await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to finish")
+        assert all(c.running for c in view.columns)
+        view.action_stop()
+        await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to stop")
         for column in view.columns:
             run = column.current
-            assert run is not None and run.result is not None
-            assert run.result.text.startswith(streamed[column.strategy.name])
-            assert column.answer.text == run.result.text
+            assert run is not None and run.status == "cancelled"

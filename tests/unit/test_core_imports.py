@@ -55,3 +55,23 @@ def test_command_modules_defer_their_imports_until_they_run() -> None:
 
     modules = "".join(f"import {c.module}\n" for c in COMMANDS)
     assert _loaded_after(modules) == []
+
+
+def test_a_pool_preloads_the_sdks_of_the_kinds_it_serves_and_no_other() -> None:
+    """A UI preloads in a worker thread so the first send imports nothing on its event loop."""
+    code = (
+        "import sys\n"
+        "from playground.core.catalog import default_catalog\n"
+        "from playground.providers.endpoints import simulated_endpoints\n"
+        "from playground.providers.pool import ProviderPool\n"
+        "endpoints = simulated_endpoints(default_catalog(), 'http://127.0.0.1:9')\n"
+        "before = [m for m in ('openai', 'anthropic') if m in sys.modules]\n"
+        "only_openai = {n: e for n, e in endpoints.items() if e.kind == 'openai'}\n"
+        "ProviderPool(only_openai).preload()\n"
+        "middle = [m for m in ('openai', 'anthropic') if m in sys.modules]\n"
+        "ProviderPool(endpoints).preload()\n"
+        "after = [m for m in ('openai', 'anthropic') if m in sys.modules]\n"
+        "print(before, middle, after)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] ['openai'] ['openai', 'anthropic']"

@@ -40,10 +40,13 @@ from playground.tui.bindings import MAIN_BINDINGS, key_label
 from playground.tui.css import css_beside
 from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
+from playground.tui.screens.attach_dialog import AttachDialog
 from playground.tui.screens.trace import TraceScreen
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.spend import SpendLedger
 from playground.tui.trace_format import column_trace
+from playground.tui.widgets import tool_calls_view
+from playground.tui.widgets.attachments import DIALOG_TEXTS, AttachmentsBar, AttachRequest
 from playground.tui.widgets.chaos_panel import ChaosPanel, FaultControl
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from playground.tui.widgets.column import StrategyColumn
@@ -108,6 +111,8 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="workspace"):
                 yield PromptBox(self._initial_prompt, id="prompt-box")
+                yield AttachmentsBar(lambda: self.engine.context if self.engine is not None else None,
+                                     id="attachments")
                 with ColumnsRow(id="columns"):
                     for name in self.policy.columns:
                         yield StrategyColumn(self.policy.strategy(name))
@@ -145,6 +150,10 @@ class MainScreen(Screen[None]):
     @property
     def prompt_area(self) -> TextArea:
         return self.query_one("#prompt", TextArea)
+
+    @property
+    def attachments(self) -> AttachmentsBar:
+        return self.query_one("#attachments", AttachmentsBar)
 
     @property
     def picker(self) -> StrategyPicker:
@@ -247,7 +256,7 @@ class MainScreen(Screen[None]):
         engine = self.engine
         if engine is None:
             return
-        request = ChatRequest.from_prompt(text)
+        request = ChatRequest.from_prompt(text, **self.attachments.attachments.request_kwargs())
         # Count once, off the event loop; the columns' counts hit the cache.
         route = await asyncio.to_thread(engine.route_input, request)
         if engine is not self.engine:
@@ -255,7 +264,8 @@ class MainScreen(Screen[None]):
         columns = self.columns
         observers = self.observe_runs(text, columns) if self.observe_runs is not None else {}
         for column in columns:
-            column.start(engine, request, route.input_tokens, observers.get(column.strategy.name))
+            run = column.start(engine, request, route.input_tokens, observers.get(column.strategy.name))
+            tool_calls_view.prepare(column, run, request)
         if self._frame_timer is not None:
             self._frame_timer.resume()
         if not engine.context.fitting(route.needed_tokens):
@@ -292,6 +302,15 @@ class MainScreen(Screen[None]):
     def _column_cleared(self) -> None:
         self.refresh_totals()
         self._bindings_follow_running()
+
+    def action_attach(self, kind: AttachRequest) -> None:
+        """Ask for a file (image, tools, schema, or any of them) to send with the prompt."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.attachments.attach(kind, path)
+
+        self.app.push_screen(AttachDialog(*DIALOG_TEXTS[kind]), chosen)
 
     def action_focus_prompt(self) -> None:
         self.picker.opened = False
@@ -436,7 +455,8 @@ class MainScreen(Screen[None]):
         if engine is None or not text.strip():
             box.set_size_note("")
             return
-        route = await asyncio.to_thread(engine.route_input, ChatRequest.from_prompt(text))
+        request = ChatRequest.from_prompt(text, **self.attachments.attachments.request_kwargs())
+        route = await asyncio.to_thread(engine.route_input, request)
         approx = "≈" if route.token_method.startswith("estimate") else ""
         note = f"{approx}{route.input_tokens:,} tokens"
         fitting = len(engine.context.fitting(route.needed_tokens))

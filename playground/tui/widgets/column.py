@@ -64,6 +64,7 @@ from playground.tui.formatting import (
 )
 from playground.tui.widgets.answer_pane import AnswerPane, answer_lines
 from playground.tui.widgets.members import MembersPanel
+from playground.tui.widgets.tool_calls_view import follow as follow_tool_calls
 
 State = str  # "idle" or a RunStatus: waiting, streaming, done, error, cancelled
 # The column's class changes twice a run (a class change restyles the whole
@@ -603,6 +604,7 @@ class StrategyColumn(Vertical):
         return Content("\n").join(lines)
 
     def refresh_figures(self) -> None:
+        follow_tool_calls(self, self.current)  # tool calls and JSON answers, when a request has them
         figures = self._figures()
         shown = self._figures_shown
         if shown is not None and figures.plain == shown.plain:

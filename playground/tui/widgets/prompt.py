@@ -42,6 +42,9 @@ class PromptBox(Vertical):
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._show_hint()
+        # A prefilled (or remembered) prompt is continued, not typed in front of.
+        area = self.query_one("#prompt", TextArea)
+        area.move_cursor(area.document.end)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
         self._show_hint()

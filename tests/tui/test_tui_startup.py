@@ -1,0 +1,142 @@
+"""Start-up: the first frame does not wait for the session. The app opens it
+in a worker after the first frame, shows that it is starting, and a send
+pressed before it is ready is sent once it is (not refused)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+from playground.core.catalog import Catalog
+from playground.engine.session import SessionOptions, Simulator, SimulatorSpec
+from playground.tui.app import PlaygroundApp
+from playground.tui.screens.welcome import WelcomeScreen
+from tests.helpers.tui import FAST, SIZE, TIMEOUT_S, ended, screen_text, shared_simulator, wait_for
+
+PROMPT = "What is the capital of France?"
+
+
+class GatedStart:
+    """`SessionOptions.simulator`: starts the real (shared) simulator only
+    once the test opens the gate, so the test controls when the session is
+    ready; failing instead when `fail` is set."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.fail = False
+
+    def __call__(self, catalog: Catalog, spec: SimulatorSpec) -> Simulator:
+        assert self.gate.wait(TIMEOUT_S), "the test never opened the gate"
+        if self.fail:
+            raise OSError("port 1 is in use")
+        return shared_simulator(catalog, spec)
+
+
+async def test_send_before_the_session_is_ready_waits_for_it() -> None:
+    start = GatedStart()
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, sim_speed=FAST, simulator=start),
+                        strategies=["fixed", "cost"], initial_prompt=PROMPT)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.query("#prompt")) and " STARTING " in screen_text(pilot),
+                       "the first frame, saying the session is starting")
+        assert app.engine is None and app.status[0] == "starting"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert all(column.current is None for column in app.columns), "sent before the session was ready"
+        start.gate.set()
+        await wait_for(pilot, lambda: app.engine is not None, "the session to open")
+        await wait_for(pilot, lambda: all(column.current is not None and ended(column) for column in app.columns),
+                       "the waiting send to run in every column")
+        assert [column.current.status for column in app.columns if column.current] == ["done", "done"]
+        assert " SIMULATED " in screen_text(pilot)
+        # The simulator serves both protocols: both SDKs were imported off the event loop.
+        await wait_for(pilot, lambda: len(app.preloaded) == 2, "the SDK adapters to be preloaded")
+        assert app.preloaded == ["playground.providers.anthropic_provider", "playground.providers.openai_provider"]
+
+
+async def test_a_session_that_fails_drops_the_waiting_send() -> None:
+    start = GatedStart()
+    start.fail = True
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, simulator=start), strategies=["fixed"],
+                        initial_prompt=PROMPT)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.query("#prompt")), "the first frame")
+        await pilot.press("ctrl+s")
+        start.gate.set()
+        await wait_for(pilot, lambda: app.status[0] == "error", "the session to fail")
+        assert "port 1 is in use" in app.status[1]
+        await pilot.pause()
+        assert app.engine is None and all(column.current is None for column in app.columns)
+        await pilot.press("ctrl+s")  # now refused with the reason, not queued
+        await pilot.pause()
+        assert all(column.current is None for column in app.columns)
+
+
+
+async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> None:
+    start = GatedStart()
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, sim_speed=FAST, simulator=start))
+    app.extras.show_welcome = True  # what run_tui, the real entry, sets
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bool(app.query("#prompt")), "the first frame")
+        await pilot.pause()
+        assert not isinstance(app.screen, WelcomeScreen), "the welcome came before the session was known"
+        start.gate.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen), "the welcome")
+        assert app.session is not None and app.session.simulated
+        assert "built-in simulator" in app.screen.markdown  # type: ignore[attr-defined]
+
+# Loaded on first use, never for the first frame: the simulator's server
+# stack, the SDKs, plots, the help/history/evaluation screens and the
+# profile/export dialogs.
+NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "plotext", "textual_plotext",
+                      "playground.tui.extras_screens", "playground.tui.app_dialogs", "playground.tui.screens.help",
+                      "playground.tui.screens.history", "playground.tui.widgets.plots",
+                      "playground.tui.screens.evaluation", "playground.tui.screens.profiles",
+                      "playground.tui.screens.export")
+
+# The app headless up to its first frame, in a fresh interpreter, with a
+# session whose simulator start fails (instead of importing the simulator);
+# then help and the export dialog are opened, which must load their modules.
+FIRST_FRAME_PROBE = """
+import asyncio, json, sys
+from playground.engine.session import SessionOptions
+from playground.tui.app import PlaygroundApp
+from playground.tui.screens.welcome import WelcomeScreen
+
+def no_simulator(catalog, spec):
+    raise OSError("no simulator in this probe")
+
+def loaded(names):
+    return sorted(m for m in sys.modules if any(m == n or m.startswith(n + ".") for n in names))
+
+async def main():
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, simulator=no_simulator))
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(1200):
+            if app.query("#prompt") and app.status[0] == "error":
+                break
+            await pilot.pause(0.05)
+        at_first_frame = loaded(NAMES)
+        app.action_help()
+        app.action_export_policy()
+        await pilot.pause()
+        print(json.dumps({"status": app.status[0], "first_frame": at_first_frame, "after_use": loaded(NAMES)}))
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_frame_loads_no_sdk_simulator_plots_or_secondary_screens() -> None:
+    code = f"NAMES = {NOT_AT_FIRST_FRAME!r}\n{FIRST_FRAME_PROBE}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT_S * 2)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["status"] == "error"  # the session was tried (and could not start a simulator)
+    assert result["first_frame"] == []
+    # Guards against a probe that sees nothing: using them loads them.
+    for module in ("playground.tui.extras_screens", "playground.tui.screens.help", "playground.tui.app_dialogs",
+                   "playground.tui.screens.export"):
+        assert module in result["after_use"]
