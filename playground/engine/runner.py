@@ -120,7 +120,7 @@ class Engine:
         self.decide_lock = threading.Lock()
         self._chains: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         # Endpoints whose provider exists; creating one is serialised across
-        # the worker threads that create them (see `provider_for`).
+        # the worker threads that create them (see `prepare`).
         self._ready: set[str] = set()
         self._create_lock = threading.Lock()
 
