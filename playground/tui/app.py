@@ -76,7 +76,7 @@ class PlaygroundApp(App[int]):
 
     # What the screens watch.
     engine: var[Engine | None] = var(None)
-    preloaded: list[str] = []  # noqa: RUF012  # SDK adapter modules imported ahead of the first send
+    preloaded: tuple[str, ...] = ()  # SDK adapter modules imported ahead of the first send
     session: var[Session | None] = var(None)
     status: var[tuple[Mode, str]] = var(("starting", "opening the session…"))
 
@@ -224,7 +224,7 @@ class PlaygroundApp(App[int]):
     async def _preload_sdks(self, engine: Engine) -> None:
         """Import the providers' SDKs in a thread now: the first send would
         otherwise import them on the event loop and freeze keys for seconds."""
-        self.preloaded = await asyncio.to_thread(engine.pool.preload)
+        self.preloaded = tuple(await asyncio.to_thread(engine.pool.preload))
 
     async def on_unmount(self) -> None:
         await self.aclose()

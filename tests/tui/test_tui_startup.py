@@ -53,7 +53,7 @@ async def test_send_before_the_session_is_ready_waits_for_it() -> None:
         assert " SIMULATED " in screen_text(pilot)
         # The simulator serves both protocols: both SDKs were imported off the event loop.
         await wait_for(pilot, lambda: len(app.preloaded) == 2, "the SDK adapters to be preloaded")
-        assert app.preloaded == ["playground.providers.anthropic_provider", "playground.providers.openai_provider"]
+        assert app.preloaded == ("playground.providers.anthropic_provider", "playground.providers.openai_provider")
 
 
 async def test_a_session_that_fails_drops_the_waiting_send() -> None:
