@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from playground.core.errors import ErrorKind, ProviderError
@@ -53,10 +54,16 @@ class Completion:
     cached: bool = False
     # The tool calls the answer made (name and JSON arguments), if any.
     tool_calls: tuple[ToolCall, ...] = ()
-    # The decision's trace (why this model; candidates; details) as plain data.
-    trace: dict[str, Any] = field(default_factory=dict, repr=False)
     # Everything the engine recorded, per attempt.
     result: RequestResult | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def trace(self) -> dict[str, Any]:
+        """The decision's trace (why this model; candidates; details) as plain
+        data. Built when first read, not with every answer: it is the
+        costliest part of a `Completion` and most callers never look."""
+        decision = self.result.decision if self.result is not None else None
+        return decision.trace() if decision else {}
 
     @classmethod
     def from_result(cls, result: RequestResult) -> Completion:
@@ -70,6 +77,5 @@ class Completion:
             output_tokens=result.output_tokens, latency_ms=result.latency_ms, ttft_ms=result.ttft_ms,
             attempts=len(result.attempts), retries=result.retries, fallbacks=result.fallbacks,
             simulated=result.simulated, usage_estimated=result.usage_estimated,
-            cached=result.cached_text is not None, tool_calls=result.tool_calls,
-            trace=decision.trace() if decision else {}, result=result,
+            cached=result.cached_text is not None, tool_calls=result.tool_calls, result=result,
         )

@@ -59,6 +59,7 @@ _FEATURES: tuple[tuple[str, float, int], ...] = (
     ("math", 0.05, 2),
 )
 FEATURE_NAMES = tuple(name for name, _, _ in _FEATURES)
+_WEIGHTS = tuple(weight for _, weight, _ in _FEATURES)
 # Prompts of 10^LENGTH_DECADES tokens get the full length contribution.
 LENGTH_DECADES = 4.0
 
@@ -158,6 +159,7 @@ def complexity_quantiles(table: FeatureTable) -> np.ndarray:
 # setting within a point of the best single model's quality with every tier in
 # use; `strategies/data/complexity_reference.json` records the figures.
 DEFAULT_LOW, DEFAULT_HIGH = 0.8, 0.9
+_SCALE_SOURCE = "quantile of the reference prompts (strategies/data/complexity_reference.json)"
 _SCALE_HELP = "a quantile of the reference prompts: 0.8 = more complex than 80% of them"
 
 
@@ -198,10 +200,21 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
     )
     features = ("complexity_parts",)
 
-    def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
+    def setup(self) -> None:
+        # The candidates depend on the tier only: built once, not per request.
         p = self.p
-        features = complexity_features(route.prompt, route.input_tokens)
-        raw = min(1.0, sum(c for _, c in features.values()))
+        tiers = (("small", p.small_model), ("mid", p.mid_model), ("large", p.large_model))
+        self._candidates = {tier: tuple(Candidate(m, accepted=(t == tier), note=f"{t} tier") for t, m in tiers)
+                            for tier, _ in tiers}
+
+    def decide(self, route: RouteInput, ctx: RoutingContext) -> Decision:
+        # This runs before every routed request leaves: the same figures as
+        # `complexity_features` and `complexity_quantile`, with less made
+        # along the way (tests/engine/test_hot_paths.py holds them equal).
+        p = self.p
+        measures = complexity_measures(route.prompt, route.input_tokens)
+        contributions = [m * w for m, w in zip(measures, _WEIGHTS, strict=True)]
+        raw = min(1.0, sum(contributions))
         score = reference_scale().quantile(raw)
         low, high = p.low_threshold, p.high_threshold
         if score < low:
@@ -211,27 +224,24 @@ class ComplexityStrategy(Strategy[ComplexityParams]):
         else:
             tier, wanted, rule = "large", p.large_model, f"≥ {high:g}"
         model, note = ctx.resolve(wanted, route)
-        top = sorted(features.items(), key=lambda kv: -kv[1][1])[:2]
-        drivers = (
-            ", ".join(f"{name} +{contrib:.2f}" for name, (_, contrib) in top if contrib > 0) or "no complexity signals"
-        )
+        # The two largest contributions, ties in feature order (a stable sort).
+        top = sorted(range(len(contributions)), key=contributions.__getitem__, reverse=True)[:2]
+        drivers = (", ".join(f"{FEATURE_NAMES[i]} +{contributions[i]:.2f}" for i in top if contributions[i] > 0)
+                   or "no complexity signals")
         reason = (f"complexity {shown(score, low, high)} {rule} → {tier} tier (quantile of the reference prompts; raw "
                   f"{raw:.2f}: {drivers})" + (f"; {note}" if note else ""))
-        candidates = tuple(
-            Candidate(m, accepted=(t == tier), note=f"{t} tier")
-            for m, t in ((p.small_model, "small"), (p.mid_model, "mid"), (p.large_model, "large"))
-        )
         return Decision(
             model=model.id,
             reason=reason,
-            candidates=candidates,
+            candidates=self._candidates[tier],
             details={
                 "score": score,
                 "raw_score": raw,
-                "scale": "quantile of the reference prompts (strategies/data/complexity_reference.json)",
+                "scale": _SCALE_SOURCE,
                 "tier": tier,
                 "thresholds": {"low": low, "high": high},
-                "features": {name: {"measure": m, "contribution": c} for name, (m, c) in features.items()},
+                "features": {name: {"measure": m, "contribution": c}
+                             for name, m, c in zip(FEATURE_NAMES, measures, contributions, strict=True)},
                 "substitution": note or None,
             },
         )

@@ -23,6 +23,7 @@ Pure: numpy and one JSON read; `complexity` calls `quantile` per prompt and
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -52,9 +53,15 @@ class QuantileScale:
 
     @cached_property
     def _axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        # Built once, not per prompt: `quantile` runs on every routed request.
+        # Built once, not per prompt.
         levels = np.linspace(0.0, 1.0, len(self.knots))
         return self.knots, levels, -self.knots[::-1], levels[::-1]
+
+    @cached_property
+    def _lists(self) -> tuple[tuple[float, ...], ...]:
+        # The same axes as Python floats, for `quantile`: one score through
+        # numpy costs more in its dispatch than in its arithmetic.
+        return tuple(tuple(float(v) for v in axis) for axis in self._axes)
 
     def quantiles(self, scores: Sequence[float] | np.ndarray) -> np.ndarray:
         raw = np.asarray(scores, dtype=np.float64)
@@ -65,11 +72,13 @@ class QuantileScale:
         return np.round((below + upper) / 2, 6)
 
     def quantile(self, score: float) -> float:
-        # The same arithmetic as `quantiles` on one float (numpy scalars, no arrays).
-        knots, levels, flipped_knots, flipped_levels = self._axes
-        below = np.interp(score, knots, levels, left=0.0, right=1.0)
-        upper = np.interp(-score, flipped_knots, flipped_levels, left=1.0, right=0.0)
-        return float(np.round((below + upper) / 2, 6))
+        """`quantiles` of one score, to the last bit: `_interp` is numpy's
+        `interp` and `round(x * 1e6) / 1e6` its `round(x, 6)` (multiply,
+        round half to even, divide), in plain floats (runs per request)."""
+        knots, levels, flipped_knots, flipped_levels = self._lists
+        below = _interp(score, knots, levels, 0.0, 1.0)
+        upper = _interp(-score, flipped_knots, flipped_levels, 1.0, 0.0)
+        return round((below + upper) / 2 * 1e6) / 1e6
 
     def to_json(self) -> str:
         return json.dumps({"knots": [round(float(k), 6) for k in self.knots], "info": self.info}, indent=1)
@@ -81,6 +90,22 @@ class QuantileScale:
         if knots.ndim != 1 or len(knots) < 2 or np.any(np.diff(knots) < 0):
             raise ValueError("quantile knots must be a non-decreasing list")
         return cls(knots, dict(data.get("info") or {}))
+
+
+def _interp(x: float, xp: tuple[float, ...], fp: tuple[float, ...], left: float, right: float) -> float:
+    """numpy's `interp` for one finite value, step for step (numpy/_core/src/
+    multiarray/compiled_base.c, `arr_interp`): the knot at or below `x`
+    (`binary_search_with_guess` finds the same one as `bisect_right`), the
+    knot's own value on an exact hit, else `slope * (x - xp[j]) + fp[j]`."""
+    if x < xp[0]:
+        return left
+    if x > xp[-1]:
+        return right
+    j = bisect_right(xp, x) - 1
+    if j == len(xp) - 1 or xp[j] == x:
+        return fp[j]
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    return slope * (x - xp[j]) + fp[j]
 
 
 @lru_cache(maxsize=1)
