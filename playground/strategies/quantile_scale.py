@@ -16,7 +16,7 @@ writing, long documents), stored as its quantile knots in
 `python -m playground.cli_eval make-examples`). A user can build a scale from
 their own prompts with `QuantileScale.fit`.
 
-Pure: numpy and one JSON read; `complexity` calls `quantile` per prompt and
+Pure: numpy and one JSON read; `complexity` calls `quantile` per prompt (in plain floats) and
 `quantiles` for a whole replay table.
 """
 
@@ -72,9 +72,10 @@ class QuantileScale:
         return np.round((below + upper) / 2, 6)
 
     def quantile(self, score: float) -> float:
-        """`quantiles` of one score, to the last bit: `_interp` is numpy's
-        `interp` and `round(x * 1e6) / 1e6` its `round(x, 6)` (multiply,
-        round half to even, divide), in plain floats (runs per request)."""
+        """`quantiles` of one score, the same arithmetic in plain floats (this
+        runs per request): `_interp` follows numpy's `interp` step for step
+        and `round(x * 1e6) / 1e6` is its `round(x, 6)` (multiply, round
+        half to even, divide)."""
         knots, levels, flipped_knots, flipped_levels = self._lists
         below = _interp(score, knots, levels, 0.0, 1.0)
         upper = _interp(-score, flipped_knots, flipped_levels, 1.0, 0.0)

@@ -50,7 +50,7 @@ def probe_points(scale: QuantileScale, seed: int) -> list[float]:
     QuantileScale.fit([0.1] * 50 + [0.2] * 30 + [0.35] * 20),  # long runs of equal knots
     QuantileScale.fit(np.random.default_rng(3).gamma(2.0, 0.08, 500)),
 ], ids=["reference", "tied", "fitted"])
-def test_scalar_quantile_is_numpys_to_the_last_bit(scale: QuantileScale) -> None:
+def test_scalar_quantile_equals_numpys(scale: QuantileScale) -> None:
     points = probe_points(scale, seed=7)
     assert [scale.quantile(p) for p in points] == [numpy_quantile(scale, p) for p in points]
     # ...and the batch path (replay, sweeps) agrees with it.
