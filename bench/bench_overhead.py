@@ -29,7 +29,7 @@ is elsewhere), LiteLLM's background threads included. The SDK against itself
 line is one JSON object with every figure, the baselines, the ratios and
 `"ok"`.
 
-    python bench/bench_overhead.py            # full run (about 8 minutes)
+    python bench/bench_overhead.py            # full run (about 11 minutes on 2 shared cores)
     python bench/bench_overhead.py --smoke    # seconds, no LiteLLM; what the test runs
     python bench/bench_overhead.py --smoke --litellm   # the smoke with LiteLLM, when installed
 """
@@ -131,12 +131,17 @@ class Endpoint:
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
 
     def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        end_child(self.process, timeout=10)
+
+
+def end_child(process: subprocess.Popen[str], timeout: float) -> None:
+    """Close its stdin (the child ends when it reads EOF); kill it if it does not."""
+    if process.stdin:
+        process.stdin.close()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 # --- clients ------------------------------------------------------------------
@@ -309,12 +314,7 @@ class LiteLLMProcess:
                 for name, part in reply.items()}
 
     def close(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        end_child(self.process, timeout=30)
         self.log.close()
 
 
