@@ -57,6 +57,7 @@ from playground.tui.counting import CachedCounter
 from playground.tui.messages import ColumnsChanged, StrategiesChanged
 from playground.tui.policy import PolicyState
 from playground.tui.screens.main import MainScreen
+from playground.tui.startup import resume_collector
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.status import Mode, StatusLine, split_mode_label
@@ -165,8 +166,10 @@ class PlaygroundApp(App[int]):
             self._session_ready(self._given_session)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: now open the session (a simulator
+        """The first frame is on screen: now collect garbage again (paused
+        by the `tui` command for start-up) and open the session (a simulator
         start and the tokenizer's encoding would otherwise delay that frame)."""
+        resume_collector()
         if self._given_session is None and self.session is None:
             self._open_session()
 
