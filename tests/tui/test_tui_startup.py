@@ -131,9 +131,11 @@ async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> Non
         assert "built-in simulator" in app.screen.markdown  # type: ignore[attr-defined]
 
 # Loaded on first use, never for the first frame: the simulator's server
-# stack, the SDKs, plots, the help/history/evaluation screens and the
-# profile/export dialogs.
-NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "plotext", "textual_plotext",
+# stack, the SDKs, numpy, plots, the help/history/evaluation/tuning/trace
+# screens (and the evaluation workbench) and the profile/export dialogs.
+NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "numpy", "plotext",
+                      "textual_plotext", "playground.tui.screens.tuning", "playground.tui.screens.trace",
+                      "playground.eval.workbench",
                       "playground.tui.extras_screens", "playground.tui.app_dialogs", "playground.tui.screens.help",
                       "playground.tui.screens.history", "playground.tui.widgets.plots",
                       "playground.tui.screens.evaluation", "playground.tui.screens.profiles",
@@ -166,6 +168,8 @@ async def main():
         app.action_help()
         app.action_export_policy()
         await pilot.pause()
+        app.main_screen.action_show_tuning()  # its preview routes the prompt set: numpy
+        await pilot.pause()
         print(json.dumps({"status": app.status[0], "first_frame": at_first_frame, "after_use": loaded(NAMES)}))
 
 asyncio.run(main())
@@ -181,5 +185,5 @@ def test_the_first_frame_loads_no_sdk_simulator_plots_or_secondary_screens() -> 
     assert result["first_frame"] == []
     # Guards against a probe that sees nothing: using them loads them.
     for module in ("playground.tui.extras_screens", "playground.tui.screens.help", "playground.tui.app_dialogs",
-                   "playground.tui.screens.export"):
+                   "playground.tui.screens.export", "playground.tui.screens.tuning", "numpy"):
         assert module in result["after_use"]
