@@ -131,9 +131,9 @@ async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> Non
         assert "built-in simulator" in app.screen.markdown  # type: ignore[attr-defined]
 
 # Loaded on first use, never for the first frame: the simulator's server
-# stack, the SDKs, numpy, plots, the help/history/evaluation/tuning/trace
+# stack, the SDKs and their HTTP client (httpx2), numpy, plots, the help/history/evaluation/tuning/trace
 # screens (and the evaluation workbench) and the profile/export dialogs.
-NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "numpy", "plotext",
+NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "httpx2", "numpy", "plotext",
                       "textual_plotext", "playground.tui.screens.tuning", "playground.tui.screens.trace",
                       "playground.eval.workbench",
                       "playground.tui.extras_screens", "playground.tui.app_dialogs", "playground.tui.screens.help",
