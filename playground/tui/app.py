@@ -50,6 +50,7 @@ from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import DEFAULT_STRATEGIES, coerce_values, strategy_class
+from playground.tui import markdown_render
 from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.bindings import APP_BINDINGS, key_label
 from playground.tui.commands import PlaygroundCommands
@@ -225,9 +226,11 @@ class PlaygroundApp(App[int]):
 
     @work(group="preload", exit_on_error=False)
     async def _preload_sdks(self, engine: Engine) -> None:
-        """Import the providers' SDKs in a thread now: the first send would
-        otherwise import them on the event loop and freeze keys for seconds."""
+        """Import the providers' SDKs (and the Markdown renderer, kept off the
+        first frame) in a thread now: the first send would otherwise import
+        them on the event loop and freeze keys for seconds."""
         self.preloaded = tuple(await asyncio.to_thread(engine.pool.preload))
+        await asyncio.to_thread(markdown_render.warm_up)
 
     async def on_unmount(self) -> None:
         await self.aclose()

@@ -131,11 +131,12 @@ async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> Non
         assert "built-in simulator" in app.screen.markdown  # type: ignore[attr-defined]
 
 # Loaded on first use, never for the first frame: the simulator's server
-# stack, the SDKs and their HTTP client (httpx2), numpy, plots, the help/history/evaluation/tuning/trace
-# screens (and the evaluation workbench) and the profile/export dialogs.
-NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "httpx2", "numpy", "plotext",
-                      "textual_plotext", "playground.tui.screens.tuning", "playground.tui.screens.trace",
-                      "playground.eval.workbench",
+# stack, the SDKs and their HTTP client (httpx2), numpy, the Markdown parser,
+# plots, the help/history/evaluation/tuning/trace screens (and the evaluation
+# workbench) and the profile/export dialogs.
+NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "httpx2", "numpy",
+                      "markdown_it", "plotext", "textual_plotext", "playground.tui.screens.tuning",
+                      "playground.tui.screens.trace", "playground.eval.workbench",
                       "playground.tui.extras_screens", "playground.tui.app_dialogs", "playground.tui.screens.help",
                       "playground.tui.screens.history", "playground.tui.widgets.plots",
                       "playground.tui.screens.evaluation", "playground.tui.screens.profiles",
@@ -148,8 +149,6 @@ FIRST_FRAME_PROBE = """
 import asyncio, json, sys
 from playground.engine.session import SessionOptions
 from playground.tui.app import PlaygroundApp
-from playground.tui.screens.welcome import WelcomeScreen
-from playground.tui.startup import pause_collector, resume_collector
 
 def no_simulator(catalog, spec):
     raise OSError("no simulator in this probe")
@@ -170,6 +169,8 @@ async def main():
         await pilot.pause()
         app.main_screen.action_show_tuning()  # its preview routes the prompt set: numpy
         await pilot.pause()
+        app.main_screen.action_show_trace()  # Markdown
+        await pilot.pause()
         print(json.dumps({"status": app.status[0], "first_frame": at_first_frame, "after_use": loaded(NAMES)}))
 
 asyncio.run(main())
@@ -185,5 +186,5 @@ def test_the_first_frame_loads_no_sdk_simulator_plots_or_secondary_screens() -> 
     assert result["first_frame"] == []
     # Guards against a probe that sees nothing: using them loads them.
     for module in ("playground.tui.extras_screens", "playground.tui.screens.help", "playground.tui.app_dialogs",
-                   "playground.tui.screens.export", "playground.tui.screens.tuning", "numpy"):
+                   "playground.tui.screens.export", "playground.tui.screens.tuning", "numpy", "markdown_it"):
         assert module in result["after_use"]
