@@ -14,7 +14,6 @@ characters), so a model file scores the same prompt the same way anywhere.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -24,7 +23,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -109,7 +108,7 @@ def _word_hashes(words: list[str]) -> list[int]:
 # else is computed alongside (numpy's vector loops may round differently from
 # its scalar ones, and one prompt must score alike alone and in a batch).
 # Built on first use (numpy loads on first use, not when the strategies are imported).
-@functools.cache
+@cache
 def _log1p_table() -> np.ndarray:
     return np.log1p(np.arange(4096, dtype=np.float64))
 
