@@ -8,14 +8,22 @@ Phases, each in a fresh process so one cannot skew another's CPU or memory:
   the engine with no UI: tokens/s received and CPU per 1,000 tokens.
 - stream: the app (200×50, headless) at 8 × 1,250 tokens/s, after one
   unmeasured send (connections, SDK imports: the engine phase warms up the
-  same way). Tokens/s shown (tokens over first delta at the engine → last
+  same way). Why 1,250 and not the issue's 8 × 1,000: the target is a floor
+  on what the screen keeps up with; offered exactly 8,000 the figure could
+  only reach it with zero jitter, so the simulator offers a quarter more and
+  the engine alone, on the same streams in the same run, says what the
+  machine delivers (on 2 shared cores it receives 4,500-7,600 tokens/s, so
+  the ratio to it is the honest reading; the absolute 8,000 needs a machine
+  where the engine alone gets there). Sends are 0.8 s apart (the app idles
+  between them as while a person reads; its CPU is counted). Tokens/s shown (tokens over first delta at the engine → last
   token in a frame; also as a ratio to what the engine alone received), the
   lag from the last token reaching the engine to the first frame that shows
   it (and, apart, to the widget holding it),
   CPU per 1,000 tokens (ratio to the engine's), every column's text compared
-  with what the engine delivered, and key presses typed into the prompt while
+  with what the engine delivered, key presses typed into the prompt while
   the columns stream (time from the key reaching the app to the editor's
-  change; a Pilot run).
+  change; a Pilot run), and the compositor's CPU per frame (thread time, so
+  hardly moved by the machine's load).
 - real: the app at real model speeds (the built-in catalog, speed 1): share
   of a core while eight columns stream, and the lag to the screen.
 - memory: peak RSS after every column received ≥ 20,000 tokens (repeated

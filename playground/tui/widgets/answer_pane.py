@@ -275,9 +275,9 @@ class AnswerPane(Widget, can_focus=False):
 
     def _forget_out_of_view(self) -> None:
         """Drop the painted rows the view left. A fast stream moves a page
-        several times a second; kept, every row of a long answer stayed as two
-        Strips (each with seven small caches): a hundred thousand objects the
-        garbage collector's full passes walked, 200-300 ms each, mid-stream."""
+        several times a second; kept, every row of the answer stayed painted
+        (two Strips a row, each with seven small caches) until the run ended:
+        memory, and objects for the garbage collector's full passes to walk."""
         first, last = self.top, self.top + self._height
         self._strips = {row: strip for row, strip in self._strips.items() if first <= row < last}
         self._lines_cache = {key: strip for key, strip in self._lines_cache.items() if first <= key[0] < last}
