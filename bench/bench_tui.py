@@ -12,11 +12,12 @@ Phases, each in a fresh process so one cannot skew another's CPU or memory:
   on what the screen keeps up with; offered exactly 8,000 the figure could
   only reach it with zero jitter, so the simulator offers a quarter more and
   the engine alone, on the same streams in the same run, says what the
-  machine delivers (on 2 shared cores it receives 4,500-7,600 tokens/s, so
+  machine delivers (on 2 shared cores it receives 3,500-7,600 tokens/s, so
   the ratio to it is the honest reading; the absolute 8,000 needs a machine
   where the engine alone gets there). Sends are 0.8 s apart (the app idles
-  between them as while a person reads; its CPU is counted). Tokens/s shown (tokens over first delta at the engine → last
-  token in a frame; also as a ratio to what the engine alone received), the
+  between them as while a person reads; its CPU is counted).
+  Tokens/s shown (tokens over first delta at the engine → last token in a
+  frame; also as a ratio to what the engine alone received), the
   lag from the last token reaching the engine to the first frame that shows
   it (and, apart, to the widget holding it),
   CPU per 1,000 tokens (ratio to the engine's), every column's text compared
