@@ -8,14 +8,23 @@ Phases, each in a fresh process so one cannot skew another's CPU or memory:
   the engine with no UI: tokens/s received and CPU per 1,000 tokens.
 - stream: the app (200×50, headless) at 8 × 1,250 tokens/s, after one
   unmeasured send (connections, SDK imports: the engine phase warms up the
-  same way). Tokens/s shown (tokens over first delta at the engine → last
-  token in a frame; also as a ratio to what the engine alone received), the
+  same way). Why 1,250 and not the issue's 8 × 1,000: the target is a floor
+  on what the screen keeps up with; offered exactly 8,000 the figure could
+  only reach it with zero jitter, so the simulator offers a quarter more and
+  the engine alone, on the same streams in the same run, says what the
+  machine delivers (on 2 shared cores it receives 3,500-7,600 tokens/s, so
+  the ratio to it is the honest reading; the absolute 8,000 needs a machine
+  where the engine alone gets there). Sends are 0.8 s apart (the app idles
+  between them as while a person reads; its CPU is counted).
+  Tokens/s shown (tokens over first delta at the engine → last token in a
+  frame; also as a ratio to what the engine alone received), the
   lag from the last token reaching the engine to the first frame that shows
   it (and, apart, to the widget holding it),
   CPU per 1,000 tokens (ratio to the engine's), every column's text compared
-  with what the engine delivered, and key presses typed into the prompt while
+  with what the engine delivered, key presses typed into the prompt while
   the columns stream (time from the key reaching the app to the editor's
-  change; a Pilot run).
+  change; a Pilot run), and the compositor's CPU per frame (thread time, so
+  hardly moved by the machine's load).
 - real: the app at real model speeds (the built-in catalog, speed 1): share
   of a core while eight columns stream, and the lag to the screen.
 - memory: peak RSS after every column received ≥ 20,000 tokens (repeated
@@ -66,6 +75,10 @@ PROMPTS = (
 )
 FAST_TOKENS_PER_S = 1250.0  # per column: 8 columns give 10,000 tokens/s offered
 FAST_TTFT_MS = 40.0
+# Between sends the app idles this long, as it would while a person reads the
+# answers (not inside any timed window; its CPU is counted): the app settles
+# its heap when the columns are idle (`columns_row.settle_heap`).
+IDLE_BETWEEN_SENDS_S = 0.8
 SIZE = (200, 50)
 TARGETS = {
     "shown_tokens_per_s": 8000.0,
@@ -346,11 +359,27 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
 
         for column in view.columns:
             watch_widget(column)
+        frame_cpu: list[float] = []
+        compositor = view._compositor
+        render_update = compositor.render_update
+
+        def measured_render_update(*args: Any, **kwargs: Any) -> Any:
+            """The compositor's share of a frame, in this thread's CPU time
+            (what the machine's load hardly moves)."""
+            cpu = time.thread_time()
+            update = render_update(*args, **kwargs)
+            if state["send"] is not None:
+                frame_cpu.append((time.thread_time() - cpu) * 1000)
+            return update
+
+        compositor.render_update = measured_render_update
         # One send before measuring, as the engine phase warms up: the first
         # one opens the connections and imports the provider SDKs.
         state["send"] = Send()
         await _send_and_wait(view, _prompt(0))
+        await asyncio.sleep(IDLE_BETWEEN_SENDS_S)
         state["send"] = None
+        frame_cpu.clear()
         done: list[Send] = []
         received = dict.fromkeys(STRATEGIES, 0)
         rss_after: list[float] = []
@@ -397,6 +426,7 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 send.lost.append(f"{name}: never on screen in full ({shown} of {len(finals[0])} chars)")
             state["send"] = None
             done.append(send)
+            await asyncio.sleep(IDLE_BETWEEN_SENDS_S)
             i += 1
             if memory and base_rss:
                 gc.collect()
@@ -423,6 +453,10 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
             "wall_s": wall,
             "core_share": cpu / wall,
             "cpu_per_1k_tokens_ms": cpu / tokens * 1e6 if tokens else 0.0,
+            "frames": len(frame_cpu),
+            "frame_cpu_p50_ms": percentile(frame_cpu, 50),
+            "frame_cpu_p99_ms": percentile(frame_cpu, 99),
+            "frame_cpu_per_1k_tokens_ms": sum(frame_cpu) / tokens * 1e3 if tokens else 0.0,
             "lost": [x for s in done for x in s.lost][:10],
         }
         if keys:

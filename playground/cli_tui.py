@@ -21,6 +21,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from playground.tui.startup import pause_collector, resume_collector
+
+    pause_collector()  # until the first frame (the app resumes it), or until this returns
+    try:
+        return _run(args)
+    finally:
+        resume_collector()
+
+
+def _run(args: argparse.Namespace) -> int:
     from playground.eval.prompt_sets import load_prompt_set
     from playground.strategies.registry import parse_param_overrides, strategy_class
     from playground.tui.app import run_tui

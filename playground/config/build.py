@@ -8,7 +8,6 @@ point at the line that caused it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +15,13 @@ from typing import Any
 
 from playground.config.problems import ConfigError, ConfigProblem, name_list, problem
 from playground.config.schema import PolicyFile
-from playground.core.catalog import Catalog, default_catalog_raw, parse_catalog
+from playground.core.catalog import (
+    Catalog,
+    default_catalog,
+    default_catalog_raw,
+    is_packaged_catalog_data,
+    parse_catalog,
+)
 from playground.core.errors import ErrorKind, UserError
 from playground.engine.breaker import BreakerConfig
 from playground.engine.cache import CacheConfig
@@ -106,7 +111,7 @@ def build_settings(policy: PolicyFile, origin: str,
 
 def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[str, Any]],
              problems: list[ConfigProblem]) -> Catalog | None:
-    raw = copy.deepcopy(default_catalog_raw())
+    raw = default_catalog_raw()
     for name, section in policy.providers.items():
         given = section.model_dump(exclude={"discover", "enabled"}, exclude_none=True)
         if name not in raw["providers"] and "base_url" not in given:
@@ -152,6 +157,8 @@ def _catalog(policy: PolicyFile, origin: str, extra_models: Mapping[str, dict[st
                                     else "a group needs at least one model", members))
             continue
         raw.setdefault("groups", {})[name] = list(members)
+    if is_packaged_catalog_data(raw):
+        return default_catalog()  # nothing overridden: validated once per process
     try:
         return parse_catalog(raw, origin)
     except UserError as exc:

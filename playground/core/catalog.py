@@ -3,6 +3,7 @@ profiles, loaded from the packaged `data/catalog.toml`."""
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -163,10 +164,21 @@ def parse_catalog(raw: dict, origin: str) -> Catalog:
 DEFAULT_CATALOG_ORIGIN = "playground/core/data/catalog.toml"
 
 
-def default_catalog_raw() -> dict:
-    """The packaged catalog as plain TOML data, for merging user overrides."""
+@lru_cache(maxsize=1)
+def _packaged_catalog_data() -> dict:
     text = resources.files("playground.core").joinpath("data/catalog.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+def default_catalog_raw() -> dict:
+    """The packaged catalog as plain TOML data, for merging user overrides: a copy of what was
+    parsed once (every settings rebuild, e.g. each tuning change, starts from it)."""
+    return copy.deepcopy(_packaged_catalog_data())
+
+
+def is_packaged_catalog_data(raw: dict) -> bool:
+    """True when `raw` is the packaged catalog unchanged, so `default_catalog()` can stand for it."""
+    return raw == _packaged_catalog_data()
 
 
 @lru_cache(maxsize=1)

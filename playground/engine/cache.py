@@ -27,9 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 
 # Upper bound for `max_entries`: with 256-wide vectors a full cache is a
 # 50 MB matrix per strategy and a lookup stays in single-digit milliseconds.

@@ -25,8 +25,6 @@ import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from playground.core import roles
 from playground.core.catalog import Catalog, EmbeddingModelSpec, ModelSpec
 from playground.core.decision import Decision
@@ -49,6 +47,7 @@ from playground.core.events import (
     RetryScheduled,
     Verdict,
 )
+from playground.core.lazy_numpy import np
 from playground.core.messages import ChatRequest
 from playground.core.roles import CallRole
 from playground.core.tokens import TokenCounter, default_counter

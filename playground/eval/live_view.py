@@ -13,7 +13,7 @@ rows are `summarize_live`'s, the figures the CLI prints.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,16 +87,21 @@ def parse_concurrency(text: str) -> int:
 
 
 def plan_live(source: Path, names: Sequence[str], catalog: Catalog, concurrency: int = DEFAULT_CONCURRENCY,
-              *, label: str | None = None, store_path: Path | None = None) -> LivePlan:
-    """The run of `names` (each with its declared defaults) over the prompt set
-    at `source`, scored by reference. Raises `UserError` naming the file, or
+              *, label: str | None = None, store_path: Path | None = None,
+              tuned: Mapping[str, Mapping[str, Any]] | None = None) -> LivePlan:
+    """The run of `names` over the prompt set at `source`, scored by reference: each strategy
+    with the values the user applied (`tuned`, what differs from its defaults), so a live run
+    measures the setting the columns use. The values are part of the run's identity: a run
+    resumes only rows measured with the same setting. Raises `UserError` naming the file, or
     what to do, on bad input."""
     if not names:
         raise UserError("No strategy ticked: tick at least one to run live.")
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise UserError(f"concurrency {concurrency}: allowed 1..{MAX_CONCURRENCY}")
     items = load_labelled(source)
-    tasks = tuple(LiveTask(name, make_strategy(name, catalog, {}), {}) for name in dict.fromkeys(names))
+    tuned = tuned or {}
+    tasks = tuple(LiveTask(name, make_strategy(name, catalog, dict(tuned.get(name, {}))), dict(tuned.get(name, {})))
+                  for name in dict.fromkeys(names))
     scoring = Scoring()
     run_id, config = run_id_for(items, tasks, scoring, MAX_OUTPUT_TOKENS)
     return LivePlan(label or source.stem, items, tasks, scoring, run_id, config,

@@ -28,10 +28,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from playground.core.catalog import Catalog
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 from playground.engine.plans import JUDGE_BEST_TEMPLATE, JUDGE_SCORE_TEMPLATE

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx2
-
 # Ollama's /v1/models does not report context windows; 8,192 is a safe lower
 # bound for current local models. Override per model in the config file.
 DISCOVERED_CONTEXT_WINDOW = 8192
@@ -22,6 +20,8 @@ class Discovery:
 
 
 def list_models(provider: str, base_url: str, api_key: str = "", timeout_s: float = 2.0) -> Discovery:
+    import httpx2  # only when a server is asked: loading settings (a UI's start) usually asks none
+
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
         response = httpx2.get(base_url.rstrip("/") + "/models", headers=headers, timeout=timeout_s)

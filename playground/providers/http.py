@@ -4,9 +4,10 @@ timeout model for both SDKs and any direct HTTP call."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-import httpx2
+if TYPE_CHECKING:  # loaded with the first client, not when the engine is imported (a UI's first frame)
+    import httpx2
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class HttpTimeouts:
 
 
 def make_http_client(timeouts: HttpTimeouts | None = None) -> httpx2.AsyncClient:
+    import httpx2
+
     t = timeouts or HttpTimeouts()
     return httpx2.AsyncClient(
         timeout=httpx2.Timeout(connect=t.connect_s, read=t.read_s, write=t.read_s, pool=t.connect_s),

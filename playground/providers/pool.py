@@ -8,13 +8,15 @@ a run that only talks to OpenAI-compatible servers never loads Anthropic's.
 from __future__ import annotations
 
 import importlib
-
-import httpx2
+from typing import TYPE_CHECKING
 
 from playground.core.catalog import ModelSpec
 from playground.core.errors import ErrorKind, ProviderError
 from playground.providers.base import ChatProvider, EmbeddingProvider, Endpoint
 from playground.providers.http import HttpTimeouts, make_http_client
+
+if TYPE_CHECKING:  # httpx2 loads with the first client (not for a UI's first frame)
+    import httpx2
 
 _ADAPTER_MODULES = {"anthropic": "playground.providers.anthropic_provider",
                     "openai": "playground.providers.openai_provider"}

@@ -8,10 +8,10 @@ import random
 from collections import Counter
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, field_validator
 
 from playground.core.decision import Candidate, Decision
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import resolve_rows
 from playground.strategies.features import BatchDecision, FeatureTable

@@ -18,11 +18,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar, Generic, TypeVar, cast, get_args, get_origin
 
-import numpy as np
-
 from playground.core.catalog import Catalog
 from playground.core.decision import CascadePlan, Decision, EnsemblePlan, Plan, RouterPlan
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.costing import Coster, PlannedCall, PreviewPrompt
 from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.params import CAPABILITIES, FLAGSHIP, Param, Params, declare, parse_params

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from playground.core.decision import Decision, Plan
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.features import BatchDecision, FeatureTable
 from playground.strategies.routing import RouteInput, RoutingContext
 

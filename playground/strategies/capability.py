@@ -7,12 +7,12 @@ import math
 import re
 from typing import Annotated
 
-import numpy as np
 from pydantic import AfterValidator, Field, field_validator
 
 from playground.core.catalog import ModelSpec
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.core.pricing import blended_price_per_mtok
 from playground.strategies.base import CAPABILITIES, RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import refusals, unfit_rows

@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
 from pydantic import Field, model_validator
 
 from playground.core.decision import Candidate, Decision
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import resolve_rows
 from playground.strategies.features import BatchDecision, FeatureInput, FeatureTable, feature

@@ -3,11 +3,11 @@ estimated cost fits the per-request budget."""
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field
 
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.core.pricing import format_usd
 from playground.strategies.base import RouteInput, RoutingContext, Strategy, general_quality
 from playground.strategies.batch import refusals, unfit_rows

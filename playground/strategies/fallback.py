@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field, ValidationInfo, model_validator
 
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import refusals, unfit_rows
 from playground.strategies.features import BatchDecision, FeatureTable

@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from playground.core.decision import Plan
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.core.messages import ChatRequest
 from playground.core.tokens import TokenCounter
 from playground.strategies.routing import RouteInput

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field
 
 from playground.core.decision import Candidate, Decision
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import resolve_rows
 from playground.strategies.features import BatchDecision, FeatureTable

@@ -20,11 +20,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.params import Params
 from playground.strategies.route_plan import RoutePlan

@@ -6,12 +6,12 @@ from __future__ import annotations
 import random
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from playground.core.catalog import ModelSpec
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import refusals, unfit_rows
 from playground.strategies.features import BatchDecision, FeatureTable

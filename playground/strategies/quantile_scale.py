@@ -30,7 +30,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
+from playground.core.lazy_numpy import np
 
 KNOTS = 101  # quantile knots kept from the reference: every percentile
 REFERENCE_FILE = "data/complexity_reference.json"

@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-import numpy as np
-
 from playground.core.catalog import Catalog, ModelSpec
 from playground.core.decision import Candidate
 from playground.core.errors import NoModelFits
+from playground.core.lazy_numpy import np
 from playground.core.messages import ChatRequest
 from playground.core.request_needs import NoModelServes, RequestNeeds
 from playground.core.tokens import TokenCounter

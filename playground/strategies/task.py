@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import numpy as np
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from playground.core.decision import Candidate, Decision
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import resolve_rows
 from playground.strategies.features import BatchDecision, FeatureInput, FeatureTable, feature

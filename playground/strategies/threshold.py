@@ -23,11 +23,11 @@ import math
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-import numpy as np
 from pydantic import Field
 
 from playground.core.decision import Candidate, Decision
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.base import RouteInput, RoutingContext, Strategy
 from playground.strategies.batch import resolve_rows
 from playground.strategies.complexity import complexity_score, complexity_scores, shown

@@ -23,13 +23,12 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
 from playground.core.errors import UserError
+from playground.core.lazy_numpy import np
 from playground.strategies.complexity import complexity_measures
 
 FORMAT = "playground-winrate"
@@ -38,8 +37,8 @@ DEFAULT_BUCKETS = 1 << 14
 DECIMALS = 6  # as threshold's own win probability
 CHAR_NGRAMS = (3, 4)
 _WORD = re.compile(r"[a-z0-9']+")
-_POLY = np.uint64(1_000_003)
-_MASK32 = np.uint64(0xFFFFFFFF)
+_POLY = 1_000_003  # made np.uint64 where used: numpy loads on first use, not at import
+_MASK32 = 0xFFFFFFFF
 # Dense features after the hashed block: length, shape and the complexity parts.
 DENSE_NAMES = (
     "log_tokens",
@@ -90,13 +89,14 @@ def _char_hashes(data: bytes, ends: np.ndarray, n: int) -> tuple[np.ndarray, np.
     count = len(raw) - n + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    poly, mask = np.uint64(_POLY), np.uint64(_MASK32)
     h = np.zeros(count, dtype=np.uint64)
     for k in range(n):
-        h = (h * _POLY + raw[k : k + count]) & _MASK32
+        h = (h * poly + raw[k : k + count]) & mask
     starts = np.arange(count)
     rows = np.searchsorted(ends, starts, side="right")
     inside = starts + n <= ends[np.minimum(rows, len(ends) - 1)]
-    return (h[inside] * np.uint64(2654435761) + np.uint64(n)) & _MASK32, rows[inside]
+    return (h[inside] * np.uint64(2654435761) + np.uint64(n)) & mask, rows[inside]
 
 
 def _word_hashes(words: list[str]) -> list[int]:
@@ -107,12 +107,16 @@ def _word_hashes(words: list[str]) -> list[int]:
 # log1p of the small counts hashing gives, looked up: the same float whatever
 # else is computed alongside (numpy's vector loops may round differently from
 # its scalar ones, and one prompt must score alike alone and in a batch).
-_LOG1P = np.log1p(np.arange(4096, dtype=np.float64))
+# Built on first use (numpy loads on first use, not when the strategies are imported).
+@cache
+def _log1p_table() -> np.ndarray:
+    return np.log1p(np.arange(4096, dtype=np.float64))
 
 
 def _log1p_counts(counts: np.ndarray) -> np.ndarray:
-    small = counts < len(_LOG1P)
-    out = _LOG1P[np.where(small, counts, 0).astype(np.int64)]
+    table = _log1p_table()
+    small = counts < len(table)
+    out = table[np.where(small, counts, 0).astype(np.int64)]
     for i in np.flatnonzero(~small).tolist():
         out[i] = math.log1p(float(counts[i]))
     return out

@@ -50,6 +50,7 @@ from playground.runview.run_state import RunState
 from playground.session_memory import restore_session
 from playground.strategies.base import Strategy
 from playground.strategies.registry import DEFAULT_STRATEGIES, coerce_values, strategy_class
+from playground.tui import markdown_render
 from playground.tui.app_extras import AppExtras, theme_variable_defaults
 from playground.tui.bindings import APP_BINDINGS, key_label
 from playground.tui.commands import PlaygroundCommands
@@ -57,6 +58,7 @@ from playground.tui.counting import CachedCounter
 from playground.tui.messages import ColumnsChanged, StrategiesChanged
 from playground.tui.policy import PolicyState
 from playground.tui.screens.main import MainScreen
+from playground.tui.startup import resume_collector
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.status import Mode, StatusLine, split_mode_label
@@ -165,8 +167,10 @@ class PlaygroundApp(App[int]):
             self._session_ready(self._given_session)
 
     def on_ready(self) -> None:
-        """The first frame is on screen: now open the session (a simulator
+        """The first frame is on screen: now collect garbage again (paused
+        by the `tui` command for start-up) and open the session (a simulator
         start and the tokenizer's encoding would otherwise delay that frame)."""
+        resume_collector()
         if self._given_session is None and self.session is None:
             self._open_session()
 
@@ -222,9 +226,11 @@ class PlaygroundApp(App[int]):
 
     @work(group="preload", exit_on_error=False)
     async def _preload_sdks(self, engine: Engine) -> None:
-        """Import the providers' SDKs in a thread now: the first send would
-        otherwise import them on the event loop and freeze keys for seconds."""
+        """Import the providers' SDKs (and the Markdown renderer, kept off the
+        first frame) in a thread now: the first send would otherwise import
+        them on the event loop and freeze keys for seconds."""
         self.preloaded = tuple(await asyncio.to_thread(engine.pool.preload))
+        await asyncio.to_thread(markdown_render.warm_up)
 
     async def on_unmount(self) -> None:
         await self.aclose()

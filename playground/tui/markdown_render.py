@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from rich.cells import cell_len
 from textual.content import Content, Span
-from textual.highlight import highlight
+
+if TYPE_CHECKING:  # the parser and the highlighter load on first use (`warm_up`), not for the first frame
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _HEADING_STYLES = {
     "h1": "bold $markdown-h1-color",
@@ -39,7 +42,21 @@ MUTED = "$foreground-muted"  # (a span cannot use "auto" colours such as $text-m
 CODE_GUTTER = "▎ "
 CODE_WRAP_MARK = "↪ "
 _SPACES = re.compile(r"\s+")
-_parser = MarkdownIt("gfm-like")
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like")
+
+
+def warm_up() -> None:
+    """Load the parser and the highlighter now (the app calls this in a
+    worker thread after its first frame, so the first answer does not)."""
+    import textual.highlight  # noqa: F401
+
+    _parser()
 
 
 def inline_content(token: Token) -> Content:
@@ -128,6 +145,8 @@ class _Renderer:
 
     def code(self, code: str, language: str) -> None:
         avail = self._avail() - cell_len(CODE_GUTTER)
+        from textual.highlight import highlight
+
         highlighted = highlight(code.rstrip("\n"), language=language or None)
         rows: list[Content] = []
         for line in highlighted.split("\n"):
@@ -254,5 +273,5 @@ def _split_cells(line: Content, width: int) -> list[Content]:
 def render_markdown(source: str, width: int) -> list[Content]:
     """The Markdown as lines of at most `width` cells."""
     renderer = _Renderer(max(8, width))
-    renderer.run(_parser.parse(source))
+    renderer.run(_parser().parse(source))
     return renderer.lines

@@ -273,8 +273,9 @@ def test_latency_delays_the_first_token(sim: SimServer) -> None:
     baseline = time_to_first_token()
     use(sim, "latency_ms=300")
     delayed = time_to_first_token()
-    assert baseline < 0.2
-    assert 0.3 <= delayed < 0.3 + baseline + 0.5  # real milliseconds, not scaled by the speed factor
+    # Real milliseconds: not divided by the speed factor (that would be 1.5 ms), nor multiplied by it
+    # (60 s). A busy machine only adds time, so the lower bound is exact and the upper one is loose.
+    assert 0.3 <= delayed < baseline + 0.3 * 10
     assert sim.stats()["faults"]["latency_ms"] == 1
 
 

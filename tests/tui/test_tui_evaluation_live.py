@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, ProgressBar, Select, Static
 
 from playground.core.pricing import format_usd
-from playground.eval.live_view import LIVE_COLUMNS, NO_REFERENCE, LivePlan
+from playground.eval.live_view import LIVE_COLUMNS, NO_REFERENCE, LivePlan, plan_live, stored_rows
 from playground.eval.workbench import calibrate
 from playground.tui.screens.evaluation import EvaluationScreen
 from playground.tui.screens.tuning import TuningScreen
@@ -253,3 +253,31 @@ async def test_the_legend_sits_outside_the_plot_and_covers_no_point() -> None:
             assert label not in drawn
         assert any(label.startswith("best single: ") for label in plot.series) and "best single" not in drawn
         assert "◆" in drawn and "■" in drawn  # the oracle and the best single model: cheap points, top left
+
+
+async def test_a_live_run_measures_the_applied_tuning_not_the_defaults(tmp_path: Path) -> None:
+    """What the columns use is what is measured: an applied setting that sends every prompt to the
+    large model shows in the rows' models, in the summary, and in the run's identity (a run with
+    the defaults is another run and does not resume from it). Pending edits are not measured."""
+    prompts = arithmetic_set(tmp_path / "sums.jsonl", 3)
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, "the session")
+        app.tuning.set("complexity", "high_threshold", 0.01)
+        app.tuning.set("complexity", "large_model", "gpt-5-1")
+        app.apply_tuning()
+        app.tuning.set("complexity", "large_model", "gpt-4o")  # pending, not applied: not measured
+        screen = await open_evaluation(pilot)
+        await start_live(pilot, screen, prompts, ["complexity"], 2)
+        tuned_plan = screen.live_plan
+        assert tuned_plan is not None and tuned_plan.tasks[0].params == {"high_threshold": 0.01,
+                                                                         "large_model": "gpt-5-1"}
+        await wait_for(pilot, lambda: screen.state == "done" and screen.live is not None, "the tuned run")
+        assert screen.live is not None and {row.model for row in screen.live.rows} == {"gpt-5-1"}
+        summary = str(screen.query_one("#eval-summary", Static).visual)
+        # low_threshold follows high_threshold down (the value in effect is shown).
+        assert "as tuned: complexity low_threshold=0.01, high_threshold=0.01, large_model=gpt-5-1" in summary
+
+        untuned = plan_live(prompts, ["complexity"], screen.catalog)
+        assert untuned.tasks[0].params == {} and untuned.run_id != tuned_plan.run_id
+        assert stored_rows(untuned) == 0  # the tuned rows are not resumed as the defaults' rows

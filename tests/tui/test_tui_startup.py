@@ -4,15 +4,18 @@ pressed before it is ready is sent once it is (not refused)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 import threading
+from typing import Any
 
 from playground.core.catalog import Catalog
 from playground.engine.session import SessionOptions, Simulator, SimulatorSpec
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.welcome import WelcomeScreen
+from playground.tui.startup import pause_collector, resume_collector
 from tests.helpers.tui import FAST, SIZE, TIMEOUT_S, ended, screen_text, shared_simulator, wait_for
 
 PROMPT = "What is the capital of France?"
@@ -74,6 +77,45 @@ async def test_a_session_that_fails_drops_the_waiting_send() -> None:
         assert all(column.current is None for column in app.columns)
 
 
+async def test_the_collector_paused_for_start_up_resumes_on_the_first_frame_with_start_up_frozen() -> None:
+    start = GatedStart()
+    app = PlaygroundApp(session_options=SessionOptions(force_sim=True, simulator=start), strategies=["fixed"])
+    frozen_before = gc.get_freeze_count()
+    pause_collector()  # what `playground tui` does before importing the app
+    try:
+        assert not gc.isenabled()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: bool(app.query("#prompt")) and " STARTING " in screen_text(pilot),
+                           "the first frame")
+            assert gc.isenabled(), "the first frame did not resume the collector"
+            assert gc.get_freeze_count() > frozen_before, "start-up's objects were not frozen"
+            start.gate.set()
+    finally:
+        resume_collector()
+        gc.unfreeze()
+    assert gc.isenabled()
+
+
+def test_resuming_a_collector_nobody_paused_changes_nothing() -> None:
+    frozen_before = gc.get_freeze_count()
+    resume_collector()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    gc.disable()  # someone else's choice (a caller that turned it off itself) is left alone
+    try:
+        pause_collector()
+        resume_collector()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_tui_command_that_fails_before_the_screen_leaves_the_collector_on(capsys: Any) -> None:
+    from playground.cli import main
+
+    assert main(["tui", "--strategy", "no-such-strategy"]) == 2
+    assert "no-such-strategy" in capsys.readouterr().err
+    assert gc.isenabled()
+
 
 async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> None:
     start = GatedStart()
@@ -89,9 +131,12 @@ async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> Non
         assert "built-in simulator" in app.screen.markdown  # type: ignore[attr-defined]
 
 # Loaded on first use, never for the first frame: the simulator's server
-# stack, the SDKs, plots, the help/history/evaluation screens and the
-# profile/export dialogs.
-NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "plotext", "textual_plotext",
+# stack, the SDKs and their HTTP client (httpx2), numpy, the Markdown parser,
+# plots, the help/history/evaluation/tuning/trace screens (and the evaluation
+# workbench) and the profile/export dialogs.
+NOT_AT_FIRST_FRAME = ("playground.sim", "starlette", "uvicorn", "openai", "anthropic", "httpx2", "numpy",
+                      "markdown_it", "plotext", "textual_plotext", "playground.tui.screens.tuning",
+                      "playground.tui.screens.trace", "playground.eval.workbench",
                       "playground.tui.extras_screens", "playground.tui.app_dialogs", "playground.tui.screens.help",
                       "playground.tui.screens.history", "playground.tui.widgets.plots",
                       "playground.tui.screens.evaluation", "playground.tui.screens.profiles",
@@ -104,7 +149,6 @@ FIRST_FRAME_PROBE = """
 import asyncio, json, sys
 from playground.engine.session import SessionOptions
 from playground.tui.app import PlaygroundApp
-from playground.tui.screens.welcome import WelcomeScreen
 
 def no_simulator(catalog, spec):
     raise OSError("no simulator in this probe")
@@ -123,6 +167,10 @@ async def main():
         app.action_help()
         app.action_export_policy()
         await pilot.pause()
+        app.main_screen.action_show_tuning()  # its preview routes the prompt set: numpy
+        await pilot.pause()
+        app.main_screen.action_show_trace()  # Markdown
+        await pilot.pause()
         print(json.dumps({"status": app.status[0], "first_frame": at_first_frame, "after_use": loaded(NAMES)}))
 
 asyncio.run(main())
@@ -138,5 +186,5 @@ def test_the_first_frame_loads_no_sdk_simulator_plots_or_secondary_screens() -> 
     assert result["first_frame"] == []
     # Guards against a probe that sees nothing: using them loads them.
     for module in ("playground.tui.extras_screens", "playground.tui.screens.help", "playground.tui.app_dialogs",
-                   "playground.tui.screens.export"):
+                   "playground.tui.screens.export", "playground.tui.screens.tuning", "numpy", "markdown_it"):
         assert module in result["after_use"]

@@ -56,6 +56,7 @@ from playground.eval.metrics import Metrics
 from playground.eval.plot_points import PlotPoint
 from playground.eval.result_table import setting_of
 from playground.eval.sweep import SweepSpec, Target, parse_sweep, parse_target
+from playground.eval.tuning import describe_tuning
 from playground.eval.workbench import (
     Calibration,
     Evaluation,
@@ -357,7 +358,8 @@ class EvaluationScreen(ModalScreen[None]):
         source, label = self.picker.prompt_set
         try:
             concurrency = parse_concurrency(self.picker.concurrency_text)
-            plan = plan_live(source, self.picker.strategies, self.catalog, concurrency, label=label)
+            plan = plan_live(source, self.picker.strategies, self.catalog, concurrency, label=label,
+                             tuned=self._applied_tuning(self.picker.strategies))
             resumed = stored_rows(plan)
         except UserError as exc:
             self.say(str(exc), error=True)
@@ -366,11 +368,20 @@ class EvaluationScreen(ModalScreen[None]):
         self.state = "running"
         self.picker.running_live = True
         self.query_one(ProgressBar).update(total=plan.total, progress=resumed)
+        tuned = " · ".join(f"{task.label} {describe_tuning(task.strategy)}" for task in plan.tasks if task.params)
         self.query_one("#eval-summary", Static).update(
             f"live · {label} · {len(plan.items)} prompts × {len(plan.tasks)} strategies · "
-            f"{plan.references} with a reference · results in {plan.store_path}")
+            f"{plan.references} with a reference · " + (f"as tuned: {tuned} · " if tuned else "")
+            + f"results in {plan.store_path}")
         self.say(progress_text(plan, LiveProgress(resumed, plan.total, 0, resumed)))
         self._live_worker = self._live(plan, engine)
+
+    def _applied_tuning(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """The values applied in the app (not pending edits): what the columns use."""
+        tuning = getattr(self.app, "tuning", None)
+        if tuning is None:
+            return {}
+        return {name: tuning.overrides(name, pending=False) for name in names}
 
     @work(exclusive=True, group="evaluation-live", exit_on_error=False)
     async def _live(self, plan: LivePlan, engine: Engine) -> None:

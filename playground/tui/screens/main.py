@@ -40,9 +40,6 @@ from playground.tui.bindings import MAIN_BINDINGS, key_label
 from playground.tui.css import css_beside
 from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
-from playground.tui.screens.attach_dialog import AttachDialog
-from playground.tui.screens.trace import TraceScreen
-from playground.tui.screens.tuning import TuningScreen
 from playground.tui.spend import SpendLedger
 from playground.tui.trace_format import column_trace
 from playground.tui.widgets import tool_calls_view
@@ -310,6 +307,8 @@ class MainScreen(Screen[None]):
             if path:
                 self.attachments.attach(kind, path)
 
+        from playground.tui.screens.attach_dialog import AttachDialog  # on first use
+
         self.app.push_screen(AttachDialog(*DIALOG_TEXTS[kind]), chosen)
 
     def action_focus_prompt(self) -> None:
@@ -365,6 +364,8 @@ class MainScreen(Screen[None]):
         self.picker.set_enabled(name, not self.strategy_enabled(name))
 
     def action_show_trace(self) -> None:
+        from playground.tui.screens.trace import TraceScreen  # on first use: not for the first frame
+
         self.app.push_screen(TraceScreen(self.trace_markdown, live=lambda: self.running))
 
     def trace_markdown(self) -> str:
@@ -372,6 +373,8 @@ class MainScreen(Screen[None]):
         return "\n---\n\n".join(column_trace(c.strategy.name, c.current, c.decision) for c in self.columns)
 
     def action_show_tuning(self, strategy: str | None = None) -> None:
+        from playground.tui.screens.tuning import TuningScreen  # on first use, with the evaluation layer it shows
+
         engine = self.engine
         self.app.push_screen(TuningScreen(self.policy, self.prompt_area.text, strategy,
                                           context=engine.context if engine is not None else None,

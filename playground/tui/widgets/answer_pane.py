@@ -269,8 +269,18 @@ class AnswerPane(Widget, can_focus=False):
         if not self.following or not height or rows <= self.top + height:
             return False
         self.top = max(0, rows - (max(1, int(height * (1 - _FOLLOW_ROOM))) if page else height))
+        self._forget_out_of_view()
         self.refresh()
         return True
+
+    def _forget_out_of_view(self) -> None:
+        """Drop the painted rows the view left. A fast stream moves a page
+        several times a second; kept, every row of the answer stayed painted
+        (two Strips a row, each with seven small caches) until the run ended:
+        memory, and objects for the garbage collector's full passes to walk."""
+        first, last = self.top, self.top + self._height
+        self._strips = {row: strip for row, strip in self._strips.items() if first <= row < last}
+        self._lines_cache = {key: strip for key, strip in self._lines_cache.items() if first <= key[0] < last}
 
     def _refresh_mark(self) -> None:
         """Repaint the rows whose position mark changed (a repaint redraws whole rows)."""
@@ -302,12 +312,14 @@ class AnswerPane(Widget, can_focus=False):
         if self.top > 0:
             self.following = False
             self.top = max(0, self.top - 3)
+            self._forget_out_of_view()
             self.refresh()
 
     def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
         self.top = min(self.max_scroll_y, self.top + 3)
         self.following = self.top >= self.max_scroll_y
+        self._forget_out_of_view()
         self.refresh()
 
     # -- drawing ------------------------------------------------------------------------

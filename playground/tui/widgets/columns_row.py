@@ -4,13 +4,21 @@ screen on each side (and which keys page). One column can be maximised.
 
 Columns off the page are not displayed (so not laid out or drawn), but
 keep streaming: paging back shows them up to date.
+
+The row also settles the heap once every column has ended (`settle_heap`):
+the garbage collector's full passes then skip what the app keeps, instead of
+walking it mid-stream.
 """
 
 from __future__ import annotations
 
+import gc
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from playground.tui.bindings import key_label
@@ -18,6 +26,25 @@ from playground.tui.widgets.column import StrategyColumn
 
 # A column narrower than this is not readable (cells, including its margin).
 MIN_COLUMN_WIDTH = 34
+# How long every column must have been idle before the heap is settled, and
+# how often at most (a settle is a full collection: ~0.2 s of CPU).
+SETTLE_AFTER_S = 0.5
+SETTLE_EVERY_S = 60.0
+
+
+def settle_heap() -> None:
+    """Collect everything now, then freeze what survived (`gc.freeze`): the
+    collector's automatic full passes then walk only what was made since.
+
+    Why: the app holds ~350k tracked objects (its modules, the SDKs' models,
+    Textual's cached strips); with eight fast columns a full pass came about
+    once per send and took 200-270 ms (CPU), stalling frames and keys
+    mid-stream (bench/bench_tui.py; 20 ms once frozen). Called when the
+    columns are idle; it unfreezes first, so each settle walks everything
+    once more, and what was frozen and has since died is freed then."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class PageBar(Static):
@@ -56,6 +83,8 @@ class ColumnsRow(Horizontal):
     def __init__(self, *children: StrategyColumn, id: str | None = None) -> None:
         super().__init__(*children, id=id)
         self._columns: list[StrategyColumn] | None = None
+        self._settle_timer: Timer | None = None
+        self._settled_at: float | None = None
 
     def compose(self) -> ComposeResult:
         yield PageBar(id="pager", markup=False)
@@ -72,7 +101,26 @@ class ColumnsRow(Horizontal):
         """A column was mounted or removed: list them again."""
         self._columns = None
 
+    # -- the heap between runs ------------------------------------------------------------
+    def on_strategy_column_finished(self) -> None:
+        """A run ended (the message bubbles on to the app): settle the heap
+        once every column has been idle for a moment (the first time, then at
+        most once a minute: the first settle freezes the bulk, the SDKs
+        loaded by the first send)."""
+        if self._settled_at is not None and time.monotonic() - self._settled_at < SETTLE_EVERY_S:
+            return
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+        self._settle_timer = self.set_timer(SETTLE_AFTER_S, self._settle)
 
+    def _settle(self) -> None:
+        self._settle_timer = None
+        if not any(c.running or c.markdown_due for c in self.columns):
+            settle_heap()  # else the next run's end settles it
+            self._settled_at = time.monotonic()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the row is going: let the collector see everything again
 
     @property
     def per_page(self) -> int:

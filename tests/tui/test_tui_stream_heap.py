@@ -1,0 +1,55 @@
+"""Between runs the app settles its heap (`columns_row.settle_heap`): once
+every column has ended, what survives a full collection is frozen, so the
+collector's full passes while the next answers stream walk only what was made
+since; never while a column streams; unfrozen when the app closes. The
+answer pane keeps painted rows for its view only (they were most of the heap)."""
+
+from __future__ import annotations
+
+import gc
+
+from playground.tui.widgets.columns_row import settle_heap
+from tests.helpers.tui import SLOW, ended, ready, sim_app, wait_for
+
+FOUR = ["fixed", "complexity", "task", "cost"]
+LONG = "Write a long, detailed essay on distributed consensus: Paxos, Raft, their failure modes and trade-offs."
+SIZE = (160, 48)
+
+
+async def test_the_heap_is_frozen_once_the_columns_are_idle_and_released_when_the_app_closes() -> None:
+    gc.unfreeze()
+    app = sim_app(speed=SLOW, strategies=FOUR)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.main_screen
+        assert gc.get_freeze_count() == 0  # nothing frozen before a run ended
+        view.prompt_area.load_text(LONG)
+        view.action_send()
+        pane = view.columns[0].answer
+        # Pages of text have scrolled by: painted rows are kept for the rows
+        # in view, not for the whole answer.
+        await wait_for(pilot, lambda: pane.row_count > 3 * pane.size.height, "pages of text in the first column")
+        assert view.columns[0].running and not pane.rendered
+        height = pane.size.height
+        assert len(pane._strips) <= height
+        assert len(pane._lines_cache) <= 2 * height  # a row with and without the position mark
+        assert gc.get_freeze_count() == 0  # never while columns stream
+        view.action_stop()
+        await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to end")
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 10_000, "the heap to be settled")
+    assert gc.get_freeze_count() == 0
+
+
+def test_settle_heap_frees_what_died_since_the_last_settle() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the collector frees it
+
+    gc.unfreeze()
+    node = Node()
+    settle_heap()
+    assert gc.get_freeze_count() > 0
+    del node
+    settle_heap()
+    gc.unfreeze()
+    assert not any(isinstance(o, Node) for o in gc.get_objects())  # the dead cycle was freed
