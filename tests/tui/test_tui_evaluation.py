@@ -179,3 +179,25 @@ def test_a_single_model_baseline_row_is_tuned_as_fixed_on_that_model() -> None:
         bench.figures("threshold", {"threshold": step / (FIGURES_KEPT + 5)})
     assert len(bench._figures) == FIGURES_KEPT
     assert setting_of(rows["threshold"]) == ("threshold", rows["threshold"].params)
+
+
+async def test_a_replayed_strategy_is_measured_with_the_tuning_applied_in_the_app() -> None:
+    """The row of a ticked strategy measures its column's setting (the applied tuning, not a
+    pending edit), the same figures as replaying that setting directly."""
+    app = sim_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, "the session")
+        app.tuning.set("complexity", "high_threshold", 0.95)
+        app.apply_tuning()
+        app.tuning.set("complexity", "high_threshold", 0.3)  # pending, not applied: not measured
+        screen = await open_evaluation(pilot)
+        assert screen.evaluation is not None and screen.bench is not None
+        row = next(r for r in screen.evaluation.rows if r.kind == "router" and r.strategy == "complexity")
+        assert row.params["high_threshold"] == pytest.approx(0.95)
+        assert "high_threshold=0.95" in cells(row)[1]
+        tuned = evaluate(screen.bench, ["complexity"], params={"complexity": {"high_threshold": 0.95}})
+        default = evaluate(screen.bench, ["complexity"])
+        (expected,) = [r for r in tuned.rows if r.strategy == "complexity"]
+        (untuned,) = [r for r in default.rows if r.strategy == "complexity"]
+        assert (row.cost_per_1k_usd, row.quality) == (expected.cost_per_1k_usd, expected.quality)
+        assert row.cost_per_1k_usd != untuned.cost_per_1k_usd

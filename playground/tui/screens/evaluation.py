@@ -269,15 +269,16 @@ class EvaluationScreen(ModalScreen[None]):
             self.say("No strategy ticked: tick at least one to replay.", error=True)
             return
         self.state = "running"
-        self._run(self.bench, names, sweeps)
+        self._run(self.bench, names, sweeps, self._applied_tuning(names))
 
     @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
-    def _run(self, bench: Workbench, names: list[str], sweeps: list[SweepSpec]) -> None:
+    def _run(self, bench: Workbench, names: list[str], sweeps: list[SweepSpec],
+             tuned: dict[str, dict[str, Any]]) -> None:
         def progress(done: int, total: int, what: str) -> None:
             self.app.call_from_thread(self._progress, done, total, what)
 
         try:
-            result = evaluate(bench, names, sweeps, progress)
+            result = evaluate(bench, names, sweeps, progress, params=tuned)
         except Exception as exc:  # one line, never a traceback
             self.app.call_from_thread(self._fail, _problem(exc, None))
             return
@@ -377,7 +378,8 @@ class EvaluationScreen(ModalScreen[None]):
         self._live_worker = self._live(plan, engine)
 
     def _applied_tuning(self, names: list[str]) -> dict[str, dict[str, Any]]:
-        """The values applied in the app (not pending edits): what the columns use."""
+        """The values applied in the app (not pending edits): what the columns use, so a replay
+        or live row of a strategy measures its column's setting."""
         tuning = getattr(self.app, "tuning", None)
         if tuning is None:
             return {}
