@@ -21,13 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.tui.startup import pause_collector, resume_collector
+    from playground.tui.startup import pause_collector, release_collector
 
     pause_collector()  # until the first frame (the app resumes it), or until this returns
     try:
         return _run(args)
     finally:
-        resume_collector()
+        release_collector()
 
 
 def _run(args: argparse.Namespace) -> int:

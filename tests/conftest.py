@@ -56,7 +56,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     given = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
     if given and given.isdigit():
         return int(given)
-    return 2 * (os.cpu_count() or 1)
+    # The cores this process may run on (a container's CPU set), not the host's count.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 * cores
 
 
 # Tests that share one expensive process per session (the real gateways, the

@@ -240,19 +240,24 @@ def _measure(ev: Evaluator, name: str, params: Mapping[str, Any], kind: str) -> 
 
 
 def calibrate(bench: Workbench, strategies: Sequence[str], target: Target, fraction: float = 0.5, seed: int = 0,
-              progress: Progress | None = None) -> Calibration:
+              progress: Progress | None = None, params: Mapping[str, Mapping[str, Any]] | None = None
+              ) -> Calibration:
     """Each strategy's calibration knob fitted to `target` on a seeded split
     (`fraction` of the prompts), reported on the rest, as `playground eval
-    --calibrate` does. A strategy whose knob cannot reach the target is left
-    out with the line saying the closest value it reaches."""
+    --calibrate` does; its other parameters from `params` (else defaults). A
+    strategy whose knob cannot reach the target is left out with the line
+    saying the closest value it reaches."""
     if not 0.0 < fraction < 1.0:
         raise UserError(f"split {fraction:g}: the share of prompts to fit on lies strictly between 0 and 1")
     names = list(dict.fromkeys(strategies))
     if not names:
         raise UserError("No strategy ticked: tick at least one to calibrate.")
 
+    given = {name: dict(values) for name, values in (params or {}).items()}
+
     def request(which: list[str]) -> EvalRequest:
-        return EvalRequest(which, targets=[target], split=fraction, seed=seed, pair=bench.pair)
+        return EvalRequest(which, {n: given[n] for n in which if n in given}, targets=[target], split=fraction,
+                           seed=seed, pair=bench.pair)
 
     evaluation, failed = _one_by_one(bench, names, request, progress)
     split = evaluation.report.split

@@ -76,6 +76,8 @@ class QuantileScale:
         runs per request): `_interp` follows numpy's `interp` step for step
         and `round(x * 1e6) / 1e6` is its `round(x, 6)` (multiply, round
         half to even, divide)."""
+        if score != score:  # NaN: numpy's interp gives NaN too
+            return score
         knots, levels, flipped_knots, flipped_levels = self._lists
         below = _interp(score, knots, levels, 0.0, 1.0)
         upper = _interp(-score, flipped_knots, flipped_levels, 1.0, 0.0)

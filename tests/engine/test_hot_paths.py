@@ -5,6 +5,7 @@ clear, slower path it replaced."""
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 
 import numpy as np
@@ -55,6 +56,10 @@ def test_scalar_quantile_equals_numpys(scale: QuantileScale) -> None:
     assert [scale.quantile(p) for p in points] == [numpy_quantile(scale, p) for p in points]
     # ...and the batch path (replay, sweeps) agrees with it.
     assert scale.quantiles(np.asarray(points)).tolist() == [scale.quantile(p) for p in points]
+    # A NaN score stays NaN, as through numpy (and infinities land on the ends).
+    assert math.isnan(scale.quantile(math.nan)) and math.isnan(float(scale.quantiles([math.nan])[0]))
+    ends = (-math.inf, math.inf)
+    assert [scale.quantile(x) for x in ends] == [numpy_quantile(scale, x) for x in ends]
 
 
 def example_prompts() -> list[str]:

@@ -15,7 +15,8 @@ from playground.core.catalog import default_catalog
 from playground.eval.metrics import Metrics
 from playground.eval.replay_run import EvalRequest, run_replay
 from playground.eval.result_table import cells, setting_of
-from playground.eval.workbench import FIGURES_KEPT, Workbench, evaluate, load_replay
+from playground.eval.sweep import Target
+from playground.eval.workbench import FIGURES_KEPT, Workbench, calibrate, evaluate, load_replay
 from playground.tui.app import PlaygroundApp
 from playground.tui.bindings import key_label
 from playground.tui.commands import playground_commands
@@ -188,12 +189,15 @@ async def test_a_replayed_strategy_is_measured_with_the_tuning_applied_in_the_ap
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.engine is not None, "the session")
         app.tuning.set("complexity", "high_threshold", 0.95)
+        app.tuning.set("threshold", "strong_model", "gpt-5-1")  # not in the dataset: the replay keeps its pair
         app.apply_tuning()
         app.tuning.set("complexity", "high_threshold", 0.3)  # pending, not applied: not measured
         screen = await open_evaluation(pilot)
         assert screen.evaluation is not None and screen.bench is not None
         row = next(r for r in screen.evaluation.rows if r.kind == "router" and r.strategy == "complexity")
         assert row.params["high_threshold"] == pytest.approx(0.95)
+        paired = next(r for r in screen.evaluation.rows if r.kind == "router" and r.strategy == "threshold")
+        assert screen.bench.pair is not None and paired.params["strong_model"] == screen.bench.pair[0]
         assert "high_threshold=0.95" in cells(row)[1]
         tuned = evaluate(screen.bench, ["complexity"], params={"complexity": {"high_threshold": 0.95}})
         default = evaluate(screen.bench, ["complexity"])
@@ -201,3 +205,15 @@ async def test_a_replayed_strategy_is_measured_with_the_tuning_applied_in_the_ap
         (untuned,) = [r for r in default.rows if r.strategy == "complexity"]
         assert (row.cost_per_1k_usd, row.quality) == (expected.cost_per_1k_usd, expected.quality)
         assert row.cost_per_1k_usd != untuned.cost_per_1k_usd
+
+
+def test_calibration_keeps_the_other_parameters_it_is_given() -> None:
+    """The evaluation screen calibrates a strategy's knob with the column's other values (the
+    applied tuning), not with the defaults."""
+    bench = load_replay(None, default_catalog())
+    target = Target("strong_share", 0.3)
+    tuned = calibrate(bench, ["complexity"], target, 0.5, 0, params={"complexity": {"small_model": "gpt-4o-mini"}})
+    default = calibrate(bench, ["complexity"], target, 0.5, 0)
+    ((row,), (untuned,)) = ([r for r in tuned.calibrated if r.strategy == "complexity"],
+                            [r for r in default.calibrated if r.strategy == "complexity"])
+    assert row.params["small_model"] == "gpt-4o-mini" and untuned.params.get("small_model") != "gpt-4o-mini"

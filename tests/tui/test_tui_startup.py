@@ -15,7 +15,7 @@ from playground.core.catalog import Catalog
 from playground.engine.session import SessionOptions, Simulator, SimulatorSpec
 from playground.tui.app import PlaygroundApp
 from playground.tui.screens.welcome import WelcomeScreen
-from playground.tui.startup import pause_collector, resume_collector
+from playground.tui.startup import owns_collector, pause_collector, release_collector, resume_collector
 from tests.helpers.tui import FAST, SIZE, TIMEOUT_S, ended, screen_text, shared_simulator, wait_for
 
 PROMPT = "What is the capital of France?"
@@ -91,9 +91,9 @@ async def test_the_collector_paused_for_start_up_resumes_on_the_first_frame_with
             assert gc.get_freeze_count() > frozen_before, "start-up's objects were not frozen"
             start.gate.set()
     finally:
-        resume_collector()
+        release_collector()  # what the command does when it returns
         gc.unfreeze()
-    assert gc.isenabled()
+    assert gc.isenabled() and not owns_collector()
 
 
 def test_resuming_a_collector_nobody_paused_changes_nothing() -> None:
@@ -112,9 +112,11 @@ def test_resuming_a_collector_nobody_paused_changes_nothing() -> None:
 def test_a_tui_command_that_fails_before_the_screen_leaves_the_collector_on(capsys: Any) -> None:
     from playground.cli import main
 
+    frozen_before = gc.get_freeze_count()
     assert main(["tui", "--strategy", "no-such-strategy"]) == 2
     assert "no-such-strategy" in capsys.readouterr().err
-    assert gc.isenabled()
+    # On, nothing frozen (start-up never reached its first frame), and not the app's any more.
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before and not owns_collector()
 
 
 async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
+from playground.tui import startup
 from playground.tui.widgets.columns_row import settle_heap
 from tests.helpers.tui import SLOW, ended, ready, sim_app, wait_for
 
@@ -16,7 +19,9 @@ LONG = "Write a long, detailed essay on distributed consensus: Paxos, Raft, thei
 SIZE = (160, 48)
 
 
-async def test_the_heap_is_frozen_once_the_columns_are_idle_and_released_when_the_app_closes() -> None:
+async def test_the_heap_is_frozen_once_the_columns_are_idle_and_released_when_the_app_closes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(startup, "_owned", True)  # as under `playground tui`, which owns the collector
     gc.unfreeze()
     app = sim_app(speed=SLOW, strategies=FOUR)
     async with app.run_test(size=SIZE) as pilot:
@@ -38,6 +43,30 @@ async def test_the_heap_is_frozen_once_the_columns_are_idle_and_released_when_th
         await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to end")
         await wait_for(pilot, lambda: gc.get_freeze_count() > 10_000, "the heap to be settled")
     assert gc.get_freeze_count() == 0
+
+
+async def test_an_app_that_does_not_own_the_collector_leaves_it_alone() -> None:
+    """Started by a test or a library caller, not by `playground tui`: no settling, nothing
+    frozen or unfrozen, whatever the caller had frozen stays frozen."""
+    assert not startup.owns_collector()
+    gc.freeze()  # the caller's own choice (e.g. before forking)
+    frozen = gc.get_freeze_count()
+    try:
+        app = sim_app(strategies=["fixed", "cost"])
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            view = app.main_screen
+            view.prompt_area.load_text("hello")
+            view.action_send()
+            await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to end")
+            row = view.row
+            await wait_for(pilot, lambda: row._settle_timer is None, "the settle check to run")
+            # Neither frozen more (a settle) nor unfrozen; frozen objects whose last reference
+            # went still leave the count.
+            assert row._settled_at is None and 0.9 * frozen < gc.get_freeze_count() <= frozen
+        assert 0.9 * frozen < gc.get_freeze_count() <= frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_settle_heap_frees_what_died_since_the_last_settle() -> None:

@@ -54,7 +54,7 @@ from playground.eval.live_view import (
 )
 from playground.eval.metrics import Metrics
 from playground.eval.plot_points import PlotPoint
-from playground.eval.result_table import setting_of
+from playground.eval.result_table import PAIR_PARAMS, setting_of
 from playground.eval.sweep import SweepSpec, Target, parse_sweep, parse_target
 from playground.eval.tuning import describe_tuning
 from playground.eval.workbench import (
@@ -269,7 +269,8 @@ class EvaluationScreen(ModalScreen[None]):
             self.say("No strategy ticked: tick at least one to replay.", error=True)
             return
         self.state = "running"
-        self._run(self.bench, names, sweeps, self._applied_tuning(names))
+        swept = list(dict.fromkeys([*names, *(sweep.strategy for sweep in sweeps)]))
+        self._run(self.bench, names, sweeps, self._applied_tuning(swept, replay=True))
 
     @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
     def _run(self, bench: Workbench, names: list[str], sweeps: list[SweepSpec],
@@ -320,15 +321,16 @@ class EvaluationScreen(ModalScreen[None]):
             self.say("No strategy ticked: tick one with a calibration knob (threshold, complexity…).", error=True)
             return
         self.state = "running"
-        self._calibrate(bench, names, target, fraction, seed)
+        self._calibrate(bench, names, target, fraction, seed, self._applied_tuning(names, replay=True))
 
     @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
-    def _calibrate(self, bench: Workbench, names: list[str], target: Target, fraction: float, seed: int) -> None:
+    def _calibrate(self, bench: Workbench, names: list[str], target: Target, fraction: float, seed: int,
+                   tuned: dict[str, dict[str, Any]]) -> None:
         def progress(done: int, total: int, what: str) -> None:
             self.app.call_from_thread(self._progress, done, total, what, "calibrating")
 
         try:
-            result = calibrate(bench, names, target, fraction, seed, progress)
+            result = calibrate(bench, names, target, fraction, seed, progress, params=tuned)
         except Exception as exc:  # one line, never a traceback
             self.app.call_from_thread(self._fail, _problem(exc, None))
             return
@@ -377,13 +379,18 @@ class EvaluationScreen(ModalScreen[None]):
         self.say(progress_text(plan, LiveProgress(resumed, plan.total, 0, resumed)))
         self._live_worker = self._live(plan, engine)
 
-    def _applied_tuning(self, names: list[str]) -> dict[str, dict[str, Any]]:
-        """The values applied in the app (not pending edits): what the columns use, so a replay
-        or live row of a strategy measures its column's setting."""
+    def _applied_tuning(self, names: list[str], *, replay: bool = False) -> dict[str, dict[str, Any]]:
+        """The values applied in the app (not pending edits): what the columns use, so a replay,
+        calibration or live row of a strategy measures its column's setting. A replay keeps the
+        dataset's strong/weak pair: recorded outcomes exist only for the dataset's models."""
         tuning = getattr(self.app, "tuning", None)
         if tuning is None:
             return {}
-        return {name: tuning.overrides(name, pending=False) for name in names}
+        applied = {name: tuning.overrides(name, pending=False) for name in names}
+        if replay:
+            applied = {name: {k: v for k, v in values.items() if k not in PAIR_PARAMS}
+                       for name, values in applied.items()}
+        return applied
 
     @work(exclusive=True, group="evaluation-live", exit_on_error=False)
     async def _live(self, plan: LivePlan, engine: Engine) -> None:

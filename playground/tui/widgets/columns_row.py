@@ -7,7 +7,8 @@ keep streaming: paging back shows them up to date.
 
 The row also settles the heap once every column has ended (`settle_heap`):
 the garbage collector's full passes then skip what the app keeps, instead of
-walking it mid-stream.
+walking it mid-stream. Only when the `tui` command owns the collector
+(`tui/startup.py`): an app embedded by a test or a library caller leaves it alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from playground.tui.bindings import key_label
+from playground.tui.startup import owns_collector
 from playground.tui.widgets.column import StrategyColumn
 
 # A column narrower than this is not readable (cells, including its margin).
@@ -115,12 +117,15 @@ class ColumnsRow(Horizontal):
 
     def _settle(self) -> None:
         self._settle_timer = None
+        if not owns_collector() or not gc.isenabled():
+            return  # a test's or a library caller's collector is theirs
         if not any(c.running or c.markdown_due for c in self.columns):
             settle_heap()  # else the next run's end settles it
             self._settled_at = time.monotonic()
 
     def on_unmount(self) -> None:
-        gc.unfreeze()  # the row is going: let the collector see everything again
+        if self._settled_at is not None:
+            gc.unfreeze()  # the row is going: let the collector see everything again
 
     @property
     def per_page(self) -> int:
