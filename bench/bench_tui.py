@@ -641,13 +641,21 @@ def run_phase(name: str, args: list[str]) -> dict[str, Any]:
 def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str, Any]:
     if name == "engine":
         return asyncio.run(engine_phase(url, 1 if smoke else 12))
-    if name == "stream":
-        return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile))
-    if name == "real":
-        return asyncio.run(app_phase(url, 1, keys=False, profile=profile))
-    if name == "memory":
-        return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
-                                     tokens_per_column=SMOKE_TOKENS_PER_COLUMN if smoke else 20_000))
+    if name in ("stream", "real", "memory"):
+        # The phase is its own process, the app in it as under `playground tui`: the command owns
+        # the collector (paused to the first frame, the heap settled between runs; tui/startup.py).
+        from playground.tui.startup import pause_collector, release_collector
+
+        pause_collector()
+        try:
+            if name == "stream":
+                return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile))
+            if name == "real":
+                return asyncio.run(app_phase(url, 1, keys=False, profile=profile))
+            return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
+                                         tokens_per_column=SMOKE_TOKENS_PER_COLUMN if smoke else 20_000))
+        finally:
+            release_collector()
     if name == "first_frame":
         return first_frame_phase(1 if smoke else 5, smoke)
     raise SystemExit(f"unknown phase {name!r}")
