@@ -108,3 +108,14 @@ def sim_server() -> Iterator[object]:
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> InProcessCli:
     """The CLI in-process: `run_cli("run", "hi", "--json")` -> returncode, stdout, stderr."""
     return InProcessCli(capsys, monkeypatch)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection imported (Textual, both SDKs, numpy, polars: several hundred thousand
+    objects that live as long as the worker), so the collector's full passes during the tests,
+    and pytest's five at the session's end, walk only what the tests make. The main suite on the
+    quiet 2-core machine, 2026-12-02: 3 min 39 s and 390 s of CPU before, 2 min 58 s and 318 s
+    after (load under 2 before each run)."""
+    import gc
+
+    gc.freeze()
