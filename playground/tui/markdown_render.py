@@ -210,6 +210,8 @@ class _Renderer:
                     self.numbers[-1] = number + 1
                 self.levels.append(_Level(Content.styled(bullet, MUTED), Content(" " * len(bullet))))
             elif kind == "list_item_close" or kind == "blockquote_close":
+                if not self.levels[-1].first_used:  # an empty item: "4." alone is an answer, not nothing
+                    self._block([Content("")])
                 self.levels.pop()
                 if kind == "blockquote_close":
                     self.blank_pending = True

@@ -482,3 +482,18 @@ async def test_rapid_resends_all_settle() -> None:
             await wait_for(pilot, lambda pane=pane, run=run: pane.source == run.displayed,
                            f"{column.strategy.name} to show the last run's answer")
         assert all(r.status == "cancelled" for r in fixed.history)
+
+
+async def test_a_one_line_answer_that_looks_like_a_list_marker_is_shown() -> None:
+    """The simulator answers "What is 2 + 2?" with "4.", which Markdown reads as an empty list
+    item: the column showed nothing and kept its "waiting for the first token" line."""
+    app = sim_app(strategies=["fixed"])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.main_screen
+        view.prompt_area.load_text("What is 2 + 2?")
+        view.action_send()
+        column = view.columns[0]
+        await wait_for(pilot, lambda: ended(column) and column.answer.rendered, "the answer")
+        assert column.answer.markdown == "4." and column.answer.row_count == 1
+        await wait_for(pilot, lambda: "waiting for the first token" not in screen_text(pilot), "the answer on screen")

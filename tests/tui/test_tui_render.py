@@ -44,6 +44,14 @@ def test_markdown_blocks_render_as_lines() -> None:
     assert not any("*" in line or "`" in line or "#" in line for line in lines)
 
 
+def test_an_answer_that_markdown_reads_as_an_empty_list_item_is_still_shown() -> None:
+    """"4." alone is an ordered list with one empty item to a Markdown parser; shown as nothing,
+    a column whose answer was "4." kept saying it waited for the first token."""
+    assert [line.plain for line in render_markdown("4.", 40)] == ["4. "]
+    assert [line.plain for line in render_markdown("- ", 40)] == ["• "]
+    assert [line.plain.rstrip() for line in render_markdown("1.\n2. two", 40)] == ["1.", "2. two"]
+
+
 def test_code_blocks_wrap_with_a_visible_mark() -> None:
     code = "```python\ndef f(x):\n    return some_really_long_function_name(argument_one, argument_two)\n```\n"
     lines = plain(code, 30)
