@@ -230,7 +230,14 @@ class MainScreen(Screen[None]):
         return True
 
     def action_send(self) -> None:
-        """Send the prompt to every column; running columns are cancelled first."""
+        """Send the prompt to every column; running columns are cancelled first.
+
+        Send is a priority binding, taken as the key arrives; the keys typed just before it may still
+        wait in the prompt's own queue (a paste, or typing while eight columns stream). The prompt is
+        read from that queue, after them, so what goes is what was typed."""
+        self.prompt_area.call_later(self._send_typed)
+
+    def _send_typed(self) -> None:
         if self.engine is None:
             line = self.status_line
             if line.mode == "error":

@@ -4,6 +4,7 @@ The hint names the keys as they are bound now (a keymap can change them)."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import var
@@ -12,6 +13,30 @@ from textual.widgets import Static, TextArea
 
 from playground.tui.bindings import PALETTE_ID, key_label
 from playground.tui.css import css_beside
+
+
+class PromptTextArea(TextArea):
+    """A TextArea whose own editing keys (backspace, arrows, Ctrl+K, ...) take effect in order with
+    the characters typed around them.
+
+    Textual inserts a character as the editor receives it but resolves a bound key only once the key
+    has bubbled up to the app, so with a backlog of input (typing while eight columns stream, a
+    macro, a fast chord keyboard) the characters typed after a backspace landed before it ran
+    (Textualize/textual#6605). Here the editor runs its own bindings as it receives them; keys it
+    does not bind still bubble up as before."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and not self.read_only:
+            bindings = self._bindings.copy()
+            keymap = self.app._keymap
+            if keymap:
+                bindings.apply_keymap(keymap)
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, self):
+                    event.stop()
+                    event.prevent_default()
+                    return
+        await super()._on_key(event)
 
 
 class PromptBox(Vertical):
@@ -27,7 +52,7 @@ class PromptBox(Vertical):
         self._hint = ""
 
     def compose(self) -> ComposeResult:
-        area = TextArea(
+        area = PromptTextArea(
             self._initial,
             id="prompt",
             soft_wrap=True,
