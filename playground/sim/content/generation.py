@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import random
 import re
+from bisect import bisect
 from dataclasses import dataclass
+from itertools import accumulate
 
 from playground.core.catalog import ModelSpec
 from playground.core.tokens import TokenCounter
@@ -20,6 +22,10 @@ from playground.sim.features.types import ToolCall
 JITTER = 0.2  # +-20% on time to first token, throughput and each chunk's gap
 _WORDS_PER_CHUNK = (1, 2, 3)
 _WORDS_PER_CHUNK_WEIGHTS = (0.35, 0.45, 0.2)
+# What `rng.choices(_WORDS_PER_CHUNK, _WORDS_PER_CHUNK_WEIGHTS)` computes on
+# every call, computed once: the same draw from one `random()`, much cheaper.
+_CUMULATIVE_WEIGHTS = tuple(accumulate(_WORDS_PER_CHUNK_WEIGHTS))
+_TOTAL_WEIGHT = _CUMULATIVE_WEIGHTS[-1] + 0.0
 _PIECE_RE = re.compile(r"\s*\S+")
 _ARGUMENT_PIECE_CHARS = (3, 12)
 CALL_OVERHEAD_TOKENS = 3  # a tool call's id, name and framing, beyond its arguments (an estimate)
@@ -91,16 +97,22 @@ def split_chunks(text: str, rng: random.Random) -> list[str]:
         return [text] if text else []
     pieces[-1] += text[len("".join(pieces)) :]  # trailing whitespace
     chunks: list[str] = []
+    draw, last = rng.random, len(_WORDS_PER_CHUNK) - 1
     i = 0
     while i < len(pieces):
-        take = rng.choices(_WORDS_PER_CHUNK, _WORDS_PER_CHUNK_WEIGHTS)[0]
+        take = _WORDS_PER_CHUNK[bisect(_CUMULATIVE_WEIGHTS, draw() * _TOTAL_WEIGHT, 0, last)]
         chunks.append("".join(pieces[i : i + take]))
         i += take
     return chunks
 
 
+_JITTER_LOW, _JITTER_HIGH = 1 - JITTER, 1 + JITTER
+_JITTER_SPAN = _JITTER_HIGH - _JITTER_LOW
+
+
 def _jitter(rng: random.Random) -> float:
-    return rng.uniform(1 - JITTER, 1 + JITTER)
+    """`rng.uniform(1 - JITTER, 1 + JITTER)`, to the bit, without recomputing the span per chunk."""
+    return _JITTER_LOW + _JITTER_SPAN * rng.random()
 
 
 def split_arguments(arguments: str, rng: random.Random) -> list[str]:

@@ -4,7 +4,10 @@ drawn with the spec's probabilities, reproducibly from (seed, request index).
 Each request gets its own `random.Random` seeded from (seed, request index),
 never a shared generator, so concurrency cannot change which fault a given
 request index gets, and `on_chunk` can recompute the request's decision
-instead of keeping per-request state.
+instead of keeping per-request state. Recomputing it per streamed chunk
+(hashing and seeding a generator) was a fifth of the simulator's CPU at
+high rates, so recent decisions are memoised: being pure, a forgotten one
+is simply recomputed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ OVERLOADED_MID_STREAM_TOKENS = 8  # a mid-stream overload comes "after a few tok
 # as the real API often sends them.
 OVERLOADED_MID_STREAM = 0.5
 _TOLERANCE = 1e-9
+# Decisions kept for `on_chunk`: far more than the streams in flight at once.
+_DECISIONS_KEPT = 1024
 
 
 def stable_seed(*parts: int | str) -> int:
@@ -81,8 +86,20 @@ class SpecFaultPlan(FaultPlan):
         self.spec = spec
         self.seed = seed
         self.overloaded_mid_stream = overloaded_mid_stream
+        self._decisions: dict[tuple[int, str, str, bool, int], Decision] = {}
 
     def decide(self, info: RequestInfo) -> Decision:
+        """`_decide`, memoised on what it depends on."""
+        key = (info.request_index, info.model_name, info.api, info.stream, info.output_tokens)
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._decide(info)
+            if len(self._decisions) >= _DECISIONS_KEPT:
+                self._decisions.clear()
+            self._decisions[key] = decision
+        return decision
+
+    def _decide(self, info: RequestInfo) -> Decision:
         """The request's fate; a pure function of (seed, request index, the
         model's settings, api/stream and answer length). The draws happen in a
         fixed order whatever the outcome, so one setting does not shift the

@@ -20,7 +20,7 @@ from typing import Any
 from playground.sim.content.generation import Generation, Piece
 from playground.sim.errors import SimError
 from playground.sim.faults.plan import Api
-from playground.sim.wire.dialect import random_id, sse_event
+from playground.sim.wire.dialect import StringFrame, random_id, sse_event, string_frame
 
 TOOL_CALL_ID_PREFIX = "toolu_"
 _CACHE_USAGE = {"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
@@ -49,6 +49,8 @@ class AnthropicDialect:
         self.model_name = model_name
         self.id = random_id("msg_sim_")
         self._open_block: int | None = None
+        # Templates of the per-chunk delta frames by block, built on first use.
+        self._delta_frames: dict[int, StringFrame] = {}
 
     def _message(self, content: list[dict[str, Any]], stop_reason: str | None, usage: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -84,14 +86,16 @@ class AnthropicDialect:
         return frames + sse_event("ping", {"type": "ping"})
 
     def stream_piece(self, index: int, piece: Piece, generation: Generation) -> bytes:
-        if generation.has_text and piece.block == 0:
-            delta = {"type": "text_delta", "text": piece.text}
-            return sse_event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
-        if piece.opens:
+        text_block = generation.has_text and piece.block == 0
+        if piece.opens and not text_block:
             call = generation.tool_calls[piece.block - (1 if generation.has_text else 0)]
             return self._start(piece.block, {"type": "tool_use", "id": call.id, "name": call.name, "input": {}})
-        delta = {"type": "input_json_delta", "partial_json": piece.text}
-        return sse_event("content_block_delta", {"type": "content_block_delta", "index": piece.block, "delta": delta})
+        frame = self._delta_frames.get(piece.block)
+        if frame is None:
+            block = piece.block
+            reference = text_delta if text_block else (lambda text: json_delta(block, text))
+            frame = self._delta_frames[block] = string_frame(reference)
+        return frame.render(piece.text)
 
     def stream_close(self, generation: Generation) -> bytes:
         usage = {"input_tokens": generation.input_tokens, "output_tokens": generation.output_tokens, **_CACHE_USAGE}
@@ -117,6 +121,17 @@ class AnthropicDialect:
         content += [{"type": "tool_use", "id": c.id, "name": c.name, "input": _input(c.arguments)}
                     for c in generation.tool_calls]
         return self._message(content, _stop_reason(generation), usage)
+
+
+# The reference encoders of the per-chunk frames (their templates' source).
+def text_delta(text: str) -> bytes:
+    delta = {"type": "text_delta", "text": text}
+    return sse_event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
+
+
+def json_delta(block: int, text: str) -> bytes:
+    delta = {"type": "input_json_delta", "partial_json": text}
+    return sse_event("content_block_delta", {"type": "content_block_delta", "index": block, "delta": delta})
 
 
 def model_list(entries: list[tuple[str, str, int, int]], created: int) -> dict[str, Any]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -72,6 +74,35 @@ def sse_data(data: Any) -> bytes:
 
 def sse_event(event: str, data: Any) -> bytes:
     return f"event: {event}\ndata: {dumps(data)}\n\n".encode()
+
+
+# Stands in for the varying string while a frame's template is rendered;
+# nothing a dialect writes around it contains it.
+_MARKER = "\ue000sim-frame-text\ue000"
+
+
+@dataclass(frozen=True, slots=True)
+class StringFrame:
+    """An SSE frame whose only varying part is one JSON string (a text or
+    arguments delta): the reference encoder's bytes with the string spliced
+    in, so the hot path encodes one string instead of a whole object. The
+    string is encoded as `dumps` encodes strings (`ensure_ascii=False`)."""
+
+    head: bytes
+    tail: bytes
+
+    def render(self, text: str) -> bytes:
+        return self.head + encode_basestring(text).encode() + self.tail
+
+
+def string_frame(reference: Callable[[str], bytes]) -> StringFrame:
+    """The template of `reference` (a frame builder taking the varying
+    string), taken from its own output: the two cannot drift apart."""
+    rendered = reference(_MARKER)
+    head, found, tail = rendered.partition(encode_basestring(_MARKER).encode())
+    if not found or _MARKER.encode() in tail:
+        raise ValueError("the frame must hold its varying string exactly once")
+    return StringFrame(head, tail)
 
 
 def validate(model: type[_Body], raw: Any) -> _Body:

@@ -23,7 +23,7 @@ from playground.sim.content.generation import Generation, Piece
 from playground.sim.content.logprobs import TokenLogprob, by_chunk, token_logprobs
 from playground.sim.errors import SimError
 from playground.sim.faults.plan import Api
-from playground.sim.wire.dialect import random_id, sse_data
+from playground.sim.wire.dialect import StringFrame, random_id, sse_data, string_frame
 
 OWNED_BY = "routing-playground-sim"
 TOOL_CALL_ID_PREFIX = "call_"
@@ -85,6 +85,10 @@ class OpenAIDialect:
         self.created = int(time.time())
         self._chunk_logprobs: list[list[TokenLogprob]] = []
         self._started = False
+        # Templates of the frames sent per chunk (text; arguments by call index),
+        # built on first use: per chunk only the delta's string is encoded.
+        self._text_frame: StringFrame | None = None
+        self._argument_frames: dict[int, StringFrame] = {}
 
     def _token_logprobs(self, generation: Generation) -> list[TokenLogprob]:
         return token_logprobs(generation.text, generation.output_tokens, generation.answer, self.quality,
@@ -120,15 +124,29 @@ class OpenAIDialect:
             content = "" if generation.has_text else None
             opening = self._delta({"role": "assistant", "content": content, "refusal": None}, logprobs=logprobs)
         if generation.has_text and piece.block == 0:
-            logprobs = _logprobs(self._chunk_logprobs[index]) if self.top_logprobs is not None else None
-            return opening + self._delta({"content": piece.text}, logprobs=logprobs)
+            if self.top_logprobs is not None:
+                return opening + self._delta({"content": piece.text}, logprobs=_logprobs(self._chunk_logprobs[index]))
+            if self._text_frame is None:
+                self._text_frame = string_frame(self._text_delta)
+            return opening + self._text_frame.render(piece.text)
         call_index = piece.block - (1 if generation.has_text else 0)
         if piece.opens:
             call = generation.tool_calls[call_index]
             header = {"index": call_index, "id": call.id, "type": "function",
                       "function": {"name": call.name, "arguments": ""}}
             return opening + self._delta({"tool_calls": [header]})
-        return opening + self._delta({"tool_calls": [{"index": call_index, "function": {"arguments": piece.text}}]})
+        frame = self._argument_frames.get(call_index)
+        if frame is None:
+            frame = string_frame(lambda text: self._arguments_delta(call_index, text))
+            self._argument_frames[call_index] = frame
+        return opening + frame.render(piece.text)
+
+    # The reference encoders of the per-chunk frames (their templates' source).
+    def _text_delta(self, text: str) -> bytes:
+        return self._delta({"content": text})
+
+    def _arguments_delta(self, call_index: int, text: str) -> bytes:
+        return self._delta({"tool_calls": [{"index": call_index, "function": {"arguments": text}}]})
 
     def stream_close(self, generation: Generation) -> bytes:
         frames = b""
