@@ -107,10 +107,15 @@ async def test_a_failing_member_shows_failed_while_the_ensemble_answers() -> Non
 
 
 async def test_race_shows_the_winner_and_the_cancelled_losers() -> None:
-    # gpt-5-nano starts fastest; the slow flagship is cancelled mid-way.
-    app = ensemble_app("race", ("gpt-5-nano", "claude-opus-4-5"), speed=10)
+    # gpt-5-nano answers first; the slow flagship, streaming for a second by then, is cancelled mid-way.
+    # Held apart by the simulator's clock, not the machine's: nano's first token waits an extra second
+    # (its whole answer then takes about one more at speed 2), opus starts answering after about half a
+    # second and needs several. Both SDKs are loaded first, or on a busy machine nano could finish
+    # while opus's provider was still being imported, and opus would never start.
+    app = ensemble_app("race", ("gpt-5-nano", "claude-opus-4-5"), speed=2, faults="gpt-5-nano:latency_ms=1000")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
+        await wait_for(pilot, lambda: bool(app.preloaded), "both providers' SDKs to load")
         column = app.main_screen.column("ensemble")
         await send_and_finish(pilot, app, "Explain the difference between a process and a thread.")
         run = column.current
@@ -124,8 +129,7 @@ async def test_race_shows_the_winner_and_the_cancelled_losers() -> None:
         assert loser.outcome == "cancelled"
         text = verdict(column)
         assert "race: gpt-5-nano answered first; cancelled claude-opus-4-5" in text
-        # It had started answering (the simulator's timings are deterministic):
-        # its partial cost is shown and counted.
+        # It had started answering: its partial cost is shown and counted.
         assert loser.cost_usd > 0 and loser.text and pane_text(opus).startswith(loser.text)
         assert "partial" in str(opus.border_title) and "cancelled calls spent" in text
         assert column.shown_text == run.displayed
