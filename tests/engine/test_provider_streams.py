@@ -340,7 +340,7 @@ class AtChunk(FaultPlan):
 ], ids=["openai-error", "anthropic-overloaded", "openai-cut", "anthropic-cut", "openai-stall", "anthropic-stall"])
 async def test_simulator_faults_mid_stream(kind: str, action: Action, expected: ErrorKind) -> None:
     with SimServer(port=0, speed=20, faults=AtChunk(action)) as server:
-        async with adapter(kind, server.base_url, HttpTimeouts(read_s=0.5)) as provider:
+        async with adapter(kind, server.base_url, HttpTimeouts(read_s=2.0)) as provider:
             got, error = await outcome(provider.stream(OPENAI_MODEL if kind == "openai" else ANTHROPIC_MODEL, TEXT))
         assert error is not None and error.kind is expected, error
         assert [c for c in got if isinstance(c, Delta)], "the text before the fault arrived"
