@@ -1,4 +1,8 @@
-"""Anthropic's Messages API through the official SDK, with its typed params."""
+"""Anthropic's Messages API through the official SDK, with its typed params.
+
+The SDK sends the request and raises its status errors; a stream's body is
+read here (`sse.py`, `anthropic_events.py`) instead of by the SDK's
+per-event pydantic models."""
 
 from __future__ import annotations
 
@@ -26,9 +30,11 @@ from anthropic.types import (
 from anthropic.types.tool_param import InputSchema
 
 from playground.core.messages import ChatRequest, Message, ResponseFormat, ToolDef
-from playground.providers.base import Chunk, Delta, Endpoint, ToolCallChunk, Usage
+from playground.providers.anthropic_events import MessageEvents
+from playground.providers.base import Chunk, Endpoint, Usage
 from playground.providers.errors import SdkErrors, incomplete_stream, map_sdk_error
 from playground.providers.http import sdk_client_options
+from playground.providers.sse import SseDecoder
 
 SDK_ERRORS = SdkErrors(anthropic.AnthropicError, anthropic.APITimeoutError, anthropic.APIConnectionError,
                        anthropic.APIStatusError)
@@ -100,12 +106,13 @@ class AnthropicProvider:
         return map_sdk_error(exc, SDK_ERRORS, self.endpoint.name, self.endpoint.base_url)
 
     async def stream(self, api_model: str, request: ChatRequest) -> AsyncGenerator[Chunk, None]:
-        input_tokens = 0
-        output_tokens: int | None = None
-        stopped = False
+        """The SDK sends the request (typed params, headers, status errors);
+        the body is read here (`sse.py`, `anthropic_events.py`), not by the
+        SDK's stream class and its pydantic model per event."""
+        events = MessageEvents()
         system, messages = message_params(request)
         try:
-            events = await self._client.messages.create(
+            async with self._client.messages.with_streaming_response.create(
                 model=api_model,
                 max_tokens=request.max_output_tokens,
                 messages=messages,
@@ -117,28 +124,22 @@ class AnthropicProvider:
                                else anthropic.omit),
                 # Sampling parameters travel in the body since the 1.x SDKs.
                 extra_body=None if request.temperature is None else {"temperature": request.temperature},
-            )
-            async with events:
-                async for event in events:
-                    if event.type == "message_start":
-                        input_tokens = event.message.usage.input_tokens or 0
-                    elif event.type == "content_block_delta" and event.delta.type == "text_delta":
-                        yield Delta(event.delta.text)
-                    elif event.type == "content_block_start" and event.content_block.type == "tool_use":
-                        block = event.content_block
-                        yield ToolCallChunk(event.index, block.id, block.name)
-                    elif event.type == "content_block_delta" and event.delta.type == "input_json_delta":
-                        yield ToolCallChunk(event.index, arguments=event.delta.partial_json)
-                    elif event.type == "message_delta":
-                        output_tokens = event.usage.output_tokens
-                    elif event.type == "message_stop":
-                        stopped = True
+            ) as raw:
+                response = raw.http_response
+                decoder = SseDecoder()
+                chunks: list[Chunk] = []
+                async for read in response.aiter_bytes():
+                    for event, data in decoder.feed(read):
+                        events.read(event, data, response, chunks)
+                        for chunk in chunks:
+                            yield chunk
+                        chunks.clear()
         except _CAUGHT as exc:
             raise self._error(exc) from exc
-        if not stopped:
+        if not events.stopped:
             raise incomplete_stream(self.endpoint.name, "no message_stop")
-        if output_tokens is not None:
-            yield Usage(input_tokens, output_tokens)
+        if events.output_tokens is not None:
+            yield Usage(events.input_tokens, events.output_tokens)
 
     async def list_models(self) -> list[str]:
         try:

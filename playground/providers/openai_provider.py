@@ -1,7 +1,9 @@
 """OpenAI and every OpenAI-compatible server, through the official SDK.
 
 Parameters are built with the SDK's own typed params, so a wrong field or
-type is a static error, not a 400 at run time.
+type is a static error, not a 400 at run time. The SDK sends the request and
+raises its status errors; a stream's body is read here (`sse.py`,
+`openai_chunks.py`) instead of by the SDK's per-chunk pydantic models.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import httpx2
+import jiter
 import openai
 from openai.types.chat import (
     ChatCompletionAssistantMessageParam,
@@ -27,9 +30,11 @@ from openai.types.shared_params import FunctionDefinition, ResponseFormatJSONObj
 from openai.types.shared_params.response_format_json_schema import JSONSchema
 
 from playground.core.messages import ChatRequest, Message, ResponseFormat, ToolChoice, ToolDef
-from playground.providers.base import Chunk, Delta, Endpoint, TokenLogprobs, ToolCallChunk, Usage
+from playground.providers.base import Chunk, Endpoint
 from playground.providers.errors import SdkErrors, incomplete_stream, map_sdk_error
 from playground.providers.http import sdk_client_options
+from playground.providers.openai_chunks import in_stream_error, read_chunk
+from playground.providers.sse import SseDecoder, drain
 
 SDK_ERRORS = SdkErrors(openai.OpenAIError, openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError)
 _CAUGHT = (openai.OpenAIError, httpx2.HTTPError)
@@ -86,10 +91,13 @@ class OpenAIProvider:
         return map_sdk_error(exc, SDK_ERRORS, self.endpoint.name, self.endpoint.base_url)
 
     async def stream(self, api_model: str, request: ChatRequest) -> AsyncGenerator[Chunk, None]:
+        """The SDK sends the request (typed params, headers, status errors);
+        the body is read here (`sse.py`, `openai_chunks.py`), not by the
+        SDK's stream class and its pydantic model per chunk."""
         finished = False
         limit = request.max_output_tokens
         try:
-            response = await self._client.chat.completions.create(
+            async with self._client.chat.completions.with_streaming_response.create(
                 model=api_model,
                 messages=[message_param(m) for m in request.messages],
                 stream=True,
@@ -105,24 +113,33 @@ class OpenAIProvider:
                                      if request.tools and request.parallel_tool_calls is not None else openai.omit),
                 response_format=(response_format_param(request.response_format) if request.response_format
                                  else openai.omit),
-            )
-            async with response as chunks:
-                async for chunk in chunks:
-                    if chunk.usage is not None:
-                        yield Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-                    for choice in chunk.choices:
-                        text = choice.delta.content if choice.delta else None
-                        if text:
-                            yield Delta(text)
-                        for call in (choice.delta.tool_calls if choice.delta else None) or ():
-                            function = call.function
-                            yield ToolCallChunk(call.index, call.id or "", (function.name if function else None) or "",
-                                                (function.arguments if function else None) or "")
-                        logprobs = choice.logprobs
-                        if logprobs is not None and logprobs.content:
-                            yield TokenLogprobs(tuple(item.logprob for item in logprobs.content))
-                        if choice.finish_reason:
+            ) as raw:
+                response = raw.http_response
+                body = response.aiter_bytes()
+                decoder = SseDecoder()
+                chunks: list[Chunk] = []
+                done = False
+                async for read in body:
+                    for _, data in decoder.feed(read):
+                        if data.startswith(b"[DONE]"):
+                            done = True
+                            break
+                        if not data:
+                            continue
+                        payload = jiter.from_json(data, cache_mode="keys")
+                        if not isinstance(payload, dict):
+                            continue
+                        error = in_stream_error(payload, response.request)
+                        if error is not None:
+                            raise error
+                        if read_chunk(payload, chunks):
                             finished = True
+                        for chunk in chunks:
+                            yield chunk
+                        chunks.clear()
+                    if done:
+                        await drain(body, response)
+                        break
         except _CAUGHT as exc:
             raise self._error(exc) from exc
         if not finished:
