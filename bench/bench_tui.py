@@ -41,6 +41,9 @@ sound (no text lost, every phase reported), never that a target was met.
 
     python bench/bench_tui.py            # full run, a few minutes
     python bench/bench_tui.py --smoke    # seconds
+    python bench/bench_tui.py --only engine,stream --loop-trace trace.json
+        # what held the event loop while keys waited: every callback's wall
+        # and CPU time, the long ones by kind, and where they were (sampled)
 """
 
 from __future__ import annotations
@@ -255,13 +258,6 @@ def _main_view(app: Any) -> Any:
     return app.main_screen
 
 
-def _painting_deferred(screen: Any, column: Any) -> bool:
-    """Whether the frame just drawn left the column's answer to the next one
-    (`frame_budget`: a frame paints a few answer panes)."""
-    deferred = getattr(screen, "painting_deferred", None)
-    return bool(deferred is not None and deferred(column.answer))
-
-
 def _shown_text(column: Any) -> str:
     """The text a column's answer area holds now."""
     return column.shown_text
@@ -295,8 +291,7 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         if send is None or not pending:
             return
         for name, (column, finals) in list(pending.items()):
-            # The whole answer, in order, and painted by this frame (not held back to the next one).
-            if _shown_text(column) in finals and not _painting_deferred(screen, column):
+            if _shown_text(column) in finals:  # the whole answer, in order
                 send.on_screen[name] = now
                 del pending[name]
 
