@@ -41,6 +41,9 @@ sound (no text lost, every phase reported), never that a target was met.
 
     python bench/bench_tui.py            # full run, a few minutes
     python bench/bench_tui.py --smoke    # seconds
+    python bench/bench_tui.py --only engine,stream --loop-trace trace.json
+        # what held the event loop while keys waited: every callback's wall
+        # and CPU time, the long ones by kind, and where they were (sampled)
 """
 
 from __future__ import annotations
@@ -261,7 +264,7 @@ def _shown_text(column: Any) -> str:
 
 
 async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
-                    tokens_per_column: int = 0, profile: str = "") -> dict[str, Any]:
+                    tokens_per_column: int = 0, profile: str = "", loop_trace: str = "") -> dict[str, Any]:
     """The app headless: per send, when each column's last token reached the
     engine and the first frame after its widget held the whole answer."""
     from textual.widgets import TextArea
@@ -386,6 +389,12 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         profiler = cProfile.Profile() if profile else None
         if profiler is not None:
             profiler.enable()
+        tracer = None
+        if loop_trace:
+            from loop_trace import LoopTrace  # bench/, beside this file
+
+            tracer = LoopTrace()
+            tracer.start()
         cpu0 = time.process_time()
         wall0 = time.perf_counter()
         base_rss = peak = 0.0
@@ -436,6 +445,9 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(profile)
+        if tracer is not None:
+            tracer.stop()
+            Path(loop_trace).write_text(json.dumps(tracer.report(), indent=1))
         tokens = sum(s.tokens for s in done)
         lags = [(s.on_screen[n] - s.last_delta[n]) * 1000 for s in done for n in s.on_screen if n in s.last_delta]
         widget_lags = [(s.in_widget[n] - s.last_delta[n]) * 1000 for s in done for n in s.in_widget
@@ -638,7 +650,7 @@ def run_phase(name: str, args: list[str]) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
-def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str, Any]:
+def phase_main(name: str, url: str, smoke: bool, profile: str = "", loop_trace: str = "") -> dict[str, Any]:
     if name == "engine":
         return asyncio.run(engine_phase(url, 1 if smoke else 12))
     if name in ("stream", "real", "memory"):
@@ -649,7 +661,8 @@ def phase_main(name: str, url: str, smoke: bool, profile: str = "") -> dict[str,
         pause_collector()
         try:
             if name == "stream":
-                return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile))
+                return asyncio.run(app_phase(url, 1 if smoke else 12, keys=True, profile=profile,
+                                                 loop_trace=loop_trace))
             if name == "real":
                 return asyncio.run(app_phase(url, 1, keys=False, profile=profile))
             return asyncio.run(app_phase(url, 2 if smoke else 50, keys=False, memory=True,
@@ -672,6 +685,9 @@ def main() -> int:
     parser.add_argument("--profile", default="", metavar="FILE",
                         help="write a cProfile of the stream phase's sends to FILE, of the real-speed "
                              "phase to FILE.real (read them with pstats)")
+    parser.add_argument("--loop-trace", default="", metavar="FILE",
+                        help="write to FILE (JSON) the stream phase's event-loop callback durations and "
+                             "where the loop was during the long ones (bench/loop_trace.py)")
     args = parser.parse_args()
     if args.serve_sim:
         serve_sim(args.serve_sim, args.speed)
@@ -680,7 +696,7 @@ def main() -> int:
         global _prompts
         _prompts = SMOKE_PROMPTS
     if args.phase:
-        print(json.dumps(phase_main(args.phase, args.url, args.smoke, args.profile)), flush=True)
+        print(json.dumps(phase_main(args.phase, args.url, args.smoke, args.profile, args.loop_trace)), flush=True)
         return 0
 
     smoke = ["--smoke"] if args.smoke else []
@@ -706,6 +722,8 @@ def main() -> int:
         for name in ("engine", "stream", "memory"):
             if name in only:
                 extra = ["--profile", str(Path(args.profile).resolve())] if args.profile and name == "stream" else []
+                if args.loop_trace and name == "stream":
+                    extra += ["--loop-trace", str(Path(args.loop_trace).resolve())]
                 phase(name, fast.url, extra)
     finally:
         fast.close()

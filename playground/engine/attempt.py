@@ -42,6 +42,15 @@ logger = logging.getLogger(__name__)
 
 Emit = Callable[[Event], None]
 
+# How long one attempt's read loop may hold the event loop before it lets
+# others run: when the loop was busy, a stream's chunks pile up and the SDK
+# hands them over without awaiting, so the loop parsed the whole burst in one
+# step (up to 90 ms of CPU with eight fast columns: every key press and frame
+# of the TUI waited for it, bench/bench_tui.py --loop-trace).
+READ_SLICE_S = 0.002
+# The read loop's clock (a test replaces it).
+clock = time.perf_counter
+
 _TIMEOUT_TEXT = {
     "first token": "no first token",
     "idle": "stream stalled (no data)",
@@ -145,14 +154,19 @@ class AttemptRunner:
     async def _read(self, stream: AsyncGenerator[Chunk, None], watch: StreamWatch, started: float) -> None:
         """Fold the chunks into this attempt. This loop runs once per chunk
         of every stream: it does the least it can there (the watchdog only
-        stores the time; text is joined and counted once, at the end)."""
+        stores the time; text is joined and counted once, at the end), and
+        yields to the event loop once a burst has held it `READ_SLICE_S`."""
         emit = self.emit
         listening = self.listening
         number = self.attempt
         parts = self.parts
         touch = watch.touch
+        slice_end = clock() + READ_SLICE_S
         async for chunk in stream:
             touch()
+            if clock() >= slice_end:
+                await asyncio.sleep(0)  # a burst: let the loop serve others (keys, frames, other streams)
+                slice_end = clock() + READ_SLICE_S
             if type(chunk) is Delta:
                 parts.append(chunk.text)
                 if self.ttft_ms is None:
