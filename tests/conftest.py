@@ -141,14 +141,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     """One full collection, then freeze its survivors, before pytest's own end-of-session passes
-    (`unraisableexception.cleanup`: five `gc.collect()`s, run after this hook, its hook still
-    catching unraisable exceptions): garbage is collected (and reported) here once, and those
-    five walk only what is made after it, not every live object five times.
+    (`unraisableexception.cleanup` at unconfigure: five `gc.collect()`s, its hook still catching
+    unraisable exceptions): garbage is collected (and reported) here once, and those five walk
+    only what is made after it, not every live object five times. Here, not at unconfigure: a
+    worker reports "workerfinished" after this hook, and execnet's 5 s before it SIGINTs a
+    worker that has not ended start only once every worker has reported.
 
     Why: the collector and heap-settling tests (tests/tui) `gc.unfreeze()` what collection froze,
-    so on their worker those five passes walked ~440,000 objects each: over 5 s on the loaded
+    so on their workers those five passes walked ~440,000 objects each: over 5 s on the loaded
     machine, execnet then SIGINTed the worker (`_terminate_execution`), a KeyboardInterrupt
     surfaced in hypothesis's gc callback as an unraisable-exception warning, and the controller
     waited ~10 s for its workers. Re-freezing after each such test instead broke those tests'
