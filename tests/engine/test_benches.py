@@ -44,6 +44,7 @@ def test_overhead_benchmark_smoke() -> None:
 
 
 @pytest.mark.gateways
+@pytest.mark.timeout(300)  # the bench's own limit (`last_json_line`); it took over 120 s with two suites at once
 def test_overhead_benchmark_measures_litellm_in_its_venv() -> None:
     """With the gateway suite's LiteLLM venv, its client process takes its
     turns: LiteLLM's figures against its own SDK, and ours over theirs."""
