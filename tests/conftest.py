@@ -3,7 +3,9 @@ dirs pointed at a temporary folder."""
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,12 +114,46 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
     return InProcessCli(capsys, monkeypatch)
 
 
+_dont_write_bytecode = sys.dont_write_bytecode
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """Let pytest cache the assertion-rewritten test modules while a worker collects.
+
+    With PYTHONDONTWRITEBYTECODE set (this machine, CI), pytest parsed and rewrote every test
+    module's asserts from source in every worker, every run: half of a worker's collection
+    (~6 of 12 s CPU, three workers at once at the start on 2 cores). The cache lands in
+    tests/**/__pycache__ (git-ignored) and is checked against each source's mtime and size;
+    pytest writes it atomically, so two suites at once are safe. Only collection writes:
+    the flag is put back when it ends. (xdist's controller collects nothing.)"""
+    if not session.config.pluginmanager.has_plugin("dsession"):
+        sys.dont_write_bytecode = False
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Freeze what collection imported (Textual, both SDKs, numpy, polars: several hundred thousand
     objects that live as long as the worker), so the collector's full passes during the tests,
     and pytest's five at the session's end, walk only what the tests make. The main suite on the
     quiet 2-core machine, 2026-12-02: 3 min 39 s and 390 s of CPU before, 2 min 58 s and 318 s
     after (load under 2 before each run)."""
-    import gc
+    sys.dont_write_bytecode = _dont_write_bytecode
+    gc.freeze()
 
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """One full collection, then freeze its survivors, before pytest's own end-of-session passes
+    (`unraisableexception.cleanup` at unconfigure: five `gc.collect()`s, its hook still catching
+    unraisable exceptions): garbage is collected (and reported) here once, and those five walk
+    only what is made after it, not every live object five times. Here, not at unconfigure: a
+    worker reports "workerfinished" after this hook, and execnet's 5 s before it SIGINTs a
+    worker that has not ended start only once every worker has reported.
+
+    Why: the collector and heap-settling tests (tests/tui) `gc.unfreeze()` what collection froze,
+    so on their workers those five passes walked ~440,000 objects each: over 5 s on the loaded
+    machine, execnet then SIGINTed the worker (`_terminate_execution`), a KeyboardInterrupt
+    surfaced in hypothesis's gc callback as an unraisable-exception warning, and the controller
+    waited ~10 s for its workers. Re-freezing after each such test instead broke those tests'
+    own freeze counts (objects of the previous test die inside them)."""
+    gc.collect()
     gc.freeze()
