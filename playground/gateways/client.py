@@ -16,6 +16,15 @@ from playground.core.redact import redact
 Ending = Literal["finished", "error", "hung"]
 
 
+def gateway_client() -> httpx2.AsyncClient:
+    """A client that opens a new connection for every request. A pooled idle
+    connection races with the gateway's server closing it (its keep-alive
+    timeout: Node's 5 s for Portkey, uvicorn's 5 s for LiteLLM): a request
+    sent on it just then fails with a ReadError before the gateway sees it,
+    and a case would be recorded as an error the gateway never made."""
+    return httpx2.AsyncClient(trust_env=False, timeout=30.0, limits=httpx2.Limits(max_keepalive_connections=0))
+
+
 @dataclass(frozen=True)
 class Reply:
     ending: Ending

@@ -29,7 +29,7 @@ from playground.config.exporters import ExportResult, export_policy
 from playground.config.exporters.plan import RoutePlan, build_plan
 from playground.core.messages import ChatRequest
 from playground.engine.session import Session
-from playground.gateways.client import Reply, stream_chat
+from playground.gateways.client import Reply, gateway_client, stream_chat
 from playground.gateways.faults import FAULTS, FAULTS_BY_KEY, NO_FAULT, Entry, Fault, MatrixFaultPlan
 from playground.gateways.install import GatewayUnavailable, Installed
 from playground.gateways.litellm import ForkServer, litellm_body, litellm_headers, litellm_process
@@ -56,6 +56,13 @@ CASE_CONCURRENCY = 6
 # copy-on-write with the fork server): the next strategies' proxies start while earlier ones serve.
 LITELLM_STARTING = 2
 LITELLM_LIVE = 5
+# The simulator keeps idle connections open far longer than a request takes (client_total_s). With
+# uvicorn's default (5 s), a gateway's pooled connection could be closed by the server just as the
+# gateway reused it: that attempt failed with a connection error the simulator never saw, and the
+# gateway was recorded with one attempt fewer than it made (LiteLLM "skipping" a retry of a
+# whole-chain outage in 2 of 5 gateway-suite runs beside three busy loops: LiteLLM's aiohttp pool keeps
+# an idle connection 15 s). The gateways' pools now close idle connections first.
+SIM_KEEP_ALIVE_S = 900
 
 
 @dataclass(frozen=True)
@@ -148,10 +155,13 @@ class Comparison:
         self.faults = faults
         self.progress = progress or (lambda _: None)
         self.plan = MatrixFaultPlan(settings.catalog)
-        self.sim = SimServer(catalog=settings.catalog, speed=sim_speed, faults=self.plan)
+        self.sim = SimServer(catalog=settings.catalog, speed=sim_speed, faults=self.plan,
+                             keep_alive_s=SIM_KEEP_ALIVE_S)
         timeouts = settings.policy.timeouts
         # A client waits a little longer than the policy would for the next byte.
         self.client_idle_s = client_idle_s or max(timeouts.first_token_s, timeouts.idle_s) + 3.0
+        # The longest a client waits for one gateway request, retries and fallbacks included.
+        self.client_total_s = timeouts.total_s * 2 + 30
         self._next_tag = FIRST_TAG
         self._portkey: GatewayProcess | None = None
         self._forkserver: ForkServer | None = None
@@ -207,7 +217,7 @@ class Comparison:
         live = asyncio.Semaphore(LITELLM_LIVE)
         self._starting = asyncio.Semaphore(LITELLM_STARTING)
         cases = asyncio.Semaphore(CASE_CONCURRENCY)
-        async with httpx2.AsyncClient(trust_env=False, timeout=30.0) as client:
+        async with gateway_client() as client:
             runs = await asyncio.gather(*(self._strategy(name, client, live, cases) for name in strategies))
         return list(runs)
 
@@ -328,8 +338,7 @@ class Comparison:
                 headers = litellm_headers(key)
                 tags = [f"{case.label[0]}:{case.label[1]}"] if case.label and not plan.tiers else None
                 body = litellm_body(plan.entry, messages, tag, tags)
-            total = self._user_settings.policy.timeouts.total_s * 2 + 30
-            reply = await stream_chat(client, url, headers, body, self.client_idle_s, total)
+            reply = await stream_chat(client, url, headers, body, self.client_idle_s, self.client_total_s)
             observations.append(_from_reply(gateway, self.plan.entries(tag), reply))
         return tuple(observations)
 

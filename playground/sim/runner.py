@@ -37,6 +37,8 @@ from playground.sim.wire.service import SimService
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
+# How long an idle keep-alive connection stays open (uvicorn's default).
+KEEP_ALIVE_S = 5
 _LOOPBACK_NAMES = {"localhost"}
 
 
@@ -91,6 +93,9 @@ class SimServer:
     `faults` is the fault syntax (see faults/spec.py), a parsed `FaultSpec`,
     or any `FaultPlan`; a bad spec is a `UserError` with the parser's message.
     `seed` makes the faults (and the answers' timing) repeatable.
+    `keep_alive_s` is how long an idle connection stays open before the
+    server closes it: a client that reuses it just then fails with a
+    connection error before the simulator sees the request.
     """
 
     def __init__(
@@ -103,8 +108,10 @@ class SimServer:
         *,
         faults: Faults | None = None,
         seed: int = 0,
+        keep_alive_s: int = KEEP_ALIVE_S,
     ) -> None:
         self.host = host
+        self.keep_alive_s = keep_alive_s
         self.requested_port = port
         self.app = create_app(catalog, speed=speed, require_api_key=require_api_key, faults=faults, seed=seed)
         self._server: uvicorn.Server | None = None
@@ -188,6 +195,7 @@ class SimServer:
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=int(STOP_TIMEOUT_S),
+            timeout_keep_alive=self.keep_alive_s,
         )
         self._server = uvicorn.Server(config)
         self._error = None
