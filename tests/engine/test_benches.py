@@ -3,26 +3,7 @@ one JSON line of figures, baselines and ratios."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from playground.gateways.install import GATEWAYS_DIR_ENV, GatewayUnavailable, ensure, gateways_dir
-from tests.helpers.env import cli_env
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-# Read before the autouse fixture points the user dirs at a temporary folder:
-# LiteLLM's venv is cached across runs in the real cache.
-GATEWAYS_DIR = gateways_dir()
-
-
-def last_json_line(script: str, *args: str, **env: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, str(BENCH / script), "--smoke", *args], capture_output=True, text=True,
-                         timeout=300, env=cli_env(**env), check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+from tests.helpers.bench import last_json_line
 
 
 def test_overhead_benchmark_smoke() -> None:
@@ -41,28 +22,6 @@ def test_overhead_benchmark_smoke() -> None:
     # The smoke needs neither LiteLLM nor the network: it says it left LiteLLM out.
     assert "skipped in --smoke" in str(report["litellm"]) and report["litellm_ratio_checked"] is False
     assert all("litellm" not in setting["figures"] for setting in results.values())
-
-
-@pytest.mark.gateways
-# It may first wait for CI's background LiteLLM install (about 90 s), then runs a LiteLLM client process
-# beside ours: pytest's default 120 s was hit once at load 19, while alone it took 74 s.
-@pytest.mark.timeout(600)
-def test_overhead_benchmark_measures_litellm_in_its_venv() -> None:
-    """With the gateway suite's LiteLLM venv, its client process takes its
-    turns: LiteLLM's figures against its own SDK, and ours over theirs."""
-    try:
-        ensure("litellm", GATEWAYS_DIR)  # as the gateway suite does: waits for CI's background install
-    except GatewayUnavailable as exc:
-        if not exc.registry_unreachable:
-            raise
-        pytest.skip(f"cannot install LiteLLM: {exc}")
-    report = last_json_line("bench_overhead.py", "--litellm", **{GATEWAYS_DIR_ENV: str(GATEWAYS_DIR)})
-    assert report["litellm_ratio_checked"] is True and "LiteLLM 1." in str(report["litellm"])
-    for setting in report["results"].values():  # type: ignore[union-attr]
-        figures, ratios = setting["figures"], setting["ratios"]
-        assert figures["litellm"]["requests"] == figures["litellm_sdk"]["requests"] == figures["sdk"]["requests"]
-        assert figures["litellm"]["ttft_p50_ms"] > 0 and figures["litellm_sdk"]["cpu_ms_per_request"] > 0
-        assert ratios["litellm_cpu_ratio"] > 0 and ratios["added_ttft_vs_litellm"] is not None
 
 
 def test_cache_benchmark_smoke() -> None:
