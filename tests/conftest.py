@@ -124,7 +124,7 @@ def pytest_collection(session: pytest.Session) -> None:
 
     With PYTHONDONTWRITEBYTECODE set (this machine, CI), pytest parsed and rewrote every test
     module's asserts from source in every worker, every run: half of a worker's collection
-    (~6 of 12 s CPU, three workers at once at the start on 2 cores). The cache lands in
+    (~6 of 12 s CPU, every worker at once at the start on 2 cores). The cache lands in
     tests/**/__pycache__ (git-ignored) and is checked against each source's mtime and size;
     pytest writes it atomically, so two suites at once are safe. Only collection writes:
     the flag is put back when it ends. (xdist's controller collects nothing.)"""
