@@ -30,14 +30,13 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from sim_child import SimChild, uniform_catalog  # bench/, beside this file
+
 TOKENS_PER_S = 1250.0  # per stream, as bench_tui's "fast" simulator
 TTFT_MS = 40.0
 PROMPTS = (
@@ -87,42 +86,19 @@ def serve(path: str, speed: float) -> None:
 
 
 def fast_catalog() -> Any:
-    from playground.core.catalog import default_catalog
-
-    catalog = default_catalog()
-    models = {
-        name: spec.model_copy(update={"sim": spec.sim.model_copy(update={"tokens_per_s": TOKENS_PER_S,
-                                                                         "ttft_ms": TTFT_MS})})
-        for name, spec in catalog.models.items()
-    }
-    return catalog.model_copy(update={"models": models})
+    return uniform_catalog(TOKENS_PER_S, TTFT_MS)
 
 
-class Sim:
+class Sim(SimChild):
     def __init__(self, path: str, speed: float) -> None:
         self.path = path
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", path, "--speed", str(speed)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http"):
-            self.close()
-            raise RuntimeError(f"the simulator did not start: {self.url!r}")
+        super().__init__(__file__, ["--serve", path, "--speed", str(speed)])
 
     def cpu_s(self) -> float:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write("cpu\n")
         self.proc.stdin.flush()
         return float(self.proc.stdout.readline())
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 # -- the client: counts bytes and tokens, nothing more --------------------------------

@@ -73,6 +73,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim_child import SimChild, uniform_catalog  # bench/, beside this file
+
 # Single-call strategies: one answer stream per column.
 STRATEGIES = ("fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold")
 PROMPTS = (
@@ -125,35 +127,12 @@ def serve_sim(kind: str, speed: float) -> None:
 def _catalog(kind: str) -> Any:
     from playground.core.catalog import default_catalog
 
-    catalog = default_catalog()
-    if kind != "fast":
-        return catalog
-    models = {
-        name: spec.model_copy(update={"sim": spec.sim.model_copy(update={"tokens_per_s": FAST_TOKENS_PER_S,
-                                                                         "ttft_ms": FAST_TTFT_MS})})
-        for name, spec in catalog.models.items()
-    }
-    return catalog.model_copy(update={"models": models})
+    return uniform_catalog(FAST_TOKENS_PER_S, FAST_TTFT_MS) if kind == "fast" else default_catalog()
 
 
-class Sim:
+class Sim(SimChild):
     def __init__(self, kind: str, speed: float = 1.0) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-sim", kind, "--speed", str(speed)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http"):
-            self.close()
-            raise RuntimeError(f"the simulator did not start: {self.url!r}")
-
-    def close(self) -> None:
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        super().__init__(__file__, ["--serve-sim", kind, "--speed", str(speed)])
 
 
 class InProcessSim:

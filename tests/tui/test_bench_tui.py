@@ -22,6 +22,7 @@ def _bench_main(monkeypatch: pytest.MonkeyPatch) -> int:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # its dataclasses look themselves up there
+    monkeypatch.syspath_prepend(str(BENCH.parent))  # as `python bench/bench_tui.py` has: its helpers beside it
     spec.loader.exec_module(module)
     return module.main()
 
