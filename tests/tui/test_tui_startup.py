@@ -99,7 +99,8 @@ async def test_the_collector_paused_for_start_up_resumes_on_the_first_frame_with
 def test_resuming_a_collector_nobody_paused_changes_nothing() -> None:
     frozen_before = gc.get_freeze_count()
     resume_collector()
-    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    # Nothing frozen by it (frozen objects whose last reference goes still leave the count).
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen_before
     gc.disable()  # someone else's choice (a caller that turned it off itself) is left alone
     try:
         pause_collector()
@@ -116,7 +117,9 @@ def test_a_tui_command_that_fails_before_the_screen_leaves_the_collector_on(caps
     assert main(["tui", "--strategy", "no-such-strategy"]) == 2
     assert "no-such-strategy" in capsys.readouterr().err
     # On, nothing frozen (start-up never reached its first frame), and not the app's any more.
-    assert gc.isenabled() and gc.get_freeze_count() == frozen_before and not owns_collector()
+    # The count may drop: a frozen object whose last reference went is freed all the same
+    # (CI saw 343,271 become 343,270 here).
+    assert gc.isenabled() and gc.get_freeze_count() <= frozen_before and not owns_collector()
 
 
 async def test_the_first_run_welcome_waits_for_the_session_it_describes() -> None:
