@@ -59,6 +59,7 @@ from playground.tui.messages import ColumnsChanged, StrategiesChanged
 from playground.tui.policy import PolicyState
 from playground.tui.screens.main import MainScreen
 from playground.tui.startup import resume_collector
+from playground.tui.style_cache import forget_removed_widgets
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.status import Mode, StatusLine, split_mode_label
@@ -234,6 +235,7 @@ class PlaygroundApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.aclose()
+        forget_removed_widgets()  # every widget is gone: Textual's style memo would keep their lines
 
     async def aclose(self) -> None:
         """Cancel the runs, close the HTTP pool and the session (idempotent)."""

@@ -41,6 +41,7 @@ from playground.tui.css import css_beside
 from playground.tui.messages import ColumnsChanged, ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
 from playground.tui.spend import SpendLedger
+from playground.tui.style_cache import forget_removed_widgets
 from playground.tui.trace_format import column_trace
 from playground.tui.widgets import tool_calls_view
 from playground.tui.widgets.attachments import DIALOG_TEXTS, AttachmentsBar, AttachRequest
@@ -130,6 +131,10 @@ class MainScreen(Screen[None]):
         self.watch(self.app, "session", self._session_changed)
         self.watch(self.app, "engine", self._engine_changed)
         self.call_after_refresh(self.prompt_area.focus)
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen (tuning, evaluation, history...): its widgets are gone."""
+        forget_removed_widgets()
 
     def on_resize(self) -> None:
         width, height = self.size

@@ -446,6 +446,15 @@ class StrategyColumn(Vertical):
     class MarkdownDue(Message):
         """A run ended: its Markdown waits for this column's turn."""
 
+    def on_unmount(self) -> None:
+        """The column is going (removed, or the app closing): a run waiting for its turn to draw
+        stops waiting now. Else its `_end` task outlived the app by up to `_MARKDOWN_TURN_WAIT_S`,
+        and, when the event loop closed first (an app run by a test or a library caller), for
+        good: a pending task that kept the whole app, every drawn line included, alive."""
+        due, self._markdown_due = self._markdown_due, None
+        if due is not None and not due[1].done():
+            due[1].set_result(None)
+
     @property
     def markdown_due(self) -> bool:
         return self._markdown_due is not None

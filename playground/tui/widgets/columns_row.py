@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from playground.tui.bindings import key_label
 from playground.tui.startup import owns_collector
+from playground.tui.style_cache import forget_removed_widgets
 from playground.tui.widgets.column import StrategyColumn
 
 # A column narrower than this is not readable (cells, including its margin).
@@ -44,6 +45,7 @@ def settle_heap() -> None:
     mid-stream (bench/bench_tui.py; 20 ms once frozen). Called when the
     columns are idle; it unfreezes first, so each settle walks everything
     once more, and what was frozen and has since died is freed then."""
+    forget_removed_widgets()  # else removed widgets' drawn lines survive the collection
     gc.unfreeze()
     gc.collect()
     gc.freeze()

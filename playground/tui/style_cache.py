@@ -1,0 +1,20 @@
+"""Let go of the rendered lines of widgets that are gone.
+
+Textual memoises `StylesCache.get_inner_outer` with an `lru_cache` on the
+method (Textualize/textual#6665, open), so the cache's keys keep up to 1,024
+widgets' `StylesCache`s alive after their widgets are removed, each with every
+line that widget last drew. In this app that was most of the heap a full
+collection walks: a closed tuning or evaluation screen, a removed column, a
+finished test's whole app. Clearing the cache when widgets have gone frees
+them; it refills with two styles per live widget on the next frame."""
+
+from __future__ import annotations
+
+from textual._styles_cache import StylesCache
+
+
+def forget_removed_widgets() -> None:
+    """Clear Textual's style memo (a no-op once Textual no longer memoises it this way)."""
+    cache_clear = getattr(StylesCache.get_inner_outer, "cache_clear", None)
+    if cache_clear is not None:
+        cache_clear()
