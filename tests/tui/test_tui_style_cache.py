@@ -9,11 +9,14 @@ import asyncio
 import gc
 import weakref
 
+import pytest
 from textual._styles_cache import StylesCache
 
 from playground.tui.app import PlaygroundApp
+from playground.tui.screens.main import MainScreen
 from playground.tui.screens.tuning import TuningScreen
-from tests.helpers.tui import ended, open_tuning, ready, sim_app, wait_for
+from playground.tui.widgets import column as column_module
+from tests.helpers.tui import TIMEOUT_S, ended, open_tuning, ready, sim_app, wait_for
 
 
 def styles_caches_alive() -> int:
@@ -37,21 +40,22 @@ async def test_opening_and_closing_a_screen_again_and_again_keeps_no_more_of_it(
         assert alive[-1] <= alive[0], alive
 
 
+def send_hello(app: PlaygroundApp) -> MainScreen:
+    view = app.main_screen
+    view.prompt_area.load_text("hello")
+    view.action_send()
+    return view
+
+
 def test_a_closed_app_keeps_none_of_its_widgets_drawn_lines() -> None:
-    """As a library caller runs it: once its event loop is closed, nothing of the app is left
-    (a column's end-of-run task no longer outlives the app)."""
+    """As a library caller runs it: once its event loop is closed, nothing of the app is left."""
 
     async def answer_once() -> weakref.ref[PlaygroundApp]:
         app = sim_app(strategies=["fixed", "cost"])
         async with app.run_test(size=(160, 48)) as pilot:
             await ready(pilot)
-            view = app.main_screen
-            view.prompt_area.load_text("hello")
-            view.action_send()
+            view = send_hello(app)
             await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "both columns to answer")
-        # Nothing of the app still runs: a column's end-of-run task used to wait on for its turn
-        # to draw, holding the app, and was left pending if the loop closed first.
-        assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
         return weakref.ref(app)
 
     before = styles_caches_alive()
@@ -61,19 +65,17 @@ def test_a_closed_app_keeps_none_of_its_widgets_drawn_lines() -> None:
     assert styles_caches_alive() <= before
 
 
-async def test_an_app_closed_while_answers_wait_to_be_drawn_leaves_no_task_behind() -> None:
+async def test_an_app_closed_while_answers_wait_to_be_drawn_leaves_no_task_behind(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(column_module, "_MARKDOWN_TURN_WAIT_S", TIMEOUT_S)  # the answers wait for good
     app = sim_app(strategies=["fixed", "cost"])
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        view = app.main_screen
-        view.prompt_area.load_text("hello")
-        view.action_send()
-        await wait_for(pilot, lambda: all(c.current is not None and c.current.running for c in view.columns),
-                       "both columns to start")
+        view = send_hello(app)
         assert view._frame_timer is not None
         view._frame_timer.stop()  # no column's turn comes any more: their answers wait to be drawn
         await wait_for(pilot, lambda: all(c.markdown_due for c in view.columns), "both answers to wait for a turn")
-    # Closing the columns ended those waits at once (they held the app for up to a second,
-    # and for good if the loop closed first).
+    # Closing the columns ended those waits at once: the waiting tasks held the app until
+    # their turn (or timeout) came, and for good if the event loop closed first.
     await asyncio.sleep(0)
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
