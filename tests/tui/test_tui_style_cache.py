@@ -16,7 +16,7 @@ from playground.tui.app import PlaygroundApp
 from playground.tui.screens.main import MainScreen
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.widgets import column as column_module
-from tests.helpers.tui import TIMEOUT_S, ended, open_tuning, ready, sim_app, wait_for
+from tests.helpers.tui import TIMEOUT_S, ended, open_tuning, own_sim_app, ready, sim_app, wait_for
 
 
 def styles_caches_alive() -> int:
@@ -51,7 +51,10 @@ def test_a_closed_app_keeps_none_of_its_widgets_drawn_lines() -> None:
     """As a library caller runs it: once its event loop is closed, nothing of the app is left."""
 
     async def answer_once() -> weakref.ref[PlaygroundApp]:
-        app = sim_app(strategies=["fixed", "cost"])
+        # Its own simulator, stopped with the session: a thread started while the app runs keeps
+        # the app's stderr capture (`Thread._stderr`), so the module's shared simulator, started
+        # by whichever app comes first, would keep that app.
+        app = own_sim_app(strategies=["fixed", "cost"])
         async with app.run_test(size=(160, 48)) as pilot:
             await ready(pilot)
             view = send_hello(app)
