@@ -1,6 +1,13 @@
 """Pacing at a high rate: a model at bench_tui's 1,250 tokens/s sped up 4×
 still streams at about its nominal rate, with per-chunk sends batched only
-when behind, never ahead of schedule."""
+when behind, never ahead of schedule.
+
+Load slows what the client can read, so each paced stream is paired with the
+same prompt from an unpaced server (speed ×10,000: every chunk is due at
+once) read just before it: that is what this machine could read at that
+moment, and the paced stream is held to the smaller of it and the nominal
+rate. A server that paced chunk by chunk with a timer each would fall far
+below both."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from playground.sim.runner import SimServer
 
 TOKENS_PER_S = 1250.0
 SPEED = 4.0
+UNPACED_SPEED = 10_000.0
 PROMPTS = (
     "Write a long, detailed essay on distributed consensus: Paxos, Raft, their failure modes and trade-offs.",
     "Explain in depth how a modern garbage collector works, generation by generation, with examples.",
@@ -27,28 +35,40 @@ def fast_catalog() -> Catalog:
     return catalog.model_copy(update={"models": models})
 
 
+def read_rate(client: openai.OpenAI, prompt: str) -> float:
+    """Tokens per second between the first and the last content chunk read."""
+    first = last = None
+    tokens = 0
+    for chunk in client.chat.completions.create(
+        model="sim-gpt-4o", messages=[{"role": "user", "content": prompt}], stream=True,
+        stream_options={"include_usage": True},
+    ):
+        now = time.perf_counter()
+        if chunk.choices and chunk.choices[0].delta.content:
+            first = first or now
+            last = now
+        if chunk.usage:
+            tokens = chunk.usage.completion_tokens
+    assert first is not None and last is not None and tokens > 300
+    return tokens / (last - first)
+
+
 def test_a_fast_model_keeps_its_rate_at_high_speed() -> None:
     nominal = TOKENS_PER_S * SPEED  # 5,000 tokens/s for one stream
-    with SimServer(catalog=fast_catalog(), speed=SPEED) as sim:
-        client = openai.OpenAI(base_url=sim.base_url + "/v1", api_key="sim", max_retries=0)
-        client.chat.completions.create(model="sim-gpt-4o", messages=[{"role": "user", "content": "warm up"}])
-        rates = []
+    with SimServer(catalog=fast_catalog(), speed=SPEED) as paced_sim, \
+            SimServer(catalog=fast_catalog(), speed=UNPACED_SPEED) as unpaced_sim:
+        paced, unpaced = (openai.OpenAI(base_url=sim.base_url + "/v1", api_key="sim", max_retries=0)
+                          for sim in (paced_sim, unpaced_sim))
+        for client in (paced, unpaced):
+            client.chat.completions.create(model="sim-gpt-4o", messages=[{"role": "user", "content": "warm up"}])
+        rates: list[float] = []
+        shares: list[float] = []  # paced rate / what could be read (the nominal rate, or less under load)
         for prompt in PROMPTS:
-            first = last = None
-            tokens = 0
-            for chunk in client.chat.completions.create(
-                model="sim-gpt-4o", messages=[{"role": "user", "content": prompt}], stream=True,
-                stream_options={"include_usage": True},
-            ):
-                now = time.perf_counter()
-                if chunk.choices and chunk.choices[0].delta.content:
-                    first = first or now
-                    last = now
-                if chunk.usage:
-                    tokens = chunk.usage.completion_tokens
-            assert first is not None and last is not None and tokens > 300
-            rates.append(tokens / (last - first))
-    # Load only slows what the client reads (and bunches it, which looks fast): the fastest stream
-    # is held to the slow bound and the slowest to the fast one, each with a wide margin.
-    assert max(rates) >= 0.5 * nominal, rates
+            readable = read_rate(unpaced, prompt)
+            rate = read_rate(paced, prompt)
+            rates.append(rate)
+            shares.append(rate / min(nominal, readable))
+    # Load bunches what the client reads, which looks fast: the best stream is held to half of what
+    # could be read at the time, and the slowest to the fast bound, each with a wide margin.
+    assert max(shares) >= 0.5, (rates, shares)
     assert min(rates) <= 1.6 * nominal, rates
