@@ -176,7 +176,7 @@ class PlaygroundApp(App[int]):
             self._open_session()
 
     # -- the session -------------------------------------------------------------------
-    @work(exclusive=True, group="session", exit_on_error=False)
+    @work(description="open the session", exclusive=True, group="session", exit_on_error=False)
     async def _open_session(self) -> None:
         try:
             session = await asyncio.to_thread(open_session, self._options, None, self.settings.catalog)
@@ -225,7 +225,7 @@ class PlaygroundApp(App[int]):
         self.extras.session_known()
         self._preload_sdks(engine)
 
-    @work(group="preload", exit_on_error=False)
+    @work(description="import the providers' SDKs", group="preload", exit_on_error=False)
     async def _preload_sdks(self, engine: Engine) -> None:
         """Import the providers' SDKs (and the Markdown renderer, kept off the
         first frame) in a thread now: the first send would otherwise import

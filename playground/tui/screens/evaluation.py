@@ -201,7 +201,7 @@ class EvaluationScreen(ModalScreen[None]):
         self.say(message, error=True)
 
     # -- loading ------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
+    @work(description="load a dataset", thread=True, exclusive=True, group="evaluation", exit_on_error=False)
     def _load(self, path: Path | None) -> None:
         try:
             bench = load_replay(path, self.catalog)
@@ -272,7 +272,7 @@ class EvaluationScreen(ModalScreen[None]):
         swept = list(dict.fromkeys([*names, *(sweep.strategy for sweep in sweeps)]))
         self._run(self.bench, names, sweeps, self._applied_tuning(swept, replay=True))
 
-    @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
+    @work(description="replay strategies", thread=True, exclusive=True, group="evaluation", exit_on_error=False)
     def _run(self, bench: Workbench, names: list[str], sweeps: list[SweepSpec],
              tuned: dict[str, dict[str, Any]]) -> None:
         def progress(done: int, total: int, what: str) -> None:
@@ -323,7 +323,7 @@ class EvaluationScreen(ModalScreen[None]):
         self.state = "running"
         self._calibrate(bench, names, target, fraction, seed, self._applied_tuning(names, replay=True))
 
-    @work(thread=True, exclusive=True, group="evaluation", exit_on_error=False)
+    @work(description="calibrate a strategy", thread=True, exclusive=True, group="evaluation", exit_on_error=False)
     def _calibrate(self, bench: Workbench, names: list[str], target: Target, fraction: float, seed: int,
                    tuned: dict[str, dict[str, Any]]) -> None:
         def progress(done: int, total: int, what: str) -> None:
@@ -392,7 +392,7 @@ class EvaluationScreen(ModalScreen[None]):
                        for name, values in applied.items()}
         return applied
 
-    @work(exclusive=True, group="evaluation-live", exit_on_error=False)
+    @work(description="run a live comparison", exclusive=True, group="evaluation-live", exit_on_error=False)
     async def _live(self, plan: LivePlan, engine: Engine) -> None:
         def progress(p: LiveProgress) -> None:
             self.query_one(ProgressBar).update(total=p.total, progress=p.done)

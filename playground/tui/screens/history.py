@@ -137,7 +137,7 @@ class HistoryScreen(ModalScreen[None]):
     def _to_table(self) -> None:
         self.query_one(DataTable).focus()
 
-    @work(exclusive=True, group="history-search")
+    @work(description="search the history", exclusive=True, group="history-search")
     async def _load(self, query: str) -> None:
         self.rows = self.store.runs(query)
         table = self.query_one(DataTable)

@@ -260,7 +260,7 @@ class MainScreen(Screen[None]):
             return
         self._send(text)
 
-    @work(exclusive=True, group="send", exit_on_error=False)
+    @work(description="send the prompt", exclusive=True, group="send", exit_on_error=False)
     async def _send(self, text: str) -> None:
         engine = self.engine
         if engine is None:
@@ -462,7 +462,7 @@ class MainScreen(Screen[None]):
         if not self._shutting_down:
             self._measure(self.prompt_area.text)
 
-    @work(exclusive=True, group="measure", exit_on_error=False)
+    @work(description="measure the prompt", exclusive=True, group="measure", exit_on_error=False)
     async def _measure(self, text: str) -> None:
         """Show the prompt's size and whether it fits the models' windows."""
         box = self.query_one("#prompt-box", PromptBox)

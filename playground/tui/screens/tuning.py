@@ -122,7 +122,7 @@ class TuningScreen(ModalScreen[None]):
         return self.query_one(f"#param-{param}", ParamEditor)
 
     # -- measuring (once) -------------------------------------------------------
-    @work(exclusive=True, group="tuning-measure", exit_on_error=False)
+    @work(description="measure the prompt", exclusive=True, group="tuning-measure", exit_on_error=False)
     async def _measure(self) -> None:
         self.inputs, self.current_item = await asyncio.to_thread(self.policy.measure_for_preview, self.prompt_text,
                                                                  self.counter)

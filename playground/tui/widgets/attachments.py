@@ -249,7 +249,7 @@ class AttachmentsBar(Horizontal):
         self.mount_all([AttachmentChip(chip) for chip in chips])
 
     # -- changing them ------------------------------------------------------------
-    @work(group="attach", exit_on_error=False)
+    @work(description="read an attachment", group="attach", exit_on_error=False)
     async def attach(self, kind: AttachRequest, path: str) -> None:
         """Load a file and attach it; a problem is one notification line."""
         if not path.strip():

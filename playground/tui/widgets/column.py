@@ -294,7 +294,7 @@ class StrategyColumn(Vertical):
         the run to settle); `Cleared` says when it is done."""
         self._clear()
 
-    @work(exclusive=True, group="clear", exit_on_error=False)
+    @work(description="clear the column", exclusive=True, group="clear", exit_on_error=False)
     async def _clear(self) -> None:
         run = self.current
         self.cancel()
@@ -313,7 +313,7 @@ class StrategyColumn(Vertical):
         self.post_message(self.Cleared())
 
     # -- the worker ----------------------------------------------------------
-    @work(exclusive=True, group="stream", exit_on_error=False)
+    @work(description="stream a run", exclusive=True, group="stream", exit_on_error=False)
     async def _stream(self, engine: Engine, request: ChatRequest, run: RunState, previous: RunState | None,
                       observe: Callable[[Event], None] | None = None) -> None:
         run.worker_started = True
