@@ -285,7 +285,10 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
 
     def hook(message: Any) -> None:
         if isinstance(message, TextArea.Changed) and key_sent:
-            key_ms.append((time.perf_counter() - key_sent.pop()) * 1000)
+            sent = key_sent.pop()
+            key_ms.append((time.perf_counter() - sent) * 1000)
+            if state.get("tracer") is not None:
+                state["tracer"].key(sent, key_ms[-1])
 
     result: dict[str, Any] = {}
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
@@ -377,7 +380,7 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
         if loop_trace:
             from loop_trace import LoopTrace  # bench/, beside this file
 
-            tracer = LoopTrace()
+            tracer = state["tracer"] = LoopTrace()
             tracer.start()
         cpu0 = time.process_time()
         wall0 = time.perf_counter()

@@ -5,7 +5,9 @@ Why: a key press that arrives while a callback runs waits for it, so the key
 p99 follows the longest callbacks, not the average. Each callback is timed
 (`Handle._run` wrapped); a watchdog thread samples the loop thread's stack
 every few milliseconds while the current callback has run longer than
-`threshold_ms`, so the report names what the long ones were doing.
+`threshold_ms`, so the report names what the long ones were doing. Keys
+timed by the caller (`key(sent, ms)`) are reported with every callback of
+`timeline_ms` or more that ran while the slowest of them waited.
 """
 
 from __future__ import annotations
@@ -23,8 +25,13 @@ _ORIGINAL_RUN = asyncio.events.Handle._run
 class LoopTrace:
     """Install with `start()`, read `report()` after `stop()`."""
 
-    def __init__(self, threshold_ms: float = 15.0, sample_every_s: float = 0.002, depth: int = 14) -> None:
+    def __init__(self, threshold_ms: float = 15.0, sample_every_s: float = 0.002, depth: int = 14,
+                 timeline_ms: float = 2.0) -> None:
         self.threshold_s = threshold_ms / 1000
+        self.timeline_s = timeline_ms / 1000
+        # (start, wall ms, CPU ms, what) of each callback of timeline_ms or more, in order.
+        self.timeline: list[tuple[float, float, float, str]] = []
+        self.keys: list[tuple[float, float]] = []  # (sent, ms until handled)
         self.sample_every_s = sample_every_s
         self.depth = depth
         self.durations_ms: list[float] = []
@@ -56,8 +63,12 @@ class LoopTrace:
                 cpu = (time.thread_time() - cpu) * 1000
                 trace.durations_ms.append(took * 1000)
                 trace.cpu_ms.append(cpu)
-                if took >= trace.threshold_s or cpu >= trace.threshold_s * 1000:
-                    trace.long.append((took * 1000, cpu, _describe(handle)))
+                if took >= trace.timeline_s or took >= trace.threshold_s:  # CPU time never exceeds wall
+                    what = _describe(handle)
+                    if took >= trace.timeline_s:
+                        trace.timeline.append((start, took * 1000, cpu, what))
+                    if took >= trace.threshold_s:
+                        trace.long.append((took * 1000, cpu, what))
 
         asyncio.events.Handle._run = _run  # type: ignore[method-assign]
         self.enabled = True
@@ -84,6 +95,19 @@ class LoopTrace:
                     self.stacks[tuple(stack)] += 1
                     self.leaves[stack[0]] += 1
 
+    def key(self, sent: float, ms: float) -> None:
+        """A key sent at `sent` (perf_counter) was handled `ms` later."""
+        self.keys.append((sent, ms))
+
+    def slowest_keys(self, top: int = 5) -> list[dict[str, Any]]:
+        """The slowest keys, each with the callbacks that ran while it waited."""
+        slowest = sorted(self.keys, key=lambda k: -k[1])[:top]
+        return [{"ms": round(ms, 1),
+                 "waited_for": [f"{(start - sent) * 1000:+.1f} ms: {what}, {took:.1f} ms ({cpu:.1f} CPU)"
+                                for start, took, cpu, what in self.timeline
+                                if sent - took / 1000 <= start <= sent + ms / 1000]}
+                for sent, ms in slowest]
+
     def report(self, top: int = 12) -> dict[str, Any]:
         def pct(values: list[float], q: float) -> float:
             ordered = sorted(values)
@@ -106,6 +130,7 @@ class LoopTrace:
                            for what, cpus in by_kind],
             "sampled_leaves": self.leaves.most_common(top * 2),
             "sampled_stacks": [[" < ".join(stack), n] for stack, n in self.stacks.most_common(top)],
+            "slowest_keys": self.slowest_keys(),
         }
 
 
