@@ -11,12 +11,11 @@ below both."""
 
 from __future__ import annotations
 
-import time
-
 import openai
 
 from playground.core.catalog import Catalog, default_catalog
 from playground.sim.runner import SimServer
+from tests.helpers.streams import read_timed
 
 TOKENS_PER_S = 1250.0
 SPEED = 4.0
@@ -35,24 +34,6 @@ def fast_catalog() -> Catalog:
     return catalog.model_copy(update={"models": models})
 
 
-def read_rate(client: openai.OpenAI, prompt: str) -> float:
-    """Tokens per second between the first and the last content chunk read."""
-    first = last = None
-    tokens = 0
-    for chunk in client.chat.completions.create(
-        model="sim-gpt-4o", messages=[{"role": "user", "content": prompt}], stream=True,
-        stream_options={"include_usage": True},
-    ):
-        now = time.perf_counter()
-        if chunk.choices and chunk.choices[0].delta.content:
-            first = first or now
-            last = now
-        if chunk.usage:
-            tokens = chunk.usage.completion_tokens
-    assert first is not None and last is not None and tokens > 300
-    return tokens / (last - first)
-
-
 def test_a_fast_model_keeps_its_rate_at_high_speed() -> None:
     nominal = TOKENS_PER_S * SPEED  # 5,000 tokens/s for one stream
     with SimServer(catalog=fast_catalog(), speed=SPEED) as paced_sim, \
@@ -64,8 +45,10 @@ def test_a_fast_model_keeps_its_rate_at_high_speed() -> None:
         rates: list[float] = []
         shares: list[float] = []  # paced rate / what could be read (the nominal rate, or less under load)
         for prompt in PROMPTS:
-            readable = read_rate(unpaced, prompt)
-            rate = read_rate(paced, prompt)
+            readable = read_timed(unpaced, "sim-gpt-4o", prompt).tokens_per_s
+            timed = read_timed(paced, "sim-gpt-4o", prompt)
+            assert timed.completion_tokens > 300
+            rate = timed.tokens_per_s
             rates.append(rate)
             shares.append(rate / min(nominal, readable))
     # Load bunches what the client reads, which looks fast: the best stream is held to half of what

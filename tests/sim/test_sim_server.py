@@ -20,6 +20,7 @@ from playground.sim.content.answers import answer_for
 from playground.sim.errors import SimError, SimErrorKind
 from playground.sim.faults.plan import PROCEED, Action, FaultPlan, RequestInfo
 from playground.sim.runner import SimServer
+from tests.helpers.streams import read_timed
 
 CATALOG = default_catalog()
 COUNTER = default_counter()
@@ -450,21 +451,9 @@ def test_time_to_first_token_and_throughput_follow_the_profile() -> None:
         client.chat.completions.create(model="sim-gpt-4o", messages=[{"role": "user", "content": "warm up"}])
         ttfts, rates = [], []
         for prompt in (PROMPT, "Explain how garbage collection works in the JVM.", "Explain TLS handshakes."):
-            started = time.perf_counter()
-            first = last = None
-            usage = None
-            for chunk in client.chat.completions.create(
-                model="sim-gpt-4o", messages=[{"role": "user", "content": prompt}], stream=True,
-                stream_options={"include_usage": True},
-            ):
-                now = time.perf_counter()
-                if chunk.choices and chunk.choices[0].delta.content:
-                    first = first or now
-                    last = now
-                usage = chunk.usage or usage
-            assert first is not None and last is not None and usage is not None
-            ttfts.append(first - started)
-            rates.append(usage.completion_tokens / (last - first))
+            timed = read_timed(client, "sim-gpt-4o", prompt)
+            ttfts.append(timed.ttft)
+            rates.append(timed.tokens_per_s)
     # A busy machine delays what the client reads, so each bound is checked on the stream that load
     # is least likely to have pushed its way: the quickest first token against both TTFT bounds,
     # the fastest rate against the slow bound and the slowest against the fast one (chunks read
