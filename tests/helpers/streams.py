@@ -7,6 +7,13 @@ from dataclasses import dataclass
 
 import openai
 
+from playground.sim.runner import SimServer
+
+
+def sim_openai(sim: SimServer, key: str = "sim") -> openai.OpenAI:
+    """The real SDK pointed at a simulator, without retries (a test sees the first answer)."""
+    return openai.OpenAI(base_url=sim.base_url + "/v1", api_key=key, max_retries=0)
+
 
 @dataclass(frozen=True)
 class TimedStream:

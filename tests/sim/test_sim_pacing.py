@@ -11,11 +11,9 @@ below both."""
 
 from __future__ import annotations
 
-import openai
-
 from playground.core.catalog import Catalog, default_catalog
 from playground.sim.runner import SimServer
-from tests.helpers.streams import read_timed
+from tests.helpers.streams import read_timed, sim_openai
 
 TOKENS_PER_S = 1250.0
 SPEED = 4.0
@@ -36,10 +34,10 @@ def fast_catalog() -> Catalog:
 
 def test_a_fast_model_keeps_its_rate_at_high_speed() -> None:
     nominal = TOKENS_PER_S * SPEED  # 5,000 tokens/s for one stream
-    with SimServer(catalog=fast_catalog(), speed=SPEED) as paced_sim, \
-            SimServer(catalog=fast_catalog(), speed=UNPACED_SPEED) as unpaced_sim:
-        paced, unpaced = (openai.OpenAI(base_url=sim.base_url + "/v1", api_key="sim", max_retries=0)
-                          for sim in (paced_sim, unpaced_sim))
+    catalog = fast_catalog()
+    with SimServer(catalog=catalog, speed=SPEED) as paced_sim, \
+            SimServer(catalog=catalog, speed=UNPACED_SPEED) as unpaced_sim:
+        paced, unpaced = sim_openai(paced_sim), sim_openai(unpaced_sim)
         for client in (paced, unpaced):
             client.chat.completions.create(model="sim-gpt-4o", messages=[{"role": "user", "content": "warm up"}])
         rates: list[float] = []

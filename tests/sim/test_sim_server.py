@@ -20,7 +20,7 @@ from playground.sim.content.answers import answer_for
 from playground.sim.errors import SimError, SimErrorKind
 from playground.sim.faults.plan import PROCEED, Action, FaultPlan, RequestInfo
 from playground.sim.runner import SimServer
-from tests.helpers.streams import read_timed
+from tests.helpers.streams import read_timed, sim_openai
 
 CATALOG = default_catalog()
 COUNTER = default_counter()
@@ -28,8 +28,7 @@ PROMPT = "Explain how a B-tree index speeds up database queries."
 LONG_PROMPT = "Explain in detail how the Raft consensus algorithm handles leader election and log replication."
 
 
-def openai_client(sim: SimServer, key: str = "sim") -> openai.OpenAI:
-    return openai.OpenAI(base_url=sim.base_url + "/v1", api_key=key, max_retries=0)
+openai_client = sim_openai
 
 
 def anthropic_client(sim: SimServer, key: str = "sim") -> anthropic.Anthropic:
