@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from playground.tui.screens.main import _TURNS as TURNS
 from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
+from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.columns_row import PageBar
-from tests.helpers.tui import SIZE, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
+from tests.helpers.tui import SIZE, SLOW, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
 
 EIGHT = ["fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold"]
 
@@ -78,6 +80,42 @@ async def test_columns_that_do_not_fit_page_with_a_count_of_those_off_screen() -
         await wait_for(pilot, lambda: len(main.columns) == 4, "four columns")
         await wait_for(pilot, lambda: not bar.shown, "the bar to go")
         assert all(c.display for c in main.columns)
+
+
+async def test_a_column_off_the_page_draws_nothing_until_paged_into_view() -> None:
+    """Off the page a column keeps streaming but paints nothing (a hidden
+    widget's repaint rebuilds Textual's map of the screen); paged into view,
+    it shows everything its run received so far; stopped, every column shows
+    all its run received."""
+    app = sim_app(speed=SLOW, strategies=EIGHT)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        main = app.main_screen
+        await type_prompt(pilot, "Write a long essay about distributed consensus algorithms")
+        await pilot.press("ctrl+s")
+        shown, hidden = main.column(EIGHT[0]), main.column(EIGHT[4])
+        assert not hidden.display
+
+        def streaming(column: StrategyColumn) -> bool:
+            run = column.current
+            return run is not None and run.running and len(run.displayed) > 40
+
+        await wait_for(pilot, lambda: streaming(hidden) and bool(shown.answer.text), "text in both columns")
+        run = hidden.current
+        assert run is not None
+        received = run.displayed
+        frame = main._frames
+        await wait_for(pilot, lambda: main._frames > frame + TURNS, "every column's turn to draw")
+        assert run.running and hidden.answer.text == "" and received  # streamed, not drawn
+        await pilot.press("alt+right")
+        assert hidden.display
+        drawn = hidden.answer.text
+        assert drawn.startswith(received) and run.displayed.startswith(drawn)  # all of it so far, in order
+        main.action_stop()  # the partial answers are drawn whole, off the page too
+        await wait_for(pilot, lambda: all(ended(c) for c in main.columns), "every column to end")
+        for column in main.columns:
+            assert column.current is not None
+            assert column.answer.text == column.current.displayed, column.strategy.name
 
 
 async def test_one_key_maximises_a_column_and_restores_them_all() -> None:

@@ -61,11 +61,13 @@ Observer = Callable[[Event], None]
 _MEASURE_DEBOUNCE_S = 0.4
 # Each column's streamed text is drawn this often (the end of a run at once),
 # its figures and members a third as often. A frame repaints every widget
-# across the rows that changed, so columns take turns, two neighbours per
-# tick: a tick repaints two columns' rows, not eight.
-COLUMN_HZ = 8
-_COLUMNS_PER_TICK = 2
-_TURNS = 4  # ticks per round: up to 8 columns each drawn every round
+# across the rows that changed, so columns take turns, one per tick: a key
+# waits behind one column's repaint, not eight (nor two: bench_tui's stream
+# phase, interleaved runs, frame CPU p99 38-45 ms against 48-61 with two per
+# tick at 32 Hz). The frame rate stays under Textual's 60 screen updates a second.
+COLUMN_HZ = 7
+_COLUMNS_PER_TICK = 1
+_TURNS = 8  # ticks per round: up to 8 columns each drawn every round
 FRAME_HZ = COLUMN_HZ * _TURNS
 _TOTALS_EVERY = FRAME_HZ // 3
 # Compact below this size (unless toggled).
@@ -483,9 +485,8 @@ class MainScreen(Screen[None]):
         box.set_size_note(note)
 
     def _frame(self) -> None:
-        """One turn: draw what two neighbouring columns' runs wrote since their
-        last turn; their figures every third round; the totals about three
-        times a second."""
+        """One turn: draw what one column's run wrote since its last turn; its
+        figures every third round; the totals about three times a second."""
         self._frames += 1
         columns = self.columns
         turn = self._frames % _TURNS

@@ -5,7 +5,7 @@ pane per call and the verdict above the answer (`members`).
 The column owns its streaming worker (`exclusive` within this widget only, so
 columns never cancel each other). The engine's synchronous `emit` folds each
 event into the run's `RunState` and queues the text it returns; nothing is
-drawn per token. The screen's frame ticker calls `flush` (text, 8 times a
+drawn per token. The screen's frame ticker calls `flush` (text, 7 times a
 second; the history store's tee gets its text then too, `BatchedObserver`)
 and `tick` (figures and members, ~3 times a second); the last token is drawn
 as soon as the engine reports the end. The answer is plain text while it
@@ -400,12 +400,23 @@ class StrategyColumn(Vertical):
         return True
 
     def flush(self) -> None:
-        """Draw the text the run wrote since the last flush (the screen's frame tick)."""
+        """Draw the text the run wrote since the last flush (the screen's frame tick).
+
+        A column off the page (not displayed) only hands its text on to the
+        history's tee and draws nothing until it is shown (`catch_up`): a
+        hidden widget's repaint makes Textual rebuild its map of every widget
+        on the screen, ~7 ms each time (a fifth of the app's CPU at real model
+        speeds with three of eight columns off the page, bench_tui)."""
         feed = self.feed
         if feed is not None and feed.observer is not None:
             feed.observer.flush()
-        if feed is not None and not feed.ended:
+        if feed is not None and not feed.ended and self.display:
             self._draw_pending(feed)
+
+    def catch_up(self) -> None:
+        """Shown again (paged into view): draw what the run wrote meanwhile, and its figures."""
+        self.flush()
+        self.tick()
 
     def _draw_pending(self, feed: RunFeed) -> None:
         if feed.pending:
@@ -521,7 +532,10 @@ class StrategyColumn(Vertical):
             self._set_notice(run.last_note)
 
     def tick(self) -> None:
-        """Figures and members while running (a few times a second, in the column's turn)."""
+        """Figures and members while running (a few times a second, in the
+        column's turn; not while off the page, see `flush`)."""
+        if not self.display:
+            return
         self.refresh_figures()
         run = self.current
         if run is not None and run.members.active:

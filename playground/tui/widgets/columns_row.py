@@ -3,7 +3,7 @@ past that the row shows a page of columns and a bar says how many are off
 screen on each side (and which keys page). One column can be maximised.
 
 Columns off the page are not displayed (so not laid out or drawn), but
-keep streaming: paging back shows them up to date.
+keep streaming: paging back draws what they received meanwhile.
 
 The row also settles the heap once every column has ended (`settle_heap`):
 the garbage collector's full passes then skip what the app keeps, instead of
@@ -188,7 +188,12 @@ class ColumnsRow(Horizontal):
             return
         visible = set(self.visible)
         for column in columns:
-            column.display = column in visible
+            shown = column in visible
+            if shown and not column.display:
+                column.display = True
+                column.catch_up()  # off the page, it drew nothing
+            else:
+                column.display = shown
         self._show_bar(len(columns))
 
     def _show_bar(self, count: int) -> None:
