@@ -676,6 +676,10 @@ def main() -> int:
                         help="write to FILE (JSON) the stream phase's event-loop callback durations and "
                              "where the loop was during the long ones (bench/loop_trace.py)")
     args = parser.parse_args()
+    for flag, target in (("--profile", args.profile), ("--loop-trace", args.loop_trace)):
+        folder = Path(target).resolve().parent if target else None
+        if folder is not None and not folder.is_dir():  # else the run fails only at its end, minutes later
+            parser.error(f"{flag} {target}: the folder {folder} does not exist; create it or write elsewhere")
     if args.serve_sim:
         serve_sim(args.serve_sim, args.speed)
         return 0

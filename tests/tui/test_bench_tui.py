@@ -52,3 +52,16 @@ def test_the_tui_benchmark_smoke_run_is_sound(monkeypatch: pytest.MonkeyPatch,
     assert first["session_ready_s"] >= first["first_frame_s"] and first["bare_textual_s"] > first["python_pass_s"]
     assert first["first_frame_cpu_s"] > 0 and first["ratio_to_bare_textual"] > 0
     assert set(figures["checks"]) == set(figures["targets"])
+
+
+@pytest.mark.parametrize("flag", ["--loop-trace", "--profile"])
+def test_an_output_file_in_a_missing_folder_is_refused_before_the_run(
+        flag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "no-such-folder" / "out.json"
+    monkeypatch.setattr(sys, "argv", [str(BENCH), "--only", "stream", flag, str(target)])
+    with pytest.raises(SystemExit) as exited:
+        _bench_main(monkeypatch)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{flag} {target}" in err and str(target.parent) in err and "does not exist" in err
+    assert "Traceback" not in err
