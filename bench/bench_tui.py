@@ -421,6 +421,10 @@ async def app_phase(url: str, sends: int, *, keys: bool, memory: bool = False,
                 shown = len(_shown_text(column))
                 send.lost.append(f"{name}: never on screen in full ({shown} of {len(finals[0])} chars)")
             state["send"] = None
+            if tracer is not None:
+                for name, shown_at in send.on_screen.items():
+                    if name in send.last_delta:
+                        tracer.lag(send.last_delta[name], (shown_at - send.last_delta[name]) * 1000)
             done.append(send)
             await asyncio.sleep(IDLE_BETWEEN_SENDS_S)
             i += 1

@@ -7,7 +7,8 @@ p99 follows the longest callbacks, not the average. Each callback is timed
 every few milliseconds while the current callback has run longer than
 `threshold_ms`, so the report names what the long ones were doing. Keys
 timed by the caller (`key(sent, ms)`) are reported with every callback of
-`timeline_ms` or more that ran while the slowest of them waited.
+`timeline_ms` or more that ran while the slowest of them waited; so are the
+columns' last tokens (`lag(last_token, ms)`: the slowest and the median ones).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class LoopTrace:
         # (start, wall ms, CPU ms, what) of each callback of timeline_ms or more, in order.
         self.timeline: list[tuple[float, float, float, str]] = []
         self.keys: list[tuple[float, float]] = []  # (sent, ms until handled)
+        self.lags: list[tuple[float, float]] = []  # (last token at the engine, ms until on screen)
         self.sample_every_s = sample_every_s
         self.depth = depth
         self.durations_ms: list[float] = []
@@ -99,14 +101,25 @@ class LoopTrace:
         """A key sent at `sent` (perf_counter) was handled `ms` later."""
         self.keys.append((sent, ms))
 
-    def slowest_keys(self, top: int = 5) -> list[dict[str, Any]]:
-        """The slowest keys, each with the callbacks that ran while it waited."""
-        slowest = sorted(self.keys, key=lambda k: -k[1])[:top]
+    def lag(self, last_token: float, ms: float) -> None:
+        """A column's last token reached the engine at `last_token` (perf_counter) and the screen `ms` later."""
+        self.lags.append((last_token, ms))
+
+    def slowest_keys(self, top: int = 5, of: list[tuple[float, float]] | None = None) -> list[dict[str, Any]]:
+        """The slowest keys (or lags), each with the callbacks that ran while it waited."""
+        slowest = sorted(self.keys if of is None else of, key=lambda k: -k[1])[:top]
         return [{"ms": round(ms, 1),
                  "waited_for": [f"{(start - sent) * 1000:+.1f} ms: {what}, {took:.1f} ms ({cpu:.1f} CPU)"
                                 for start, took, cpu, what in self.timeline
                                 if sent - took / 1000 <= start <= sent + ms / 1000]}
                 for sent, ms in slowest]
+
+    @staticmethod
+    def _middle(timed: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """The three around the median (what a typical one waited for)."""
+        ordered = sorted(timed, key=lambda k: k[1])
+        half = len(ordered) // 2
+        return ordered[max(0, half - 1):half + 2]
 
     def report(self, top: int = 12) -> dict[str, Any]:
         def pct(values: list[float], q: float) -> float:
@@ -131,6 +144,8 @@ class LoopTrace:
             "sampled_leaves": self.leaves.most_common(top * 2),
             "sampled_stacks": [[" < ".join(stack), n] for stack, n in self.stacks.most_common(top)],
             "slowest_keys": self.slowest_keys(),
+            "slowest_lags": self.slowest_keys(of=self.lags),
+            "median_lags": self.slowest_keys(top=3, of=self._middle(self.lags)),
         }
 
 

@@ -15,7 +15,11 @@ tables (aligned, or stacked "header: value" when too wide); rules.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -42,6 +46,8 @@ MUTED = "$foreground-muted"  # (a span cannot use "auto" colours such as $text-m
 CODE_GUTTER = "▎ "
 CODE_WRAP_MARK = "↪ "
 _SPACES = re.compile(r"\s+")
+# Longer Markdown is parsed in a worker thread when rendered in slices (`render_markdown_sliced`).
+PARSE_ON_LOOP_MAX_CHARS = 8_000
 
 
 @cache
@@ -184,8 +190,14 @@ class _Renderer:
 
     # -- the token stream -------------------------------------------------------------------
     def run(self, tokens: list[Token]) -> None:
+        for _ in self.steps(tokens):
+            pass
+
+    def steps(self, tokens: list[Token]) -> Iterator[None]:
+        """Render the tokens, pausing after each (`render_markdown_sliced` hands the loop back there)."""
         index = 0
         while index < len(tokens):
+            yield
             token = tokens[index]
             kind = token.type
             if kind == "heading_open":
@@ -277,3 +289,42 @@ def render_markdown(source: str, width: int) -> list[Content]:
     renderer = _Renderer(max(8, width))
     renderer.run(_parser().parse(source))
     return renderer.lines
+
+
+async def render_markdown_sliced(source: str, width: int, slice_s: float = 0.002) -> list[Content]:
+    """`render_markdown` on the event loop, handing it back every `slice_s`.
+
+    Why not a thread: a worker thread holding the GIL delays every wake-up of
+    the loop by up to the switch interval (5 ms), so the frames that show the
+    other columns' last tokens came later (bench_tui). Why not at once: a long
+    answer takes tens of milliseconds, which a key press would wait for. Here
+    a key waits for one slice. The parse is one piece: a few milliseconds for
+    an answer of a few pages (3,500 characters: 6 ms on the 2-core machine);
+    a longer source is parsed in a thread, as its parse would hold the loop
+    for tens of milliseconds."""
+    async with _one_at_a_time():
+        renderer = _Renderer(max(8, width))
+        if len(source) > PARSE_ON_LOOP_MAX_CHARS:
+            tokens = await asyncio.to_thread(_parser().parse, source)
+        else:
+            tokens = _parser().parse(source)
+            await asyncio.sleep(0)
+        deadline = time.perf_counter() + slice_s
+        for _ in renderer.steps(tokens):
+            if time.perf_counter() >= deadline:
+                await asyncio.sleep(0)
+                deadline = time.perf_counter() + slice_s
+        return renderer.lines
+
+
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _one_at_a_time() -> asyncio.Lock:
+    """The running loop's lock: columns ending together render one after another, so a key waits
+    for one slice per turn of the loop, not one per column."""
+    loop = asyncio.get_running_loop()
+    lock = _locks.get(loop)
+    if lock is None:
+        lock = _locks[loop] = asyncio.Lock()
+    return lock

@@ -10,11 +10,15 @@ the machine is.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.pilot import Pilot
 
 from playground.history import HistoryStore
 from playground.runview.run_state import RunState
 from playground.tui.app import PlaygroundApp
+from playground.tui.widgets import column as column_module
 from playground.tui.widgets.column import StrategyColumn
 from tests.helpers.tui import FAST, ended, ready, sim_app, type_prompt, wait_for
 
@@ -70,6 +74,49 @@ async def test_eight_fast_columns_show_exactly_the_engines_answers() -> None:
         by_name = {a.strategy: a for a in stored.answers}
         for run in runs:
             assert run.result is not None and by_name[run.strategy].text == run.result.text
+
+
+async def test_a_columns_last_token_is_in_a_frame_before_its_markdown_is_built(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frame that shows a column's whole streamed answer goes out first, then its Markdown is
+    built: columns ending together no longer wait behind each other's Markdown to show their end."""
+    app = sim_app(speed=FAST, strategies=EIGHT[:4])
+    frames = 0
+    display = app._display
+
+    def counting_display(screen: Any, update: Any) -> None:
+        nonlocal frames
+        display(screen, update)
+        if update is not None:
+            frames += 1
+
+    app._display = counting_display  # type: ignore[method-assign]
+    appended_at: dict[str, int] = {}  # a column's answer text: the frame count at its last append
+    built_at: dict[str, int] = {}  # the same answer: the frame count when its Markdown build began
+    build = column_module.answer_lines_sliced
+
+    async def recording_build(markdown: str, *args: Any) -> Any:
+        built_at[markdown] = frames
+        return await build(markdown, *args)
+
+    monkeypatch.setattr(column_module, "answer_lines_sliced", recording_build)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        for column in app.main_screen.columns:
+            pane = column.answer
+            append = pane.append
+
+            def recording_append(text: str, pane: Any = pane, append: Any = append) -> None:
+                append(text)
+                appended_at[pane.text] = frames
+
+            pane.append = recording_append  # type: ignore[method-assign]
+        runs = await _send(pilot, app, LONG)
+    for run in runs:
+        assert run.result is not None
+        answer = run.result.text
+        assert answer in appended_at and answer in built_at, run.strategy
+        assert built_at[answer] > appended_at[answer], (run.strategy, appended_at[answer], built_at[answer])
 
 
 async def test_a_column_keeps_only_the_run_it_shows_and_earlier_runs_are_in_the_history() -> None:

@@ -30,7 +30,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from playground.core.events import RequestResult
-from playground.tui.markdown_render import render_markdown
+from playground.tui.markdown_render import render_markdown, render_markdown_sliced
 from playground.tui.widgets.attempts import TABLE_MIN_WIDTH, stacked
 
 # Share of the view left free under the text after a page move.
@@ -95,16 +95,25 @@ def _fit(word: str, width: int) -> int:
 
 def answer_lines(markdown: str, attempts: str, result: RequestResult | None, width: int) -> list[Content]:
     """An ended run's rows at `width`: its Markdown, then its calls (a table,
-    stacked when too narrow). Pure, so a column can build them off the event
-    loop (a long answer takes tens of milliseconds, which keys would wait for)."""
-    lines = render_markdown(markdown, width) if markdown else []
-    if attempts and result is not None:
-        lines.append(Content(""))
-        if width >= TABLE_MIN_WIDTH:
-            lines += render_markdown(attempts, width)
-        else:
-            lines += stacked(result).split("\n")
-    return lines
+    stacked when too narrow). Built at once (a resize); an ended run's are
+    built in slices on the loop (`answer_lines_sliced`)."""
+    return (render_markdown(markdown, width) if markdown else []) + calls_lines(attempts, result, width)
+
+
+async def answer_lines_sliced(markdown: str, attempts: str, result: RequestResult | None,
+                              width: int) -> list[Content]:
+    """`answer_lines` on the event loop in slices (`render_markdown_sliced`)."""
+    lines = await render_markdown_sliced(markdown, width) if markdown else []
+    return lines + calls_lines(attempts, result, width)
+
+
+def calls_lines(attempts: str, result: RequestResult | None, width: int) -> list[Content]:
+    """The run's calls under its answer (a table, stacked when too narrow), or nothing."""
+    if not attempts or result is None:
+        return []
+    if width >= TABLE_MIN_WIDTH:
+        return [Content(""), *render_markdown(attempts, width)]
+    return [Content(""), *stacked(result).split("\n")]
 
 
 class AnswerPane(Widget, can_focus=False):

@@ -62,7 +62,7 @@ from playground.tui.formatting import (
     format_rate,
     format_tokens,
 )
-from playground.tui.widgets.answer_pane import AnswerPane, answer_lines
+from playground.tui.widgets.answer_pane import AnswerPane, answer_lines_sliced
 from playground.tui.widgets.members import MembersPanel
 from playground.tui.widgets.tool_calls_view import follow as follow_tool_calls
 
@@ -84,7 +84,7 @@ _BADGES = {
 
 # How long a new run waits for the previous run of the same column to flush.
 _PREVIOUS_RUN_GRACE_S = 10.0
-# How long an ended run waits for its turn to draw its Markdown (then draws it anyway).
+# How long an ended run waits for a frame, then for its turn to draw its Markdown (then goes on anyway).
 _MARKDOWN_TURN_WAIT_S = 1.0
 # Earlier runs kept to look back at; older ones are only summed (what they spent).
 KEEP_EARLIER_RUNS = 4
@@ -434,14 +434,17 @@ class StrategyColumn(Vertical):
             self._draw_pending(feed)  # the last token, now (if the end event did not draw it)
         except NoMatches:
             return  # the column is being removed (the app closes)
-        # The Markdown's rows are built in a thread (the loop keeps serving
-        # keys and the other columns meanwhile) and shown in this column's
+        # The frame that shows the last token goes out first. Then the
+        # Markdown's rows are built on the loop in slices, one column at a
+        # time (keys and the other columns' frames wait for one slice, not a
+        # whole answer: `render_markdown_sliced`), and shown in this column's
         # next turn of the screen's ticker: eight columns ending together do
         # not all repaint at once.
+        await self._after_next_frame()
         markdown, attempts, result = self._final_answer(feed)
         width = self.answer.text_width
         try:
-            lines = (width, await asyncio.to_thread(answer_lines, markdown, attempts, result, width))
+            lines = (width, await answer_lines_sliced(markdown, attempts, result, width))
         except Exception as exc:  # drawn in the turn instead, where an error shows in the log
             self.log.error(f"{self.strategy.name}: cannot render the answer: {exc!r}")
             lines = None
@@ -453,6 +456,15 @@ class StrategyColumn(Vertical):
                 await asyncio.shield(done)
         except TimeoutError:
             self.render_markdown()  # no turn came (the screen is busy or closing)
+
+    async def _after_next_frame(self) -> None:
+        """Return once the screen has refreshed (or after `_MARKDOWN_TURN_WAIT_S`, if the app is
+        closing and no refresh comes)."""
+        refreshed = asyncio.Event()
+        if self.call_after_refresh(refreshed.set):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_MARKDOWN_TURN_WAIT_S):
+                    await refreshed.wait()
 
     class MarkdownDue(Message):
         """A run ended: its Markdown waits for this column's turn."""

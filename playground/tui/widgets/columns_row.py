@@ -30,23 +30,28 @@ from playground.tui.widgets.column import StrategyColumn
 # A column narrower than this is not readable (cells, including its margin).
 MIN_COLUMN_WIDTH = 34
 # How long every column must have been idle before the heap is settled, and
-# how often at most (a settle is a full collection: ~0.2 s of CPU).
+# how often at most a settle walks everything (~0.2 s of CPU); the others walk
+# only what was made since the last (tens of milliseconds).
 SETTLE_AFTER_S = 0.5
 SETTLE_EVERY_S = 60.0
 
 
-def settle_heap() -> None:
-    """Collect everything now, then freeze what survived (`gc.freeze`): the
-    collector's automatic full passes then walk only what was made since.
+def settle_heap(*, everything: bool = True) -> None:
+    """Collect now, then freeze what survived (`gc.freeze`): the collector's
+    automatic full passes then walk only what was made since.
 
     Why: the app holds ~350k tracked objects (its modules, the SDKs' models,
     Textual's cached strips); with eight fast columns a full pass came about
     once per send and took 200-270 ms (CPU), stalling frames and keys
-    mid-stream (bench/bench_tui.py; 20 ms once frozen). Called when the
-    columns are idle; it unfreezes first, so each settle walks everything
-    once more, and what was frozen and has since died is freed then."""
+    mid-stream (bench/bench_tui.py; 20 ms once frozen). Each send's
+    survivors grew the unfrozen heap again, so until the next settle full
+    passes came mid-stream once more, 30-45 ms each (bench_tui's frames,
+    2026-12-03): hence a settle after every send, walking only what is not
+    frozen. `everything` unfreezes first, so what was frozen and has since
+    died in a cycle is freed too (the row does that at most once a minute)."""
     forget_removed_widgets()  # else removed widgets' drawn lines survive the collection
-    gc.unfreeze()
+    if everything:
+        gc.unfreeze()
     gc.collect()
     gc.freeze()
 
@@ -108,11 +113,10 @@ class ColumnsRow(Horizontal):
     # -- the heap between runs ------------------------------------------------------------
     def on_strategy_column_finished(self) -> None:
         """A run ended (the message bubbles on to the app): settle the heap
-        once every column has been idle for a moment (the first time, then at
-        most once a minute: the first settle freezes the bulk, the SDKs
-        loaded by the first send)."""
-        if self._settled_at is not None and time.monotonic() - self._settled_at < SETTLE_EVERY_S:
-            return
+        once every column has been idle for a moment. The first settle, and
+        then one at most once a minute, walks everything (the first freezes
+        the bulk, the SDKs loaded by the first send); the others only what
+        the runs since made."""
         if self._settle_timer is not None:
             self._settle_timer.stop()
         self._settle_timer = self.set_timer(SETTLE_AFTER_S, self._settle)
@@ -121,8 +125,11 @@ class ColumnsRow(Horizontal):
         self._settle_timer = None
         if not owns_collector() or not gc.isenabled():
             return  # a test's or a library caller's collector is theirs
-        if not any(c.running or c.markdown_due for c in self.columns):
-            settle_heap()  # else the next run's end settles it
+        if any(c.running or c.markdown_due for c in self.columns):
+            return  # the next run's end settles it
+        everything = self._settled_at is None or time.monotonic() - self._settled_at >= SETTLE_EVERY_S
+        settle_heap(everything=everything)
+        if everything:
             self._settled_at = time.monotonic()
 
     def on_unmount(self) -> None:
