@@ -119,6 +119,42 @@ async def test_a_columns_last_token_is_in_a_frame_before_its_markdown_is_built(
         assert built_at[answer] > appended_at[answer], (run.strategy, appended_at[answer], built_at[answer])
 
 
+async def test_a_send_empties_each_visible_column_in_its_own_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not all in the send's first frame (a repaint of every visible answer area at once, which keys
+    typed then waited for): each column's area is emptied in its turn of the screen's ticker, and
+    shows only the new run's text from then on."""
+    app = sim_app(speed=CRAWL, strategies=EIGHT[:4])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.main_screen
+        first = await _send(pilot, app, "Say hi.")
+        assert all(column.display for column in view.columns)  # four fit in 200 cells
+        cleared_in_turn: dict[str, int] = {}
+        for column in view.columns:
+            pane = column.answer
+            clear = pane.clear
+
+            def recording_clear(placeholder: str = "", pane: Any = pane, clear: Any = clear,
+                                name: str = column.strategy.name) -> None:
+                cleared_in_turn.setdefault(name, view._frames)
+                clear(placeholder)
+
+            pane.clear = recording_clear  # type: ignore[method-assign]
+        view.prompt_area.load_text(LONG)
+        view.action_send()
+        await wait_for(pilot, lambda: len(cleared_in_turn) == 4, "every column's answer area emptied")
+        assert len(set(cleared_in_turn.values())) == 4, cleared_in_turn  # one per turn
+        await wait_for(pilot, lambda: all(c.current is not r and c.answer.text for c, r in
+                                          zip(view.columns, first, strict=True)), "the new answers streaming")
+        for column, old in zip(view.columns, first, strict=True):
+            run = column.current
+            assert run is not None and old.result is not None
+            assert old.result.text not in column.answer.text  # nothing of the previous answer
+            assert run.displayed.startswith(column.answer.text)  # the new run's text, in order
+        view.action_stop()
+        await wait_for(pilot, lambda: all(ended(c) for c in view.columns), "every column to end")
+
+
 async def test_a_column_keeps_only_the_run_it_shows_and_earlier_runs_are_in_the_history() -> None:
     app = sim_app(speed=FAST, strategies=EIGHT[:4])
     async with app.run_test(size=SIZE) as pilot:
