@@ -100,11 +100,12 @@ async def test_an_app_that_does_not_own_the_collector_leaves_it_alone() -> None:
         gc.unfreeze()
 
 
-def test_settle_heap_frees_what_died_since_the_last_settle() -> None:
-    class Node:
-        def __init__(self) -> None:
-            self.me = self  # a cycle: only the collector frees it
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the collector frees it
 
+
+def test_settle_heap_frees_what_died_since_the_last_settle() -> None:
     gc.unfreeze()
     node = Node()
     settle_heap()
@@ -116,10 +117,6 @@ def test_settle_heap_frees_what_died_since_the_last_settle() -> None:
 
 
 def test_a_settle_of_what_was_made_since_frees_new_cycles_and_leaves_the_frozen_heap() -> None:
-    class Node:
-        def __init__(self) -> None:
-            self.me = self  # a cycle: only the collector frees it
-
     gc.unfreeze()
     old = Node()
     old_ref = weakref.ref(old)
