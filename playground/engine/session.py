@@ -50,6 +50,18 @@ class SimulatorSpec:
 StartSimulator = Callable[[Catalog, SimulatorSpec], Simulator]
 
 
+def http_timeouts(timeouts: Timeouts) -> HttpTimeouts:
+    """The HTTP client's own limits: a backstop behind the engine's watchdog
+    (`timeouts.StreamWatch`), never ahead of it. The watchdog waits up to
+    `first_token_s` for the first chunk and `idle_s` between chunks, each
+    excused once more when the event loop itself ran late; a read timeout of
+    `idle_s`, as before, cut slow first tokens short of `first_token_s` and
+    fired first whenever the loop was busy (a stalled stream reported as
+    "request timed out" at load 11)."""
+    read_s = 2 * max(timeouts.first_token_s, timeouts.idle_s) + 1.0
+    return HttpTimeouts(connect_s=timeouts.connect_s, read_s=min(read_s, timeouts.total_s + 1.0))
+
+
 @dataclass(frozen=True, slots=True)
 class SessionOptions:
     force_sim: bool = False
@@ -132,7 +144,7 @@ class Session:
         """Create inside the event loop that will run requests: the pool's
         HTTP client belongs to that loop. `health` shares breaker and
         endpoint state between engines (it is not bound to a loop)."""
-        http = HttpTimeouts(connect_s=self.timeouts.connect_s, read_s=self.timeouts.idle_s)
+        http = http_timeouts(self.timeouts)
         pool = ProviderPool(self.endpoints, http)
         return Engine(self.catalog, pool, self.context, simulated=self.simulated, timeouts=self.timeouts,
                       resilience=self.resilience, seed=self.seed, cache=self.cache, health=health)

@@ -105,3 +105,14 @@ async def test_a_stalled_stream_through_the_router_is_an_idle_timeout_not_a_canc
     error = failed[0].record.error if failed else None
     assert error is not None and error.kind is ErrorKind.TIMEOUT and "stalled" in error.message
     assert isinstance(events[-1], RequestFinished)
+
+
+def test_the_http_read_timeout_is_a_backstop_behind_the_watchdog() -> None:
+    """Never ahead of the engine's own limits (each excused once more for a late loop): else a slow
+    first token was cut at `idle_s` and a stall on a busy loop was reported as a request timeout."""
+    from playground.engine.session import http_timeouts
+    from playground.engine.timeouts import Timeouts
+
+    http = http_timeouts(Timeouts(connect_s=3.0, first_token_s=30.0, idle_s=0.5, total_s=180.0))
+    assert http.connect_s == 3.0 and http.read_s > 2 * 30.0
+    assert http_timeouts(Timeouts(first_token_s=30.0, idle_s=20.0, total_s=10.0)).read_s <= 11.0  # never past total
