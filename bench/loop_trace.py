@@ -105,9 +105,13 @@ class LoopTrace:
         """A column's last token reached the engine at `last_token` (perf_counter) and the screen `ms` later."""
         self.lags.append((last_token, ms))
 
-    def slowest_keys(self, top: int = 5, of: list[tuple[float, float]] | None = None) -> list[dict[str, Any]]:
-        """The slowest keys (or lags), each with the callbacks that ran while it waited."""
-        slowest = sorted(self.keys if of is None else of, key=lambda k: -k[1])[:top]
+    def slowest_keys(self, top: int = 5) -> list[dict[str, Any]]:
+        """The slowest keys, each with the callbacks that ran while it waited."""
+        return self._waited_for(self.keys, top)
+
+    def _waited_for(self, timed: list[tuple[float, float]], top: int) -> list[dict[str, Any]]:
+        """The `top` slowest of `timed` (start, ms), each with the callbacks that ran while it waited."""
+        slowest = sorted(timed, key=lambda k: -k[1])[:top]
         return [{"ms": round(ms, 1),
                  "waited_for": [f"{(start - sent) * 1000:+.1f} ms: {what}, {took:.1f} ms ({cpu:.1f} CPU)"
                                 for start, took, cpu, what in self.timeline
@@ -144,8 +148,8 @@ class LoopTrace:
             "sampled_leaves": self.leaves.most_common(top * 2),
             "sampled_stacks": [[" < ".join(stack), n] for stack, n in self.stacks.most_common(top)],
             "slowest_keys": self.slowest_keys(),
-            "slowest_lags": self.slowest_keys(of=self.lags),
-            "median_lags": self.slowest_keys(top=3, of=self._middle(self.lags)),
+            "slowest_lags": self._waited_for(self.lags, 5),
+            "median_lags": self._waited_for(self._middle(self.lags), 3),
         }
 
 

@@ -1,4 +1,4 @@
-"""bench/loop_trace.py: what held the event loop, and what a slow key waited for."""
+"""bench/loop_trace.py: what held the event loop, and what a slow key or last token waited for."""
 
 from __future__ import annotations
 
@@ -55,3 +55,31 @@ def test_a_slow_key_is_reported_with_the_callback_it_waited_for() -> None:
     # The key sent after the callback ended did not wait for it, however slow the machine.
     fast = next(key for key in slowest if not any("busy_callback" in line for line in key["waited_for"]))
     assert len(slowest) == 2 and fast is not slowest[0]
+
+
+def test_the_slowest_and_the_median_last_tokens_name_what_they_waited_for() -> None:
+    trace = load_loop_trace().LoopTrace(threshold_ms=15.0, timeline_ms=2.0)
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        for hold_ms in (0.0, 0.0, 0.0, 30.0, 0.0):  # one token's frame queued behind a busy callback
+            shown = asyncio.Event()
+            arrived = time.perf_counter()
+            if hold_ms:
+                loop.call_soon(busy_callback, hold_ms)
+            loop.call_soon(shown.set)
+            await shown.wait()
+            trace.lag(arrived, (time.perf_counter() - arrived) * 1000)
+
+    trace.start()
+    try:
+        asyncio.run(scenario())
+    finally:
+        trace.stop()
+    report = trace.report()
+    slowest, median = report["slowest_lags"], report["median_lags"]
+    assert len(slowest) == 5 and slowest[0]["ms"] >= 30
+    assert any("busy_callback" in line for line in slowest[0]["waited_for"]), slowest
+    # The three around the median are the quick ones: none waited for the busy callback.
+    assert len(median) == 3 and all(entry["ms"] < 30 for entry in median)
+    assert not any("busy_callback" in line for entry in median for line in entry["waited_for"]), median
