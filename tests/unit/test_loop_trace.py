@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,16 @@ def busy_callback(ms: float) -> None:
         pass
 
 
+def traced(trace: Any, scenario: Callable[[], Coroutine[Any, Any, None]]) -> dict[str, Any]:
+    """Run `scenario` on a new loop under `trace`; its report."""
+    trace.start()
+    try:
+        asyncio.run(scenario())
+    finally:
+        trace.stop()
+    return trace.report()
+
+
 def test_a_slow_key_is_reported_with_the_callback_it_waited_for() -> None:
     trace = load_loop_trace().LoopTrace(threshold_ms=15.0, timeline_ms=2.0)
 
@@ -42,12 +53,7 @@ def test_a_slow_key_is_reported_with_the_callback_it_waited_for() -> None:
         await asyncio.sleep(0)
         trace.key(fast_sent, (time.perf_counter() - fast_sent) * 1000)
 
-    trace.start()
-    try:
-        asyncio.run(scenario())
-    finally:
-        trace.stop()
-    report = trace.report()
+    report = traced(trace, scenario)
     slowest = report["slowest_keys"]
     assert slowest[0]["ms"] >= 30
     assert any("busy_callback" in line for line in slowest[0]["waited_for"]), slowest
@@ -71,12 +77,7 @@ def test_the_slowest_and_the_median_last_tokens_name_what_they_waited_for() -> N
             await shown.wait()
             trace.lag(arrived, (time.perf_counter() - arrived) * 1000)
 
-    trace.start()
-    try:
-        asyncio.run(scenario())
-    finally:
-        trace.stop()
-    report = trace.report()
+    report = traced(trace, scenario)
     slowest, median = report["slowest_lags"], report["median_lags"]
     assert len(slowest) == 5 and slowest[0]["ms"] >= 30
     assert any("busy_callback" in line for line in slowest[0]["waited_for"]), slowest
