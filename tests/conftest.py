@@ -3,8 +3,10 @@ dirs pointed at a temporary folder."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
+import ssl
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +32,32 @@ settings.register_profile("ci", max_examples=25, deadline=None, database=None, d
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=1000, derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _share_tls_contexts() -> None:
+    """Clients the tests build themselves (the official SDKs pointed at the simulator, plain
+    httpx2 clients) share one default TLS context per process, as the app's own clients do
+    (`providers.http.shared_tls_context`).
+
+    Why: each one built its own, loading the CA bundle (60 ms of CPU on the 2-core machine) for
+    loopback HTTP that never uses TLS; a few hundred tests build one. The context is the one
+    httpx2 builds (same verification, `SSL_CERT_FILE` / `SSL_CERT_DIR` honoured per value)."""
+    import httpcore2
+
+    build = httpcore2.default_ssl_context
+
+    @functools.cache
+    def shared(trust_env: bool, cafile: str | None, capath: str | None) -> ssl.SSLContext:
+        return build(_trust_env=trust_env)
+
+    def default_ssl_context(*, _trust_env: bool = True) -> ssl.SSLContext:
+        return shared(_trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+    default_ssl_context.unshared = build  # type: ignore[attr-defined]  # for the app's own sharing test
+    httpcore2.default_ssl_context = default_ssl_context  # httpx2 looks it up there per client
+
+
+_share_tls_contexts()
 
 
 def pytest_configure(config: pytest.Config) -> None:

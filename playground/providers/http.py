@@ -3,10 +3,14 @@ timeout model for both SDKs and any direct HTTP call."""
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:  # loaded with the first client, not when the engine is imported (a UI's first frame)
+    import ssl
+
     import httpx2
 
 
@@ -18,6 +22,24 @@ class HttpTimeouts:
     read_s: float = 60.0
 
 
+def shared_tls_context() -> ssl.SSLContext:
+    """The process's one TLS context for verifying providers, as httpx2 builds it by default
+    (`SSL_CERT_FILE` / `SSL_CERT_DIR` honoured; a changed value gives a new one).
+
+    Why: building one loads the whole CA bundle, 60 ms of CPU on the 2-core machine, and a
+    client built without one (every session, engine and replay run) paid that again, for a
+    simulator on loopback that never uses TLS. A context is safe to share between clients
+    and threads."""
+    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _tls_context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    import httpx2
+
+    return httpx2.create_ssl_context(trust_env=True)  # reads the two variables the cache is keyed on
+
+
 def make_http_client(timeouts: HttpTimeouts | None = None) -> httpx2.AsyncClient:
     import httpx2
 
@@ -25,6 +47,7 @@ def make_http_client(timeouts: HttpTimeouts | None = None) -> httpx2.AsyncClient
     return httpx2.AsyncClient(
         timeout=httpx2.Timeout(connect=t.connect_s, read=t.read_s, write=t.read_s, pool=t.connect_s),
         limits=httpx2.Limits(max_connections=200, max_keepalive_connections=50),
+        verify=shared_tls_context(),
         # Proxy settings from the environment must not capture loopback
         # traffic to the simulator; real endpoints still honour them.
         trust_env=True,
