@@ -1,7 +1,7 @@
 """Replay: `decide_batch` over a feature table gives, row for row, what
 `decide` gives for that row (model, plan, or the error), for every
-registered strategy, on the built-in prompt set and a few hundred generated
-prompts, in contexts that force substitutions and refusals too."""
+registered strategy, on the built-in prompt set and generated prompts (three
+hundred, a hundred per case), in contexts that force substitutions and refusals too."""
 
 from __future__ import annotations
 
@@ -44,7 +44,27 @@ def generated(count: int, seed: int = 7) -> list[str]:
     return prompts
 
 
-PROMPTS = [*BUILTIN_PROMPTS, *random.Random(1).sample(HARD_PROMPTS + EASY_PROMPTS, 80), *generated(300)]
+FIXED_PROMPTS = [*BUILTIN_PROMPTS, *random.Random(1).sample(HARD_PROMPTS + EASY_PROMPTS, 80)]
+GENERATED = generated(300)
+PROMPTS = [*FIXED_PROMPTS, *GENERATED]
+# Each case checks the fixed prompts, the long one, and its own 100 of the other
+# generated ones: every generated prompt still meets every strategy in several
+# contexts and windows, at a third of the rows per case (the cases are 456).
+GENERATED_PER_CASE = 100
+
+
+def case_rows(case: str) -> np.ndarray:
+    first = len(FIXED_PROMPTS)
+    others = random.Random(case).sample(range(first, len(PROMPTS) - 1), GENERATED_PER_CASE)
+    return np.array([*range(first), *sorted(others), len(PROMPTS) - 1])
+
+
+def reserving(table: FeatureTable, window: int, picked: np.ndarray) -> FeatureTable:
+    """The `picked` rows, each reserving an answer that puts half the prompts past `window`."""
+    max_output = window - int(np.median(table.tokens)) if window else 1024
+    return FeatureTable([table.prompts[int(i)] for i in picked], table.tokens[picked],
+                        {feature: column[picked] for feature, column in table.columns.items()},
+                        table.token_method, max_output)
 
 
 def sim_embed(texts: list[str]) -> np.ndarray:
@@ -108,8 +128,7 @@ def one_by_one(name: str, values: dict[str, Any], table: FeatureTable, ctx: Rout
 @pytest.mark.parametrize(("name", "values"), _cases(), ids=lambda v: v if isinstance(v, str) else "-".join(map(str, v)))
 def test_decide_batch_equals_decide_on_every_row(name: str, values: dict[str, Any], context: str, window: int,
                                                  table: FeatureTable) -> None:
-    max_output = window - int(np.median(table.tokens)) if window else 1024
-    rows = FeatureTable(table.prompts, table.tokens, table.columns, table.token_method, max_output)
+    rows = reserving(table, window, case_rows(f"{name}-{values}-{context}-{window}"))
     ctx = CONTEXTS[context]
     batch = make_strategy(name, CATALOG, values).decide_batch(rows, ctx)
     models, plans, errors = one_by_one(name, values, rows, ctx)
@@ -182,8 +201,7 @@ def test_trained_win_probability_is_the_same_alone_and_in_a_batch(table: Feature
 def test_trained_threshold_decide_batch_equals_decide(values: dict[str, Any], context: str, window: int,
                                                      table: FeatureTable, trained_model_file: str) -> None:
     values = {**values, "model": trained_model_file}
-    max_output = window - int(np.median(table.tokens)) if window else 1024
-    rows = FeatureTable(table.prompts, table.tokens, table.columns, table.token_method, max_output)
+    rows = reserving(table, window, np.arange(len(table)))
     ctx = CONTEXTS[context]
     batch = make_strategy("threshold", CATALOG, values).decide_batch(rows, ctx)
     models, _, errors = one_by_one("threshold", values, rows, ctx)
