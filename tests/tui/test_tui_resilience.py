@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import Input
+from textual.widgets import Input, Select, Static
 
 from playground.engine.breaker import BreakerConfig
 from playground.engine.retry import RetryPolicy
@@ -100,6 +100,25 @@ async def test_chaos_toggle_opens_the_breaker_and_clearing_closes_it() -> None:
         await send(pilot, app)
         await wait_for(pilot, lambda: circuits.state_of("gpt-4o") == "CLOSED", "gpt-4o's breaker to close")
         assert [t.new for t in circuits.transitions if t.name == "gpt-4o"] == ["OPEN", "HALF_OPEN", "CLOSED"]
+
+
+async def test_the_chaos_form_is_built_when_the_panel_first_opens_and_shows_faults_set_before() -> None:
+    app = app_with_fallback()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        chaos = app.query_one(ChaosPanel)
+        assert not chaos.query("#chaos-form")  # start-up does not pay for a form most sessions never open
+        chaos.set_fault("sim-gpt-4o", "cut", 0.5)  # as a test or a script does, with the panel closed
+        await pilot.press("f9")
+        assert chaos.opened and app.focused is chaos.query_one("#chaos-model", Select)
+        assert chaos.query_one("#chaos-cut", Input).value == "0"  # every model's settings: no cut there
+        assert "active: sim-gpt-4o:cut=0.5" in str(chaos.query_one("#chaos-spec", Static).visual)
+        chaos.query_one("#chaos-model", Select).value = "sim-gpt-4o"
+        await wait_for(pilot, lambda: chaos.query_one("#chaos-cut", Input).value == "0.5", "the model's cut")
+        await pilot.press("f9")
+        assert not chaos.opened and app.focused is app.main_screen.prompt_area
+        await pilot.press("f9")
+        assert chaos.opened and len(chaos.query("#chaos-form")) == 1  # built once
 
 
 async def test_chaos_panel_refuses_a_bad_value_with_a_reason() -> None:

@@ -341,9 +341,12 @@ class MainScreen(Screen[None]):
         circuits = self.query_one(CircuitPanel)
         circuits.opened = not circuits.opened
 
-    def action_toggle_chaos(self) -> None:
+    async def action_toggle_chaos(self) -> None:
         chaos = self.query_one(ChaosPanel)
-        chaos.opened = not chaos.opened
+        if chaos.opened:
+            chaos.opened = False
+        else:
+            await chaos.open()
         # Both open: the breakers' drawer stops where the chaos panel starts.
         self.query_one(CircuitPanel).set_class(chaos.opened, "-beside-chaos")
         if chaos.opened and chaos.sim is not None:

@@ -65,24 +65,34 @@ class ChaosPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Chaos (simulator faults)", classes="panel-title", markup=False)
         yield Static("", id="chaos-unavailable", markup=False)
-        with VerticalScroll(id="chaos-form"):
-            yield Select([("every model", ALL_MODELS)] + [(m, m) for m in self._models], value=ALL_MODELS,
-                         allow_blank=False, id="chaos-model")
-            for kind in PROBABILITY_KINDS:
-                with Horizontal(classes="chaos-row"):
-                    yield Label(LABELS[kind], classes="chaos-label")
-                    yield Input("0", id=f"chaos-{kind}", classes="chaos-input", type="number")
-            with Horizontal(classes="chaos-row"):
-                yield Label("latency ms", classes="chaos-label")
-                yield Input("0", id="chaos-latency_ms", classes="chaos-input", type="number")
-            with Horizontal(classes="chaos-row"):
-                yield Label("down", classes="chaos-label")
-                yield Switch(False, id="chaos-down")
-            with Horizontal(classes="chaos-buttons"):
-                yield Button("Apply", id="chaos-apply", variant="primary")
-                yield Button("Clear all", id="chaos-clear")
-            yield Static("", id="chaos-spec", markup=False)
         yield KeyHint("Probabilities 0..1 · {toggle_chaos} closes", classes="panel-help")
+
+    def _form(self) -> VerticalScroll:
+        """The form, built when the panel first opens: 36 widgets (a third of the main screen's)
+        that most sessions never show, and each one costs start-up its styles and layout."""
+
+        def row(label: str, field: Input | Switch) -> Horizontal:
+            return Horizontal(Label(label, classes="chaos-label"), field, classes="chaos-row")
+
+        return VerticalScroll(
+            Select([("every model", ALL_MODELS)] + [(m, m) for m in self._models], value=ALL_MODELS,
+                   allow_blank=False, id="chaos-model"),
+            *(row(LABELS[kind], Input("0", id=f"chaos-{kind}", classes="chaos-input", type="number"))
+              for kind in PROBABILITY_KINDS),
+            row("latency ms", Input("0", id="chaos-latency_ms", classes="chaos-input", type="number")),
+            row("down", Switch(False, id="chaos-down")),
+            Horizontal(Button("Apply", id="chaos-apply", variant="primary"), Button("Clear all", id="chaos-clear"),
+                       classes="chaos-buttons"),
+            Static("", id="chaos-spec", markup=False),
+            id="chaos-form",
+        )
+
+    async def open(self) -> None:
+        """Open the panel, building its form the first time."""
+        if not self.query("#chaos-form"):
+            await self.mount(self._form(), before=self.query_one(KeyHint))
+            self._show_form()
+        self.opened = True
 
     def attach(self, sim: FaultControl | None) -> None:
         self.sim = sim
@@ -93,19 +103,20 @@ class ChaosPanel(Vertical):
         self.call_after_refresh(self._show_form)
 
     def _show_form(self) -> None:
-        """The form for the attached simulator (once the form exists)."""
+        """The form for the attached simulator (once the panel and its form exist)."""
         if not self._attached:
             return
+        available = self.sim is not None
         try:
-            available = self.sim is not None
-            self.query_one("#chaos-form").display = available
             self.query_one("#chaos-unavailable", Static).update(
                 "" if available else "Fault injection needs the simulator: start with --sim.")
-            if available:
-                self._load(self.query_one("#chaos-model", Select).value)
-                self._show_spec()
+            form = self.query_one("#chaos-form")
         except NoMatches:
-            pass  # not composed yet: `on_mount` shows it
+            return  # not composed or not opened yet: `on_mount` or `open` shows it
+        form.display = available
+        if available:
+            self._load(self.query_one("#chaos-model", Select).value)
+            self._show_spec()
 
     @property
     def spec(self) -> Any:
@@ -125,8 +136,9 @@ class ChaosPanel(Vertical):
         self.query_one("#chaos-down", Switch).value = settings.down
 
     def _show_spec(self) -> None:
-        text = self.spec.format() or "(no faults)"
-        self.query_one("#chaos-spec", Static).update(f"active: {text}")
+        if self.query("#chaos-spec"):  # else the form is built later, showing the spec then
+            text = self.spec.format() or "(no faults)"
+            self.query_one("#chaos-spec", Static).update(f"active: {text}")
 
     @on(Select.Changed, "#chaos-model")
     def _model_changed(self, event: Select.Changed) -> None:
