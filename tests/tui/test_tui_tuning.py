@@ -62,6 +62,29 @@ async def test_keys_move_the_threshold_and_the_preview_follows() -> None:
         assert app.strategies["complexity"].values["high_threshold"] == 0.9
 
 
+async def test_opening_the_screen_keeps_a_value_with_more_digits_than_its_field_shows() -> None:
+    app = sim_app(strategies=["complexity"])
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.tune_setting("complexity", {"high_threshold": 0.5123456789})  # as a calibrated value arrives
+        await wait_for(pilot, lambda: isinstance(app.screen, TuningScreen) and app.screen.ready, "the tuning screen")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TuningScreen)
+        editor = screen.editor("high_threshold")
+        assert editor.query_one(Input).value == "0.512346"
+        assert threshold(app) == 0.5123456789  # not the field's rounding of it
+        # A stray character is refused; deleting it gives back what the field showed: the reason
+        # goes and the value stays whole.
+        await pilot.click("#input-high_threshold")
+        await pilot.press("end", "x")
+        await wait_for(pilot, lambda: bool(editor.error), "the inline reason")
+        assert threshold(app) == 0.5123456789
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: not editor.error, "the reason to go")
+        assert threshold(app) == 0.5123456789 and not editor.has_class("-invalid")
+
+
 async def test_an_invalid_typed_value_shows_the_reason_and_is_not_applied() -> None:
     app = sim_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -143,9 +143,16 @@ class NumberEditor(ParamEditor):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        text = event.value.strip()
+        if text == _number_text(self.value):
+            # The field showing the value in effect (at mount, too) is not an edit: requesting its
+            # text would round a value with more digits than `:g` shows (0.1273801… to 0.12738).
+            if self.error:
+                self.accept(self.value)  # typed back to it: the refusal no longer applies
+            return
         self._from_stepper = False
-        if event.value.strip():
-            self.request(event.value.strip())
+        if text:
+            self.request(text)
 
     def refuse(self, reason: str) -> None:
         super().refuse(reason)
