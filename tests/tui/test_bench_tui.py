@@ -48,8 +48,10 @@ def test_the_tui_benchmark_smoke_run_is_sound(monkeypatch: pytest.MonkeyPatch,
     assert memory["tokens_per_column_before"] >= memory["tokens_per_column_target"] > 0
     assert memory["further_sends"] >= 2 and memory["peak_rss_mb"] > 0
     first = figures["first_frame"]
-    assert first["first_frame_s"] > first["python_pass_s"] > 0
-    assert first["session_ready_s"] >= first["first_frame_s"] and first["bare_textual_s"] > first["python_pass_s"]
+    # One start each: under load `python -c pass` has taken longer than the app's first frame, so
+    # the smoke checks each was measured, not their order (the full run's medians compare them).
+    assert first["first_frame_s"] > 0 and first["python_pass_s"] > 0 and first["bare_textual_s"] > 0
+    assert first["session_ready_s"] >= first["first_frame_s"]  # two marks of the same start
     assert first["first_frame_cpu_s"] > 0 and first["ratio_to_bare_textual"] > 0
     assert set(figures["checks"]) == set(figures["targets"])
 
