@@ -3,14 +3,17 @@ palette); unknown ids and conflicts are one line naming the key."""
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from playground.config.load import parse_policy_text
 from playground.tui.app import PlaygroundApp
 from playground.tui.app_extras import extra_commands
 from playground.tui.keymap import check_keymap, declared_bindings
 from playground.tui.screens.help import HelpScreen
 from playground.tui.screens.main import MainScreen
+from playground.tui.screens.tuning import TuningScreen
 from playground.tui.widgets.key_footer import KeyFooter
-from tests.helpers.tui import SIZE, screen_text, sim_app, wait_for
+from tests.helpers.tui import SIZE, open_tuning, ready, screen_text, sim_app, static_text, wait_for
 
 
 def test_every_app_binding_has_an_id() -> None:
@@ -61,3 +64,22 @@ async def test_a_remapped_key_works_and_shows_remapped_in_footer_help_and_palett
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), "help to close")
         helps = {title: text for title, text, _ in extra_commands(app)}
         assert helps["Help"].endswith("(f12)")
+
+
+async def test_the_tuning_screens_footer_shows_a_remapped_key_and_a_click_on_it_runs_it() -> None:
+    """Every screen's footer is the key footer: remaps show, and its entries are clickable."""
+    settings = parse_policy_text('[keymap]\ntuning_close = "f6"\n', "config.toml")
+    app = sim_app(settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        screen = await open_tuning(pilot)
+        footer = screen.query_one(KeyFooter)
+        await wait_for(pilot, lambda: "f6 Close" in footer_text(footer), "F6 in the tuning screen's footer")
+        assert "esc Close" not in footer_text(footer) and "^r Apply" in footer_text(footer)
+        start, _end, _key = next(span for span in footer._spans if span[2] == "f6")
+        await pilot.click(KeyFooter, offset=(start + 1, 0))
+        await wait_for(pilot, lambda: not isinstance(app.screen, TuningScreen), "the click to close tuning")
+
+
+def footer_text(footer: KeyFooter) -> str:
+    return " ".join(static_text(footer.query_one("#footer-keys", Static)).split())

@@ -33,7 +33,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import ModalScreen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 from textual.worker import Worker
 
 from playground.core.catalog import Catalog
@@ -69,6 +69,7 @@ from playground.tui.bindings import EVALUATION_BINDINGS
 from playground.tui.widgets.eval_picker import DatasetPicker
 from playground.tui.widgets.eval_plot import EvalPlot, PlotLegend
 from playground.tui.widgets.eval_table import EvalTable
+from playground.tui.widgets.key_footer import KeyFooter
 from playground.tui.widgets.key_hint import KeyHint
 
 HINT = ("Evaluate · replay, live or calibrate · {eval_tune} on a row tunes it · "
@@ -162,7 +163,7 @@ class EvaluationScreen(ModalScreen[None]):
                 yield EvalPlot(id="eval-plot")
                 yield PlotLegend("", id="eval-legend")
         yield Static("loading the example outcomes…", id="eval-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> EvalTable:

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Markdown, Static
+from textual.widgets import DataTable, Input, Markdown, Static
 
 from playground.core.errors import UserError
 from playground.core.pricing import format_usd
 from playground.history import HistoryStore, RunSummary, StoredAnswer, StoredRun, export_run
 from playground.history.export import ExportFormat, decision_markdown, format_ms
+from playground.tui.widgets.key_footer import KeyFooter
 
 Resend = Callable[[StoredRun], None]
 
@@ -78,7 +79,7 @@ class RunView(ModalScreen[None]):
                     yield Static(answer_header(answer), classes="past-header", markup=False)
                     with VerticalScroll(classes="past-body"):
                         yield Markdown(answer.text or "*(no answer)*", classes="past-answer")
-        yield Footer()
+        yield KeyFooter()
 
     def action_toggle_trace(self) -> None:
         self.showing_traces = not self.showing_traces
@@ -121,7 +122,7 @@ class HistoryScreen(ModalScreen[None]):
             yield Input(placeholder="search prompts and answers…", id="history-search")
             yield Static("", id="history-count", markup=False)
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-            yield Footer()
+            yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

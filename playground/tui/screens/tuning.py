@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Select, Static
+from textual.widgets import Select, Static
 
 from playground.core.errors import UserError
 from playground.core.tokens import TokenCounter
@@ -37,6 +37,7 @@ from playground.tui.bindings import TUNING_BINDINGS, key_label
 from playground.tui.messages import ColumnsWanted, StrategiesChanged
 from playground.tui.policy import PolicyState
 from playground.tui.widgets.eval_quality import quality_summary
+from playground.tui.widgets.key_footer import KeyFooter
 from playground.tui.widgets.key_hint import KeyHint
 from playground.tui.widgets.param_editor import ParamEditor, make_editor
 from playground.tui.widgets.preview_pane import PreviewPane
@@ -102,7 +103,7 @@ class TuningScreen(ModalScreen[None]):
                     with VerticalScroll(id="tune-params"):
                         yield from self._editors()
                 yield PreviewPane(id="tune-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def _editors(self) -> list[ParamEditor]:
         values = self.policy.tuning.values(self.selected)

@@ -3,9 +3,12 @@ shows remapped; a binding whose action is unavailable is dimmed). Compact,
 it lists only the essential keys (the rest stay bound and are in the
 command palette), so it fits 80 columns.
 
-Textual's `Footer` is a widget per key and recomposes on every bindings
-refresh (each time columns start or finish); this redraws two lines of
-text instead. Keys are clickable, as in Textual's footer.
+Every screen with keys to show uses it. Textual's `Footer` is a widget per
+key and recomposes on every bindings refresh: each time columns start or
+finish, and on the tuning, evaluation and history screens each time focus
+moves (a new set of key widgets mounted and laid out, about a fifth of the
+CPU of working through those screens). This redraws two lines of text
+instead. Keys are clickable, as in Textual's footer.
 """
 
 from __future__ import annotations
