@@ -199,7 +199,9 @@ class ColumnsRow(Horizontal):
             if shown and not column.display:
                 column.display = True
                 column.catch_up()  # off the page, it drew nothing
-            else:
+            elif column.display != shown:
+                # Only on a change: assigning a style, even its current value, restyles the column
+                # and lays the screen out again (this runs on every resize, the first one too).
                 column.display = shown
         self._show_bar(len(columns))
 
