@@ -463,8 +463,11 @@ def test_time_to_first_token_and_throughput_follow_the_profile() -> None:
 
 
 def test_non_streaming_waits_as_long_as_the_stream_would(sim_server: SimServer) -> None:
-    """Compared with the same request streamed, in the same moment: a busy
-    machine slows both alike, so only a real difference in pacing fails."""
+    """Never quicker than the model's pace, and not much slower than the same
+    request streamed in the same moment. Only the upper bound is read against
+    the stream: a busy machine slows the stream more (the client parses every
+    event; 0.18 s whole against 0.77 s streamed at load 8), so a lower one
+    failed under load; the nominal pace is the lower bound instead."""
     model = CATALOG.get("claude-opus-4-5")
     client = anthropic_client(sim_server)
     request = {"model": "sim-claude-opus-4-5", "max_tokens": 1024,
@@ -478,8 +481,8 @@ def test_non_streaming_waits_as_long_as_the_stream_would(sim_server: SimServer) 
     streamed = time.perf_counter() - started
     assert message.usage.output_tokens == streamed_message.usage.output_tokens  # the same answer's length
     nominal = (model.sim.ttft_ms / 1000 + message.usage.output_tokens / model.sim.tokens_per_s) / sim_server.speed
-    assert whole >= 0.6 * nominal and streamed >= 0.6 * nominal  # never faster than the model would be
-    assert 0.5 <= whole / streamed <= 2.0, (whole, streamed)
+    assert whole >= 0.6 * nominal and streamed >= 0.6 * nominal, (whole, streamed, nominal)  # the model's pace
+    assert whole <= 2.0 * streamed, (whole, streamed)
 
 
 def test_error_bodies_are_json_with_request_ids(sim_server: SimServer) -> None:
