@@ -59,6 +59,11 @@ def screen_text(pilot: Pilot) -> str:
     return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
 
 
+def footer_line(pilot: Pilot) -> str:
+    """The screen's last row: where every screen's key footer is docked."""
+    return screen_text(pilot).splitlines()[-1]
+
+
 def static_text(widget: Static) -> str:
     return str(widget.visual)
 

@@ -3,8 +3,6 @@ palette); unknown ids and conflicts are one line naming the key."""
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from playground.config.load import parse_policy_text
 from playground.tui.app import PlaygroundApp
 from playground.tui.app_extras import extra_commands
@@ -13,7 +11,7 @@ from playground.tui.screens.help import HelpScreen
 from playground.tui.screens.main import MainScreen
 from playground.tui.screens.tuning import TuningScreen
 from playground.tui.widgets.key_footer import KeyFooter
-from tests.helpers.tui import SIZE, open_tuning, ready, screen_text, sim_app, static_text, wait_for
+from tests.helpers.tui import SIZE, footer_line, open_tuning, ready, screen_text, sim_app, wait_for
 
 
 def test_every_app_binding_has_an_id() -> None:
@@ -74,12 +72,8 @@ async def test_the_tuning_screens_footer_shows_a_remapped_key_and_a_click_on_it_
         await ready(pilot)
         screen = await open_tuning(pilot)
         footer = screen.query_one(KeyFooter)
-        await wait_for(pilot, lambda: "f6 Close" in footer_text(footer), "F6 in the tuning screen's footer")
-        assert "esc Close" not in footer_text(footer) and "^r Apply" in footer_text(footer)
+        await wait_for(pilot, lambda: "f6 Close" in footer_line(pilot), "F6 in the tuning screen's footer")
+        assert "esc Close" not in footer_line(pilot) and "^r Apply" in footer_line(pilot)
         start, _end, _key = next(span for span in footer._spans if span[2] == "f6")
         await pilot.click(KeyFooter, offset=(start + 1, 0))
         await wait_for(pilot, lambda: not isinstance(app.screen, TuningScreen), "the click to close tuning")
-
-
-def footer_text(footer: KeyFooter) -> str:
-    return " ".join(static_text(footer.query_one("#footer-keys", Static)).split())

@@ -11,13 +11,20 @@ from playground.tui.widgets.chaos_panel import ChaosPanel
 from playground.tui.widgets.circuit_panel import CircuitPanel
 from playground.tui.widgets.column import StrategyColumn
 from playground.tui.widgets.columns_row import PageBar
-from tests.helpers.tui import SIZE, SLOW, ended, ready, screen_text, sim_app, static_text, type_prompt, wait_for
+from tests.helpers.tui import (
+    SIZE,
+    SLOW,
+    ended,
+    footer_line,
+    ready,
+    screen_text,
+    sim_app,
+    static_text,
+    type_prompt,
+    wait_for,
+)
 
 EIGHT = ["fixed", "complexity", "task", "cost", "fallback", "loadbalance", "capability", "threshold"]
-
-
-def footer(pilot) -> str:  # type: ignore[no-untyped-def]
-    return screen_text(pilot).splitlines()[-1]
 
 
 async def test_compact_at_80x24_gives_the_answers_the_rows_and_toggles() -> None:
@@ -28,8 +35,8 @@ async def test_compact_at_80x24_gives_the_answers_the_rows_and_toggles() -> None
         assert main.compact and main.has_class("-compact")
         column = main.column("fixed")
         assert not column.query_one("#reason").display  # the header is one line shorter
-        await wait_for(pilot, lambda: "^s Send" in footer(pilot), "the footer")
-        keys = footer(pilot)
+        await wait_for(pilot, lambda: "^s Send" in footer_line(pilot), "the footer")
+        keys = footer_line(pilot)
         assert "^s Send" in keys and "esc Stop" in keys and "^\\ Compact" in keys and "^p palette" in keys
         assert "f8 Circuits" not in keys  # still bound, listed in the palette
         # Most of the screen is the answer: the prompt is one line, the header two.
@@ -52,7 +59,7 @@ async def test_the_full_layout_on_a_large_terminal_is_not_compact() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert not app.main_screen.compact
-        await wait_for(pilot, lambda: "f8 Circuits" in footer(pilot), "the full footer")
+        await wait_for(pilot, lambda: "f8 Circuits" in footer_line(pilot), "the full footer")
 
 
 async def test_columns_that_do_not_fit_page_with_a_count_of_those_off_screen() -> None:
@@ -159,8 +166,8 @@ async def test_a_remapped_key_is_shown_remapped_and_works() -> None:
         await ready(pilot)
         main = app.main_screen
         app.set_keymap({"send": "f6", "toggle_strategies": "f10"})
-        await wait_for(pilot, lambda: "f6 Send" in footer(pilot), "the footer to show the new key")
-        keys = footer(pilot)
+        await wait_for(pilot, lambda: "f6 Send" in footer_line(pilot), "the footer to show the new key")
+        keys = footer_line(pilot)
         assert "^s Send" not in keys and "f10 Strategies" in keys
         hint = static_text(main.query_one("#prompt-hint", Static))
         assert "f6 sends" in hint and "f10 strategies" in hint
