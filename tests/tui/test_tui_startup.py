@@ -194,9 +194,10 @@ def test_the_first_frame_loads_no_sdk_simulator_plots_or_secondary_screens() -> 
     code = f"NAMES = {NOT_AT_FIRST_FRAME!r}\n{FIRST_FRAME_PROBE}"
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=_PROBE_DEADLINE_S)
-    except subprocess.TimeoutExpired as hung:
+    except subprocess.TimeoutExpired as hung:  # its output arrives as bytes, text mode or not
+        stderr = hung.stderr.decode(errors="replace") if isinstance(hung.stderr, bytes) else str(hung.stderr or "")
         raise AssertionError(f"the first-frame probe did not finish in {_PROBE_DEADLINE_S:g} s; its stderr:\n"
-                             f"{str(hung.stderr or '')[-2000:]}") from None
+                             f"{stderr[-2000:]}") from None
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == "error"  # the session was tried (and could not start a simulator)
