@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_startup.py"
 
 
+@pytest.mark.timeout(360)  # above its child's deadline: a hung child fails as TimeoutExpired, naming it
 def test_bench_startup_smoke() -> None:
     proc = subprocess.run([sys.executable, str(BENCH), "--smoke"], capture_output=True, text=True, timeout=300)
     assert proc.returncode in (0, 1), proc.stderr  # 1: a target missed on a loaded machine, still a result

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.env import cli_env
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_sim_wire.py"
 
 
+@pytest.mark.timeout(360)  # above its child's deadline: a hung child fails as TimeoutExpired, naming it
 def test_sim_wire_benchmark_smoke() -> None:
     out = subprocess.run([sys.executable, str(BENCH), "--smoke"], capture_output=True, text=True, timeout=300,
                          env=cli_env(), check=True)

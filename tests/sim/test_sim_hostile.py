@@ -293,6 +293,7 @@ _LEAK_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.timeout(180)  # above its child's deadline: a hung child fails as TimeoutExpired, naming it
 def test_nothing_reaches_the_hosts_stderr_but_it_is_logged(tmp_path: Any) -> None:
     script = tmp_path / "leak.py"
     script.write_text(_LEAK_SCRIPT)

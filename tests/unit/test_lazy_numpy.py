@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 # A fresh interpreter: numpy must not be loaded by this test process's other tests.
 PROBE = """
 import json, sys, threading
@@ -42,6 +44,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.timeout(180)  # above its child's deadline: a hung child fails as TimeoutExpired, naming it
 def test_numpy_loads_on_first_use_once_and_then_is_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
